@@ -1,0 +1,253 @@
+package vit
+
+import (
+	"math"
+
+	"vitadv/model/linalg"
+)
+
+// Workspace holds every intermediate of a forward and backward pass over a
+// batch of up to Cap samples of M tokens. It is allocated once and reused, so
+// that passes allocate nothing. A Workspace is not safe for concurrent use.
+//
+// After Forward(ws, x, n) the first n samples' entries are valid:
+type Workspace struct {
+	Cap, M int
+	Arch   Arch
+
+	QK []float64 // (n·M) × 2Dh, row t = n·M+l holds [q_l | k_l] of sample n
+	U  []float64 // D: u = W_V w_O
+	V  []float64 // n·M: v_{n,j} = x_{n,j}ᵀ u
+	S  []float64 // n·M·M: S_{n,l,j}, row-softmax of the scores
+	A  []float64 // n·M: a_{n,j} = (1/M) Σ_l S_{n,l,j}
+	F  []float64 // n: f(X_n)
+
+	// Backward scratch.
+	GQK   []float64 // (n·M) × 2Dh: [Ĝ_n K_n | Ĝ_nᵀ Q_n]
+	G     []float64 // M·M: Ĝ of the current sample
+	Alpha []float64 // n·M: coef_n · a_{n,j}
+	R     []float64 // D: Xᵀα
+	Coef  []float64 // n: ∂L/∂f_n
+	Loss  []float64 // n: per-sample losses from the last loss call
+}
+
+// NewWorkspace returns a workspace for batches of at most capacity samples
+// of m tokens under architecture a. It panics if capacity < 1 or m < 1.
+func NewWorkspace(a Arch, m, capacity int) *Workspace {
+	if capacity < 1 || m < 1 {
+		panic("vit: NewWorkspace: capacity and m must be >= 1")
+	}
+	t := capacity * m
+	return &Workspace{
+		Cap: capacity, M: m, Arch: a,
+		QK: make([]float64, t*2*a.Dh), U: make([]float64, a.D), V: make([]float64, t),
+		S: make([]float64, t*m), A: make([]float64, t), F: make([]float64, capacity),
+		GQK: make([]float64, t*2*a.Dh), G: make([]float64, m*m), Alpha: make([]float64, t),
+		R: make([]float64, a.D), Coef: make([]float64, capacity), Loss: make([]float64, capacity),
+	}
+}
+
+func (m *Model) check(ws *Workspace, x []float64, n int) {
+	if ws.Arch.D != m.D || ws.Arch.Dh != m.Dh || ws.Arch.Dv != m.Dv {
+		panic("vit: workspace built for another architecture")
+	}
+	if n < 1 || n > ws.Cap {
+		panic("vit: batch size out of workspace range")
+	}
+	if len(x) < n*ws.M*m.D {
+		panic("vit: input shorter than n·M·D")
+	}
+}
+
+// Forward computes f(X_n) for the n samples stacked in x (n·M·D, row-major)
+// and returns ws.F[:n]. All attention quantities are left in ws.
+func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
+	m.check(ws, x, n)
+	M, D, dh2 := ws.M, m.D, 2*m.Dh
+	t := n * M
+	x = x[:t*D]
+	m.ValueVector(ws.U)
+	linalg.Gemm(false, false, t, dh2, D, 1, x, D, m.WQK, dh2, 0, ws.QK[:t*dh2], dh2)
+	for r := 0; r < t; r++ {
+		ws.V[r] = dot(x[r*D:(r+1)*D], ws.U)
+	}
+	scale := m.Scale()
+	invM := 1 / float64(M)
+	for s := 0; s < n; s++ {
+		qk := ws.QK[s*M*dh2 : (s+1)*M*dh2]
+		S := ws.S[s*M*M : (s+1)*M*M]
+		a := ws.A[s*M : (s+1)*M]
+		for j := range a {
+			a[j] = 0
+		}
+		for l := 0; l < M; l++ {
+			q := qk[l*dh2 : l*dh2+m.Dh]
+			row := S[l*M : (l+1)*M]
+			mx := math.Inf(-1)
+			for j := 0; j < M; j++ {
+				z := scale * dot(q, qk[j*dh2+m.Dh:(j+1)*dh2])
+				row[j] = z
+				if z > mx {
+					mx = z
+				}
+			}
+			sum := 0.0
+			for j, z := range row {
+				e := math.Exp(z - mx)
+				row[j] = e
+				sum += e
+			}
+			inv := 1 / sum
+			for j := range row {
+				row[j] *= inv
+				a[j] += row[j] * invM
+			}
+		}
+		ws.F[s] = dot(a, ws.V[s*M:(s+1)*M])
+	}
+	return ws.F[:n]
+}
+
+// Backward propagates coef (coef[i] = ∂L/∂f(X_i), length ≥ n) through the
+// last Forward on the same x and n. If g is non-nil it receives
+// Σ_i coef_i ∂f_i/∂θ (overwritten; g.Wo only when TrainWo, else zero). If dx
+// is non-nil (length ≥ n·M·D) it receives coef_i ∂f_i/∂X_i for every i:
+//
+//	G_i      = (s/M) S ∘ (v_j − v̄_l)               (M×M, v̄_l = Σ_j S_lj v_j)
+//	∂f/∂W_Q  = Xᵀ G K,   ∂f/∂W_K = Xᵀ Gᵀ Q,   ∂f/∂W_V = Xᵀ a w_Oᵀ,   ∂f/∂w_O = W_Vᵀ Xᵀ a
+//	∂f/∂X    = a uᵀ + G K W_Qᵀ + Gᵀ Q W_Kᵀ
+//
+// Reference: THEORY.md §2.4.
+func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *Grads, dx []float64) {
+	m.check(ws, x, n)
+	M, D, dh, dh2 := ws.M, m.D, m.Dh, 2*m.Dh
+	t := n * M
+	x = x[:t*D]
+	c := m.Scale() / float64(M)
+	for s := 0; s < n; s++ {
+		qk := ws.QK[s*M*dh2 : (s+1)*M*dh2]
+		gqk := ws.GQK[s*M*dh2 : (s+1)*M*dh2]
+		S := ws.S[s*M*M : (s+1)*M*M]
+		v := ws.V[s*M : (s+1)*M]
+		cs := coef[s] * c
+		for l := 0; l < M; l++ {
+			row := S[l*M : (l+1)*M]
+			vbar := dot(row, v)
+			for j, p := range row {
+				ws.G[l*M+j] = cs * p * (v[j] - vbar)
+			}
+		}
+		for i := range gqk {
+			gqk[i] = 0
+		}
+		for l := 0; l < M; l++ {
+			gk := gqk[l*dh2 : l*dh2+dh]    // row l of Ĝ K
+			gq := gqk[l*dh2+dh : (l+1)*dh2] // row l of Ĝᵀ Q
+			for j := 0; j < M; j++ {
+				axpy(gk, ws.G[l*M+j], qk[j*dh2+dh:(j+1)*dh2]) // Ĝ_lj k_j
+				axpy(gq, ws.G[j*M+l], qk[j*dh2:j*dh2+dh])     // Ĝ_jl q_j
+			}
+		}
+		for j := 0; j < M; j++ {
+			ws.Alpha[s*M+j] = coef[s] * ws.A[s*M+j]
+		}
+	}
+	gqk := ws.GQK[:t*dh2]
+	if g != nil {
+		linalg.Gemm(true, false, D, dh2, t, 1, x, D, gqk, dh2, 0, g.WQK, dh2)
+		r := ws.R
+		for k := range r {
+			r[k] = 0
+		}
+		for i := 0; i < t; i++ {
+			axpy(r, ws.Alpha[i], x[i*D:(i+1)*D])
+		}
+		for k := 0; k < D; k++ {
+			row := g.Wv[k*m.Dv : (k+1)*m.Dv]
+			for j := range row {
+				row[j] = r[k] * m.Wo[j]
+			}
+		}
+		for j := range g.Wo {
+			g.Wo[j] = 0
+		}
+		if m.TrainWo {
+			for k := 0; k < D; k++ {
+				axpy(g.Wo, r[k], m.Wv[k*m.Dv:(k+1)*m.Dv])
+			}
+		}
+	}
+	if dx != nil {
+		dx = dx[:t*D]
+		for i := 0; i < t; i++ {
+			row := dx[i*D : (i+1)*D]
+			a := ws.Alpha[i]
+			for k := range row {
+				row[k] = a * ws.U[k]
+			}
+		}
+		linalg.Gemm(false, true, t, D, dh2, 1, gqk, dh2, m.WQK, dh2, 1, dx, D)
+	}
+}
+
+// Logistic returns ℓ(z) = log(1 + e^{−z}), computed without overflow for
+// any finite z (ℓ(z) ≈ −z for z ≪ 0, ≈ e^{−z} for z ≫ 0).
+func Logistic(z float64) float64 {
+	if z > 0 {
+		return math.Log1p(math.Exp(-z))
+	}
+	return -z + math.Log1p(math.Exp(z))
+}
+
+// LogisticDeriv returns ℓ'(z) = −1/(1 + e^{z}) = −σ(−z), in [−1, 0].
+func LogisticDeriv(z float64) float64 {
+	if z > 0 {
+		e := math.Exp(-z)
+		return -e / (1 + e)
+	}
+	return -1 / (1 + math.Exp(z))
+}
+
+// Loss runs Forward and returns the mean logistic loss (1/n) Σ ℓ(y_i f_i);
+// per-sample losses are left in ws.Loss[:n].
+func (m *Model) Loss(ws *Workspace, x, y []float64, n int) float64 {
+	f := m.Forward(ws, x, n)
+	sum := 0.0
+	for i, fi := range f {
+		ws.Loss[i] = Logistic(y[i] * fi)
+		sum += ws.Loss[i]
+	}
+	return sum / float64(n)
+}
+
+// LossGrad returns the mean logistic loss and writes its gradient with
+// respect to the parameters into g.
+func (m *Model) LossGrad(ws *Workspace, x, y []float64, n int, g *Grads) float64 {
+	loss := m.Loss(ws, x, y, n)
+	for i := 0; i < n; i++ {
+		ws.Coef[i] = y[i] * LogisticDeriv(y[i]*ws.F[i]) / float64(n)
+	}
+	m.Backward(ws, x, n, ws.Coef, g, nil)
+	return loss
+}
+
+// InputGrad writes ∂ℓ(y_i f(X_i))/∂X_i for every sample i into dx (the
+// gradient of each sample's own loss, not of the mean) and returns the
+// per-sample losses ws.Loss[:n].
+func (m *Model) InputGrad(ws *Workspace, x, y []float64, n int, dx []float64) []float64 {
+	m.Loss(ws, x, y, n)
+	for i := 0; i < n; i++ {
+		ws.Coef[i] = y[i] * LogisticDeriv(y[i]*ws.F[i])
+	}
+	m.Backward(ws, x, n, ws.Coef, nil, dx)
+	return ws.Loss[:n]
+}
+
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	s := 0.0
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
