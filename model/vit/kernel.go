@@ -141,7 +141,7 @@ func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *G
 			gqk[i] = 0
 		}
 		for l := 0; l < M; l++ {
-			gk := gqk[l*dh2 : l*dh2+dh]    // row l of Ĝ K
+			gk := gqk[l*dh2 : l*dh2+dh]     // row l of Ĝ K
 			gq := gqk[l*dh2+dh : (l+1)*dh2] // row l of Ĝᵀ Q
 			for j := 0; j < M; j++ {
 				axpy(gk, ws.G[l*M+j], qk[j*dh2+dh:(j+1)*dh2]) // Ĝ_lj k_j
