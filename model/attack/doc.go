@@ -1,0 +1,33 @@
+// Package attack holds the adversaries of the robust-training experiments:
+// projected gradient attacks on the simplified ViT of package vit, the exact
+// midpoint and erase attacks on the signal token, and the closed-form worst
+// case of the uniform-attention ("linear collapse") model that serves as the
+// oracle for PGD.
+//
+// Inputs are stored as in package vit: coordinate k of token l of sample n is
+// x[(n·M+l)·D+k], tokens zero-based, so THEORY.md's "token 1" (the signal
+// token) is row 0 here. A perturbation Δ of one sample is an M×D row-major
+// matrix with rows δ_0, …, δ_{M−1}.
+//
+// Perturbation sets B(τ) (THEORY.md §3.2):
+//
+//	Frobenius    ‖Δ‖_F ≤ τ                        one ℓ₂ ball on the patch matrix (default)
+//	SignalToken  δ_l = 0 for l ≥ 1, ‖δ_0‖₂ ≤ τ     only the signal token moves
+//	PerToken     ‖δ_l‖₂ ≤ τ for every l            one ℓ₂ ball per token
+//	Linf         |Δ_lk| ≤ τ for every entry        the ℓ∞ cube
+//
+// Every attacker implements Attacker. PGD maximizes the logistic loss
+// ℓ(y·f(X+Δ)) by steepest ascent in the set's norm followed by projection,
+// and returns the best iterate per sample (THEORY.md §3.2). Midpoint and
+// Erase are the exact attacks of THEORY.md §3.4; LinearWorstMargin and
+// LinearWorstDeltaTo are the closed forms of THEORY.md §3.3, against which
+// PGD is checked (THEORY.md §8, P10). Evaluate reports the robust loss and
+// robust 0-1 error of a model on a data set, worst case over several
+// attackers (THEORY.md §8, P8).
+//
+// Notation: τ → tau, μ₊ → sig.Plus, μ₋ → sig.Minus, u = W_V w_O → u.
+//
+// Results are returned, never printed; configuration errors come back as
+// *valid.Error naming the field; shape errors (programmer misuse) panic with
+// an "attack: ..." message.
+package attack
