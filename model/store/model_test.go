@@ -77,7 +77,9 @@ func TestLoadModelBad(t *testing.T) {
 	}{
 		{"missing W_K", func(es map[string]entry) { delete(es, nameWk) }, nameWk, false},
 		{"missing arch_json", func(es map[string]entry) { delete(es, nameArch) }, nameArch, false},
-		{"extra array", func(es map[string]entry) { es["b_V"] = entry{name: "b_V", descr: dtypeF8, shape: []int{1}, f8: []float64{0}} }, "b_V", false},
+		{"extra array", func(es map[string]entry) {
+			es["b_V"] = entry{name: "b_V", descr: dtypeF8, shape: []int{1}, f8: []float64{0}}
+		}, "b_V", false},
 		{"dtype <f4", func(es map[string]entry) { es[nameWv] = f32(es[nameWv]) }, nameWv, false},
 		{"W_Q 1-D", func(es map[string]entry) { e := es[nameWq]; e.shape = []int{m.D * m.Dh}; es[nameWq] = e }, nameWq, false},
 		{"W_K transposed", func(es map[string]entry) { e := es[nameWk]; e.shape = []int{m.Dh, m.D}; es[nameWk] = e }, nameWk, false},

@@ -59,9 +59,16 @@ func TestLoadSetBad(t *testing.T) {
 		array string
 	}{
 		{"missing y_clean", func(es map[string]entry) { delete(es, nameYClean) }, nameYClean},
-		{"extra array", func(es map[string]entry) { es["w"] = entry{name: "w", descr: dtypeF8, shape: []int{}, f8: []float64{1}} }, "w"},
+		{"extra array", func(es map[string]entry) {
+			es["w"] = entry{name: "w", descr: dtypeF8, shape: []int{}, f8: []float64{1}}
+		}, "w"},
 		{"X 2-D", func(es map[string]entry) { e := es[nameX]; e.shape = []int{s.N, s.M * s.D}; es[nameX] = e }, nameX},
-		{"y shorter than N", func(es map[string]entry) { e := es[nameY]; e.shape = []int{s.N - 1}; e.f8 = e.f8[:s.N-1]; es[nameY] = e }, nameY},
+		{"y shorter than N", func(es map[string]entry) {
+			e := es[nameY]
+			e.shape = []int{s.N - 1}
+			e.f8 = e.f8[:s.N-1]
+			es[nameY] = e
+		}, nameY},
 		{"y 2-D", func(es map[string]entry) { e := es[nameY]; e.shape = []int{s.N, 1}; es[nameY] = e }, nameY},
 		{"y_clean longer than N", func(es map[string]entry) {
 			e := es[nameYClean]
