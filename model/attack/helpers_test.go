@@ -111,3 +111,15 @@ func drawTau(t *rapid.T, label string) float64 {
 	j := rapid.IntRange(-2, 1).Draw(t, label+"log2")
 	return math.Ldexp(float64(k)/8, j)
 }
+
+// linearCases are uniform-attention instances (W_Q = W_K = 0) for the
+// closed forms of THEORY.md §3.3 and the P10 oracle; M = 1 is included
+// because there the three ℓ₂ sets coincide.
+func linearCases() []instance {
+	var out []instance
+	for k, sh := range []struct{ D, M, n int }{{8, 5, 3}, {4, 3, 2}, {6, 1, 2}, {8, 4, 3}} {
+		a := vit.Arch{D: sh.D, Dh: 3, Dv: 4}
+		out = append(out, newInstance(a, sh.M, sh.n, 0.5, 1, uint64(100+k), true))
+	}
+	return out
+}
