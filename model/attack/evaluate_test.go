@@ -1,0 +1,222 @@
+package attack
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"vitadv/model/data"
+	"vitadv/model/valid"
+	"vitadv/model/vit"
+)
+
+func newModel(t *testing.T, d int, seed uint64) *vit.Model {
+	t.Helper()
+	m, err := vit.NewInit(vit.Arch{D: d, Dh: 4, Dv: 4}, vit.Init{Law: vit.Gaussian, Shrink: 0.25}, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestEvaluateExactFloorPaired is the exact part of THEORY.md §8 P8 [DER]:
+// on a set whose ±1 samples come in pairs with equal noise, the midpoint
+// (τ ≥ ‖μ‖/√2) and erase (τ ≥ ‖μ‖) attacks make each pair one input, so
+// every classifier errs on at least one point per pair: robust error ≥ 1/2
+// with no sampling slack.
+func TestEvaluateExactFloorPaired(t *testing.T) {
+	c := smallData(3)
+	s := pairedSet(t, c, 5)
+	sig := data.SignalsOf(c)
+	for seed := uint64(1); seed <= 3; seed++ {
+		m := newModel(t, c.D, seed)
+		for _, set := range []Set{Frobenius, SignalToken, PerToken} {
+			mid, _ := NewMidpoint(sig, c.M, set, MidpointCost(c.Mu()))
+			er, _ := NewErase(c.M, set, EraseCost(c.Mu()))
+			for name, a := range map[string]Attacker{"midpoint": mid, "erase": er} {
+				r, err := Evaluate(m, s, 7, a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Error < 0.5 {
+					t.Errorf("Evaluate(seed=%d, set=%s, %s).Error = %g, want >= 0.5", seed, set, name, r.Error)
+				}
+			}
+		}
+	}
+	// Control: just below the threshold the classes stay apart, and the
+	// floor need not hold (a model that reads token 0 keeps them apart).
+	m := signalReader(c.D)
+	mid, _ := NewMidpoint(sig, c.M, Frobenius, 0.9*MidpointCost(c.Mu()))
+	r, err := Evaluate(m, s, 7, mid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Error >= 0.5 {
+		t.Errorf("control: Evaluate(signal reader, midpoint at 0.9‖μ‖/√2).Error = %g, want < 0.5", r.Error)
+	}
+}
+
+// signalReader is a uniform-attention model with u = e₁ − e₂: f = (x_0·(e₁−e₂)
+// + noise terms)/M, which separates μ₊ from μ₋ (noise is projected off e₁, e₂).
+func signalReader(d int) *vit.Model {
+	m, _ := vit.New(vit.Arch{D: d, Dh: 1, Dv: 2})
+	m.Wv[0*2+0], m.Wv[1*2+1] = 1, 1
+	m.Wo[0], m.Wo[1] = 1, -1
+	return m
+}
+
+// TestEvaluateMidpointFloorSampled is P8 as stated in THEORY.md §8 on an
+// ordinary (unpaired) test set: robust error ≥ 0.5 − 3·√(0.25/n_test).
+func TestEvaluateMidpointFloorSampled(t *testing.T) {
+	c := smallData(4)
+	c.NTest = 400
+	_, test, err := data.Draw(c, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	floor := 0.5 - 3*math.Sqrt(0.25/float64(c.NTest))
+	for _, m := range []*vit.Model{newModel(t, c.D, 4), signalReader(c.D)} {
+		mid, _ := NewMidpoint(data.SignalsOf(c), c.M, Frobenius, MidpointCost(c.Mu()))
+		r, err := Evaluate(m, test, 64, mid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Error < floor {
+			t.Errorf("Evaluate(midpoint, τ = ‖μ‖/√2, n=%d).Error = %.4f, want >= %.4f", c.NTest, r.Error, floor)
+		}
+	}
+}
+
+func TestEvaluateWorstCase(t *testing.T) {
+	c := smallData(2)
+	_, test, err := data.Draw(c, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, c.D, 7)
+	tau := 0.5 * c.Mu()
+	pgd, err := NewPGD(EvalConfig(Frobenius, tau, 1), m.Arch, c.M, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid, _ := NewMidpoint(data.SignalsOf(c), c.M, Frobenius, tau)
+	er, _ := NewErase(c.M, Frobenius, tau)
+	atts := []Attacker{pgd, mid, er}
+	pgd.Reseed(1)
+	r, err := Evaluate(m, test, 16, atts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Loss < r.CleanLoss || r.Error < r.CleanError {
+		t.Errorf("Evaluate: robust (loss %g, error %g) below clean (%g, %g)", r.Loss, r.Error, r.CleanLoss, r.CleanError)
+	}
+	// Each single attacker is no worse than the combination (the PGD
+	// restarted on the same random stream).
+	for a, att := range atts {
+		pgd.Reseed(1)
+		ra, err := Evaluate(m, test, 16, att)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range r.Margins {
+			if r.Margins[i] > ra.Margins[i]+1e-12*math.Max(1, math.Abs(ra.Margins[i])) {
+				t.Fatalf("attacker %d alone: margin[%d] = %g below the combined worst case %g", a, i, ra.Margins[i], r.Margins[i])
+			}
+		}
+	}
+	wins := 0
+	for _, w := range r.Wins {
+		wins += w
+	}
+	notClean := 0
+	for _, w := range r.Worst {
+		if w >= 0 {
+			notClean++
+		}
+	}
+	if wins != notClean {
+		t.Errorf("Σ Wins = %d, want the %d points where an attacker beat the clean input", wins, notClean)
+	}
+}
+
+// TestEvaluateUniformOracle: on the uniform-attention model, Evaluate with
+// PGD-20 gives every point's closed-form worst margin (P10 through Evaluate).
+func TestEvaluateUniformOracle(t *testing.T) {
+	c := smallData(2)
+	_, test, err := data.Draw(c, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, c.D, 8)
+	clear(m.WQK)
+	const tau = 0.8
+	for _, set := range Sets() {
+		p, _ := NewPGD(Config{Set: set, Tau: tau, Steps: 20}, m.Arch, c.M, 8)
+		r, err := Evaluate(m, test, 8, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		S := c.M * c.D
+		for i := 0; i < test.N; i++ {
+			want := LinearWorstMargin(m, test.X[i*S:(i+1)*S], test.Y[i], set, tau)
+			if math.Abs(r.Margins[i]-want) > tolPGD*math.Abs(want) {
+				t.Fatalf("set=%s: Evaluate margin[%d] = %g, want LinearWorstMargin = %g", set, i, r.Margins[i], want)
+			}
+		}
+	}
+}
+
+func TestEvaluateBatchInvariant(t *testing.T) {
+	c := smallData(2)
+	_, test, err := data.Draw(c, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, c.D, 9)
+	mid, _ := NewMidpoint(data.SignalsOf(c), c.M, Frobenius, 1)
+	var ref Robust
+	for _, b := range []int{40, 7, 1} {
+		r, err := Evaluate(m, test, b, mid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == 40 {
+			ref = r
+			continue
+		}
+		for i := range r.Margins {
+			// 1e-12: the batched GEMM may sum in another order.
+			if math.Abs(r.Margins[i]-ref.Margins[i]) > 1e-12*math.Max(1, math.Abs(ref.Margins[i])) {
+				t.Fatalf("Evaluate(batch=%d).Margins[%d] = %.17g, want %.17g (batch=40)", b, i, r.Margins[i], ref.Margins[i])
+			}
+		}
+	}
+}
+
+func TestEvaluateErrors(t *testing.T) {
+	c := smallData(2)
+	_, test, err := data.Draw(c, 13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, c.D, 1)
+	other := newModel(t, c.D+1, 1)
+	for _, tc := range []struct {
+		name  string
+		m     *vit.Model
+		s     *data.Set
+		batch int
+		field string
+	}{
+		{"batch=0", m, test, 0, "batch"},
+		{"nil set", m, nil, 4, "Set.N"},
+		{"D mismatch", other, test, 4, "Set.D"},
+	} {
+		_, err := Evaluate(tc.m, tc.s, tc.batch)
+		var ve *valid.Error
+		if !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("Evaluate(%s) error = %v, want *valid.Error on %s", tc.name, err, tc.field)
+		}
+	}
+}
