@@ -14,6 +14,12 @@ type Attacker interface {
 	Perturb(m *vit.Model, x, y []float64, n int, xadv []float64)
 }
 
+var (
+	_ Attacker = (*PGD)(nil)
+	_ Attacker = (*Midpoint)(nil)
+	_ Attacker = (*Erase)(nil)
+)
+
 // Config configures projected gradient ascent on the logistic loss
 // (THEORY.md §3.2). The zero values of Set, StepSize and Restarts mean
 // Frobenius, 2.5·τ/K and one run.

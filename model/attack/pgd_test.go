@@ -220,18 +220,22 @@ func TestPGDLinearOracleControl(t *testing.T) {
 	}
 }
 
-func TestFGSMLinf(t *testing.T) {
-	// On the uniform-attention model one sign step of size τ solves the ℓ∞
-	// problem exactly (the linear functional is maximized at a vertex).
+// TestFGSMLinear: on the uniform-attention model one steepest-ascent step
+// of size τ from zero solves every set's problem exactly: the gradient is
+// the constant −y·1uᵀ/M, whose sign (ℓ∞) or normalized rows (ℓ₂ sets) are Δ*.
+func TestFGSMLinear(t *testing.T) {
 	const tau = 0.3
-	in := linearCases()[1]
-	p, err := NewPGD(FGSM(Linf, tau), in.m.Arch, in.M, in.n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gap, got, want := oracleGap(p, in, func(x []float64, y float64) float64 { return LinearWorstMargin(in.m, x, y, Linf, tau) })
-	if gap > tolTight*10 {
-		t.Errorf("FGSM(linf, τ=%g) margin = %.15g, want %.15g (rel gap %g)", tau, got, want, gap)
+	for ci, in := range linearCases() {
+		for _, set := range Sets() {
+			p, err := NewPGD(FGSM(set, tau), in.m.Arch, in.M, in.n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gap, got, want := oracleGap(p, in, func(x []float64, y float64) float64 { return LinearWorstMargin(in.m, x, y, set, tau) })
+			if gap > tolTight {
+				t.Errorf("case=%d FGSM(%s, τ=%g) margin = %.15g, want %.15g (rel gap %g)", ci, set, tau, got, want, gap)
+			}
+		}
 	}
 }
 
