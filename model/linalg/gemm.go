@@ -1,15 +1,28 @@
-// Package linalg holds the dense kernels the model is built on, behind one
-// row-major GEMM entry point, so that the model code never names a BLAS.
-//
-// The default build uses gonum's pure-Go BLAS. Faster paths (OpenBLAS through
-// cgo, SIMD kernels) are selected at build time and must agree with this one
-// to 1e-12 relative (see bench/ and the kernel tests).
 package linalg
 
 import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
+
+// Blocking parameters of the driver. kcMax bounds the depth of one packed
+// block, so that a B micro-panel (kcMax·nr doubles, 32 KiB for nr = 16)
+// stays in the 48 KiB L1 while the micro-kernel sweeps the A panels; mcMax
+// rows of A (mcMax·kcMax doubles, 256 KiB) stay in L2; ncMax columns of B
+// (kcMax·ncMax doubles, 1 MiB) stay in L2/L3.
+const (
+	kcMax = 256
+	mcMax = 128
+	ncMax = 512
+)
+
+// parallelMinFlops is the smallest product (2·m·n·k flops) that Gemm splits
+// over workers. Below it the hand-off (about 2–5 µs to wake a parked
+// goroutine) costs more than the second core saves. Found by timing the
+// theory-small shapes of bench/ (d = 64: 2·40·64·64 ≈ 3.3e5 flops runs in
+// ~15 µs on one core and gains little from two).
+const parallelMinFlops = 1 << 19
 
 // Gemm computes, row-major,
 //
@@ -17,14 +30,326 @@ import (
 //
 // where op(A) = Aᵀ if transA, else A (likewise B). lda, ldb, ldc are row
 // strides. Each element of C is accumulated over k in a fixed order, so the
-// result does not depend on GOMAXPROCS. It panics on inconsistent sizes.
+// result does not depend on GOMAXPROCS. When beta = 0, C is not read (NaNs
+// in C do not propagate). It panics on inconsistent sizes.
 func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if transA {
-		ta = blas.Trans
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
 	}
-	if transB {
-		tb = blas.Trans
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
 	}
-	gonum.Implementation{}.Dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if bigGemm != nil && 2*float64(m)*float64(n)*float64(k) >= OpenBLASMinFlops {
+		bigGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	j := jobPool.Get().(*job)
+	j.p = gemmParams{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}
+	run(j)
+	j.p = gemmParams{} // drop references to the caller's slices
+	jobPool.Put(j)
 }
+
+// OpenBLASMinFlops is the smallest product (2·m·n·k flops) that the
+// openblas build hands to OpenBLAS; smaller ones stay on the in-package
+// kernels, where a call costs no cgo transition (~100–150 ns) and no
+// OpenBLAS thread wake-up. See results/bench/README.md for the timing.
+const OpenBLASMinFlops = 1 << 22
+
+// bigGemm, when set by a build-tagged file, takes products of at least
+// OpenBLASMinFlops flops.
+var bigGemm func(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+
+const (
+	errShape  = "linalg: negative dimension"
+	errStride = "linalg: bad leading dimension"
+	errShortA = "linalg: insufficient length of a"
+	errShortB = "linalg: insufficient length of b"
+	errShortC = "linalg: insufficient length of c"
+)
+
+func checkGemm(transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(errShape)
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	if lda < max(1, ac) || ldb < max(1, bc) || ldc < max(1, n) {
+		panic(errStride)
+	}
+	if ar > 0 && ac > 0 && len(a) < (ar-1)*lda+ac {
+		panic(errShortA)
+	}
+	if br > 0 && bc > 0 && len(b) < (br-1)*ldb+bc {
+		panic(errShortB)
+	}
+	if m > 0 && n > 0 && len(c) < (m-1)*ldc+n {
+		panic(errShortC)
+	}
+}
+
+func scaleC(m, n int, beta float64, c []float64, ldc int) {
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+}
+
+type gemmParams struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          float64
+	a              []float64
+	lda            int
+	b              []float64
+	ldb            int
+	beta           float64
+	c              []float64
+	ldc            int
+}
+
+// buffers are one goroutine's packing workspaces, sized for the largest
+// blocks of the active micro-kernel.
+type buffers struct {
+	a, b, tile []float64
+}
+
+// Buffers fit every micro-kernel of the build (mr ≤ maxMR, nr ≤ maxNR,
+// both dividing mcMax and ncMax), so tests may switch kernels.
+const maxMR, maxNR = 8, 16
+
+func newBuffers() *buffers {
+	return &buffers{
+		a:    make([]float64, mcMax*kcMax),
+		b:    make([]float64, kcMax*ncMax),
+		tile: make([]float64, maxMR*maxNR),
+	}
+}
+
+// job is one Gemm call in flight: its parameters, the caller's buffers and
+// the channel on which workers report finished tasks. Jobs are pooled so
+// that a call allocates nothing.
+type job struct {
+	p    gemmParams
+	buf  *buffers
+	done chan struct{}
+}
+
+var jobPool = sync.Pool{New: func() any {
+	return &job{buf: newBuffers(), done: make(chan struct{}, maxWorkers)}
+}}
+
+// task is one block of C, rows [i0, i1) and columns [j0, j1), of job j.
+type task struct {
+	j              *job
+	i0, i1, j0, j1 int
+}
+
+// maxWorkers bounds the number of blocks a call is split into.
+const maxWorkers = 64
+
+var (
+	tasks    = make(chan task, maxWorkers)
+	nWorkers atomic.Int32
+	startMu  sync.Mutex
+)
+
+// ensureWorkers starts worker goroutines until there are at least n.
+func ensureWorkers(n int) {
+	if int(nWorkers.Load()) >= n {
+		return
+	}
+	startMu.Lock()
+	for int(nWorkers.Load()) < n {
+		nWorkers.Add(1)
+		go worker()
+	}
+	startMu.Unlock()
+}
+
+func worker() {
+	buf := newBuffers()
+	for t := range tasks {
+		serial(&t.j.p, buf, t.i0, t.i1, t.j0, t.j1)
+		t.j.done <- struct{}{}
+	}
+}
+
+// run splits the product into at most GOMAXPROCS blocks of C along its
+// longer side (block edges on multiples of mr or nr), hands all but the
+// first to workers and computes the first on the calling goroutine.
+func run(j *job) {
+	p := &j.p
+	mr, nr := kern.mr, kern.nr
+	parts := 1
+	if 2*float64(p.m)*float64(p.n)*float64(p.k) >= parallelMinFlops {
+		parts = min(runtime.GOMAXPROCS(0), maxWorkers)
+	}
+	rowTiles, colTiles := ceilDiv(p.m, mr), ceilDiv(p.n, nr)
+	splitRows := rowTiles*mr >= colTiles*nr
+	tiles := colTiles
+	if splitRows {
+		tiles = rowTiles
+	}
+	parts = min(parts, tiles)
+	if parts <= 1 {
+		serial(p, j.buf, 0, p.m, 0, p.n)
+		return
+	}
+	ensureWorkers(parts - 1)
+	bounds := func(q int) (int, int) { // tile range of part q, as even as possible
+		return q * tiles / parts, (q + 1) * tiles / parts
+	}
+	for q := 1; q < parts; q++ {
+		t0, t1 := bounds(q)
+		if splitRows {
+			tasks <- task{j, t0 * mr, min(t1*mr, p.m), 0, p.n}
+		} else {
+			tasks <- task{j, 0, p.m, t0 * nr, min(t1*nr, p.n)}
+		}
+	}
+	_, t1 := bounds(0)
+	if splitRows {
+		serial(p, j.buf, 0, min(t1*mr, p.m), 0, p.n)
+	} else {
+		serial(p, j.buf, 0, p.m, 0, min(t1*nr, p.n))
+	}
+	for q := 1; q < parts; q++ {
+		<-j.done
+	}
+}
+
+// kBlocks returns the number of k blocks: the fewest of depth ≤ kcMax. The
+// block edges, q·k/nb, depend on k alone.
+func kBlocks(k int) int { return ceilDiv(k, kcMax) }
+
+// serial computes rows [i0, i1) and columns [j0, j1) of C with the blocked
+// algorithm (loops jc, pc, ic, jr, ir of Goto and van de Geijn, 2008).
+//
+// Element C_ij is updated once per k block, in block order:
+//
+//	C_ij = beta·C_ij + alpha·t⁰_ij,   then   C_ij += alpha·tᵇ_ij,   b = 1, 2, …
+//
+// (alpha·t⁰ alone if beta = 0, C_ij + alpha·t⁰ if beta = 1),
+// where tᵇ_ij is the micro-kernel's sum over the block, accumulated from
+// zero in increasing p. Nothing here depends on the block of C being
+// computed, which is what makes the split over workers deterministic.
+func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
+	mr, nr := kern.mr, kern.nr
+	nb := kBlocks(p.k)
+	tile := buf.tile
+	for jc := j0; jc < j1; jc += ncMax {
+		nc := min(ncMax, j1-jc)
+		for blk := 0; blk < nb; blk++ {
+			p0, p1 := blk*p.k/nb, (blk+1)*p.k/nb
+			kc := p1 - p0
+			mode := modeAdd
+			if blk == 0 {
+				switch p.beta {
+				case 0:
+					mode = modeSet
+				case 1:
+				default:
+					mode = modeAxpby
+				}
+			}
+			packB(buf.b, p, p0, kc, jc, nc, nr)
+			for ic := i0; ic < i1; ic += mcMax {
+				mc := min(mcMax, i1-ic)
+				packA(buf.a, p, p0, kc, ic, mc, mr)
+				for jr := 0; jr < nc; jr += nr {
+					bp := buf.b[jr*kc : (jr+nr)*kc]
+					nn := min(nr, nc-jr)
+					for ir := 0; ir < mc; ir += mr {
+						ap := buf.a[ir*kc : (ir+mr)*kc]
+						mm := min(mr, mc-ir)
+						off := (ic+ir)*p.ldc + jc + jr
+						if mm == mr && nn == nr && !forceTile {
+							kern.fn(kc, ap, bp, p.c[off:], p.ldc, p.alpha, p.beta, mode)
+						} else { // edge tile: compute into the buffer, merge the valid part
+							kern.fn(kc, ap, bp, tile, nr, 1, 0, modeSet)
+							merge(tile, nr, p.c[off:], p.ldc, mm, nn, p.alpha, p.beta, mode)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies op(A)[ic:ic+mc, p0:p0+kc] into dst as ⌈mc/mr⌉ micro-panels;
+// panel q holds rows ic+q·mr … ic+q·mr+mr−1, column after column
+// (dst[q·mr·kc + p·mr + r]), zero-padded past row ic+mc.
+func packA(dst []float64, p *gemmParams, p0, kc, ic, mc, mr int) {
+	a, lda := p.a, p.lda
+	for q := 0; q < mc; q += mr {
+		panel := dst[q*kc : (q+mr)*kc]
+		rows := min(mr, mc-q)
+		if rows < mr {
+			clear(panel)
+		}
+		for r := 0; r < rows; r++ {
+			i := ic + q + r
+			if p.transA { // op(A)[i][p0+s] = A[p0+s][i]
+				for s := 0; s < kc; s++ {
+					panel[s*mr+r] = a[(p0+s)*lda+i]
+				}
+			} else {
+				src := a[i*lda+p0 : i*lda+p0+kc]
+				for s, v := range src {
+					panel[s*mr+r] = v
+				}
+			}
+		}
+	}
+}
+
+// packB copies op(B)[p0:p0+kc, jc:jc+nc] into dst as ⌈nc/nr⌉ micro-panels;
+// panel q holds columns jc+q·nr … jc+q·nr+nr−1, row after row
+// (dst[q·nr·kc + p·nr + c]), zero-padded past column jc+nc.
+func packB(dst []float64, p *gemmParams, p0, kc, jc, nc, nr int) {
+	b, ldb := p.b, p.ldb
+	for q := 0; q < nc; q += nr {
+		panel := dst[q*kc : (q+nr)*kc]
+		cols := min(nr, nc-q)
+		if cols < nr {
+			clear(panel)
+		}
+		if p.transB { // op(B)[p0+s][j] = B[j][p0+s]
+			for cc := 0; cc < cols; cc++ {
+				src := b[(jc+q+cc)*ldb+p0 : (jc+q+cc)*ldb+p0+kc]
+				for s, v := range src {
+					panel[s*nr+cc] = v
+				}
+			}
+		} else {
+			for s := 0; s < kc; s++ {
+				src := b[(p0+s)*ldb+jc+q : (p0+s)*ldb+jc+q+cols]
+				copy(panel[s*nr:s*nr+cols], src)
+			}
+		}
+	}
+}
+
+// forceTile makes every tile go through the buffer and the scalar merge;
+// tests set it to check that the kernels' vector merge is bit-identical.
+var forceTile = false
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+func roundUp(a, b int) int { return ceilDiv(a, b) * b }
