@@ -22,7 +22,7 @@ const filePerm = 0o644
 //
 // On any error, and if write panics, the temporary file is removed, path is
 // left as it was, and the first error is returned. The file mode is 0644.
-func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

@@ -6,6 +6,8 @@
 //	cfg = json.load(open("data.json"))
 //	s = np.load("train.npz"); X, y = s["X"], s["y"]            # (N, M, D), (N,)
 //	m = np.load("model.npz"); arch = json.loads(m["arch_json"].item())
+//	np.savez("new.npz", W_Q=Wq, W_K=Wk, W_V=Wv, w_O=wo,      # float64 arrays
+//	         arch_json=json.dumps(arch))                       # loads with LoadModel
 //
 // Every file is written by WriteFileAtomic: a reader sees either the old file
 // or the complete new one, never a half-written file.
@@ -22,8 +24,10 @@
 // with one NumPy .npy v1.0 entry per array, named "<name>.npy" and written in
 // sorted name order with zeroed timestamps, so that equal values give equal
 // bytes. Floating-point arrays are little-endian float64 ('<f8') in C
-// (row-major) order; each entry's CRC-32 covers header and data, so a
-// corrupted byte in any array is detected on load.
+// (row-major) order. Each entry's CRC-32 covers its .npy header and data,
+// so a corrupted byte in any array is detected on load; zip metadata outside
+// the entries (timestamps, attributes) is not protected, but a change there
+// cannot alter a loaded value.
 //
 // Data sets (SaveSet, LoadSet; a *data.Set):
 //
@@ -39,14 +43,15 @@
 //	W_Q        <f8    (D, Dh)   query weights: Q = X @ W_Q for X of shape (M, D)
 //	W_K        <f8    (D, Dh)   key weights:   K = X @ W_K
 //	W_V        <f8    (D, Dv)   value weights
-//	w_O        <f8    (Dv,)     output head, f = mean_l(softmax(s·Q Kᵀ)[l]) @ X @ W_V @ w_O
+//	w_O        <f8    (Dv,)     output head:
+//	                            f = softmax(s * Q @ K.T, axis=1).mean(0) @ X @ W_V @ w_O
 //	arch_json  <U#    ()        JSON object of vit.Arch, e.g.
 //	                            {"d":8,"d_h":4,"d_v":4,"scale_scores":false,"train_wo":false}
 //
 // PyTorch's nn.Linear stores the transposes: q.weight = W_Q.T, and likewise
 // for K and V. arch_json is a 0-d NumPy unicode array (dtype '<U' + its
 // length), which is what np.array(json.dumps(arch)) gives; D, Dh and Dv in it
-// must agree with the array shapes. Model weights may be non-finite (a
+// must agree with the array shapes, and s = 1/√Dh if scale_scores, else 1. Model weights may be non-finite (a
 // diverged run is still worth inspecting); data-set entries may not.
 //
 // Generic arrays (SaveArrays, LoadArrays): any set of named '<f8' arrays of
