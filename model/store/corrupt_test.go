@@ -259,3 +259,35 @@ func FuzzReadNPY(f *testing.F) {
 		}
 	})
 }
+
+// TestFlippedValueIsChecksumError: a flipped bit in a stored value is
+// reported as the member's CRC mismatch, reachable with errors.Is through
+// the *FormatError naming the array.
+func TestFlippedValueIsChecksumError(t *testing.T) {
+	m := newModel(t)
+	b := savedBytes(t, func(p string) error { return SaveModel(p, m) })
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name != "W_V.npy" {
+			continue
+		}
+		off, err := f.DataOffset()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The last byte of the member: the sign and exponent of W_V's last entry.
+		i := off + int64(f.CompressedSize64) - 1
+		bad := bytes.Clone(b)
+		bad[i] ^= 0x01
+		_, err = loadModelBytes(bad)
+		wantFormatError(t, err, nameWv)
+		if !errors.Is(err, zip.ErrChecksum) {
+			t.Errorf("load with byte %d flipped = %v, want zip.ErrChecksum inside", i, err)
+		}
+		return
+	}
+	t.Fatal("premise: no member W_V.npy")
+}
