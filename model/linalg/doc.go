@@ -22,7 +22,9 @@
 // GOMAXPROCS and any number of workers. (The OpenBLAS path relies on
 // OpenBLAS doing the same: its level-3 threading splits m and n only.)
 //
-// Workspaces: packing buffers belong to a fixed pool of worker goroutines
-// started on first use (one per P, up to GOMAXPROCS) plus a sync.Pool for
-// the calling goroutine, so that Gemm allocates nothing in steady state.
+// Workspaces: packing buffers belong to a fixed pool of worker goroutines,
+// started on first use (GOMAXPROCS−1 of them; the caller computes one block
+// itself), and to a free list of per-call jobs, so that Gemm allocates
+// nothing in steady state. Products below parallelMinFlops run on the
+// calling goroutine alone.
 package linalg

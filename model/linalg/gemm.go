@@ -45,11 +45,11 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 		bigGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	j := jobPool.Get().(*job)
+	j := getJob()
 	j.p = gemmParams{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}
 	run(j)
 	j.p = gemmParams{} // drop references to the caller's slices
-	jobPool.Put(j)
+	putJob(j)
 }
 
 // OpenBLASMinFlops is the smallest product (2·m·n·k flops) that the
@@ -143,17 +143,36 @@ func newBuffers() *buffers {
 }
 
 // job is one Gemm call in flight: its parameters, the caller's buffers and
-// the channel on which workers report finished tasks. Jobs are pooled so
-// that a call allocates nothing.
+// the channel on which workers report finished tasks. Jobs are recycled
+// through a free list so that a call allocates nothing. (A sync.Pool would
+// be emptied by every garbage collection, and a job holds 1.3 MB of
+// buffers; the free list keeps up to maxFreeJobs, one per goroutine that
+// has called Gemm concurrently.)
 type job struct {
 	p    gemmParams
 	buf  *buffers
 	done chan struct{}
 }
 
-var jobPool = sync.Pool{New: func() any {
-	return &job{buf: newBuffers(), done: make(chan struct{}, maxWorkers)}
-}}
+const maxFreeJobs = 64
+
+var freeJobs = make(chan *job, maxFreeJobs)
+
+func getJob() *job {
+	select {
+	case j := <-freeJobs:
+		return j
+	default:
+		return &job{buf: newBuffers(), done: make(chan struct{}, maxWorkers)}
+	}
+}
+
+func putJob(j *job) {
+	select {
+	case freeJobs <- j:
+	default:
+	}
+}
 
 // task is one block of C, rows [i0, i1) and columns [j0, j1), of job j.
 type task struct {

@@ -146,3 +146,42 @@ func kernel4x8avx2(kc int, ap, bp, c []float64, ldc int, alpha, beta float64, mo
 		}
 	}
 }
+
+func init() {
+	if archsimd.X86.AVX512() {
+		dotImpl, axpyImpl = dot512, axpy512
+	}
+}
+
+// dot512 keeps two Float64x8 accumulators (lanes i mod 16), reduced at the
+// end, then adds the tail in order.
+func dot512(x, y []float64) float64 {
+	var s0, s1 archsimd.Float64x8
+	n := len(x) &^ 15
+	for i := 0; i < n; i += 16 {
+		a := (*[16]float64)(x[i:])
+		b := (*[16]float64)(y[i:])
+		s0 = archsimd.LoadFloat64x8((*[8]float64)(a[0:8])).MulAdd(archsimd.LoadFloat64x8((*[8]float64)(b[0:8])), s0)
+		s1 = archsimd.LoadFloat64x8((*[8]float64)(a[8:16])).MulAdd(archsimd.LoadFloat64x8((*[8]float64)(b[8:16])), s1)
+	}
+	var t [8]float64
+	s0.Add(s1).Store(&t)
+	s := ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]))
+	for i := n; i < len(x); i++ {
+		s += x[i] * y[i]
+	}
+	return s
+}
+
+func axpy512(dst []float64, a float64, x []float64) {
+	x = x[:len(dst)]
+	av := archsimd.BroadcastFloat64x8(a)
+	n := len(dst) &^ 7
+	for i := 0; i < n; i += 8 {
+		d := (*[8]float64)(dst[i:])
+		archsimd.LoadFloat64x8((*[8]float64)(x[i:])).Mul(av).Add(archsimd.LoadFloat64x8(d)).Store(d)
+	}
+	for i := n; i < len(dst); i++ {
+		dst[i] += a * x[i]
+	}
+}

@@ -144,8 +144,8 @@ func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *G
 			gk := gqk[l*dh2 : l*dh2+dh]     // row l of Ĝ K
 			gq := gqk[l*dh2+dh : (l+1)*dh2] // row l of Ĝᵀ Q
 			for j := 0; j < M; j++ {
-				axpy(gk, ws.G[l*M+j], qk[j*dh2+dh:(j+1)*dh2]) // Ĝ_lj k_j
-				axpy(gq, ws.G[j*M+l], qk[j*dh2:j*dh2+dh])     // Ĝ_jl q_j
+				axpyK(gk, ws.G[l*M+j], qk[j*dh2+dh:(j+1)*dh2]) // Ĝ_lj k_j
+				axpyK(gq, ws.G[j*M+l], qk[j*dh2:j*dh2+dh])     // Ĝ_jl q_j
 			}
 		}
 		for j := 0; j < M; j++ {
@@ -160,7 +160,7 @@ func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *G
 			r[k] = 0
 		}
 		for i := 0; i < t; i++ {
-			axpy(r, ws.Alpha[i], x[i*D:(i+1)*D])
+			axpyK(r, ws.Alpha[i], x[i*D:(i+1)*D])
 		}
 		for k := 0; k < D; k++ {
 			row := g.Wv[k*m.Dv : (k+1)*m.Dv]
@@ -173,7 +173,7 @@ func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *G
 		}
 		if m.TrainWo {
 			for k := 0; k < D; k++ {
-				axpy(g.Wo, r[k], m.Wv[k*m.Dv:(k+1)*m.Dv])
+				axpyK(g.Wo, r[k], m.Wv[k*m.Dv:(k+1)*m.Dv])
 			}
 		}
 	}
@@ -243,11 +243,8 @@ func (m *Model) InputGrad(ws *Workspace, x, y []float64, n int, dx []float64) []
 	return ws.Loss[:n]
 }
 
-func dot(a, b []float64) float64 {
-	b = b[:len(a)]
-	s := 0.0
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
-}
+// dot and axpyK are the kernels' vector loops, through linalg (SIMD under
+// GOEXPERIMENT=simd).
+func dot(a, b []float64) float64 { return linalg.Dot(a, b) }
+
+func axpyK(dst []float64, a float64, x []float64) { linalg.Axpy(dst, a, x) }

@@ -1,0 +1,63 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"vitadv/model/linalg"
+)
+
+// gemmShapes are the model's three products at the paper's heatmap size
+// (N·M = 320 stacked tokens, d = 1024, 2d_h = 1024) and at a theory-small
+// size (N·M = 40, d = 64, 2d_h = 64).
+var gemmShapes = []struct {
+	op      string // transposes: N = no, T = yes, for A then B
+	m, n, k int
+}{
+	{"NN", 320, 1024, 1024}, // Q|K = X·W_QK
+	{"NT", 320, 1024, 1024}, // ∂X += G_QK·W_QKᵀ
+	{"TN", 1024, 1024, 320}, // ∂W_QK = Xᵀ·G_QK
+	{"NN", 40, 64, 64},
+	{"NT", 40, 64, 64},
+	{"TN", 64, 64, 40},
+}
+
+func BenchmarkGemm(b *testing.B) {
+	for _, s := range gemmShapes {
+		b.Run(fmt.Sprintf("op=%s/m=%d/n=%d/k=%d", s.op, s.m, s.n, s.k), func(b *testing.B) {
+			r := rand.New(rand.NewPCG(1, 1))
+			tA, tB := s.op[0] == 'T', s.op[1] == 'T'
+			x := randSlice(r, s.m*s.k)
+			y := randSlice(r, s.k*s.n)
+			c := make([]float64, s.m*s.n)
+			lda, ldb := s.k, s.n
+			if tA {
+				lda = s.m
+			}
+			if tB {
+				ldb = s.k
+			}
+			linalg.Gemm(tA, tB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n) // warm-up
+			b.ReportAllocs()
+			for b.Loop() {
+				linalg.Gemm(tA, tB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n)
+			}
+			reportGFLOPS(b, 2*float64(s.m)*float64(s.n)*float64(s.k))
+		})
+	}
+}
+
+func randSlice(r *rand.Rand, n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = r.NormFloat64()
+	}
+	return s
+}
+
+// reportGFLOPS reports flopsPerOp·b.N / elapsed in GFLOP/s; call it after
+// the loop.
+func reportGFLOPS(b *testing.B, flopsPerOp float64) {
+	b.ReportMetric(flopsPerOp*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
