@@ -1,0 +1,167 @@
+package theorems
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Tag is the provenance of a statement (THEORY.md §0): how firm it is, and
+// therefore whether a test may assert it exactly ([DER]), within a stated
+// band ([CODE]) or only as a shape with fitted constants (the rest, §5).
+type Tag string
+
+// The provenance tags of THEORY.md §0.
+const (
+	ABS    Tag = "[ABS]"
+	CODE   Tag = "[CODE]"
+	REV    Tag = "[REV]"
+	SEC    Tag = "[SEC]"
+	LIT    Tag = "[LIT]"
+	DER    Tag = "[DER]"
+	PROP   Tag = "[PROP]"
+	RECALL Tag = "[RECALL?]"
+)
+
+// Bound is one evaluated inequality LHS ≤ RHS + Slack of a statement
+// (STYLE.md §7). A claim "x ≥ c" is stored as LHS = c, RHS = x.
+type Bound struct {
+	Name     string  // what is compared, e.g. "1/2 ≤ robust error (paired, midpoint)"
+	Tag      Tag     // provenance of this part of the claim
+	LHS, RHS float64 // both sides, evaluated on the instance
+	Slack    float64 // rounding or sampling allowance, justified where it is set
+}
+
+// Holds reports LHS ≤ RHS + Slack. NaN on either side never holds.
+func (b Bound) Holds() bool { return b.LHS <= b.RHS+b.Slack }
+
+// Gap returns RHS + Slack − LHS: how much room the bound has (negative when
+// it fails).
+func (b Bound) Gap() float64 { return b.RHS + b.Slack - b.LHS }
+
+func (b Bound) String() string {
+	ok := "holds"
+	if !b.Holds() {
+		ok = "FAILS"
+	}
+	return fmt.Sprintf("%s %s: lhs=%.6g rhs=%.6g slack=%.3g gap=%.4g (%s)", b.Tag, b.Name, b.LHS, b.RHS, b.Slack, b.Gap(), ok)
+}
+
+// Const is one named constant a verdict was computed with (STYLE.md §7: the
+// constants used travel with the result).
+type Const struct {
+	Name  string
+	Value float64
+}
+
+// Verdict is the outcome of one statement on one instance: the conjunction
+// of its Bounds, with the constants it used. It is never a bare bool.
+type Verdict struct {
+	Statement string // statement ID and function, e.g. "P8 MidpointFloor"
+	Tag       Tag    // provenance of the statement as a whole
+	Bounds    []Bound
+	Consts    []Const
+}
+
+// Holds reports whether every bound holds. A verdict without bounds does not
+// hold: a statement that checked nothing has not been verified.
+func (v Verdict) Holds() bool {
+	if len(v.Bounds) == 0 {
+		return false
+	}
+	for _, b := range v.Bounds {
+		if !b.Holds() {
+			return false
+		}
+	}
+	return true
+}
+
+// Failed returns the bounds that do not hold.
+func (v Verdict) Failed() []Bound {
+	var out []Bound
+	for _, b := range v.Bounds {
+		if !b.Holds() {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Bound returns the first bound whose name starts with prefix, and whether
+// one exists.
+func (v Verdict) Bound(prefix string) (Bound, bool) {
+	for _, b := range v.Bounds {
+		if strings.HasPrefix(b.Name, prefix) {
+			return b, true
+		}
+	}
+	return Bound{}, false
+}
+
+// MinGap returns the smallest Gap over the bounds (+Inf without bounds).
+func (v Verdict) MinGap() float64 {
+	g := math.Inf(1)
+	for _, b := range v.Bounds {
+		g = math.Min(g, b.Gap())
+	}
+	return g
+}
+
+func (v Verdict) String() string {
+	var sb strings.Builder
+	ok := "holds"
+	if !v.Holds() {
+		ok = "FAILS"
+	}
+	fmt.Fprintf(&sb, "%s %s %s", v.Statement, v.Tag, ok)
+	for _, b := range v.Bounds {
+		fmt.Fprintf(&sb, "\n  %s", b)
+	}
+	if len(v.Consts) > 0 {
+		sb.WriteString("\n  constants:")
+		for _, c := range v.Consts {
+			fmt.Fprintf(&sb, " %s=%g", c.Name, c.Value)
+		}
+	}
+	return sb.String()
+}
+
+// HypothesisError reports an instance outside a statement's hypotheses,
+// with the offending value and the limit it broke (STYLE.md §7), so that a
+// property test can tell "claim false" (a Verdict that fails) from "claim
+// not applicable" (this error).
+type HypothesisError struct {
+	Lemma      string  // statement, e.g. "P8 MidpointFloor"
+	Hypothesis string  // the violated assumption in words, e.g. "τ ≥ ‖μ‖/√2"
+	Value      float64 // its value on the instance
+	Limit      float64 // the limit it must respect
+}
+
+func (e *HypothesisError) Error() string {
+	return fmt.Sprintf("%s: hypothesis %q violated: value %.6g, limit %.6g", e.Lemma, e.Hypothesis, e.Value, e.Limit)
+}
+
+// Calibrated is a constant the paper leaves as O(1), fitted from a sweep
+// (THEORY.md §5): a point estimate, a 95% interval and the command that
+// regenerates it.
+type Calibrated struct {
+	Name     string  // e.g. "C_b in N·SNR_2² ≥ C_b"
+	Estimate float64 // point estimate
+	Lo, Hi   float64 // 95% interval (bootstrap over seeds unless stated)
+	Command  string  // command that regenerates the fit
+}
+
+func (c Calibrated) String() string {
+	return fmt.Sprintf("%s = %.4g [%.4g, %.4g] (%s)", c.Name, c.Estimate, c.Lo, c.Hi, c.Command)
+}
+
+// geq returns the bound "lo ≤ x" named name.
+func geq(name string, tag Tag, x, lo, slack float64) Bound {
+	return Bound{Name: name, Tag: tag, LHS: lo, RHS: x, Slack: slack}
+}
+
+// leq returns the bound "x ≤ hi" named name.
+func leq(name string, tag Tag, x, hi, slack float64) Bound {
+	return Bound{Name: name, Tag: tag, LHS: x, RHS: hi, Slack: slack}
+}

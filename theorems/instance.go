@@ -1,0 +1,241 @@
+package theorems
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sync"
+
+	"vitadv/model/attack"
+	"vitadv/model/data"
+	"vitadv/model/train"
+	"vitadv/model/vit"
+)
+
+// Scale fixes the sizes statements are instantiated at. Tiny is the CI scale
+// of the property tests (d = 64, M = 4); Paper is THEORY.md §6.5's CI-scale
+// config (d = 256, M = 8, d_h = d_v = 128), selected by VITADV_SCALE=paper.
+type Scale struct {
+	Name       string `json:"name"`
+	D, M       int
+	Dh, Dv     int
+	NTest      int `json:"n_test"`
+	MechSteps  int `json:"mech_steps"`  // fixed horizon of the mechanism statements (P3, P4)
+	MaxSteps   int `json:"max_steps"`   // cap of the stop-rule runs
+	Replicates int `json:"replicates"`  // seeds per cell for replicate statements (P1)
+	ProbeEvery int `json:"probe_every"` // steps between trajectory probes
+}
+
+// Tiny is the property-test scale: d = 64, M = 4, d_h = d_v = 32, 100 test
+// points, mechanism runs of 300 steps, stop-rule runs capped at 1000 steps.
+func Tiny() Scale {
+	return Scale{Name: "tiny", D: 64, M: 4, Dh: 32, Dv: 32, NTest: 100, MechSteps: 300, MaxSteps: 1000, Replicates: 3, ProbeEvery: 10}
+}
+
+// Paper is THEORY.md §6.5's CI-scale config: d = 256, M = 8, d_h = d_v = 128,
+// 200 test points, 1000-step mechanism runs, 5 replicates.
+func Paper() Scale {
+	return Scale{Name: "paper", D: 256, M: 8, Dh: 128, Dv: 128, NTest: 200, MechSteps: 1000, MaxSteps: 2000, Replicates: 5, ProbeEvery: 20}
+}
+
+// ScaleFromEnv returns Paper when VITADV_SCALE=paper and Tiny otherwise.
+func ScaleFromEnv() Scale {
+	if os.Getenv("VITADV_SCALE") == "paper" {
+		return Paper()
+	}
+	return Tiny()
+}
+
+// Instance is one fully specified, replayable experiment: the data law, the
+// architecture, the initialization, the optimizer, the adversarial-training
+// budget and the seed. It is what cmd/hunt writes to a counterexample file.
+type Instance struct {
+	Data  data.Config  `json:"data"`
+	Arch  vit.Arch     `json:"arch"`
+	Init  vit.Init     `json:"init"`
+	Train train.Config `json:"train"`
+	// Tau is the adversarial-training budget τ (0: clean GD); Set its
+	// perturbation set (empty: Frobenius). Training uses
+	// attack.TrainConfig (PGD-10, α = 2.5τ/10, zero start).
+	Tau   float64    `json:"tau"`
+	Set   attack.Set `json:"set,omitempty"`
+	Seed  uint64     `json:"seed"`
+	Probe int        `json:"probe"` // steps between probes (≥ 1)
+}
+
+// Cell returns the instance of scale s at N training points, N·SNR₂² = c,
+// adversarial budget tau = tauRel·‖μ‖ and seed, with the projected noise
+// law, σ₂ = 4, σ_w = 0.2 (THEORY §6.5), Gaussian init (c = 16) and the
+// scripts' optimizer (η = 0.1, stop at loss < 0.01, capped at s.MaxSteps).
+func (s Scale) Cell(n int, c, tauRel float64, seed uint64) Instance {
+	dc := data.Config{D: s.D, M: s.M, N: n, NTest: s.NTest, SNR2: math.Sqrt(c / float64(n)), Sigma2: 4, SigmaW: 0.2, Project: true}
+	return Instance{
+		Data: dc, Arch: vit.Arch{D: s.D, Dh: s.Dh, Dv: s.Dv}, Init: vit.DefaultInit(),
+		Train: train.Config{Eta: 0.1, MaxSteps: s.MaxSteps, Target: 0.01},
+		Tau:   tauRel * dc.Mu(), Seed: seed, Probe: s.ProbeEvery,
+	}
+}
+
+// Fixed returns inst with the stop rule disabled and exactly steps updates.
+func (inst Instance) Fixed(steps int) Instance {
+	inst.Train.MaxSteps, inst.Train.Target = steps, 0
+	return inst
+}
+
+// Key is a canonical string of the instance (its JSON), used to memoize.
+func (inst Instance) Key() string {
+	b, _ := json.Marshal(inst)
+	return string(b)
+}
+
+// NSNR2 returns N·SNR² for the SNR chosen by k.SNR.
+func (k Consts) NSNR2(dc data.Config) float64 {
+	s := dc.SNRStrong()
+	if k.SNR == "weak" {
+		s = dc.SNRWeak()
+	}
+	return float64(dc.N) * s * s
+}
+
+// Run is one training of an instance, with its trajectory.
+type Run struct {
+	Inst        Instance
+	Init, Model *vit.Model // initial and final parameters
+	Train, Test *data.Set
+	Sig         data.Signals
+	Result      train.Result
+	Records     []train.Record // probes every Inst.Probe steps, and at the end
+	Losses      []float64      // (robust) training loss before every update, and at the end
+}
+
+// Last returns the final probe.
+func (r *Run) Last() train.Record { return r.Records[len(r.Records)-1] }
+
+// Lab trains instances and memoizes the runs, so that several statements
+// (and several rapid checks landing on the same grid cell) share one
+// training. It is safe for concurrent use; a zero Lab is not: use NewLab.
+type Lab struct {
+	mu   sync.Mutex
+	runs map[string]*labEntry
+	rob  map[string]*robEntry
+}
+
+type labEntry struct {
+	once sync.Once
+	run  *Run
+	err  error
+}
+
+type robEntry struct {
+	once sync.Once
+	r    attack.Robust
+	err  error
+}
+
+// NewLab returns an empty Lab.
+func NewLab() *Lab { return &Lab{runs: map[string]*labEntry{}, rob: map[string]*robEntry{}} }
+
+// Train returns the (memoized) run of inst. Training is deterministic in
+// inst (data, init and attack streams come from inst.Seed).
+func (l *Lab) Train(inst Instance) (*Run, error) {
+	key := inst.Key()
+	l.mu.Lock()
+	e, ok := l.runs[key]
+	if !ok {
+		e = &labEntry{}
+		l.runs[key] = e
+	}
+	l.mu.Unlock()
+	e.once.Do(func() { e.run, e.err = trainInstance(inst) })
+	return e.run, e.err
+}
+
+func trainInstance(inst Instance) (*Run, error) {
+	tr, te, err := data.Draw(inst.Data, inst.Seed)
+	if err != nil {
+		return nil, err
+	}
+	m, err := vit.NewInit(inst.Arch, inst.Init, inst.Seed)
+	if err != nil {
+		return nil, err
+	}
+	var atk train.Attacker
+	if inst.Tau > 0 {
+		cfg := attack.TrainConfig(inst.Tau)
+		cfg.Set = inst.Set
+		p, err := attack.NewPGD(cfg, inst.Arch, inst.Data.M, inst.Data.N)
+		if err != nil {
+			return nil, err
+		}
+		atk = p
+	}
+	t, err := train.New(m, tr, inst.Train, atk)
+	if err != nil {
+		return nil, err
+	}
+	run := &Run{Inst: inst, Init: m.Clone(), Model: m, Train: tr, Test: te, Sig: data.SignalsOf(inst.Data)}
+	p := train.NewProber(inst.Arch, tr, te, run.Sig, nil)
+	every := max(inst.Probe, 1)
+	last := -1
+	run.Result = t.Run(func(step int, loss float64) {
+		run.Losses = append(run.Losses, loss)
+		if step%every == 0 {
+			run.Records = append(run.Records, p.Record(m, step))
+			last = step
+		}
+	})
+	if last != run.Result.Steps {
+		run.Records = append(run.Records, p.Record(m, run.Result.Steps))
+	}
+	for _, v := range run.Losses {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("theorems: training diverged (loss %v) on %s", v, inst.Key())
+		}
+	}
+	return run, nil
+}
+
+// Robust returns the (memoized) robust evaluation of the final model of r
+// on its test set (test = true) or training set at budget tau in set: the
+// worst case per point over PGD-20 with 5 restarts and the exact midpoint
+// and erase attacks (THEORY §3.2 evaluation protocol).
+func (l *Lab) Robust(r *Run, test bool, set attack.Set, tau float64) (attack.Robust, error) {
+	key := fmt.Sprintf("%s|%v|%s|%v", r.Inst.Key(), test, set, tau)
+	l.mu.Lock()
+	e, ok := l.rob[key]
+	if !ok {
+		e = &robEntry{}
+		l.rob[key] = e
+	}
+	l.mu.Unlock()
+	e.once.Do(func() {
+		s := r.Train
+		if test {
+			s = r.Test
+		}
+		e.r, e.err = RobustEval(r.Model, s, r.Sig, set, tau, r.Inst.Seed)
+	})
+	return e.r, e.err
+}
+
+// RobustEval evaluates m on s at budget tau in set with PGD-20 (5 restarts,
+// seed) and the exact midpoint and erase attacks, worst case per point.
+func RobustEval(m *vit.Model, s *data.Set, sig data.Signals, set attack.Set, tau float64, seed uint64) (attack.Robust, error) {
+	if tau == 0 {
+		return attack.Evaluate(m, s, s.N)
+	}
+	p, err := attack.NewPGD(attack.EvalConfig(set, tau, seed), m.Arch, s.M, s.N)
+	if err != nil {
+		return attack.Robust{}, err
+	}
+	mid, err := attack.NewMidpoint(sig, s.M, set, tau)
+	if err != nil {
+		return attack.Robust{}, err
+	}
+	er, err := attack.NewErase(s.M, set, tau)
+	if err != nil {
+		return attack.Robust{}, err
+	}
+	return attack.Evaluate(m, s, s.N, p, mid, er)
+}
