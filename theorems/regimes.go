@@ -509,8 +509,6 @@ func BoundaryScaling(outs []Outcome, k Consts) (Verdict, LogitFit, error) {
 	}, Consts: []Const{{"slope", sl}, {"a", fit.A}, {"b", fit.B}, {"e", fit.E}, {"strengthen", k.Strengthen}}}, fit, nil
 }
 
-
-
 // PhaseSweep trains the clean phase-diagram grid N ∈ ns × N·SNR² = 2^(j/2),
 // j = jlo..jhi, with reps seeds starting at seed0, and returns one Outcome
 // per run (benign: test logistic loss < k.LossCut at the stop rule).
