@@ -1,0 +1,21 @@
+package bench
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+
+	"vitadv/model/linalg"
+)
+
+// TestMain adds a "linalg: <path>" configuration line to benchmark output,
+// so that every result file names the GEMM path it measured (benchstat
+// keeps such key: value lines as configuration).
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+		fmt.Printf("linalg: %s\n", linalg.Path())
+	}
+	os.Exit(m.Run())
+}
