@@ -47,7 +47,7 @@ type Consts struct {
 	A1Rise     float64 `json:"a1_rise"`     // P4: a₁ rises by ≤ A1Rise; default 0.1
 	GrowthK    float64 `json:"growth_k"`    // dynamics: Δγ/Δρ ≈ GrowthK·N·SNR₂²; default 1/2 ([DER] at init)
 	GrowthBand float64 `json:"growth_band"` // dynamics: multiplicative band around GrowthK; default 2 (cross terms O(√(N/d)))
-	GrowthT    int     `json:"growth_t"`    // dynamics: window of GD steps; default 5
+	GrowthT    int     `json:"growth_t"`    // dynamics: window of GD steps; default 1 (the first step: closest to the [DER] init computation)
 
 	// Assumption set (THEORY §4.1 technical conditions [PROP/LIT]).
 	Cd   float64 `json:"cd"`    // d ≥ Cd·N^DExp; default 2
@@ -80,7 +80,7 @@ func Defaults() Consts {
 		SmallTol: 0.05, A1Tol: 0.1, EntFrac: 0.9, LinAgree: 0.99, SlowLo: 0.25, SlowHi: 4,
 		MonoTol: 0.03, SlopeLo: -0.75, SlopeHi: -0.25,
 		AttnFactor: 1.5, Dominance: 0.95, MemoFactor: 5, LossDrop: 0.9, HarmLoss: 0.5, A1Rise: 0.1,
-		GrowthK: 0.5, GrowthBand: 2, GrowthT: 5,
+		GrowthK: 0.5, GrowthBand: 2, GrowthT: 1,
 		Cd: 2, DExp: 1, Csig: 0.5, Ceta: 400, Cdh: 1, Cz: 1.5,
 		ZSigma: 4, Strengthen: 1,
 	}

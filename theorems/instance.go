@@ -28,9 +28,9 @@ type Scale struct {
 }
 
 // Tiny is the property-test scale: d = 64, M = 4, d_h = d_v = 32, 100 test
-// points, mechanism runs of 300 steps, stop-rule runs capped at 1000 steps.
+// points, mechanism runs of 500 steps (P4's horizon), stop-rule runs capped at 1000 steps.
 func Tiny() Scale {
-	return Scale{Name: "tiny", D: 64, M: 4, Dh: 32, Dv: 32, NTest: 100, MechSteps: 300, MaxSteps: 1000, Replicates: 3, ProbeEvery: 10}
+	return Scale{Name: "tiny", D: 64, M: 4, Dh: 32, Dv: 32, NTest: 100, MechSteps: 500, MaxSteps: 1000, Replicates: 3, ProbeEvery: 10}
 }
 
 // Paper is THEORY.md §6.5's CI-scale config: d = 256, M = 8, d_h = d_v = 128,

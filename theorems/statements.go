@@ -102,14 +102,20 @@ func replicates(lab *Lab, sc Scale, n int, c float64, fixed int) ([]*Run, error)
 // minLog2N returns the smallest log2 N at which every c ≤ cmax keeps the
 // assumption κ₀ = σ₀²R²√d_h ≤ Csig (R grows with ‖μ‖ = σ₂√d·√(c/N)).
 func minLog2N(sc Scale, k Consts, cmax float64) int {
-	s0 := vit.DefaultInit().Sigma0(sc.D)
-	r2 := k.Csig / (s0 * s0 * math.Sqrt(float64(sc.Dh))) // largest R²
-	x := r2 / (16 * float64(sc.D))                       // largest c/N (σ₂ = 4)
+	x := maxCOverN(sc, k)
 	lg := 1
 	for lg < 8 && cmax/float64(int(1)<<lg) > x {
 		lg++
 	}
 	return lg
+}
+
+// maxCOverN returns the largest c/N = SNR₂² at which κ₀ ≤ Csig holds at
+// scale sc (default init, σ₂ = 4).
+func maxCOverN(sc Scale, k Consts) float64 {
+	s0 := vit.DefaultInit().Sigma0(sc.D)
+	r2 := k.Csig / (s0 * s0 * math.Sqrt(float64(sc.Dh))) // largest R²
+	return r2 / (16 * float64(sc.D))
 }
 
 func benignAxes(sc Scale, k Consts) []Axis {
@@ -138,7 +144,7 @@ func All() []Statement {
 			Claim: "d ≥ Cd·N, κ₀ = σ₀²R²√d_h ≤ Csig, η·R²‖w_O‖²/M ≤ Ceta, d_h ≥ Cdh ln d ⇒ initial attention ≤ 1/(1+(M−1)e^{−2s}) [DER], s ≤ Cz√(2ln 2NM²)κ₀",
 			Tests: tests("AssumptionSet"),
 			Axes: func(sc Scale, k Consts) []Axis {
-				return []Axis{{"log2N", 1, 5, 1, 8}, {"c2", -8, 8, -12, 16}, {"seed", 1, 5, 1, 50}}
+				return []Axis{{"log2N", 1, 5, 1, 8}, {"c2", -8, c2AtMost(2 * maxCOverN(sc, k)), -12, 16}, {"seed", 1, 5, 1, 50}}
 			},
 			Check: func(lab *Lab, sc Scale, p Point, k Consts) (Verdict, error) {
 				return AssumptionSet(sc.Cell(nOf(p), cOf(p), 0, uint64(p["seed"])), k)

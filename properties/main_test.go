@@ -1,0 +1,195 @@
+package properties
+
+import (
+	"errors"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"vitadv/theorems"
+)
+
+// lab is shared by every test of the package so that statements drawing
+// the same grid cell share one (deterministic) training.
+var lab = theorems.NewLab()
+
+// scale is theorems.Tiny unless VITADV_SCALE=paper.
+var scale = theorems.ScaleFromEnv()
+
+func paper() bool  { return scale.Name == "paper" }
+func strict() bool { return os.Getenv("VITADV_STRICT") == "1" }
+
+// statement returns the statement with the given ID.
+func statement(t *testing.T, id string) theorems.Statement {
+	t.Helper()
+	for _, s := range theorems.All() {
+		if s.ID == id {
+			return s
+		}
+	}
+	t.Fatalf("no statement %q in theorems.All()", id)
+	return theorems.Statement{}
+}
+
+// narrow is a per-axis sub-range [lo, hi] used at the tiny scale only, to
+// bound the number of distinct trainings a property can request.
+type narrow map[string][2]int
+
+// drawPoint draws every axis of st in its hypothesis range (narrowed at the
+// tiny scale), labelled by the axis name.
+func drawPoint(rt *rapid.T, axes []theorems.Axis, nw narrow) theorems.Point {
+	p := theorems.Point{}
+	for _, a := range axes {
+		lo, hi := a.Lo, a.Hi
+		if r, ok := nw[a.Name]; ok && !paper() {
+			lo, hi = max(lo, r[0]), min(hi, r[1])
+			if lo > hi {
+				lo, hi = a.Lo, a.Lo
+			}
+		}
+		p[a.Name] = rapid.IntRange(lo, hi).Draw(rt, a.Name)
+	}
+	return p
+}
+
+// finding is a counterexample recorded by cmd/hunt for a statement that
+// fails at the tiny scale.
+type finding struct {
+	point theorems.Point
+	file  string // results/hunt/<file>
+}
+
+// findings lists the statements that fail at the tiny scale, with the
+// counterexample cmd/hunt shrank to (see theorems/STATEMENTS.md).
+var findings = map[string]finding{}
+
+// checkProperty is the property test of statement id: rapid draws a point
+// inside the hypotheses and the verdict must hold. An error (in particular a
+// *HypothesisError) means the generator left the hypotheses: a test bug.
+func checkProperty(t *testing.T, id string, nw narrow) {
+	st := statement(t, id)
+	k := theorems.Defaults()
+	if f, ok := findings[id]; ok && !paper() && !strict() {
+		v, err := st.Check(lab, scale, f.point, k)
+		if err != nil {
+			t.Fatalf("%s(%v) = error %v, want the recorded failing verdict (results/hunt/%s)", st.Func, f.point, err, f.file)
+		}
+		if v.Holds() {
+			t.Fatalf("%s(%v) = %v, want FAILS (recorded finding results/hunt/%s no longer reproduces: update STATEMENTS.md)", st.Func, f.point, v, f.file)
+		}
+		t.Skipf("finding: %s fails at scale %s (results/hunt/%s); VITADV_STRICT=1 runs the search", st.Func, scale.Name, f.file)
+	}
+	axes := st.Axes(scale, k)
+	rapid.Check(t, func(rt *rapid.T) {
+		p := drawPoint(rt, axes, nw)
+		v, err := st.Check(lab, scale, p, k)
+		if err != nil {
+			rt.Fatalf("%s(%s) = error %v, want a verdict (the generator left the hypotheses)", st.Func, fmtPoint(p), err)
+		}
+		if !v.Holds() {
+			rt.Fatalf("%s(%s) = %v, want holds", st.Func, fmtPoint(p), v)
+		}
+	})
+}
+
+func fmtPoint(p theorems.Point) string {
+	var ks []string
+	for k := range p {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	var sb strings.Builder
+	for i, k := range ks {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(k)
+		sb.WriteByte('=')
+		sb.WriteString(itoa(p[k]))
+	}
+	return sb.String()
+}
+
+func itoa(i int) string {
+	if i < 0 {
+		return "-" + itoa(-i)
+	}
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// tightDER checks a [DER] statement on its extremal instance: it holds as
+// stated, and fails when made 30% too strong.
+func tightDER(t *testing.T, name string, eval func(k theorems.Consts) (theorems.Verdict, error)) {
+	t.Helper()
+	k := theorems.Defaults()
+	v, err := eval(k)
+	if err != nil {
+		t.Fatalf("%s(extremal) = error %v, want a verdict", name, err)
+	}
+	if !v.Holds() {
+		t.Fatalf("%s(extremal) = %v, want holds", name, v)
+	}
+	k.Strengthen = strengthen30
+	if v, err := eval(k); err != nil || v.Holds() {
+		t.Errorf("%s(extremal, strengthen=%g) = %v (err %v), want FAILS", name, strengthen30, v, err)
+	}
+}
+
+// strengthen30 makes a bound 30% too strong (STYLE §3).
+const strengthen30 = 1.3
+
+// teethFactors are the strengthenings tried by tightBand, up to 10×: a band
+// statement whose check survives a 10× stronger claim on its extremal
+// instance is vacuous there.
+var teethFactors = []float64{1.3, 1.5, 2, 3, 5, 10}
+
+// tightBand checks a band statement ([CODE]/[SEC]/[PROP]) on its extremal
+// instance: it holds as stated and fails at some strengthening ≤ 10; the
+// factor is logged (1.3 means the band is tight to 30%).
+func tightBand(t *testing.T, name string, eval func(k theorems.Consts) (theorems.Verdict, error)) float64 {
+	t.Helper()
+	k := theorems.Defaults()
+	v, err := eval(k)
+	if err != nil {
+		t.Fatalf("%s(extremal) = error %v, want a verdict", name, err)
+	}
+	if !v.Holds() {
+		t.Fatalf("%s(extremal) = %v, want holds", name, v)
+	}
+	for _, s := range teethFactors {
+		k.Strengthen = s
+		v, err := eval(k)
+		if err != nil {
+			t.Fatalf("%s(extremal, strengthen=%g) = error %v", name, s, err)
+		}
+		if !v.Holds() {
+			t.Logf("%s(extremal) first fails at strengthen=%g: %v", name, s, v.Failed())
+			return s
+		}
+	}
+	t.Errorf("%s(extremal) holds up to strengthen=%g, want it to fail (the check has no teeth)", name, teethFactors[len(teethFactors)-1])
+	return 0
+}
+
+// wantHypothesis asserts err is a *HypothesisError whose Hypothesis
+// contains substr, with Value on the wrong side of Limit.
+func wantHypothesis(t *testing.T, call string, err error, substr string) *theorems.HypothesisError {
+	t.Helper()
+	var h *theorems.HypothesisError
+	if !errors.As(err, &h) {
+		t.Fatalf("%s = error %v, want *HypothesisError(%q)", call, err, substr)
+	}
+	if !strings.Contains(h.Hypothesis, substr) {
+		t.Fatalf("%s = %v, want hypothesis containing %q", call, h, substr)
+	}
+	if h.Value == h.Limit {
+		t.Errorf("%s = %v, want Value ≠ Limit", call, h)
+	}
+	return h
+}
