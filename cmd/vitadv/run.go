@@ -1,0 +1,446 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"vitadv/experiment"
+)
+
+// run executes the command line args, writing results to w and progress to
+// stderr.
+func run(w io.Writer, args []string) error {
+	return runEnv(w, os.Stderr, args, os.Getenv)
+}
+
+const synopsis = `vitadv <command> [flags]
+
+commands:
+  all       every experiment of a preset, then the report (default -preset ci)
+  phase     N × SNR phase diagram, clean GD (-tau 0) or adversarial training
+  tau       robust error, attention entropy and steps vs τ/‖μ‖
+  dynamics  per-step trajectories in a benign and a harmful cell
+  mnist     MNIST 0 vs 1 over N and the noise level
+  merge     merge <experiment> [its flags] [shard files]: combine shards
+  report    rebuild the figures and results/REPORT.md from the CSV files
+
+Run vitadv <command> -h for the flags of a command.
+`
+
+// runEnv is run with the progress writer and the environment made explicit
+// (for tests).
+func runEnv(w, progress io.Writer, args []string, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprint(w, synopsis)
+		return &FlagError{Command: "vitadv", Reason: "missing command"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "phase", "tau", "dynamics", "mnist":
+		return runExperiment(w, progress, cmd, rest, getenv, false)
+	case "merge":
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			return &FlagError{Command: "merge", Reason: "want the experiment to merge first: merge phase|tau|dynamics|mnist [flags] [files]"}
+		}
+		switch rest[0] {
+		case "phase", "tau", "dynamics", "mnist":
+			return runExperiment(w, progress, rest[0], rest[1:], getenv, true)
+		}
+		return &FlagError{Command: "merge", Flag: "experiment", Value: rest[0], Reason: "must be phase, tau, dynamics or mnist"}
+	case "report":
+		return runReport(w, rest)
+	case "all":
+		return runAll(w, progress, rest, getenv)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(w, synopsis)
+		return nil
+	}
+	fmt.Fprint(w, synopsis)
+	return &FlagError{Command: "vitadv", Flag: "command", Value: cmd, Reason: "unknown command"}
+}
+
+// common holds the flags every experiment shares.
+type common struct {
+	preset   string
+	results  string
+	out      string
+	shard    string
+	workers  int
+	maxCells int
+	figures  bool
+}
+
+func (c *common) define(fs *flagSet, p experiment.Preset) {
+	c.preset = string(p)
+	c.results = "results"
+	c.workers = min(2, runtime.GOMAXPROCS(0))
+	c.figures = true
+	fs.String(&c.preset, "preset", "size preset: tiny (tests), ci (minutes on 2 cores) or paper (THEORY §6 sizes, for many machines)")
+	fs.String(&c.results, "results", "root of the results tree; the default output is <results>/<experiment>/<preset>[-variant]")
+	fs.String(&c.out, "out", "output base path (without .csv); overrides -results")
+	fs.String(&c.shard, "shard", "run only shard i of n (i/n, 0-based); default from $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT or $JOB_COMPLETION_INDEX/$VITADV_SHARDS")
+	fs.Int(&c.workers, "workers", "cells run concurrently")
+	fs.Int(&c.maxCells, "max-cells", "stop after computing this many new cells (0: all); rerun to continue")
+	fs.Bool(&c.figures, "figures", "draw the figures when the run is complete")
+}
+
+// experimentSpec is a parsed experiment command.
+type experimentSpec struct {
+	job  *experiment.Job
+	kind string
+	out  string // base path
+}
+
+// parseExperiment defines the flags of kind, parses args and builds the
+// job. It returns the common flags and the positional arguments too.
+func parseExperiment(kind string, args []string) (*experimentSpec, *common, *flagSet, []string, error) {
+	p, err := presetOf(kind, args, experiment.CI)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	fs := newFlagSet(kind)
+	var c common
+	c.define(fs, p)
+	var build func() (*experiment.Job, string, error)
+	switch kind {
+	case "phase":
+		// -tau sets the preset's step cap, so read it before the defaults.
+		tau, err := preFloat(kind, args, "tau")
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		cfg := experiment.PhasePreset(p, tau)
+		defineSetup(fs, &cfg.Setup)
+		fs.Ints(&cfg.N, "n", "training-set sizes N (even), comma-separated")
+		fs.Floats(&cfg.C, "c", "targets c = N·SNR_2², comma-separated (‖μ‖ = σ₂√d·√(c/N))")
+		fs.Floats(&cfg.Mu, "mu", "signal norms ‖μ‖ instead of -c (Jiang et al.'s layout)")
+		fs.Int(&cfg.Reps, "reps", "replicates per grid point")
+		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖ (ℓ₂ Frobenius ball); 0 = clean GD")
+		fs.Uint64(&cfg.Seed, "seed", "master seed (cell i uses rng.Derive(seed, i))")
+		build = func() (*experiment.Job, string, error) {
+			if err := cfg.Validate(); err != nil {
+				return nil, "", err
+			}
+			name := experiment.Name(p, cfg.Variant())
+			return cfg.Job("phase " + name), name, nil
+		}
+	case "tau":
+		cfg := experiment.TauPreset(p)
+		defineSetup(fs, &cfg.Setup)
+		fs.Int(&cfg.N, "n", "training-set size N")
+		fs.Float(&cfg.C, "c", "c = N·SNR_2² of the cell")
+		fs.Float(&cfg.Mu, "mu", "signal norm ‖μ‖ instead of -c (0: use -c)")
+		fs.Floats(&cfg.TauOverMu, "taus", "budgets τ/‖μ‖, comma-separated")
+		fs.Int(&cfg.Reps, "reps", "replicates per budget (paired: same data at every τ)")
+		fs.Uint64(&cfg.Seed, "seed", "master seed")
+		build = func() (*experiment.Job, string, error) {
+			if err := cfg.Validate(); err != nil {
+				return nil, "", err
+			}
+			name := experiment.Name(p, "")
+			return cfg.Job("tau " + name), name, nil
+		}
+	case "dynamics":
+		cfg := experiment.DynamicsPreset(p)
+		defineSetup(fs, &cfg.Setup)
+		fs.Int(&cfg.N, "n", "training-set size N of both cells")
+		fs.Float(&cfg.CBenign, "c-benign", "c = N·SNR_2² of the benign cell")
+		fs.Float(&cfg.CHarmful, "c-harmful", "c = N·SNR_2² of the harmful cell")
+		fs.Int(&cfg.Seeds, "seeds", "seeds per cell")
+		fs.Int(&cfg.Every, "every", "log every this many steps (must divide -steps)")
+		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖; 0 = clean GD")
+		fs.Uint64(&cfg.Seed, "seed", "master seed")
+		build = func() (*experiment.Job, string, error) {
+			if err := cfg.Validate(); err != nil {
+				return nil, "", err
+			}
+			variant := ""
+			if cfg.TauOverMu > 0 {
+				variant = "at-" + strconv.FormatFloat(cfg.TauOverMu, 'g', -1, 64)
+			}
+			name := experiment.Name(p, variant)
+			return cfg.Job("dynamics " + name), name, nil
+		}
+	case "mnist":
+		cfg := experiment.MNISTPreset(p)
+		defineSetup(fs, &cfg.Setup)
+		fs.Int(&cfg.Pool, "pool", "average-pool factor of the 28×28 images: 1 (d = 784), 2 (d = 196) or 4 (d = 49)")
+		fs.Bool(&cfg.Center, "center", "subtract the mean 0/1 training image before rescaling to ‖μ‖")
+		fs.Float(&cfg.Mu, "mu", "norm ‖μ‖ of the image token")
+		fs.Floats(&cfg.Sigma2, "noise", "noise levels σ₂ of token 2, comma-separated (σ_w = σ₂·weak-ratio)")
+		fs.Float(&cfg.WeakRatio, "weak-ratio", "σ_w/σ₂")
+		fs.Ints(&cfg.N, "n", "training-set sizes N (even), comma-separated")
+		fs.Int(&cfg.Reps, "reps", "replicates per grid point")
+		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖; 0 = clean GD")
+		fs.Uint64(&cfg.Seed, "seed", "master seed")
+		build = func() (*experiment.Job, string, error) {
+			if err := cfg.Validate(); err != nil {
+				return nil, "", err
+			}
+			dir, err := experiment.FindMNIST()
+			if err != nil {
+				return nil, "", err
+			}
+			variant := ""
+			if cfg.TauOverMu > 0 {
+				variant = "at-" + strconv.FormatFloat(cfg.TauOverMu, 'g', -1, 64)
+			}
+			name := experiment.Name(p, variant)
+			job, err := cfg.Job("mnist "+name, dir)
+			return job, name, err
+		}
+	}
+	if err := fs.parse(args); err != nil {
+		return nil, &c, fs, nil, err
+	}
+	if c.workers < 1 {
+		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "workers", Value: strconv.Itoa(c.workers), Reason: "must be >= 1"}
+	}
+	if c.maxCells < 0 {
+		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "max-cells", Value: strconv.Itoa(c.maxCells), Reason: "must be >= 0"}
+	}
+	job, name, err := build()
+	if err != nil {
+		return nil, nil, nil, nil, fs.check(err)
+	}
+	out := c.out
+	if out == "" {
+		out = filepath.Join(c.results, kind, name)
+	}
+	return &experimentSpec{job: job, kind: kind, out: out}, &c, fs, fs.Args(), nil
+}
+
+// preFloat returns the value of -name in args (0 if absent), for flags that
+// select preset defaults.
+func preFloat(cmd string, args []string, name string) (float64, error) {
+	v := 0.0
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		n, val, has := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || n != name {
+			continue
+		}
+		if !has {
+			if i+1 == len(args) {
+				return 0, &FlagError{Command: cmd, Flag: name, Reason: "missing value"}
+			}
+			val = args[i+1]
+		}
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return 0, &FlagError{Command: cmd, Flag: name, Value: val, Reason: "not a number"}
+		}
+		v = f
+	}
+	return v, nil
+}
+
+// defineSetup binds the shared model and optimizer flags.
+func defineSetup(fs *flagSet, s *experiment.Setup) {
+	fs.Int(&s.D, "d", "token dimension d")
+	fs.Int(&s.M, "m", "tokens per input M")
+	fs.Int(&s.Dh, "dh", "query/key width d_h")
+	fs.Int(&s.Dv, "dv", "value width d_v")
+	fs.Float(&s.Sigma2, "sigma2", "std σ₂ of the strong noise token")
+	fs.Float(&s.SigmaW, "sigma-w", "std σ_w of the weak noise tokens")
+	fs.Bool(&s.Project, "project", "project the noise off span(μ₊, μ₋) (theory) instead of i.i.d. (scripts)")
+	fs.Int(&s.NTest, "ntest", "test points (even)")
+	fs.Float(&s.Shrink, "init-shrink", "initialization shrink c: σ₀ = 1/(c√(3d))")
+	fs.Float(&s.Eta, "eta", "GD step size η")
+	fs.Int(&s.MaxSteps, "steps", "most GD steps (dynamics: exactly this many)")
+	fs.Float(&s.Target, "target", "stop once the (robust) training loss is below this; 0 = never")
+	fs.Int(&s.PGDSteps, "pgd-steps", "PGD steps K of the training attack (α = 2.5τ/K, zero start)")
+	fs.Int(&s.EvalSteps, "eval-steps", "PGD steps of the evaluation attack")
+	fs.Int(&s.EvalRestarts, "eval-restarts", "runs of the evaluation PGD (one from 0, the rest random)")
+}
+
+// shardFrom returns the shard from -shard or, if unset, from the batch
+// system's environment.
+func shardFrom(cmd, flagValue string, getenv func(string) string) (experiment.Shard, error) {
+	parse := func(name, i, n string) (experiment.Shard, error) {
+		iv, err1 := strconv.Atoi(strings.TrimSpace(i))
+		nv, err2 := strconv.Atoi(strings.TrimSpace(n))
+		if err1 != nil || err2 != nil || nv < 1 || iv < 0 || iv >= nv {
+			val := i + "/" + n
+			return experiment.Shard{}, &FlagError{Command: cmd, Flag: name, Value: val, Reason: "want i/n with 0 <= i < n"}
+		}
+		return experiment.Shard{I: iv, N: nv}, nil
+	}
+	if flagValue != "" {
+		i, n, ok := strings.Cut(flagValue, "/")
+		if !ok {
+			return experiment.Shard{}, &FlagError{Command: cmd, Flag: "shard", Value: flagValue, Reason: "want i/n with 0 <= i < n"}
+		}
+		return parse("shard", i, n)
+	}
+	if id := getenv("SLURM_ARRAY_TASK_ID"); id != "" {
+		n := getenv("SLURM_ARRAY_TASK_COUNT")
+		if n == "" {
+			return experiment.Shard{}, &FlagError{Command: cmd, Flag: "$SLURM_ARRAY_TASK_COUNT", Reason: "unset while $SLURM_ARRAY_TASK_ID is set"}
+		}
+		if lo := getenv("SLURM_ARRAY_TASK_MIN"); lo != "" { // arrays may start at 1
+			a, err1 := strconv.Atoi(id)
+			b, err2 := strconv.Atoi(lo)
+			if err1 == nil && err2 == nil {
+				id = strconv.Itoa(a - b)
+			}
+		}
+		return parse("$SLURM_ARRAY_TASK_ID", id, n)
+	}
+	if id := getenv("JOB_COMPLETION_INDEX"); id != "" {
+		n := getenv("VITADV_SHARDS")
+		if n == "" {
+			return experiment.Shard{}, &FlagError{Command: cmd, Flag: "$VITADV_SHARDS", Reason: "unset while $JOB_COMPLETION_INDEX is set (give the Job's completions)"}
+		}
+		return parse("$JOB_COMPLETION_INDEX", id, n)
+	}
+	return experiment.Whole, nil
+}
+
+// canonical returns the command line without the flags that do not change
+// the results (shard, workers, max-cells, figures).
+func canonical(kind string, args []string) string {
+	out := []string{"vitadv", kind}
+	skip := map[string]bool{"shard": true, "workers": true, "max-cells": true, "figures": true}
+	for i := 0; i < len(args); i++ {
+		name, _, has := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if strings.HasPrefix(args[i], "-") && skip[name] {
+			if !has && name != "figures" {
+				i++
+			}
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return strings.Join(out, " ")
+}
+
+func runExperiment(w, progress io.Writer, kind string, args []string, getenv func(string) string, merge bool) error {
+	spec, c, fs, rest, err := parseExperiment(kind, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.usage(w, kind+" [flags]")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if merge {
+		path, err := experiment.Merge(spec.job, spec.out, rest)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "merged %s\n", path)
+		return figures(w, spec, path, c.figures)
+	}
+	if len(rest) > 0 {
+		return &FlagError{Command: kind, Flag: "", Value: rest[0], Reason: "unexpected argument (flags go before it? see -h)"}
+	}
+	shard, err := shardFrom(kind, c.shard, getenv)
+	if err != nil {
+		return err
+	}
+	sum, err := experiment.Execute(spec.job, experiment.Options{Out: spec.out, Shard: shard, Workers: c.workers,
+		MaxCells: c.maxCells, Progress: progress, Command: canonical(kind, args)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s: %d/%d cells in %s (%d resumed, %d computed in %v)\n", spec.job.Name, sum.Done, sum.Total, sum.Path,
+		sum.Resumed, sum.Computed, sum.Elapsed.Round(time.Millisecond))
+	if !sum.Complete || shard.N > 1 {
+		return nil
+	}
+	return figures(w, spec, sum.Path, c.figures)
+}
+
+// figures draws the figures of a complete CSV file.
+func figures(w io.Writer, spec *experimentSpec, csv string, draw bool) error {
+	if !draw {
+		return nil
+	}
+	files, err := experiment.Render(spec.kind, csv)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintf(w, "wrote %s\n", f)
+	}
+	return nil
+}
+
+func runReport(w io.Writer, args []string) error {
+	fs := newFlagSet("report")
+	results := "results"
+	fs.String(&results, "results", "root of the results tree")
+	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.usage(w, "report [-results dir]")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &FlagError{Command: "report", Value: fs.Arg(0), Reason: "unexpected argument"}
+	}
+	files, err := experiment.Report(results)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintf(w, "wrote %s\n", f)
+	}
+	return nil
+}
+
+// runAll runs every experiment of a preset and then the report.
+func runAll(w, progress io.Writer, args []string, getenv func(string) string) error {
+	p, err := presetOf("all", args, experiment.CI)
+	if err != nil {
+		return err
+	}
+	fs := newFlagSet("all")
+	preset, results := string(p), "results"
+	workers := min(2, runtime.GOMAXPROCS(0))
+	fs.String(&preset, "preset", "size preset: tiny, ci or paper")
+	fs.String(&results, "results", "root of the results tree")
+	fs.Int(&workers, "workers", "cells run concurrently")
+	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.usage(w, "all [-preset ci] [-results dir] [-workers n]")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &FlagError{Command: "all", Value: fs.Arg(0), Reason: "unexpected argument"}
+	}
+	base := []string{"-preset", preset, "-results", results, "-workers", strconv.Itoa(workers)}
+	cmds := [][]string{{"phase", "-tau", "0"}}
+	for _, t := range experiment.CIPhaseTaus {
+		cmds = append(cmds, []string{"phase", "-tau", strconv.FormatFloat(t, 'g', -1, 64)})
+	}
+	cmds = append(cmds, []string{"tau"}, []string{"dynamics"}, []string{"mnist"})
+	start := time.Now()
+	for _, c := range cmds {
+		args := append(c[1:len(c):len(c)], base...)
+		t0 := time.Now()
+		err := runExperiment(w, progress, c[0], args, getenv, false)
+		if errors.Is(err, experiment.ErrNoMNIST) {
+			fmt.Fprintf(w, "skipping mnist: %v\n", err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(progress, "all: %s done in %v (total %v)\n", strings.Join(c, " "), time.Since(t0).Round(time.Second), time.Since(start).Round(time.Second))
+	}
+	return runReport(w, []string{"-results", results})
+}

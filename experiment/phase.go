@@ -1,0 +1,197 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"vitadv/model/valid"
+)
+
+// PhaseConfig is the (N, SNR) phase diagram of THEORY.md §6.1 (clean GD,
+// Jiang et al. Fig. 1) and §6.3 (adversarial training at budget
+// τ = TauOverMu·‖μ‖). The grid is laid out in c = N·SNR_2², with
+// ‖μ‖ = σ₂√d·√(c/N) (THEORY.md §6.5).
+type PhaseConfig struct {
+	Setup
+	N []int     // training-set sizes (even)
+	C []float64 // targets c = N·SNR_2² (> 0)
+	// Mu, if non-empty, replaces C: the grid is N × ‖μ‖ (Jiang et al.'s
+	// layout, ‖μ‖ = 1..100), and c = N·SNR_2² is derived per cell.
+	Mu        []float64
+	Reps      int     // replicates per (N, c)
+	TauOverMu float64 // training budget over ‖μ‖; 0: clean GD
+	Seed      uint64
+}
+
+// Validate returns a *valid.Error naming the first bad field by its flag.
+func (p PhaseConfig) Validate() error {
+	if err := p.Setup.Validate(); err != nil {
+		return err
+	}
+	cs := p.C
+	if len(p.Mu) > 0 {
+		cs = p.Mu
+	}
+	if err := validGrid(p.N, cs); err != nil {
+		return err
+	}
+	return valid.First(valid.IntMin("reps", p.Reps, 1), valid.NonNeg("tau", p.TauOverMu))
+}
+
+// validGrid checks the N and c lists.
+func validGrid(ns []int, cs []float64) error {
+	if len(ns) == 0 {
+		return &valid.Error{Field: "n", Value: ns, Rule: "must list at least one N"}
+	}
+	for _, n := range ns {
+		if err := valid.EvenIntMin("n", n, 2); err != nil {
+			return err
+		}
+	}
+	if len(cs) == 0 {
+		return &valid.Error{Field: "c", Value: cs, Rule: "must list at least one c"}
+	}
+	for _, c := range cs {
+		if err := valid.Positive("c", c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Variant returns the file-name stem of the run: "clean" or "at-<τ/‖μ‖>".
+func (p PhaseConfig) Variant() string {
+	if p.TauOverMu == 0 {
+		return "clean"
+	}
+	return "at-" + ftoa(p.TauOverMu)
+}
+
+// gridParams are the per-cell parameter columns of phase and tau files.
+var gridParams = []string{"n", "c", "rep", "seed", "mu", "snr2", "snrw", "tau_over_mu", "tau"}
+
+func (s Setup) gridCell(n int, c, mu float64, rep int, tauOverMu float64) []string {
+	if mu == 0 {
+		mu = s.MuFor(n, c)
+	} else {
+		c = float64(n) * mu * mu / (s.Sigma2 * s.Sigma2 * float64(s.D))
+	}
+	dc := s.Data(n, mu)
+	// seed is filled in by gridCells (it depends on the cell index).
+	return []string{itoa(n), ftoa(c), itoa(rep), "", ftoa(mu), ftoa(dc.SNRStrong()), ftoa(dc.SNRWeak()), ftoa(tauOverMu), ftoa(tauOverMu * mu)}
+}
+
+// gridCells turns per-cell parameters into cells with derived seeds and the
+// setup's columns appended.
+func gridCells(s Setup, seed uint64, params [][]string) []Cell {
+	cells := NewCells(seed, params)
+	for i := range cells {
+		cells[i].Param[3] = utoa(cells[i].Seed)
+		cells[i].Param = slices.Concat(cells[i].Param, s.params())
+	}
+	return cells
+}
+
+// gridJob returns a job over cells of gridParams, each trained by TrainCell.
+func gridJob(name string, s Setup, cells []Cell) *Job {
+	return &Job{
+		Name: name, Params: slices.Concat(gridParams, setupParams), Metrics: outcomeMetrics, PerCell: 1, Cells: cells,
+		Run: func(c Cell) ([][]string, error) {
+			n, err := atoiField(c.Param[0])
+			if err != nil {
+				return nil, err
+			}
+			mu, tau := atofField(c.Param[4]), atofField(c.Param[8])
+			out, err := s.TrainCell(s.Data(n, mu), tau, c.Seed)
+			if err != nil {
+				return nil, err
+			}
+			return [][]string{out.fields()}, nil
+		},
+	}
+}
+
+// Job returns the sweep: cells ordered by N, then c, then replicate.
+func (p PhaseConfig) Job(name string) *Job {
+	var params [][]string
+	for _, n := range p.N {
+		if len(p.Mu) > 0 {
+			for _, mu := range p.Mu {
+				for r := 0; r < p.Reps; r++ {
+					params = append(params, p.gridCell(n, 0, mu, r, p.TauOverMu))
+				}
+			}
+			continue
+		}
+		for _, c := range p.C {
+			for r := 0; r < p.Reps; r++ {
+				params = append(params, p.gridCell(n, c, 0, r, p.TauOverMu))
+			}
+		}
+	}
+	return gridJob(name, p.Setup, gridCells(p.Setup, p.Seed, params))
+}
+
+// TauConfig is the budget sweep of THEORY.md §8 P5–P9 at a fixed cell
+// (N, c): robust test error, attention entropy and steps to converge
+// against τ/‖μ‖.
+type TauConfig struct {
+	Setup
+	N         int
+	C         float64   // c = N·SNR_2² of the cell
+	Mu        float64   // if > 0, ‖μ‖ of the cell instead of C
+	TauOverMu []float64 // budgets over ‖μ‖ (≥ 0)
+	Reps      int
+	Seed      uint64
+}
+
+// Validate returns a *valid.Error naming the first bad field by its flag.
+func (t TauConfig) Validate() error {
+	if err := t.Setup.Validate(); err != nil {
+		return err
+	}
+	c := t.C
+	if t.Mu > 0 {
+		c = t.Mu
+	}
+	if err := validGrid([]int{t.N}, []float64{c}); err != nil {
+		return err
+	}
+	if len(t.TauOverMu) == 0 {
+		return &valid.Error{Field: "taus", Value: t.TauOverMu, Rule: "must list at least one budget"}
+	}
+	for _, v := range t.TauOverMu {
+		if err := valid.NonNeg("taus", v); err != nil {
+			return err
+		}
+	}
+	return valid.IntMin("reps", t.Reps, 1)
+}
+
+// Job returns the sweep: cells ordered by τ, then replicate. Replicate r
+// uses the same data and initialization at every τ (its seed is derived
+// from the replicate, not the cell), so the τ dependence is paired.
+func (t TauConfig) Job(name string) *Job {
+	var params [][]string
+	for _, tau := range t.TauOverMu {
+		for r := 0; r < t.Reps; r++ {
+			params = append(params, t.gridCell(t.N, t.C, t.Mu, r, tau))
+		}
+	}
+	cells := gridCells(t.Setup, t.Seed, params)
+	for i := range cells {
+		r := i % t.Reps
+		cells[i].Seed = rngDerive(t.Seed, r)
+		cells[i].Param[3] = utoa(cells[i].Seed)
+	}
+	return gridJob(name, t.Setup, cells)
+}
+
+func atoiField(s string) (int, error) {
+	v := atofField(s)
+	if v != math.Trunc(v) || math.IsNaN(v) {
+		return 0, fmt.Errorf("experiment: field %q is not an integer", s)
+	}
+	return int(v), nil
+}

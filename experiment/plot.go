@@ -1,0 +1,302 @@
+package experiment
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"vitadv/model/store"
+)
+
+// figure writes stem.png and stem.svg of the given size, each drawn by
+// paint, through store.WriteFileAtomic; it returns the paths.
+func figure(stem string, w, h vg.Length, paint func(dc draw.Canvas)) ([]string, error) {
+	png, svg := stem+".png", stem+".svg"
+	err := store.WriteFileAtomic(png, func(f io.Writer) error {
+		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))
+		paint(draw.New(c))
+		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = store.WriteFileAtomic(svg, func(f io.Writer) error {
+		c := vgsvg.New(w, h)
+		paint(draw.New(c))
+		_, err := c.WriteTo(f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []string{png, svg}, nil
+}
+
+// rects is a plotter of filled axis-aligned rectangles (a heatmap on an
+// irregular grid).
+type rects struct {
+	x0, x1, y0, y1, v []float64
+	cmap              palette.ColorMap
+}
+
+func (r *rects) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	for i := range r.v {
+		col := color.Color(color.Gray{Y: 200})
+		if !math.IsNaN(r.v[i]) {
+			v := math.Max(r.cmap.Min(), math.Min(r.cmap.Max(), r.v[i]))
+			if cc, err := r.cmap.At(v); err == nil {
+				col = cc
+			}
+		}
+		pts := []vg.Point{{X: tx(r.x0[i]), Y: ty(r.y0[i])}, {X: tx(r.x1[i]), Y: ty(r.y0[i])},
+			{X: tx(r.x1[i]), Y: ty(r.y1[i])}, {X: tx(r.x0[i]), Y: ty(r.y1[i])}}
+		c.FillPolygon(col, c.ClipPolygonXY(pts))
+	}
+}
+
+func (r *rects) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return slices.Min(r.x0), slices.Max(r.x1), slices.Min(r.y0), slices.Max(r.y1)
+}
+
+// heatRects lays out grid points as rectangles in (SNR_2 on a log axis, N):
+// each spans halfway (in log SNR) to its neighbours in its row and halfway
+// to the neighbouring N.
+func heatRects(pts []GridPoint, val func(GridPoint) float64) *rects {
+	r := &rects{}
+	var ns []int
+	for _, p := range pts {
+		if !slices.Contains(ns, p.N) {
+			ns = append(ns, p.N)
+		}
+	}
+	slices.Sort(ns)
+	yedge := func(k int) (float64, float64) {
+		n := float64(ns[k])
+		lo, hi := n-1, n+1
+		if k > 0 {
+			lo = (n + float64(ns[k-1])) / 2
+		} else if len(ns) > 1 {
+			lo = n - (float64(ns[1])-n)/2
+		}
+		if k+1 < len(ns) {
+			hi = (n + float64(ns[k+1])) / 2
+		} else if len(ns) > 1 {
+			hi = n + (n-float64(ns[k-1]))/2
+		}
+		return lo, hi
+	}
+	for lo := 0; lo < len(pts); {
+		hi := lo
+		for hi < len(pts) && pts[hi].N == pts[lo].N {
+			hi++
+		}
+		row := pts[lo:hi]
+		y0, y1 := yedge(slices.Index(ns, row[0].N))
+		for i, p := range row {
+			l := math.Log(p.SNR2)
+			a, b := l-0.5, l+0.5
+			if i > 0 {
+				a = (l + math.Log(row[i-1].SNR2)) / 2
+			} else if len(row) > 1 {
+				a = l - (math.Log(row[1].SNR2)-l)/2
+			}
+			if i+1 < len(row) {
+				b = (l + math.Log(row[i+1].SNR2)) / 2
+			} else if len(row) > 1 {
+				b = l + (l-math.Log(row[i-1].SNR2))/2
+			}
+			r.x0, r.x1 = append(r.x0, math.Exp(a)), append(r.x1, math.Exp(b))
+			r.y0, r.y1 = append(r.y0, y0), append(r.y1, y1)
+			r.v = append(r.v, val(p))
+		}
+		lo = hi
+	}
+	return r
+}
+
+// TheoryC is the constant of the boundary curve drawn on every phase
+// diagram: Jiang et al.'s red curve N·SNR_w² = 1000 reads N·SNR_2² = 2.5
+// with σ₂/σ_w = 20 (THEORY.md §1.2, [CODE]/[DER]). The theory itself only
+// says N·SNR² = Θ(1); the fitted C_b is drawn next to it.
+const TheoryC = 2.5
+
+// phaseFigure draws a heatmap of val over the grid with the theory curve
+// N·SNR_2² = TheoryC, the fitted per-N crossings and the fitted C_b curve.
+func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoint) float64, lo, hi float64, b Boundary) ([]string, error) {
+	cmap := moreland.ExtendedBlackBody()
+	cmap.SetMin(lo)
+	cmap.SetMax(hi)
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "SNR_2 = |μ|/(σ₂√d)  (log scale)"
+	p.Y.Label.Text = "N (training points)"
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	r := heatRects(pts, val)
+	r.cmap = cmap
+	p.Add(r)
+	xmin, xmax, ymin, ymax := r.DataRange()
+	curve := func(c float64, n0, n1 float64) plotter.XYs {
+		var xy plotter.XYs
+		for k := 0; k <= 60; k++ {
+			n := n0 + (n1-n0)*float64(k)/60
+			if s := math.Sqrt(c / n); s >= xmin && s <= xmax {
+				xy = append(xy, plotter.XY{X: s, Y: n})
+			}
+		}
+		return xy
+	}
+	if xy := curve(TheoryC, ymin, ymax); len(xy) > 1 {
+		l, _ := plotter.NewLine(xy)
+		l.Color = color.RGBA{R: 230, G: 20, B: 20, A: 255}
+		l.Width = vg.Points(2)
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("N·SNR_2² = %g (Jiang et al. curve)", TheoryC), l)
+	}
+	if !math.IsNaN(b.CB) {
+		if xy := curve(b.CB, ymin, ymax); len(xy) > 1 {
+			l, _ := plotter.NewLine(xy)
+			l.Color = color.RGBA{R: 40, G: 120, B: 255, A: 255}
+			l.Width = vg.Points(2)
+			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("fit N·SNR_2² = %.3g [%.3g, %.3g]", b.CB, b.CBLo, b.CBHi), l)
+		}
+	}
+	var cross plotter.XYs
+	for i, c := range b.CStar {
+		if !math.IsNaN(c) {
+			cross = append(cross, plotter.XY{X: math.Sqrt(c / float64(b.N[i])), Y: float64(b.N[i])})
+		}
+	}
+	if len(cross) > 0 {
+		s, _ := plotter.NewScatter(cross)
+		s.GlyphStyle.Shape = draw.CrossGlyph{}
+		s.GlyphStyle.Radius = vg.Points(5)
+		s.GlyphStyle.Color = color.RGBA{G: 200, B: 255, A: 255}
+		p.Add(s)
+		p.Legend.Add(fmt.Sprintf("fitted crossings, slope %.2f [%.2f, %.2f]", b.Slope, b.SlopeLo, b.SlopeHi), s)
+	}
+	p.Legend.Top = true
+	p.Legend.TextStyle.Color = color.White
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
+
+	bar := plot.New()
+	cb := &plotter.ColorBar{ColorMap: cmap, Vertical: true}
+	bar.Add(cb)
+	bar.HideX()
+	bar.Y.Label.Text = cbLabel
+	bar.Y.Padding = 0
+
+	const w, h = 8 * vg.Inch, 5.5 * vg.Inch
+	return figure(stem, w, h, func(dc draw.Canvas) {
+		dc.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}})
+		p.Draw(draw.Crop(dc, 0, -1.1*vg.Inch, 0, 0))
+		bar.Draw(draw.Crop(dc, w-1.0*vg.Inch, -0.2*vg.Inch, 0.55*vg.Inch, -0.35*vg.Inch))
+	})
+}
+
+// xyErr is a line with symmetric error bars.
+type xyErr struct{ x, y, e []float64 }
+
+func (d xyErr) Len() int                        { return len(d.x) }
+func (d xyErr) XY(i int) (float64, float64)     { return d.x[i], d.y[i] }
+func (d xyErr) YError(i int) (float64, float64) { return d.e[i], d.e[i] }
+
+// xyFilter returns the finite points (x_i, y_i).
+func xyFilter(x, y []float64) (out []plotter.XY) {
+	for i := range x {
+		if !math.IsNaN(y[i]) && !math.IsInf(y[i], 0) {
+			out = append(out, plotter.XY{X: x[i], Y: y[i]})
+		}
+	}
+	return out
+}
+
+// addSeries adds a line with markers (and error bars every barEvery
+// points, if e is non-nil) in style k.
+func addSeries(p *plot.Plot, k int, label string, x, y, e []float64, barEvery int) {
+	xy := xyFilter(x, y)
+	if len(xy) == 0 {
+		return
+	}
+	l, s, err := plotter.NewLinePoints(plotter.XYs(xy))
+	if err != nil {
+		return
+	}
+	l.Color = plotutil.Color(k)
+	l.Width = vg.Points(1.5)
+	l.Dashes = plotutil.Dashes(k % 3)
+	s.Color = plotutil.Color(k)
+	s.Shape = plotutil.Shape(k)
+	s.Radius = vg.Points(2)
+	p.Add(l)
+	if barEvery > 0 {
+		p.Add(s)
+	}
+	if e != nil {
+		var d xyErr
+		for i := 0; i < len(x); i += max(1, barEvery) {
+			if !math.IsNaN(y[i]) && !math.IsNaN(e[i]) {
+				d.x, d.y, d.e = append(d.x, x[i]), append(d.y, y[i]), append(d.e, e[i])
+			}
+		}
+		if d.Len() > 0 {
+			eb, err := plotter.NewYErrorBars(d)
+			if err == nil {
+				eb.Color = plotutil.Color(k)
+				p.Add(eb)
+			}
+		}
+	}
+	if barEvery > 0 {
+		p.Legend.Add(label, l, s)
+	} else {
+		p.Legend.Add(label, l)
+	}
+}
+
+// vline adds a dashed vertical line at x from y0 to y1 with a legend label.
+func vline(p *plot.Plot, x, y0, y1 float64, label string, k int) {
+	l, err := plotter.NewLine(plotter.XYs{{X: x, Y: y0}, {X: x, Y: y1}})
+	if err != nil {
+		return
+	}
+	l.Color = color.Gray{Y: 90}
+	l.Dashes = plotutil.Dashes(k + 1)
+	p.Add(l)
+	if label != "" {
+		p.Legend.Add(label, l)
+	}
+}
+
+// grid draws plots in a rows×cols layout on a white background.
+func grid(stem string, w, h vg.Length, rows, cols int, plots [][]*plot.Plot) ([]string, error) {
+	return figure(stem, w, h, func(dc draw.Canvas) {
+		dc.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}})
+		t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+			PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+		cs := plot.Align(plots, t, dc)
+		for i := range plots {
+			for j, p := range plots[i] {
+				if p != nil {
+					p.Draw(cs[i][j])
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,174 @@
+package experiment
+
+import (
+	"fmt"
+
+	"vitadv/model/valid"
+)
+
+// Preset names a set of default sizes.
+type Preset string
+
+// The presets. Tiny runs in well under a second per experiment (tests);
+// CI is the small configuration whose full run (Ci: every experiment and
+// the report) takes a few minutes on 2 cores; Paper holds the faithful
+// sizes of THEORY.md §6.1–6.3, meant for many machines (see deploy/).
+const (
+	Tiny  Preset = "tiny"
+	CI    Preset = "ci"
+	Paper Preset = "paper"
+)
+
+// Presets lists the preset names.
+func Presets() []Preset { return []Preset{Tiny, CI, Paper} }
+
+// Validate returns a *valid.Error unless p is a known preset.
+func (p Preset) Validate() error {
+	switch p {
+	case Tiny, CI, Paper:
+		return nil
+	}
+	return &valid.Error{Field: "preset", Value: string(p), Rule: `must be "tiny", "ci" or "paper"`}
+}
+
+// DefaultSeed is the master seed of every preset.
+const DefaultSeed = 1
+
+// setupFor returns the shared sizes of a preset.
+//
+//	tiny:  d = 16, M = 3, d_h = d_v = 8, 20 test points, ≤ 60 steps
+//	ci:    d = 128, M = 8, d_h = d_v = 64 (THEORY §6.5 has d = 256; halved
+//	       so that the whole ci job fits in 10 minutes on 2 busy cores),
+//	       200 test points, PGD-5 for training, PGD-10 for evaluation
+//	paper: Jiang et al.'s heatmap script (THEORY §2.2, §6.1): d = 1024,
+//	       M = 16, d_h = d_v = 512, unprojected noise, 100 test points,
+//	       PGD-10 / PGD-20 × 5 (THEORY §3.2, §7)
+func setupFor(p Preset) Setup {
+	switch p {
+	case Tiny:
+		return Setup{D: 16, M: 3, Dh: 8, Dv: 8, Sigma2: 4, SigmaW: 0.2, Project: true, NTest: 20, Shrink: 16,
+			Eta: 0.1, MaxSteps: 60, Target: 0.01, PGDSteps: 2, EvalSteps: 3, EvalRestarts: 1}
+	case CI:
+		return Setup{D: 128, M: 8, Dh: 64, Dv: 64, Sigma2: 4, SigmaW: 0.2, Project: true, NTest: 200, Shrink: 16,
+			Eta: 0.1, MaxSteps: 1000, Target: 0.01, PGDSteps: 5, EvalSteps: 10, EvalRestarts: 1}
+	default:
+		return Setup{D: 1024, M: 16, Dh: 512, Dv: 512, Sigma2: 4, SigmaW: 0.2, Project: false, NTest: 100, Shrink: 16,
+			Eta: 0.1, MaxSteps: 1000, Target: 0.01, PGDSteps: 10, EvalSteps: 20, EvalRestarts: 5}
+	}
+}
+
+// atMaxSteps is the step cap of adversarial training per preset: the robust
+// loss may never reach the target in regime 2 (THEORY §7 proposes T = 5000).
+func atMaxSteps(p Preset) int {
+	switch p {
+	case Tiny:
+		return 30
+	case CI:
+		return 200
+	default:
+		return 5000
+	}
+}
+
+// PhasePreset returns the phase-diagram configuration of preset p at
+// training budget τ = tauOverMu·‖μ‖ (0: clean GD).
+func PhasePreset(p Preset, tauOverMu float64) PhaseConfig {
+	c := PhaseConfig{Setup: setupFor(p), TauOverMu: tauOverMu, Seed: DefaultSeed}
+	if tauOverMu > 0 {
+		c.MaxSteps = atMaxSteps(p)
+	}
+	switch p {
+	case Tiny:
+		c.N, c.C, c.Reps = []int{2, 4}, []float64{0.5, 8}, 1
+	case CI:
+		c.N = []int{2, 4, 8, 12, 16, 20}
+		c.C = []float64{0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20}
+		c.Reps = 3
+		if tauOverMu > 0 {
+			c.C = []float64{0.05, 0.2, 0.5, 1, 2, 5, 20}
+			c.Reps = 2
+		}
+	default:
+		// Jiang et al. Fig. 1: N = 2..20, ‖μ‖ = 1..100, 10 replicates.
+		c.N = []int{2, 4, 6, 8, 10, 12, 14, 16, 18, 20}
+		for mu := 1; mu <= 100; mu++ {
+			c.Mu = append(c.Mu, float64(mu))
+		}
+		c.Reps = 10
+	}
+	return c
+}
+
+// TauPreset returns the budget sweep of preset p.
+func TauPreset(p Preset) TauConfig {
+	c := TauConfig{Setup: setupFor(p), Seed: DefaultSeed}
+	c.MaxSteps = atMaxSteps(p)
+	c.Target = 0.05 // ε of THEORY §8 P6 (steps to reach robust loss 0.05)
+	switch p {
+	case Tiny:
+		c.N, c.C, c.TauOverMu, c.Reps = 4, 8, []float64{0, 0.25, 1}, 1
+	case CI:
+		c.N, c.C, c.Reps = 20, 20, 2
+		c.TauOverMu = []float64{0, 0.05, 0.1, 0.15, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.2}
+	default:
+		// P3's benign cell, N = 20, ‖μ‖ = 90; the τ grid of THEORY §7.
+		c.N, c.Mu, c.Reps = 20, 90, 5
+		c.TauOverMu = []float64{0, 0.05, 0.1, 0.15, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.2}
+	}
+	return c
+}
+
+// DynamicsPreset returns the dynamics experiment of preset p.
+func DynamicsPreset(p Preset) DynamicsConfig {
+	c := DynamicsConfig{Setup: setupFor(p), Seed: DefaultSeed}
+	switch p {
+	case Tiny:
+		c.N, c.CBenign, c.CHarmful, c.Seeds, c.Every = 4, 8, 0.05, 2, 5
+		c.MaxSteps = 20
+	case CI:
+		c.N, c.CBenign, c.CHarmful, c.Seeds, c.Every = 20, 20, 0.1, 5, 5
+		c.MaxSteps = 300
+	default:
+		// Jiang et al.'s dynamics script (THEORY §6.2): d = 2048, M = 3,
+		// N = 10, d_h = 1024, d_v = 512, σ₂ = 1, σ_w = 0.05, init /32,
+		// η = 0.01, 500 steps, 10 seeds; harmful ‖μ‖ = 1 (c = 10/2048),
+		// benign ‖μ‖ = 40 (c = 10·1600/2048) [PROP].
+		c.Setup = Setup{D: 2048, M: 3, Dh: 1024, Dv: 512, Sigma2: 1, SigmaW: 0.05, NTest: 100, Shrink: 32,
+			Eta: 0.01, MaxSteps: 500, PGDSteps: 10, EvalSteps: 20, EvalRestarts: 5}
+		c.N, c.CBenign, c.CHarmful, c.Seeds, c.Every = 10, 10*1600.0/2048, 10/2048.0, 10, 5
+	}
+	return c
+}
+
+// MNISTPreset returns the MNIST experiment of preset p.
+func MNISTPreset(p Preset) MNISTConfig {
+	c := MNISTConfig{Setup: setupFor(p), Center: true, WeakRatio: 1.0 / 20, Seed: DefaultSeed}
+	switch p {
+	case Tiny:
+		c.Pool, c.Mu, c.Sigma2, c.N, c.Reps = 4, 7, []float64{0.5, 4}, []int{2, 4}, 1
+		c.M, c.Dh, c.Dv, c.MaxSteps = 3, 8, 8, 30
+	case CI:
+		// 14×14 images (d = 196), ‖μ‖ = 14 so SNR_2 = 1/σ₂.
+		c.Pool, c.Mu, c.Sigma2, c.N, c.Reps = 2, 14, []float64{0.5, 1, 2, 4, 8}, []int{4, 8, 16, 32}, 2
+		c.M, c.Dh, c.Dv, c.NTest, c.MaxSteps = 4, 32, 32, 500, 500
+	default:
+		// 28×28 images (d = 784), ‖μ‖ = 28 so SNR_2 = 1/σ₂; 2000 test images
+		// (THEORY §6.3 [PROP]).
+		c.Pool, c.Mu, c.Sigma2, c.N, c.Reps = 1, 28, []float64{0.25, 0.5, 1, 2, 4, 8}, []int{2, 4, 8, 16, 32, 64, 100}, 5
+		c.M, c.Dh, c.Dv, c.NTest = 4, 256, 256, 2000
+	}
+	return c
+}
+
+// CIPhaseTaus are the two training budgets τ/‖μ‖ of the adversarial phase
+// diagrams of the ci job: one in regime 1 (τ ≲ ‖μ‖/ln d_h = 0.24‖μ‖ at
+// d_h = 64) and one past it.
+var CIPhaseTaus = []float64{0.1, 0.4}
+
+// Name returns the output stem "<preset>-<variant>".
+func Name(p Preset, variant string) string {
+	if variant == "" {
+		return string(p)
+	}
+	return fmt.Sprintf("%s-%s", p, variant)
+}

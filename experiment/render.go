@@ -1,0 +1,333 @@
+package experiment
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+
+	"vitadv/model/valid"
+)
+
+// Render draws the figures of a complete CSV file of experiment kind
+// ("phase", "tau", "dynamics" or "mnist") next to it and returns their
+// paths.
+func Render(kind, csv string) ([]string, error) {
+	t, err := ReadTable(csv)
+	if err != nil {
+		return nil, err
+	}
+	if t.Rows == 0 {
+		return nil, &CorruptError{Path: csv, Reason: "no rows to plot"}
+	}
+	stem := strings.TrimSuffix(csv, ".csv")
+	switch kind {
+	case "phase", "mnist":
+		return renderPhase(stem, kind, t)
+	case "tau":
+		return renderTau(stem, t)
+	case "dynamics":
+		return renderDynamics(stem, t)
+	}
+	return nil, &valid.Error{Field: "kind", Value: kind, Rule: "must be phase, tau, dynamics or mnist"}
+}
+
+// PhaseSummary is a phase diagram reduced to grid points and its fitted
+// boundary.
+type PhaseSummary struct {
+	Adversarial bool
+	Metric      string // plotted column
+	Criterion   string // the benign rule, in words
+	Points      []GridPoint
+	Boundary    Boundary
+}
+
+// benignLoss is Jiang et al.'s cutoff on the test logistic loss (Fig. 1b,
+// THEORY §6.1); benignRobustErr is P9's benign region (robust test error
+// below 0.1).
+const (
+	benignLoss      = 0.2
+	benignRobustErr = 0.1
+)
+
+// SummarizePhase reduces a phase or mnist table: clean runs by the test
+// loss (benign iff < 0.2), adversarial runs by the robust test error
+// (benign iff < 0.1).
+func SummarizePhase(t *Table) PhaseSummary {
+	s := PhaseSummary{Adversarial: t.First("tau_over_mu") > 0}
+	var benign func(float64) bool
+	if s.Adversarial {
+		s.Metric, s.Criterion = "robust_test_err", fmt.Sprintf("robust test error < %g (P9)", benignRobustErr)
+		benign = func(v float64) bool { return v < benignRobustErr }
+	} else {
+		s.Metric, s.Criterion = "test_loss", fmt.Sprintf("test logistic loss < %g (Jiang et al. Fig. 1b, P1)", benignLoss)
+		benign = func(v float64) bool { return v < benignLoss }
+	}
+	s.Points = gridPoints(t, s.Metric, benign)
+	s.Boundary = FitBoundary(s.Points, uint64(t.First("seed")))
+	return s
+}
+
+func renderPhase(stem, kind string, t *Table) ([]string, error) {
+	s := SummarizePhase(t)
+	name := filepath.Base(stem)
+	setup := fmt.Sprintf("d=%g M=%g d_h=%g", t.First("d"), t.First("m"), t.First("dh"))
+	reps := len(s.Points[0].Vals)
+	what := "clean GD"
+	if s.Adversarial {
+		what = fmt.Sprintf("AT, τ = %g|μ|", t.First("tau_over_mu"))
+	}
+	title := fmt.Sprintf("%s %s: %s, mean of %d; %s", kind, name, strings.ReplaceAll(s.Metric, "_", " "), reps, what)
+	files, err := phaseFigure(stem, title+"\n"+setup, strings.ReplaceAll(s.Metric, "_", " "), s.Points, GridPoint.Mean, 0, 1, s.Boundary)
+	if err != nil {
+		return nil, err
+	}
+	more, err := phaseFigure(stem+"-benign", fmt.Sprintf("%s %s: fraction benign (%s)\n%s", kind, name, s.Criterion, setup),
+		"fraction benign", s.Points, GridPoint.Frac, 0, 1, s.Boundary)
+	return append(files, more...), err
+}
+
+// TauRow is the summary of one budget of a tau sweep: mean and standard
+// deviation over replicates.
+type TauRow struct {
+	TauOverMu                   float64
+	TestErr, TestErrSD          float64
+	RobustErr, RobustErrSD      float64
+	Entropy, EntropySD          float64 // mean attention entropy / ln M
+	A1, A1SD, MaxA              float64
+	Steps, StepsSD              float64
+	Converged                   float64 // fraction of replicates that reached the target
+	RobustLoss, RobustLossSD    float64
+	TrainObj                    float64
+	Reps                        int
+	GammaPlus, RhoMedian, MinMg float64
+}
+
+// SummarizeTau groups a tau table by τ/‖μ‖.
+func SummarizeTau(t *Table) []TauRow {
+	lnM := math.Log(t.First("m"))
+	groups := groupBy(t, "tau_over_mu")
+	var out []TauRow
+	for _, g := range groups {
+		r := TauRow{TauOverMu: g.key, Reps: len(g.rows)}
+		col := func(name string, scale float64) []float64 {
+			v := make([]float64, len(g.rows))
+			for i, k := range g.rows {
+				v[i] = t.Cols[name][k] / scale
+			}
+			return v
+		}
+		r.TestErr, r.TestErrSD = meanStd(col("test_err", 1))
+		r.RobustErr, r.RobustErrSD = meanStd(col("robust_test_err", 1))
+		r.RobustLoss, r.RobustLossSD = meanStd(col("robust_test_loss", 1))
+		r.Entropy, r.EntropySD = meanStd(col("entropy", lnM))
+		r.A1, r.A1SD = meanStd(col("a1", 1))
+		r.MaxA = mean(col("max_a", 1))
+		r.Steps, r.StepsSD = meanStd(col("steps", 1))
+		r.Converged = mean(col("converged", 1))
+		r.TrainObj = mean(col("train_obj", 1))
+		r.GammaPlus = mean(col("gamma_plus", 1))
+		r.RhoMedian = mean(col("rho_median", 1))
+		r.MinMg = mean(col("min_train_margin", 1))
+		out = append(out, r)
+	}
+	return out
+}
+
+type group struct {
+	key  float64
+	rows []int
+}
+
+// groupBy returns the row indices grouped by the value of column key, in
+// increasing key order.
+func groupBy(t *Table, key string) []group {
+	idx := map[float64]int{}
+	var gs []group
+	for i, v := range t.Col(key) {
+		j, ok := idx[v]
+		if !ok {
+			j = len(gs)
+			idx[v] = j
+			gs = append(gs, group{key: v})
+		}
+		gs[j].rows = append(gs[j].rows, i)
+	}
+	slices.SortFunc(gs, func(a, b group) int { return cmp.Compare(a.key, b.key) })
+	return gs
+}
+
+func renderTau(stem string, t *Table) ([]string, error) {
+	rows := SummarizeTau(t)
+	x := make([]float64, len(rows))
+	get := func(f func(TauRow) float64) []float64 {
+		v := make([]float64, len(rows))
+		for i, r := range rows {
+			v[i] = f(r)
+		}
+		return v
+	}
+	for i, r := range rows {
+		x[i] = r.TauOverMu
+	}
+	dh := t.First("dh")
+	marks := func(p *plot.Plot, y0, y1 float64) {
+		vline(p, 1/math.Log(dh), y0, y1, fmt.Sprintf("1/ln d_h = %.2f", 1/math.Log(dh)), 0)
+		vline(p, 1/math.Sqrt2, y0, y1, "1/√2 (midpoint attack)", 1)
+	}
+	setup := fmt.Sprintf("N=%g, c=N·SNR_2²=%.3g, d=%g, M=%g, d_h=%g", t.First("n"), t.First("c"), t.First("d"), t.First("m"), dh)
+
+	p1 := plot.New()
+	p1.Title.Text = "test error vs budget\n" + setup
+	p1.X.Label.Text = "τ / |μ|"
+	p1.Y.Label.Text = "error (mean ± sd)"
+	addSeries(p1, 0, "robust test error (PGD+midpoint+erase)", x, get(func(r TauRow) float64 { return r.RobustErr }), get(func(r TauRow) float64 { return r.RobustErrSD }), 1)
+	addSeries(p1, 1, "clean test error", x, get(func(r TauRow) float64 { return r.TestErr }), get(func(r TauRow) float64 { return r.TestErrSD }), 1)
+	marks(p1, 0, 1)
+	p1.Y.Min, p1.Y.Max = 0, 1
+	p1.Legend.Top, p1.Legend.Left = true, true
+
+	p2 := plot.New()
+	p2.Title.Text = "attention after training"
+	p2.X.Label.Text = "τ / |μ|"
+	p2.Y.Label.Text = "mean ± sd"
+	addSeries(p2, 0, "entropy / ln M", x, get(func(r TauRow) float64 { return r.Entropy }), get(func(r TauRow) float64 { return r.EntropySD }), 1)
+	addSeries(p2, 1, "a_1 (signal token)", x, get(func(r TauRow) float64 { return r.A1 }), get(func(r TauRow) float64 { return r.A1SD }), 1)
+	uniform := 1 / t.First("m")
+	addSeries(p2, 3, "1/M (uniform attention)", []float64{x[0], x[len(x)-1]}, []float64{uniform, uniform}, nil, 0)
+	marks(p2, 0, 1)
+	p2.Y.Min, p2.Y.Max = 0, 1
+	p2.Legend.Top = false
+
+	p3 := plot.New()
+	p3.Title.Text = fmt.Sprintf("GD steps to robust loss < %g (cap %g)", t.First("target"), t.First("max_steps"))
+	p3.X.Label.Text = "τ / |μ|"
+	p3.Y.Label.Text = "steps (mean ± sd)"
+	addSeries(p3, 0, "steps", x, get(func(r TauRow) float64 { return r.Steps }), get(func(r TauRow) float64 { return r.StepsSD }), 1)
+	addSeries(p3, 2, "fraction converged × cap", x, get(func(r TauRow) float64 { return r.Converged * t.First("max_steps") }), nil, 1)
+	marks(p3, 0, t.First("max_steps"))
+	p3.Legend.Top = true
+	return grid(stem, 16*vg.Inch, 5*vg.Inch, 1, 3, [][]*plot.Plot{{p1, p2, p3}})
+}
+
+// DynSeries is the mean and standard deviation over seeds of one column of
+// a dynamics file, per logged step, for one regime.
+type DynSeries struct {
+	Steps     []float64
+	Mean, SD  []float64
+	FinalMean float64
+}
+
+// SummarizeDynamics returns, per regime (true = benign) and column, the
+// mean ± sd trajectory over seeds.
+func SummarizeDynamics(t *Table) map[bool]map[string]DynSeries {
+	out := map[bool]map[string]DynSeries{}
+	for _, g := range groupBy(t, "benign") {
+		benign := g.key == 1
+		out[benign] = map[string]DynSeries{}
+		// rows of this regime grouped by step
+		bySteps := map[float64][]int{}
+		var steps []float64
+		for _, i := range g.rows {
+			s := t.Cols["step"][i]
+			if _, ok := bySteps[s]; !ok {
+				steps = append(steps, s)
+			}
+			bySteps[s] = append(bySteps[s], i)
+		}
+		slices.Sort(steps)
+		for _, col := range dynMetrics[1:] {
+			ds := DynSeries{Steps: steps}
+			for _, s := range steps {
+				v := make([]float64, 0, len(bySteps[s]))
+				for _, i := range bySteps[s] {
+					v = append(v, t.Cols[col][i])
+				}
+				m, sd := meanStd(v)
+				ds.Mean, ds.SD = append(ds.Mean, m), append(ds.SD, sd)
+			}
+			ds.FinalMean = ds.Mean[len(ds.Mean)-1]
+			out[benign][col] = ds
+		}
+	}
+	return out
+}
+
+func renderDynamics(stem string, t *Table) ([]string, error) {
+	sum := SummarizeDynamics(t)
+	var files []string
+	for _, benign := range []bool{true, false} {
+		d, ok := sum[benign]
+		if !ok {
+			continue
+		}
+		regime, sub := "harmful", "-harmful"
+		if benign {
+			regime, sub = "benign", "-benign"
+		}
+		var c float64
+		for i, b := range t.Col("benign") {
+			if (b == 1) == benign {
+				c = t.Cols["c"][i]
+				break
+			}
+		}
+		every := max(1, len(d["train_loss"].Steps)/12)
+		series := func(p *plot.Plot, k int, label, col string, sign float64) {
+			s := d[col]
+			y := make([]float64, len(s.Mean))
+			for i, v := range s.Mean {
+				y[i] = sign * v
+			}
+			addSeries(p, k, label, s.Steps, y, s.SD, every)
+		}
+		head := fmt.Sprintf("%s regime: N=%g, c=N·SNR_2²=%.3g, d=%g, M=%g (mean ± sd over %d seeds)",
+			regime, t.First("n"), c, t.First("d"), t.First("m"), countDistinct(t.Col("rep")))
+		pl := plot.New()
+		pl.Title.Text = head + "\nlosses"
+		pl.X.Label.Text = "GD step"
+		series(pl, 0, "train loss", "train_loss", 1)
+		series(pl, 1, "test loss", "test_loss", 1)
+		series(pl, 2, "test error", "test_err", 1)
+		pl.Legend.Top = true
+		pa := plot.New()
+		pa.Title.Text = "query-averaged attention"
+		pa.X.Label.Text = "GD step"
+		series(pa, 0, "a_1 (signal), test mean", "a1", 1)
+		series(pa, 1, "a_2 (strong noise ξ₂), test mean", "a2", 1)
+		series(pa, 2, "max_j a_j, test mean", "max_a", 1)
+		pa.Legend.Top = true
+		pv := plot.New()
+		pv.Title.Text = "value coefficients (u = W_V w_O)"
+		pv.X.Label.Text = "GD step"
+		series(pv, 0, "μ₊ᵀu", "gamma_plus", 1)
+		series(pv, 1, "−μ₋ᵀu", "gamma_minus", -1)
+		series(pv, 2, "median_n y_n ξ_{n,2}ᵀu", "rho_median", 1)
+		pv.Legend.Top, pv.Legend.Left = true, true
+		pq := plot.New()
+		pq.Title.Text = "query-key scores (training sample 0)"
+		pq.X.Label.Text = "GD step"
+		series(pq, 0, "μ₊ᵀW_QW_Kᵀμ₊", "qk_sig_sig", 1)
+		series(pq, 1, "μ₊ᵀW_QW_Kᵀξ₂", "qk_sig_xi2", 1)
+		series(pq, 2, "ξ₃ᵀW_QW_Kᵀμ₊", "qk_xi3_sig", 1)
+		series(pq, 3, "ξ₃ᵀW_QW_Kᵀξ₂", "qk_xi3_xi2", 1)
+		pq.Legend.Top, pq.Legend.Left = true, true
+		f, err := grid(stem+sub, 13*vg.Inch, 9*vg.Inch, 2, 2, [][]*plot.Plot{{pl, pa}, {pv, pq}})
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f...)
+	}
+	return files, nil
+}
+
+func countDistinct(v []float64) int {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return len(slices.Compact(s))
+}
