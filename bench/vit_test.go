@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"vitadv/model/linalg"
 	"vitadv/model/vit"
 )
 
@@ -139,10 +140,7 @@ func (f *fixture) pgdStep() {
 		g := f.dx[s*per : (s+1)*per]
 		d := f.delta[s*per : (s+1)*per]
 		gn := math.Max(norm(g), 1e-30)
-		c := f.stepLen / gn
-		for k, v := range g {
-			d[k] += c * v
-		}
+		linalg.Axpy(d, f.stepLen/gn, g)
 		if dn := norm(d); dn > f.tau {
 			c := f.tau / dn
 			for k := range d {
@@ -170,13 +168,7 @@ func (f *fixture) atStep(k int) {
 	f.m.Step(f.g, eta)
 }
 
-func norm(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x * x
-	}
-	return math.Sqrt(s)
-}
+func norm(v []float64) float64 { return math.Sqrt(linalg.Dot(v, v)) }
 
 // benchSizes runs body once per size as a key=value sub-benchmark, with a
 // warm-up call before the timed loop (so first-touch page faults and the

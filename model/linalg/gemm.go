@@ -41,7 +41,7 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	if bigGemm != nil && 2*float64(m)*float64(n)*float64(k) >= OpenBLASMinFlops {
+	if bigGemm != nil && 2*float64(m)*float64(n)*float64(k) >= bigMinFlops {
 		bigGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -58,8 +58,13 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 // OpenBLAS thread wake-up. See results/bench/README.md for the timing.
 const OpenBLASMinFlops = 1 << 22
 
+// bigMinFlops is OpenBLASMinFlops, or 0 under -tags openblas,openblas_all
+// (every product to OpenBLAS: how the model tests exercise that path at
+// their tiny sizes).
+var bigMinFlops float64 = OpenBLASMinFlops
+
 // bigGemm, when set by a build-tagged file, takes products of at least
-// OpenBLASMinFlops flops.
+// bigMinFlops flops.
 var bigGemm func(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
 
 const (

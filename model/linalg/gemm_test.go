@@ -122,8 +122,12 @@ var oddSizes = []int{1, 2, 3, 5, 7, 13, 17, 33}
 // the active one afterwards. The OpenBLAS path (tag openblas) is exercised
 // by the shapes above OpenBLASMinFlops, in TestGemmLarge.
 func forEachKernel(t *testing.T, f func(t *testing.T)) {
-	active := kern
-	defer func() { kern = active }()
+	active, big := kern, bigGemm
+	defer func() { kern, bigGemm = active, big }()
+	if bigMinFlops == 0 { // openblas_all: OpenBLAS once, then the kernels
+		t.Run("path=openblas", f)
+		bigGemm = nil
+	}
 	for _, k := range kernels {
 		kern = k
 		t.Run("kernel="+k.name, f)
@@ -276,8 +280,9 @@ func TestGemmNoAllocs(t *testing.T) {
 // TestKernelControl is a negative control for the oracle: a kernel that
 // drops the last p of each block must fail the comparison.
 func TestKernelControl(t *testing.T) {
-	active := kern
-	defer func() { kern = active }()
+	active, big := kern, bigGemm
+	defer func() { kern, bigGemm = active, big }()
+	bigGemm = nil // the in-package kernels even under openblas_all
 	bad := active
 	bad.fn = func(kc int, ap, bp, c []float64, ldc int, alpha, beta float64, mode int) {
 		active.fn(kc-1, ap, bp, c, ldc, alpha, beta, mode)

@@ -1,0 +1,75 @@
+# Benchmarks, the fast GEMM paths and the PyTorch peer (included by Makefile).
+# Results and how to read them: results/bench/README.md.
+#
+# LINALG selects the GEMM path of model/linalg for every target here:
+#
+#   LINALG=purego    default: pure Go, no set-up
+#   LINALG=simd      GOEXPERIMENT=simd: simd/archsimd AVX-512 / AVX2+FMA kernels
+#   LINALG=openblas  -tags openblas: big products through OpenBLAS (cgo;
+#                    needs libopenblas-dev: `make openblas-deps`)
+#   LINALG=fast      both (the fast path; FAST=1 is a shorthand)
+#
+#   make bench                 10 samples of every benchmark -> results/bench/new-$(LINALG).txt
+#   make bench-baseline        promote the new file to results/bench/baseline-$(LINALG).txt
+#   make benchcmp              benchstat baseline vs new
+#   make peer                  Go vs the PyTorch peer, one interleaved run -> results/bench/peer-$(LINALG).txt
+#   make linalg-test           model/linalg and model/vit tests on every available path
+
+GO ?= go
+LINALG ?= purego
+ifeq ($(FAST),1)
+LINALG := fast
+endif
+
+LINALG_ENV_simd := GOEXPERIMENT=simd
+LINALG_ENV_fast := GOEXPERIMENT=simd
+LINALG_TAGS_openblas := -tags openblas
+LINALG_TAGS_fast := -tags openblas
+LINALG_GO = env $(LINALG_ENV_$(LINALG)) $(GO)
+LINALG_TAGS = $(LINALG_TAGS_$(LINALG))
+
+BENCH_COUNT ?= 10
+BENCH_TIME ?= 100ms
+BENCH ?= .
+BENCH_DIR ?= results/bench
+BENCH_NEW ?= $(BENCH_DIR)/new-$(LINALG).txt
+BENCH_BASE ?= $(BENCH_DIR)/baseline-$(LINALG).txt
+PEER_ROUNDS ?= 3
+
+.PHONY: bench bench-baseline benchcmp peer linalg-test openblas-deps bench-deps
+
+bench: $(if $(LINALG_TAGS),openblas-deps)  ## benchmarks -> $(BENCH_NEW)
+	@mkdir -p $(BENCH_DIR)
+	{ echo "command: make bench LINALG=$(LINALG) BENCH_COUNT=$(BENCH_COUNT) BENCH_TIME=$(BENCH_TIME)"; \
+	  echo "commit: $$(git rev-parse --short HEAD)$$(git diff --quiet -- model bench || echo -dirty)"; \
+	  echo "go: $$($(GO) env GOVERSION)"; \
+	  $(LINALG_GO) test $(LINALG_TAGS) -run '^$$' -bench '$(BENCH)' -benchtime $(BENCH_TIME) \
+	    -count $(BENCH_COUNT) -timeout 2h ./bench 2>&1; } | tee $(BENCH_NEW).tmp
+	@! grep -q -e '^FAIL' -e '^panic' $(BENCH_NEW).tmp || { echo "bench: failed, see $(BENCH_NEW).tmp"; exit 1; }
+	mv $(BENCH_NEW).tmp $(BENCH_NEW)
+
+bench-baseline:  ## promote the last `make bench` to the committed baseline
+	cp $(BENCH_NEW) $(BENCH_BASE)
+
+benchcmp:        ## benchstat baseline vs new (same LINALG)
+	$(GO) tool benchstat $(BENCH_BASE) $(BENCH_NEW)
+
+peer: $(if $(LINALG_TAGS),openblas-deps)  ## Go vs the PyTorch peer (needs python3-torch; skipped with a message if absent)
+	@mkdir -p $(BENCH_DIR)
+	$(LINALG_GO) run ./cmd/peercmp $(LINALG_TAGS) -rounds $(PEER_ROUNDS) -o $(BENCH_DIR)/peer-$(LINALG).txt
+
+linalg-test:     ## kernel tests on every path this machine can build
+	$(GO) test -count=1 ./model/linalg ./model/vit
+	GOEXPERIMENT=simd $(GO) test -count=1 ./model/linalg ./model/vit
+	GOEXPERIMENT=simd $(GO) test -count=1 ./model/vit -rapid.checks=3000
+	@if ldconfig -p | grep -q libopenblas; then \
+	  $(GO) test -count=1 -tags openblas ./model/linalg ./model/vit && \
+	  $(GO) test -count=1 -tags openblas,openblas_all ./model/linalg ./model/vit && \
+	  GOEXPERIMENT=simd $(GO) test -count=1 -tags openblas ./model/linalg ./model/vit; \
+	else echo "linalg-test: OpenBLAS path skipped (make openblas-deps)"; fi
+
+openblas-deps:   ## Debian's OpenBLAS for -tags openblas
+	@ldconfig -p | grep -q libopenblas || { apt-get update && apt-get install -y libopenblas-dev; }
+
+bench-deps: openblas-deps  ## the peer's PyTorch as well
+	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update && apt-get install -y python3-torch; }
