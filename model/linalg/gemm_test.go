@@ -284,8 +284,8 @@ func TestKernelControl(t *testing.T) {
 	defer func() { kern, bigGemm = active, big }()
 	bigGemm = nil // the in-package kernels even under openblas_all
 	bad := active
-	bad.fn = func(kc int, ap, bp, c []float64, ldc int, alpha, beta float64, mode int) {
-		active.fn(kc-1, ap, bp, c, ldc, alpha, beta, mode)
+	bad.fn = func(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
+		active.fn(kc-1, a, ars, acs, b, ldb, c, ldc, alpha, beta, mode)
 	}
 	kern = bad
 	a, lda, b, ldb, c, ldc := gemmCase{false, false, 5, 6, 7, 1, 0, 0}.operands(5)

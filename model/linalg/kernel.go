@@ -1,9 +1,10 @@
 package linalg
 
-// microKernel computes one mr×nr tile of a packed product,
+// microKernel computes one mr×nr tile of a product,
 //
-//	t_ij = Σ_{p=0}^{kc−1} ap[p·mr + i] · bp[p·nr + j],
+//	t_ij = Σ_{p=0}^{kc−1} a[i·ars + p·acs] · b[p·ldb + j],
 //
+// (a packed A panel has ars = 1, acs = mr; a packed B panel ldb = nr)
 // accumulated from zero in increasing p, and merges it into the mr×nr block
 // of c at stride ldc as merge does, element by element:
 //
@@ -16,7 +17,7 @@ package linalg
 type microKernel struct {
 	name   string
 	mr, nr int
-	fn     func(kc int, ap, bp, c []float64, ldc int, alpha, beta float64, mode int)
+	fn     func(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int)
 }
 
 // Merge modes of a micro-kernel.
@@ -42,20 +43,19 @@ var kernels = []microKernel{genericKernel}
 // products are rounded before the additions.
 var genericKernel = microKernel{name: "purego-2x4", mr: 2, nr: 4, fn: kernel2x4}
 
-func kernel2x4(kc int, ap, bp, c []float64, ldc int, alpha, beta float64, mode int) {
+func kernel2x4(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float64
-	ap = ap[:2*kc]
-	bp = bp[:4*kc]
+	_ = a[(kc-1)*acs+ars]
+	_ = b[(kc-1)*ldb+3]
 	for p := 0; p < kc; p++ {
-		a := (*[2]float64)(ap[2*p:])
-		b := (*[4]float64)(bp[4*p:])
-		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
-		a0 := a[0]
+		bb := (*[4]float64)(b[p*ldb:])
+		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
+		o := p * acs
+		a0, a1 := a[o], a[o+ars]
 		c00 += a0 * b0
 		c01 += a0 * b1
 		c02 += a0 * b2
 		c03 += a0 * b3
-		a1 := a[1]
 		c10 += a1 * b0
 		c11 += a1 * b1
 		c12 += a1 * b2

@@ -2,7 +2,10 @@
 
 package linalg
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // The simd/archsimd kernels (GOEXPERIMENT=simd, Go ≥ 1.26). Each
 // accumulator lane is one element of the tile, updated by one fused
@@ -29,28 +32,33 @@ func init() {
 
 // kernel4x16avx512 is the 4×16 micro-kernel: 8 Float64x8 accumulators.
 // kernel4x16avx512Tile writes the 4×16 tile into t. It is kept out of line so
-// that the merge's operands do not take registers from the p loop.
+// that the merge's operands do not take registers from the p loop. The
+// loop addresses a and b through unsafe.Pointer: the two index checks
+// before it cover every element it reads (bounds checks per load made
+// the loop front-end bound, ~60 instructions per 8 FMAs instead of ~35).
 //
 //go:noinline
-func kernel4x16avx512Tile(kc int, ap, bp []float64, t *[64]float64) {
+func kernel4x16avx512Tile(kc int, a []float64, ars, acs int, b []float64, ldb int, t *[64]float64) {
 	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float64x8
-	ap = ap[:4*kc]
-	bp = bp[:16*kc]
-	for p := 0; p < kc; p++ {
-		b := (*[16]float64)(bp[16*p:])
-		b0 := archsimd.LoadFloat64x8((*[8]float64)(b[0:8]))
-		b1 := archsimd.LoadFloat64x8((*[8]float64)(b[8:16]))
-		a := (*[4]float64)(ap[4*p:])
-		a0 := archsimd.BroadcastFloat64x8(a[0])
+	_ = a[(kc-1)*acs+3*ars]
+	_ = b[(kc-1)*ldb+15]
+	pa, pb := unsafe.Pointer(unsafe.SliceData(a)), unsafe.Pointer(unsafe.SliceData(b))
+	sa, ca, sb := uintptr(ars)*8, uintptr(acs)*8, uintptr(ldb)*8
+	for p := uintptr(0); p < uintptr(kc); p++ {
+		bp := unsafe.Add(pb, p*sb)
+		b0 := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(bp, 0)))
+		b1 := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(bp, 64)))
+		ap := unsafe.Add(pa, p*ca)
+		a0 := archsimd.BroadcastFloat64x8(*(*float64)(ap))
 		c00 = a0.MulAdd(b0, c00)
 		c01 = a0.MulAdd(b1, c01)
-		a1 := archsimd.BroadcastFloat64x8(a[1])
+		a1 := archsimd.BroadcastFloat64x8(*(*float64)(unsafe.Add(ap, 1*sa)))
 		c10 = a1.MulAdd(b0, c10)
 		c11 = a1.MulAdd(b1, c11)
-		a2 := archsimd.BroadcastFloat64x8(a[2])
+		a2 := archsimd.BroadcastFloat64x8(*(*float64)(unsafe.Add(ap, 2*sa)))
 		c20 = a2.MulAdd(b0, c20)
 		c21 = a2.MulAdd(b1, c21)
-		a3 := archsimd.BroadcastFloat64x8(a[3])
+		a3 := archsimd.BroadcastFloat64x8(*(*float64)(unsafe.Add(ap, 3*sa)))
 		c30 = a3.MulAdd(b0, c30)
 		c31 = a3.MulAdd(b1, c31)
 	}
@@ -64,9 +72,9 @@ func kernel4x16avx512Tile(kc int, ap, bp []float64, t *[64]float64) {
 	c31.Store((*[8]float64)(t[56:64]))
 }
 
-func kernel4x16avx512(kc int, ap, bp, c []float64, ldc int, alpha, beta float64, mode int) {
+func kernel4x16avx512(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
 	var t [64]float64
-	kernel4x16avx512Tile(kc, ap, bp, &t)
+	kernel4x16avx512Tile(kc, a, ars, acs, b, ldb, &t)
 	_ = c[3*ldc+15]
 	al := archsimd.BroadcastFloat64x8(alpha)
 	be := archsimd.BroadcastFloat64x8(beta)
@@ -89,28 +97,33 @@ func kernel4x16avx512(kc int, ap, bp, c []float64, ldc int, alpha, beta float64,
 
 // kernel4x8avx2 is the 4×8 micro-kernel: 8 Float64x4 accumulators.
 // kernel4x8avx2Tile writes the 4×8 tile into t. It is kept out of line so
-// that the merge's operands do not take registers from the p loop.
+// that the merge's operands do not take registers from the p loop. The
+// loop addresses a and b through unsafe.Pointer: the two index checks
+// before it cover every element it reads (bounds checks per load made
+// the loop front-end bound, ~60 instructions per 8 FMAs instead of ~35).
 //
 //go:noinline
-func kernel4x8avx2Tile(kc int, ap, bp []float64, t *[32]float64) {
+func kernel4x8avx2Tile(kc int, a []float64, ars, acs int, b []float64, ldb int, t *[32]float64) {
 	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float64x4
-	ap = ap[:4*kc]
-	bp = bp[:8*kc]
-	for p := 0; p < kc; p++ {
-		b := (*[8]float64)(bp[8*p:])
-		b0 := archsimd.LoadFloat64x4((*[4]float64)(b[0:4]))
-		b1 := archsimd.LoadFloat64x4((*[4]float64)(b[4:8]))
-		a := (*[4]float64)(ap[4*p:])
-		a0 := archsimd.BroadcastFloat64x4(a[0])
+	_ = a[(kc-1)*acs+3*ars]
+	_ = b[(kc-1)*ldb+7]
+	pa, pb := unsafe.Pointer(unsafe.SliceData(a)), unsafe.Pointer(unsafe.SliceData(b))
+	sa, ca, sb := uintptr(ars)*8, uintptr(acs)*8, uintptr(ldb)*8
+	for p := uintptr(0); p < uintptr(kc); p++ {
+		bp := unsafe.Add(pb, p*sb)
+		b0 := archsimd.LoadFloat64x4((*[4]float64)(unsafe.Add(bp, 0)))
+		b1 := archsimd.LoadFloat64x4((*[4]float64)(unsafe.Add(bp, 32)))
+		ap := unsafe.Add(pa, p*ca)
+		a0 := archsimd.BroadcastFloat64x4(*(*float64)(ap))
 		c00 = a0.MulAdd(b0, c00)
 		c01 = a0.MulAdd(b1, c01)
-		a1 := archsimd.BroadcastFloat64x4(a[1])
+		a1 := archsimd.BroadcastFloat64x4(*(*float64)(unsafe.Add(ap, 1*sa)))
 		c10 = a1.MulAdd(b0, c10)
 		c11 = a1.MulAdd(b1, c11)
-		a2 := archsimd.BroadcastFloat64x4(a[2])
+		a2 := archsimd.BroadcastFloat64x4(*(*float64)(unsafe.Add(ap, 2*sa)))
 		c20 = a2.MulAdd(b0, c20)
 		c21 = a2.MulAdd(b1, c21)
-		a3 := archsimd.BroadcastFloat64x4(a[3])
+		a3 := archsimd.BroadcastFloat64x4(*(*float64)(unsafe.Add(ap, 3*sa)))
 		c30 = a3.MulAdd(b0, c30)
 		c31 = a3.MulAdd(b1, c31)
 	}
@@ -124,9 +137,9 @@ func kernel4x8avx2Tile(kc int, ap, bp []float64, t *[32]float64) {
 	c31.Store((*[4]float64)(t[28:32]))
 }
 
-func kernel4x8avx2(kc int, ap, bp, c []float64, ldc int, alpha, beta float64, mode int) {
+func kernel4x8avx2(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
 	var t [32]float64
-	kernel4x8avx2Tile(kc, ap, bp, &t)
+	kernel4x8avx2Tile(kc, a, ars, acs, b, ldb, &t)
 	_ = c[3*ldc+7]
 	al := archsimd.BroadcastFloat64x4(alpha)
 	be := archsimd.BroadcastFloat64x4(beta)
