@@ -191,10 +191,10 @@ func (c MNISTConfig) Validate() error {
 		return err
 	}
 	if len(c.Sigma2) == 0 {
-		return &valid.Error{Field: "sigma2", Value: c.Sigma2, Rule: "must list at least one noise level"}
+		return &valid.Error{Field: "noise", Value: c.Sigma2, Rule: "must list at least one noise level"}
 	}
 	for _, v := range c.Sigma2 {
-		if err := valid.Positive("sigma2", v); err != nil {
+		if err := valid.Positive("noise", v); err != nil {
 			return err
 		}
 	}

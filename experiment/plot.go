@@ -165,7 +165,7 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 		l.Color = color.RGBA{R: 230, G: 20, B: 20, A: 255}
 		l.Width = vg.Points(2)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("N·SNR_2² = %g (Jiang et al. curve)", TheoryC), l)
+		p.Legend.Add(fmt.Sprintf("N·SNR_2² = %g (Jiang)", TheoryC), l)
 	}
 	if !math.IsNaN(b.CB) {
 		if xy := curve(b.CB, ymin, ymax); len(xy) > 1 {
@@ -174,7 +174,7 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 			l.Width = vg.Points(2)
 			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("fit N·SNR_2² = %.3g [%.3g, %.3g]", b.CB, b.CBLo, b.CBHi), l)
+			p.Legend.Add(fmt.Sprintf("fit N·SNR_2² = %.3g", b.CB), l)
 		}
 	}
 	var cross plotter.XYs
@@ -189,10 +189,13 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 		s.GlyphStyle.Radius = vg.Points(5)
 		s.GlyphStyle.Color = color.RGBA{G: 200, B: 255, A: 255}
 		p.Add(s)
-		p.Legend.Add(fmt.Sprintf("fitted crossings, slope %.2f [%.2f, %.2f]", b.Slope, b.SlopeLo, b.SlopeHi), s)
+		p.Legend.Add("per-N crossings", s)
 	}
-	p.Legend.Top = true
+	p.Title.Text += fmt.Sprintf("\nfit: C_b = %.3g [%.3g, %.3g]; slope of log SNR_2* vs log N = %.2f [%.2f, %.2f] (theory −0.5)",
+		b.CB, b.CBLo, b.CBHi, b.Slope, b.SlopeLo, b.SlopeHi)
+	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.TextStyle.Color = color.White
+	p.Legend.Padding = vg.Points(4)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 
 	bar := plot.New()

@@ -179,8 +179,12 @@ func Execute(job *Job, opt Options) (Summary, error) {
 			return sum, err
 		}
 		sum.Complete = true
-		if err := writeMeta(opt, job, sum); err != nil {
-			return sum, err
+		// Keep the timing of the run that computed the cells: a rerun of
+		// a complete file computes nothing and leaves the sidecar alone.
+		if _, err := ReadMeta(path); sum.Computed > 0 || err != nil {
+			if err := writeMeta(opt, job, sum); err != nil {
+				return sum, err
+			}
 		}
 	}
 	return sum, nil

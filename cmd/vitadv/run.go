@@ -118,7 +118,7 @@ func parseExperiment(kind string, args []string) (*experimentSpec, *common, *fla
 			return nil, nil, nil, nil, err
 		}
 		cfg := experiment.PhasePreset(p, tau)
-		defineSetup(fs, &cfg.Setup)
+		defineSetup(fs, &cfg.Setup, true)
 		fs.Ints(&cfg.N, "n", "training-set sizes N (even), comma-separated")
 		fs.Floats(&cfg.C, "c", "targets c = N·SNR_2², comma-separated (‖μ‖ = σ₂√d·√(c/N))")
 		fs.Floats(&cfg.Mu, "mu", "signal norms ‖μ‖ instead of -c (Jiang et al.'s layout)")
@@ -134,7 +134,7 @@ func parseExperiment(kind string, args []string) (*experimentSpec, *common, *fla
 		}
 	case "tau":
 		cfg := experiment.TauPreset(p)
-		defineSetup(fs, &cfg.Setup)
+		defineSetup(fs, &cfg.Setup, true)
 		fs.Int(&cfg.N, "n", "training-set size N")
 		fs.Float(&cfg.C, "c", "c = N·SNR_2² of the cell")
 		fs.Float(&cfg.Mu, "mu", "signal norm ‖μ‖ instead of -c (0: use -c)")
@@ -150,7 +150,7 @@ func parseExperiment(kind string, args []string) (*experimentSpec, *common, *fla
 		}
 	case "dynamics":
 		cfg := experiment.DynamicsPreset(p)
-		defineSetup(fs, &cfg.Setup)
+		defineSetup(fs, &cfg.Setup, true)
 		fs.Int(&cfg.N, "n", "training-set size N of both cells")
 		fs.Float(&cfg.CBenign, "c-benign", "c = N·SNR_2² of the benign cell")
 		fs.Float(&cfg.CHarmful, "c-harmful", "c = N·SNR_2² of the harmful cell")
@@ -171,7 +171,7 @@ func parseExperiment(kind string, args []string) (*experimentSpec, *common, *fla
 		}
 	case "mnist":
 		cfg := experiment.MNISTPreset(p)
-		defineSetup(fs, &cfg.Setup)
+		defineSetup(fs, &cfg.Setup, false)
 		fs.Int(&cfg.Pool, "pool", "average-pool factor of the 28×28 images: 1 (d = 784), 2 (d = 196) or 4 (d = 49)")
 		fs.Bool(&cfg.Center, "center", "subtract the mean 0/1 training image before rescaling to ‖μ‖")
 		fs.Float(&cfg.Mu, "mu", "norm ‖μ‖ of the image token")
@@ -246,15 +246,18 @@ func preFloat(cmd string, args []string, name string) (float64, error) {
 	return v, nil
 }
 
-// defineSetup binds the shared model and optimizer flags.
-func defineSetup(fs *flagSet, s *experiment.Setup) {
+// defineSetup binds the shared model and optimizer flags (and the noise
+// flags unless the experiment has its own).
+func defineSetup(fs *flagSet, s *experiment.Setup, noise bool) {
 	fs.Int(&s.D, "d", "token dimension d")
 	fs.Int(&s.M, "m", "tokens per input M")
 	fs.Int(&s.Dh, "dh", "query/key width d_h")
 	fs.Int(&s.Dv, "dv", "value width d_v")
-	fs.Float(&s.Sigma2, "sigma2", "std σ₂ of the strong noise token")
-	fs.Float(&s.SigmaW, "sigma-w", "std σ_w of the weak noise tokens")
-	fs.Bool(&s.Project, "project", "project the noise off span(μ₊, μ₋) (theory) instead of i.i.d. (scripts)")
+	if noise {
+		fs.Float(&s.Sigma2, "sigma2", "std σ₂ of the strong noise token")
+		fs.Float(&s.SigmaW, "sigma-w", "std σ_w of the weak noise tokens")
+		fs.Bool(&s.Project, "project", "project the noise off span(μ₊, μ₋) (theory) instead of i.i.d. (scripts)")
+	}
 	fs.Int(&s.NTest, "ntest", "test points (even)")
 	fs.Float(&s.Shrink, "init-shrink", "initialization shrink c: σ₀ = 1/(c√(3d))")
 	fs.Float(&s.Eta, "eta", "GD step size η")

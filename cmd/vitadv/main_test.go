@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"vitadv/experiment"
+)
+
+// noEnv is an empty environment (no batch-system variables).
+func noEnv(string) string { return "" }
+
+// vitadv runs the command in-process and fails the test on error.
+func vitadv(t *testing.T, getenv func(string) string, args ...string) string {
+	t.Helper()
+	var out, progress bytes.Buffer
+	if err := runEnv(&out, &progress, args, getenv); err != nil {
+		t.Fatalf("vitadv %s: %v\nstderr:\n%s", strings.Join(args, " "), err, progress.String())
+	}
+	return out.String()
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// experiments are the tiny runs the crash and shard tests cover: a
+// one-row-per-cell sweep, an adversarial one, and the multi-row
+// trajectories.
+var experiments = []struct {
+	name string
+	args []string
+	csv  string // relative to the results root
+}{
+	{"phase-clean", []string{"phase", "-preset", "tiny"}, "phase/tiny-clean.csv"},
+	{"phase-at", []string{"phase", "-preset", "tiny", "-tau", "0.25"}, "phase/tiny-at-0.25.csv"},
+	{"tau", []string{"tau", "-preset", "tiny"}, "tau/tiny.csv"},
+	{"dynamics", []string{"dynamics", "-preset", "tiny"}, "dynamics/tiny.csv"},
+}
+
+// reference runs an experiment uninterrupted and returns its CSV bytes.
+func reference(t *testing.T, args []string, csv string) []byte {
+	t.Helper()
+	root := t.TempDir()
+	vitadv(t, noEnv, append(args, "-results", root, "-figures=false")...)
+	return readFile(t, filepath.Join(root, csv))
+}
+
+// TestResumeAfterCrash: a run stopped after k cells, whose file is then
+// cut at every possible point of its last cell (as kill -9 during the
+// write would leave it), resumes to the same bytes as an uninterrupted run.
+func TestResumeAfterCrash(t *testing.T) {
+	for _, e := range experiments {
+		t.Run(e.name, func(t *testing.T) {
+			want := reference(t, e.args, e.csv)
+			for _, workers := range []string{"1", "2"} {
+				root := t.TempDir()
+				args := append(e.args, "-results", root, "-figures=false", "-workers", workers)
+				vitadv(t, noEnv, append(args, "-max-cells", "2")...)
+				path := filepath.Join(root, e.csv)
+				partial := readFile(t, path)
+				if bytes.Equal(partial, want) {
+					t.Fatalf("premise: -max-cells 2 already wrote the whole file")
+				}
+				// Cut inside the last line (a torn write), and keep a
+				// copy to resume from every cut in turn.
+				lines := bytes.SplitAfter(partial, []byte("\n"))
+				last := len(partial) - len(lines[len(lines)-2])
+				for _, cut := range []int{len(partial) - 1, last + 3, last + 1} {
+					if err := os.WriteFile(path, partial[:cut], 0o644); err != nil {
+						t.Fatal(err)
+					}
+					vitadv(t, noEnv, args...)
+					if got := readFile(t, path); !bytes.Equal(got, want) {
+						t.Fatalf("workers=%s cut=%d: resumed file differs from the uninterrupted run\ngot:\n%s\nwant:\n%s", workers, cut, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestResumeTornHeader: a crash while the header was being written leaves
+// a prefix of it; the rerun starts over.
+func TestResumeTornHeader(t *testing.T) {
+	e := experiments[0]
+	want := reference(t, e.args, e.csv)
+	root := t.TempDir()
+	path := filepath.Join(root, e.csv)
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, want[:10], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vitadv(t, noEnv, append(e.args, "-results", root, "-figures=false")...)
+	if got := readFile(t, path); !bytes.Equal(got, want) {
+		t.Fatalf("file after a torn header differs:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestShardMerge: the shards of a run, selected by -shard or by the batch
+// system's environment, merge into the bytes of the unsharded run.
+func TestShardMerge(t *testing.T) {
+	for _, e := range experiments {
+		t.Run(e.name, func(t *testing.T) {
+			want := reference(t, e.args, e.csv)
+			for _, mode := range []string{"flag", "slurm", "k8s"} {
+				root := t.TempDir()
+				args := append(e.args, "-results", root, "-figures=false")
+				const n = 3
+				for i := 0; i < n; i++ {
+					env := map[string]string{}
+					a := args
+					switch mode {
+					case "flag":
+						a = append(a, "-shard", itoa(i)+"/"+itoa(n))
+					case "slurm": // arrays numbered from 1
+						env["SLURM_ARRAY_TASK_ID"], env["SLURM_ARRAY_TASK_MIN"], env["SLURM_ARRAY_TASK_COUNT"] = itoa(i+1), "1", itoa(n)
+					case "k8s":
+						env["JOB_COMPLETION_INDEX"], env["VITADV_SHARDS"] = itoa(i), itoa(n)
+					}
+					vitadv(t, func(k string) string { return env[k] }, a...)
+				}
+				if _, err := os.Stat(filepath.Join(root, e.csv)); err == nil {
+					t.Fatalf("%s: shards wrote the merged file themselves", mode)
+				}
+				vitadv(t, noEnv, append([]string{"merge"}, args...)...)
+				if got := readFile(t, filepath.Join(root, e.csv)); !bytes.Equal(got, want) {
+					t.Fatalf("%s: merged file differs from the unsharded run\ngot:\n%s\nwant:\n%s", mode, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestMergeIncomplete: merging without every shard is an error, not a
+// silently short file.
+func TestMergeIncomplete(t *testing.T) {
+	root := t.TempDir()
+	args := []string{"phase", "-preset", "tiny", "-results", root, "-figures=false"}
+	vitadv(t, noEnv, append(args, "-shard", "0/2")...)
+	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, append([]string{"merge"}, args...), noEnv)
+	var me *experiment.MergeError
+	if !errors.As(err, &me) {
+		t.Fatalf("merge with shard 1/2 missing: err = %v, want *experiment.MergeError", err)
+	}
+}
+
+// TestResumeOtherSettings: resuming a file with different settings is
+// refused with the cell and column named.
+func TestResumeOtherSettings(t *testing.T) {
+	root := t.TempDir()
+	out := filepath.Join(root, "x")
+	vitadv(t, noEnv, "phase", "-preset", "tiny", "-out", out, "-figures=false", "-max-cells", "1")
+	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"phase", "-preset", "tiny", "-out", out, "-c", "0.25,8"}, noEnv)
+	var pe *experiment.ParamMismatchError
+	if !errors.As(err, &pe) || pe.Column != "c" {
+		t.Fatalf("resume with other -c: err = %v, want *experiment.ParamMismatchError on column c", err)
+	}
+}
+
+// TestBadFlags: every bad flag is a *FlagError naming the flag and value.
+func TestBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		args       []string
+		flag, val  string
+		noValueChk bool
+	}{
+		{[]string{"phase", "-preset", "huge"}, "preset", "huge", false},
+		{[]string{"phase", "-n", "2,x"}, "n", "2,x", false},
+		{[]string{"phase", "-n", "3"}, "n", "3", false},
+		{[]string{"phase", "-c", "-1"}, "c", "-1", false},
+		{[]string{"phase", "-tau", "abc"}, "tau", "abc", false},
+		{[]string{"phase", "-tau", "-0.5"}, "tau", "-0.5", false},
+		{[]string{"phase", "-eta", "0"}, "eta", "0", false},
+		{[]string{"phase", "-d", "1.5"}, "d", "1.5", false},
+		{[]string{"phase", "-shard", "3/2"}, "shard", "3/2", false},
+		{[]string{"phase", "-shard", "1"}, "shard", "1", false},
+		{[]string{"phase", "-workers", "0"}, "workers", "0", false},
+		{[]string{"phase", "-bogus", "1"}, "bogus", "-bogus", false},
+		{[]string{"phase", "-reps"}, "reps", "", false},
+		{[]string{"tau", "-taus", "0.1,,2"}, "taus", "0.1,,2", false},
+		{[]string{"dynamics", "-every", "7"}, "every", "7", false},
+		{[]string{"mnist", "-pool", "3"}, "pool", "3", false},
+		{[]string{"mnist", "-noise", "0"}, "noise", "0", false},
+		{[]string{"merge", "bogus"}, "experiment", "bogus", false},
+		{[]string{"frobnicate"}, "command", "frobnicate", false},
+		{[]string{"report", "-results"}, "results", "", false},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			args := c.args
+			switch args[0] {
+			case "phase", "tau", "dynamics", "mnist": // never fall back to a long run in ./results
+				args = append([]string{args[0], "-preset", "tiny", "-results", t.TempDir()}, args[1:]...)
+			}
+			err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, args, noEnv)
+			var fe *FlagError
+			if !errors.As(err, &fe) {
+				t.Fatalf("err = %v (%T), want *FlagError", err, err)
+			}
+			if fe.Flag != c.flag || (!c.noValueChk && fe.Value != c.val) {
+				t.Errorf("FlagError = {Flag: %q, Value: %q}, want {%q, %q} (%v)", fe.Flag, fe.Value, c.flag, c.val, err)
+			}
+			if !strings.Contains(err.Error(), c.flag) {
+				t.Errorf("message %q does not name the flag %q", err, c.flag)
+			}
+		})
+	}
+}
+
+// TestBadEnv: a malformed batch-system environment is a *FlagError naming
+// the variable.
+func TestBadEnv(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "2"},
+		{"SLURM_ARRAY_TASK_ID": "0"},
+		{"JOB_COMPLETION_INDEX": "1"},
+		{"JOB_COMPLETION_INDEX": "x", "VITADV_SHARDS": "2"},
+	} {
+		err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"phase", "-preset", "tiny", "-results", t.TempDir()}, func(k string) string { return env[k] })
+		var fe *FlagError
+		if !errors.As(err, &fe) || !strings.HasPrefix(fe.Flag, "$") {
+			t.Errorf("env %v: err = %v, want *FlagError on a $VARIABLE", env, err)
+		}
+	}
+}
+
+// TestCSVLoadable: every output is a header plus numeric columns, with one
+// row per cell (phase) and the parameters and both SNRs present.
+func TestCSVLoadable(t *testing.T) {
+	root := t.TempDir()
+	out := vitadv(t, noEnv, "phase", "-preset", "tiny", "-results", root)
+	if !strings.Contains(out, ".png") || !strings.Contains(out, ".svg") {
+		t.Errorf("phase output does not list the figures:\n%s", out)
+	}
+	for _, f := range []string{"tiny-clean.png", "tiny-clean.svg", "tiny-clean-benign.png"} {
+		if st, err := os.Stat(filepath.Join(root, "phase", f)); err != nil || st.Size() == 0 {
+			t.Errorf("figure %s missing or empty (%v)", f, err)
+		}
+	}
+	tab, err := experiment.ReadTable(filepath.Join(root, "phase", "tiny-clean.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := experiment.PhasePreset(experiment.Tiny, 0)
+	if want := len(cfg.N) * len(cfg.C) * cfg.Reps; tab.Rows != want {
+		t.Errorf("rows = %d, want %d cells", tab.Rows, want)
+	}
+	for _, c := range []string{"cell", "n", "c", "seed", "mu", "snr2", "snrw", "tau", "d", "eta", "test_loss", "test_err", "robust_test_err", "a1", "entropy"} {
+		if !tab.Has(c) {
+			t.Errorf("column %s missing from %v", c, tab.Header)
+		}
+	}
+	for i, s2 := range tab.Col("snr2") {
+		// SNR_w/SNR_2 = σ₂/σ_w = 20 in every preset.
+		if r := tab.Col("snrw")[i] / s2; r < 19.999 || r > 20.001 {
+			t.Errorf("row %d: snrw/snr2 = %g, want σ₂/σ_w = 20", i, r)
+		}
+	}
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
