@@ -64,7 +64,12 @@ type finding struct {
 
 // findings lists the statements that fail at the tiny scale, with the
 // counterexample cmd/hunt shrank to (see theorems/STATEMENTS.md).
-var findings = map[string]finding{}
+var findings = map[string]finding{
+	"P1c": {theorems.Point{"c2": -1, "log2N": 5, "seed": 1}, "P1c-c2=-1_log2N=5_seed=1.json"},
+	"P4":  {theorems.Point{"c2": -1, "log2N": 2, "seed": 1}, "P4-c2=-1_log2N=2_seed=1.json"},
+	"Thm4.2(ii)": {theorems.Point{"c2": 6, "log2N": 3, "seed": 1, "tau20": 12},
+		"Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json"},
+}
 
 // checkProperty is the property test of statement id: rapid draws a point
 // inside the hypotheses and the verdict must hold. An error (in particular a

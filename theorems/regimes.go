@@ -528,3 +528,22 @@ func PhaseSweep(lab *Lab, sc Scale, ns []int, jlo, jhi int, seed0 uint64, reps i
 	}
 	return outs, nil
 }
+
+// SweepTaus is the τ/‖μ‖ grid of the P7 sweep: THEORY §7's grid cut at
+// 0.7 (beyond ‖μ‖/√2 no classifier is robust, P8).
+func SweepTaus() []float64 { return []float64{0, 0.05, 0.1, 0.15, 0.25, 0.4, 0.55, 0.7} }
+
+// TauSweep adversarially trains the cell (N, c, seed) of scale sc at each
+// τ/‖μ‖ in taus for the fixed horizon sc.MechSteps and returns the final
+// test-mean attention on the signal token a₁ per τ (the P7 sweep).
+func TauSweep(lab *Lab, sc Scale, n int, c float64, seed uint64, taus []float64) ([]float64, []float64, error) {
+	a1 := make([]float64, len(taus))
+	for i, t := range taus {
+		r, err := lab.Train(sc.Cell(n, c, t, seed).Fixed(sc.MechSteps))
+		if err != nil {
+			return nil, nil, err
+		}
+		a1[i] = r.Last().A1
+	}
+	return taus, a1, nil
+}

@@ -278,6 +278,22 @@ func All() []Statement {
 			},
 		},
 		{
+			ID: "P7", Func: "RegimeBoundary", Paper: "2604.19724 Thm 4.2 boundary τ ≍ ‖μ‖/log d_h", Tag: SEC,
+			Claim: "the final a₁ falls through the midpoint of its range at τ* with C1 ≤ τ*·log d_h/‖μ‖ ≤ C1Hi",
+			Tests: tests("RegimeBoundary"),
+			Axes: func(sc Scale, k Consts) []Axis {
+				return []Axis{{"log2N", 4, 4, 2, 5}, {"c2", 8, 8, 6, 10}, {"seed", 1, 3, 1, 20}}
+			},
+			Check: func(lab *Lab, sc Scale, p Point, k Consts) (Verdict, error) {
+				taus, a1, err := TauSweep(lab, sc, nOf(p), cOf(p), uint64(p["seed"]), SweepTaus())
+				if err != nil {
+					return Verdict{}, err
+				}
+				v, _, err := RegimeBoundary(sc.Dh, sc.M, taus, a1, k)
+				return v, err
+			},
+		},
+		{
 			ID: "Thm4.2(iii)", Func: "Regime3Floor", Paper: "2604.19724 Thm 4.2 regime 3", Tag: SEC,
 			Claim: "τ ≥ C3‖μ‖ ⇒ robust error ≥ 0.25 for every classifier (witness: exact erase/midpoint attack, ≥ 1/2)",
 			Tests: tests("Regime3Floor"),

@@ -1,0 +1,427 @@
+package properties
+
+import (
+	"math"
+	"testing"
+
+	"vitadv/theorems"
+)
+
+// Narrowed axes at the tiny scale (ignored under VITADV_SCALE=paper). Each
+// bounds the distinct trainings a property may request to a few dozen
+// (≤ ~5 s per property on two cores); -short narrows to one seed.
+func seeds() [2]int {
+	if testing.Short() {
+		return [2]int{1, 1}
+	}
+	return [2]int{1, 2}
+}
+
+// cell returns the clean stop-rule run of a cell.
+func cell(t *testing.T, n int, c float64, seed uint64) *theorems.Run {
+	t.Helper()
+	r, err := lab.Train(scale.Cell(n, c, 0, seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func reps(t *testing.T, n int, c float64, fixed int) []*theorems.Run {
+	t.Helper()
+	var runs []*theorems.Run
+	for s := 1; s <= scale.Replicates; s++ {
+		inst := scale.Cell(n, c, 0, uint64(s))
+		if fixed > 0 {
+			inst = inst.Fixed(fixed)
+		}
+		r, err := lab.Train(inst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	return runs
+}
+
+// --- P1b: BenignCondition [REV]/[CODE] -----------------------------------
+
+func TestBenignCondition(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "P1b", nil)
+}
+
+// The extremal benign cell is the hypothesis corner closest to the
+// boundary: the smallest admissible N and c = Cb (rounded up to the grid).
+func benignCorner(k theorems.Consts) (int, float64) {
+	var ax []theorems.Axis
+	for _, st := range theorems.All() {
+		if st.ID == "P1b" {
+			ax = st.Axes(scale, k)
+		}
+	}
+	return 1 << ax[0].Lo, math.Pow(2, float64(ax[1].Lo)/2)
+}
+
+func TestBenignConditionTight(t *testing.T) {
+	t.Parallel()
+	n, c := benignCorner(theorems.Defaults())
+	runs := reps(t, n, c, 0)
+	tightBand(t, "BenignCondition(corner)", func(k theorems.Consts) (theorems.Verdict, error) {
+		return theorems.BenignCondition(runs, k)
+	})
+}
+
+func TestBenignConditionControl(t *testing.T) {
+	t.Parallel()
+	k := theorems.Defaults()
+	runs := reps(t, 4, 0.25, 0) // N·SNR₂² = 0.25 < Cb
+	_, err := theorems.BenignCondition(runs, k)
+	wantHypothesis(t, "BenignCondition(c=0.25)", err, "N·SNR² ≥ Cb")
+	k.Cb = 0.1 // relaxed: the claim breaks in the harmful cell
+	v, err := theorems.BenignCondition(runs, k)
+	if err != nil {
+		t.Fatalf("BenignCondition(c=0.25, Cb=0.1) = error %v", err)
+	}
+	if v.Holds() {
+		t.Errorf("BenignCondition(c=0.25, Cb=0.1) = %v, want FAILS", v)
+	}
+}
+
+// --- P1c: HarmfulCondition [RECALL?]/[CODE] ------------------------------
+
+func TestHarmfulCondition(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "P1c", narrow{"log2N": {1, 3}, "c2": {-5, -1}})
+}
+
+func TestHarmfulConditionTight(t *testing.T) {
+	t.Parallel()
+	runs := reps(t, 2, math.Pow(2, -4.0/2), 0) // N = 2, c = 1/4
+	tightBand(t, "HarmfulCondition(N=2 c=1/4)", func(k theorems.Consts) (theorems.Verdict, error) {
+		return theorems.HarmfulCondition(runs, k)
+	})
+}
+
+func TestHarmfulConditionControl(t *testing.T) {
+	t.Parallel()
+	k := theorems.Defaults()
+	runs := reps(t, 16, 16, 0)
+	_, err := theorems.HarmfulCondition(runs, k)
+	wantHypothesis(t, "HarmfulCondition(c=16)", err, "N·SNR² ≤ Ch")
+	k.Ch = 100
+	if v, err := theorems.HarmfulCondition(runs, k); err != nil || v.Holds() {
+		t.Errorf("HarmfulCondition(c=16, Ch=100) = %v (err %v), want FAILS", v, err)
+	}
+}
+
+// --- P2: BoundaryScaling [CODE] ------------------------------------------
+
+func TestBoundaryScaling(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "P2", narrow{"seedBase": {0, 0}})
+}
+
+func TestBoundaryScalingTight(t *testing.T) {
+	t.Parallel()
+	st := statement(t, "P2")
+	tightBand(t, "BoundaryScaling(seedBase=0)", func(k theorems.Consts) (theorems.Verdict, error) {
+		return st.Check(lab, scale, theorems.Point{"seedBase": 0}, k)
+	})
+}
+
+// synthetic returns outcomes whose boundary is N^(2γ+1)·SNR² = 1, i.e.
+// ‖μ‖* ∝ N^(−1/2−γ): slope −1/2−γ.
+func synthetic(gamma float64) []theorems.Outcome {
+	var outs []theorems.Outcome
+	for _, n := range []int{4, 8, 16, 32} {
+		for j := -8; j <= 8; j++ {
+			c := math.Pow(2, float64(j)/2)
+			outs = append(outs, theorems.Outcome{N: n, C: c, Seed: 1, Benign: c*math.Pow(float64(n), 2*gamma) >= 1})
+		}
+	}
+	return outs
+}
+
+func TestBoundaryScalingControl(t *testing.T) {
+	k := theorems.Defaults()
+	_, _, err := theorems.BoundaryScaling(synthetic(0)[:17], k) // one N only
+	wantHypothesis(t, "BoundaryScaling(one N)", err, "two distinct N")
+	if v, _, err := theorems.BoundaryScaling(synthetic(0), k); err != nil || !v.Holds() {
+		t.Errorf("BoundaryScaling(synthetic slope −1/2) = %v (err %v), want holds", v, err)
+	}
+	// A boundary at constant ‖μ‖ (slope 0, as for a CNN with N·SNR⁴·d-type
+	// scaling pushed to the extreme) is outside the band.
+	if v, _, err := theorems.BoundaryScaling(synthetic(-0.5), k); err != nil || v.Holds() {
+		t.Errorf("BoundaryScaling(synthetic slope 0) = %v (err %v), want FAILS", v, err)
+	}
+}
+
+// --- P3: BenignMechanism [SEC]/[CODE] ------------------------------------
+
+func TestBenignMechanism(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "P3", narrow{"log2N": {3, 4}, "c2": {6, 8}, "seed": seeds()})
+}
+
+func TestBenignMechanismTight(t *testing.T) {
+	t.Parallel()
+	n, c := benignCorner(theorems.Defaults())
+	r, err := lab.Train(scale.Cell(n, c, 0, 1).Fixed(scale.MechSteps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tightBand(t, "BenignMechanism(corner)", func(k theorems.Consts) (theorems.Verdict, error) {
+		return theorems.BenignMechanism(r, k)
+	})
+}
+
+func TestBenignMechanismControl(t *testing.T) {
+	t.Parallel()
+	k := theorems.Defaults()
+	r, err := lab.Train(scale.Cell(4, 0.25, 0, 1).Fixed(scale.MechSteps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = theorems.BenignMechanism(r, k)
+	wantHypothesis(t, "BenignMechanism(c=0.25)", err, "N·SNR² ≥ Cb")
+	k.Cb = 0.1
+	if v, err := theorems.BenignMechanism(r, k); err != nil || v.Holds() {
+		t.Errorf("BenignMechanism(c=0.25, Cb=0.1) = %v (err %v), want FAILS", v, err)
+	}
+	_, err = theorems.BenignMechanism(cell(t, 16, 16, 1), theorems.Defaults())
+	wantHypothesis(t, "BenignMechanism(stop rule)", err, "fixed horizon")
+}
+
+// --- P4: HarmfulMechanism [CODE] -----------------------------------------
+
+func TestHarmfulMechanism(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "P4", narrow{"log2N": {1, 3}, "c2": {-5, -1}, "seed": seeds()})
+}
+
+func TestHarmfulMechanismTight(t *testing.T) {
+	t.Parallel()
+	r, err := lab.Train(scale.Cell(2, 0.25, 0, 1).Fixed(scale.MechSteps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tightBand(t, "HarmfulMechanism(N=2 c=1/4)", func(k theorems.Consts) (theorems.Verdict, error) {
+		return theorems.HarmfulMechanism(r, k)
+	})
+}
+
+func TestHarmfulMechanismControl(t *testing.T) {
+	t.Parallel()
+	k := theorems.Defaults()
+	r, err := lab.Train(scale.Cell(16, 16, 0, 1).Fixed(scale.MechSteps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = theorems.HarmfulMechanism(r, k)
+	wantHypothesis(t, "HarmfulMechanism(c=16)", err, "N·SNR² ≤ Ch")
+	k.Ch = 100
+	if v, err := theorems.HarmfulMechanism(r, k); err != nil || v.Holds() {
+		t.Errorf("HarmfulMechanism(c=16, Ch=100) = %v (err %v), want FAILS", v, err)
+	}
+}
+
+// --- Thm 4.2(i) / P5: SmallBudget [SEC] ----------------------------------
+
+func TestSmallBudget(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "Thm4.2(i)", narrow{"log2N": {3, 4}, "c2": {6, 8}, "seed": {1, 1}})
+}
+
+func TestSmallBudgetTight(t *testing.T) {
+	t.Parallel()
+	// The decisive constant is C1 (the budget range); the extremal instance
+	// for a strengthening s is the largest grid budget τ ≤ s·C1‖μ‖/log d_h
+	// in the corner cell. The factor s at which the claim first fails is
+	// logged; it must exist below 10 (τ then reaches 0.7‖μ‖, past which P8
+	// rules robust fitting out).
+	k := theorems.Defaults()
+	n, c := benignCorner(k)
+	cl := cell(t, n, c, 1)
+	logdh := math.Log(float64(scale.Dh)) / math.Log(k.LogBase)
+	for _, s := range append([]float64{1}, teethFactors...) {
+		kk := k
+		kk.C1 = k.C1 * s
+		tau := math.Min(math.Floor(20*kk.C1/logdh), 14) / 20
+		v, err := theorems.SmallBudget(lab, cl, cellTau(t, n, c, tau, 1), kk)
+		if err != nil {
+			t.Fatalf("SmallBudget(C1=%g, τ=%g‖μ‖) = error %v", kk.C1, tau, err)
+		}
+		if s == 1 && !v.Holds() {
+			t.Fatalf("SmallBudget(corner, τ=%g‖μ‖) = %v, want holds", tau, v)
+		}
+		if !v.Holds() {
+			t.Logf("SmallBudget(corner) first fails at C1 ×%g (τ = %g‖μ‖): %v", s, tau, v.Failed())
+			return
+		}
+	}
+	t.Errorf("SmallBudget(corner) holds for every τ ≤ 0.7‖μ‖, want it to fail (the check has no teeth)")
+}
+
+func cellTau(t *testing.T, n int, c, tauRel float64, seed uint64) *theorems.Run {
+	t.Helper()
+	r, err := lab.Train(scale.Cell(n, c, tauRel, seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestSmallBudgetControl(t *testing.T) {
+	t.Parallel()
+	k := theorems.Defaults()
+	cl, rb := cell(t, 16, 16, 1), cellTau(t, 16, 16, 0.3, 1)
+	_, err := theorems.SmallBudget(lab, cl, rb, k)
+	wantHypothesis(t, "SmallBudget(τ=0.3‖μ‖)", err, "C1")
+	_, err = theorems.SmallBudget(lab, cl, cell(t, 8, 16, 1), k)
+	wantHypothesis(t, "SmallBudget(two cells)", err, "one cell")
+	// Relaxed to τ = 0.3‖μ‖ the claim is logged, not asserted: whether it
+	// breaks there is what cmd/hunt -relax explores.
+	k.C1 = 10
+	v, err := theorems.SmallBudget(lab, cl, rb, k)
+	if err != nil {
+		t.Fatalf("SmallBudget(τ=0.3‖μ‖, C1=10) = error %v", err)
+	}
+	t.Logf("SmallBudget(τ=0.3‖μ‖, C1=10) = %v", v)
+}
+
+// --- Thm 4.2(ii) / P6: AttentionCollapse [SEC] ---------------------------
+
+func TestAttentionCollapse(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "Thm4.2(ii)", narrow{"log2N": {4, 4}, "c2": {8, 8}, "seed": {1, 1}})
+}
+
+func TestAttentionCollapseTight(t *testing.T) {
+	t.Parallel()
+	if _, ok := findings["Thm4.2(ii)"]; ok && !paper() {
+		t.Skip("the statement fails at this scale (see TestAttentionCollapse): no extremal instance where it holds")
+	}
+	k := theorems.Defaults()
+	ax := statement(t, "Thm4.2(ii)").Axes(scale, k)
+	tau := float64(ax[3].Lo) / 20
+	cl, rb := cell(t, 16, 16, 1), cellTau(t, 16, 16, tau, 1)
+	tightBand(t, "AttentionCollapse", func(k theorems.Consts) (theorems.Verdict, error) {
+		return theorems.AttentionCollapse(cl, rb, k)
+	})
+}
+
+func TestAttentionCollapseControl(t *testing.T) {
+	t.Parallel()
+	k := theorems.Defaults()
+	cl, rb := cell(t, 16, 16, 1), cellTau(t, 16, 16, 0.05, 1)
+	_, err := theorems.AttentionCollapse(cl, rb, k)
+	wantHypothesis(t, "AttentionCollapse(τ=0.05‖μ‖)", err, "C1Hi")
+	// Relaxed into regime 1 the verdict is logged, not asserted: at M = 4
+	// the entropy bound 0.9·ln M admits a₁ up to ≈ 0.5, so it has little
+	// power at this scale (see STATEMENTS.md).
+	k.C1Hi = 0
+	v, err := theorems.AttentionCollapse(cl, rb, k)
+	if err != nil {
+		t.Fatalf("AttentionCollapse(τ=0.05‖μ‖, C1Hi=0) = error %v", err)
+	}
+	t.Logf("AttentionCollapse(τ=0.05‖μ‖, C1Hi=0) = %v", v)
+	// The hypotheses are checked before the run is read: an untrained
+	// placeholder run suffices.
+	_, err = theorems.AttentionCollapse(cl, &theorems.Run{Inst: scale.Cell(16, 16, 0.7, 1)}, theorems.Defaults())
+	wantHypothesis(t, "AttentionCollapse(τ=0.7‖μ‖)", err, "C2")
+}
+
+// --- P7: RegimeBoundary [SEC] --------------------------------------------
+
+func TestRegimeBoundary(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "P7", narrow{"seed": {1, 1}})
+}
+
+func TestRegimeBoundaryTight(t *testing.T) {
+	t.Parallel()
+	st := statement(t, "P7")
+	p := theorems.Point{"log2N": 4, "c2": 8, "seed": 1}
+	tightBand(t, "RegimeBoundary(seed=1)", func(k theorems.Consts) (theorems.Verdict, error) {
+		return st.Check(lab, scale, p, k)
+	})
+}
+
+func TestRegimeBoundaryControl(t *testing.T) {
+	k := theorems.Defaults()
+	_, _, err := theorems.RegimeBoundary(32, 4, []float64{0.1}, []float64{0.5}, k)
+	wantHypothesis(t, "RegimeBoundary(one point)", err, "τ = 0")
+	// A sweep whose a₁ never collapses puts τ* at +Inf: the claim fails.
+	v, star, err := theorems.RegimeBoundary(32, 4, []float64{0, 0.3, 0.7}, []float64{0.5, 0.49, 0.48}, k)
+	if err != nil || v.Holds() || !math.IsInf(star, 1) {
+		t.Errorf("RegimeBoundary(no collapse) = %v, τ* = %g (err %v), want FAILS with τ* = +Inf", v, star, err)
+	}
+}
+
+// --- P9: MonotoneInTau [PROP] --------------------------------------------
+
+func TestMonotoneInTau(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "P9", narrow{"log2N": {3, 3}, "c2": {6, 6}, "seed": {1, 1}, "step20": {2, 4}, "tau20": {0, 8}})
+}
+
+func TestMonotoneInTauTight(t *testing.T) {
+	t.Parallel()
+	// Extremal: the flat start of the error curve of a benign model (τ/‖μ‖
+	// = 0, 0.1, 0.2: robust error 0 throughout), where the monotone bound
+	// holds with equality up to MonoTol. Made too strong — demanding a
+	// strict increase of 0.01 per step (MonoTol = −0.01) — it must fail.
+	st := statement(t, "P9")
+	p := theorems.Point{"tau20": 0, "step20": 2, "log2N": 3, "c2": 6, "seed": 1}
+	k := theorems.Defaults()
+	v, err := st.Check(lab, scale, p, k)
+	if err != nil || !v.Holds() {
+		t.Fatalf("MonotoneInTau(flat) = %v (err %v), want holds", v, err)
+	}
+	if g := v.MinGap(); math.Abs(g-k.MonoTol) > 1e-12 {
+		t.Errorf("MonotoneInTau(flat) min gap = %g, want MonoTol = %g (equal errors)", g, k.MonoTol)
+	}
+	k.MonoTol = -0.01
+	if v, err := st.Check(lab, scale, p, k); err != nil || v.Holds() {
+		t.Errorf("MonotoneInTau(flat, MonoTol=−0.01) = %v (err %v), want FAILS", v, err)
+	}
+}
+
+func TestMonotoneInTauControl(t *testing.T) {
+	k := theorems.Defaults()
+	_, err := theorems.MonotoneInTau([]float64{0.2, 0.1}, []float64{0, 0}, k)
+	wantHypothesis(t, "MonotoneInTau(decreasing τ)", err, "increasing")
+	if v, err := theorems.MonotoneInTau([]float64{0.1, 0.2}, []float64{0.3, 0.2}, k); err != nil || v.Holds() {
+		t.Errorf("MonotoneInTau(error falls by 0.1) = %v (err %v), want FAILS", v, err)
+	}
+}
+
+// --- P12: OverfittingIsReal [ABS]/[PROP] ---------------------------------
+
+func TestOverfittingIsReal(t *testing.T) {
+	t.Parallel()
+	checkProperty(t, "P12", narrow{"log2N": {3, 4}, "c2": {6, 8}, "seed": {1, 1}})
+}
+
+func TestOverfittingIsRealTight(t *testing.T) {
+	t.Parallel()
+	n, c := benignCorner(theorems.Defaults())
+	r := cell(t, n, c, 1)
+	tightBand(t, "OverfittingIsReal(corner)", func(k theorems.Consts) (theorems.Verdict, error) {
+		return theorems.OverfittingIsReal(lab, r, k)
+	})
+}
+
+func TestOverfittingIsRealControl(t *testing.T) {
+	t.Parallel()
+	k := theorems.Defaults()
+	_, err := theorems.OverfittingIsReal(lab, cellTau(t, 16, 16, 0.3, 1), k)
+	wantHypothesis(t, "OverfittingIsReal(τ=0.3‖μ‖)", err, "C1")
+	r, err := lab.Train(scale.Cell(16, 16, 0, 1).Fixed(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = theorems.OverfittingIsReal(lab, r, k)
+	wantHypothesis(t, "OverfittingIsReal(2 steps)", err, "converged")
+}
