@@ -1,0 +1,371 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"vitadv/model/rng"
+	"vitadv/theorems"
+)
+
+type phaseRow struct {
+	N        int
+	C        float64
+	Seed     uint64
+	Steps    int
+	Conv     bool
+	TestLoss float64
+	TestErr  float64
+	Benign   bool
+}
+
+type collapseRow struct {
+	Dh      int
+	TauRel  float64
+	Seed    uint64
+	A1      float64
+	Entropy float64
+	Loss    float64
+}
+
+func run(w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
+	scaleName := fs.String("scale", "tiny", "scale of the phase grid: tiny (d=64, M=4) or paper (d=256, M=8)")
+	tauScaleName := fs.String("tau-scale", "tiny", "scale of the τ sweep (its d_h is replaced by each -dh)")
+	seeds := fs.Int("seeds", 5, "seeds per (N, c) cell of the phase grid")
+	ns := fs.String("n", "4,8,16,32", "training-set sizes N of the phase grid")
+	jlo := fs.Int("jlo", -6, "smallest c index: c = 2^(j/2)")
+	jhi := fs.Int("jhi", 6, "largest c index")
+	tauSeeds := fs.Int("tau-seeds", 3, "seeds per d_h of the τ sweep")
+	dhs := fs.String("dh", "8,64", "the two (or more) d_h of the τ sweep")
+	tauN := fs.Int("tau-n", 16, "N of the τ-sweep cell")
+	tauC := fs.Float64("tau-c", 16, "N·SNR₂² of the τ-sweep cell")
+	workers := fs.Int("workers", 2, "parallel trainings")
+	boot := fs.Int("boot", 1000, "bootstrap resamples")
+	out := fs.String("out", "results/calibrate", "output directory")
+	skipTau := fs.Bool("skip-tau", false, "skip the τ sweep")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sc, err := scaleOf(*scaleName)
+	if err != nil {
+		return err
+	}
+	tsc, err := scaleOf(*tauScaleName)
+	if err != nil {
+		return err
+	}
+	nList, err := ints(*ns)
+	if err != nil {
+		return fmt.Errorf("-n: %w", err)
+	}
+	dhList, err := ints(*dhs)
+	if err != nil {
+		return fmt.Errorf("-dh: %w", err)
+	}
+	command := "go run ./cmd/calibrate " + strings.Join(args, " ")
+	command = strings.TrimSpace(command)
+	k := theorems.Defaults()
+	lab := theorems.NewLab()
+
+	// Jobs: the phase grid, then the τ sweep.
+	type job struct {
+		inst theorems.Instance
+		tag  string
+	}
+	var jobs []job
+	for _, n := range nList {
+		for j := *jlo; j <= *jhi; j++ {
+			for s := 1; s <= *seeds; s++ {
+				jobs = append(jobs, job{sc.Cell(n, math.Pow(2, float64(j)/2), 0, uint64(s)), "phase"})
+			}
+		}
+	}
+	taus := theorems.SweepTaus()
+	if !*skipTau {
+		for _, dh := range dhList {
+			s2 := tsc
+			s2.Dh = dh
+			for s := 1; s <= *tauSeeds; s++ {
+				for _, t := range taus {
+					jobs = append(jobs, job{s2.Cell(*tauN, *tauC, t, uint64(s)).Fixed(tsc.MechSteps), "tau"})
+				}
+			}
+		}
+	}
+	// Run every job (memoized in lab) with a worker pool; progress on stderr.
+	start := time.Now()
+	var mu sync.Mutex
+	done := 0
+	var firstErr error
+	ch := make(chan job)
+	var wg sync.WaitGroup
+	for i := 0; i < max(*workers, 1); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for jb := range ch {
+				_, err := lab.Train(jb.inst)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				done++
+				el := time.Since(start)
+				eta := time.Duration(float64(el) / float64(done) * float64(len(jobs)-done))
+				if done%max(1, len(jobs)/40) == 0 || done == len(jobs) {
+					fmt.Fprintf(os.Stderr, "calibrate: %d/%d runs (%s) elapsed %s ETA %s\n", done, len(jobs), jb.tag, el.Round(time.Second), eta.Round(time.Second))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, jb := range jobs {
+		ch <- jb
+	}
+	close(ch)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+
+	// Phase grid: rows, 1-D fit for C_b, 2-D fit for the slope.
+	var rows []phaseRow
+	var outs []theorems.Outcome
+	for _, jb := range jobs {
+		if jb.tag != "phase" {
+			continue
+		}
+		r, _ := lab.Train(jb.inst)
+		l := r.Last()
+		c := k.NSNR2(jb.inst.Data)
+		b := l.TestLoss < k.LossCut
+		rows = append(rows, phaseRow{N: jb.inst.Data.N, C: c, Seed: jb.inst.Seed, Steps: r.Result.Steps, Conv: r.Result.Converged, TestLoss: l.TestLoss, TestErr: l.TestErr, Benign: b})
+		outs = append(outs, theorems.Outcome{N: jb.inst.Data.N, C: c, Seed: jb.inst.Seed, Benign: b})
+	}
+	br := rng.New(7, rng.Bootstrap)
+	cb := func(o []theorems.Outcome) float64 {
+		one := make([]theorems.Outcome, len(o))
+		for i, x := range o {
+			x.N = 1
+			one[i] = x
+		}
+		return theorems.FitBoundary(one).Boundary(1)
+	}
+	slope := func(o []theorems.Outcome) float64 { return theorems.FitBoundary(o).Slope() }
+	var consts []theorems.Calibrated
+	est := cb(outs)
+	lo, hi := theorems.Bootstrap(outs, *boot, br, cb)
+	consts = append(consts, theorems.Calibrated{Name: "C_b (N·SNR_2² at P(benign)=1/2)", Estimate: est, Lo: lo, Hi: hi, Command: command})
+	est = slope(outs)
+	lo, hi = theorems.Bootstrap(outs, *boot, br, slope)
+	consts = append(consts, theorems.Calibrated{Name: "P2 slope d ln‖μ‖*/d ln N (theory −0.5)", Estimate: est, Lo: lo, Hi: hi, Command: command})
+	// Per-N boundary c*(N) from the 2-D fit, as a shape check.
+	fit := theorems.FitBoundary(outs)
+
+	// τ sweep: τ* per (d_h, seed); C1 = τ*·ln d_h; ratio of τ* between d_h.
+	var crow []collapseRow
+	star := map[int][]float64{}
+	if !*skipTau {
+		for _, dh := range dhList {
+			s2 := tsc
+			s2.Dh = dh
+			for s := 1; s <= *tauSeeds; s++ {
+				a1 := make([]float64, len(taus))
+				for i, t := range taus {
+					r, _ := lab.Train(s2.Cell(*tauN, *tauC, t, uint64(s)).Fixed(tsc.MechSteps))
+					l := r.Last()
+					a1[i] = l.A1
+					crow = append(crow, collapseRow{Dh: dh, TauRel: t, Seed: uint64(s), A1: l.A1, Entropy: l.Entropy, Loss: r.Result.Loss})
+				}
+				star[dh] = append(star[dh], theorems.CrossingTau(taus, a1, (a1[0]+1/float64(tsc.M))/2))
+			}
+		}
+		for _, dh := range dhList {
+			v := star[dh]
+			e := mean(v)
+			l, h := bootMean(v, *boot, br)
+			consts = append(consts, theorems.Calibrated{Name: fmt.Sprintf("tau*/‖μ‖ at d_h=%d (P7)", dh), Estimate: e, Lo: l, Hi: h, Command: command})
+			ld := math.Log(float64(dh))
+			consts = append(consts, theorems.Calibrated{Name: fmt.Sprintf("C1 = tau*·ln d_h/‖μ‖ at d_h=%d (P7 band [0.5, 2])", dh), Estimate: e * ld, Lo: l * ld, Hi: h * ld, Command: command})
+		}
+		if len(dhList) >= 2 {
+			a, b := dhList[0], dhList[len(dhList)-1]
+			ratio := func(x, y []float64) float64 { return mean(x) / mean(y) }
+			e := ratio(star[a], star[b])
+			l, h := bootRatio(star[a], star[b], *boot, br)
+			consts = append(consts, theorems.Calibrated{Name: fmt.Sprintf("tau*(d_h=%d)/tau*(d_h=%d) (1/log d_h predicts %.3f)", a, b, math.Log(float64(b))/math.Log(float64(a))), Estimate: e, Lo: l, Hi: h, Command: command})
+		}
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	if err := writeText(filepath.Join(*out, "calibrate.txt"), command, sc, tsc, nList, *seeds, dhList, *tauSeeds, *tauN, *tauC, rows, fit, consts, crow); err != nil {
+		return err
+	}
+	if err := writeCSVs(*out, rows, crow, consts); err != nil {
+		return err
+	}
+	for _, c := range consts {
+		fmt.Fprintln(w, c)
+	}
+	return nil
+}
+
+func writeText(path, command string, sc, tsc theorems.Scale, ns []int, seeds int, dhs []int, tauSeeds, tauN int, tauC float64, rows []phaseRow, fit theorems.LogitFit, consts []theorems.Calibrated, crow []collapseRow) error {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "command: %s\n", command)
+	fmt.Fprintf(&sb, "phase-scale: %s\nd: %d\nM: %d\nd_h: %d\nd_v: %d\nn_test: %d\n", sc.Name, sc.D, sc.M, sc.Dh, sc.Dv, sc.NTest)
+	fmt.Fprintf(&sb, "tau-scale: %s (d=%d M=%d d_v=%d, d_h per sweep)\n", tsc.Name, tsc.D, tsc.M, tsc.Dv)
+	fmt.Fprintf(&sb, "noise: sigma2=4 sigma_w=0.2 projected\ninit: gaussian shrink=16\noptimizer: GD eta=0.1 stop at train loss < 0.01, max %d steps\n", sc.MaxSteps)
+	fmt.Fprintf(&sb, "benign: test logistic loss < 0.2\nphase-seeds: %d\ntau-sweep: N=%d c=%g, fixed %d steps, PGD-10 Frobenius training attack, seeds %d, d_h %v\n", seeds, tauN, tauC, tsc.MechSteps, tauSeeds, dhs)
+	fmt.Fprintf(&sb, "fit: P(benign) = sigmoid(%.4f + %.4f ln c + %.4f ln N)\n\n", fit.A, fit.B, fit.E)
+	// Phase grid: benign fraction and mean test loss per cell.
+	type cellKey struct {
+		n int
+		c float64
+	}
+	agg := map[cellKey][]phaseRow{}
+	var keys []cellKey
+	for _, r := range rows {
+		k := cellKey{r.N, r.C}
+		if _, ok := agg[k]; !ok {
+			keys = append(keys, k)
+		}
+		agg[k] = append(agg[k], r)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].n != keys[j].n {
+			return keys[i].n < keys[j].n
+		}
+		return keys[i].c < keys[j].c
+	})
+	for _, k := range keys {
+		var b, l, e, conv float64
+		for _, r := range agg[k] {
+			if r.Benign {
+				b++
+			}
+			if r.Conv {
+				conv++
+			}
+			l += r.TestLoss
+			e += r.TestErr
+		}
+		n := float64(len(agg[k]))
+		fmt.Fprintf(&sb, "BenchmarkPhase/N=%d/c=%.4g %d %.4f benign-frac %.4f test-loss %.4f test-err %.4f converged-frac\n", k.n, k.c, len(agg[k]), b/n, l/n, e/n, conv/n)
+	}
+	sb.WriteString("\n")
+	for _, r := range crow {
+		fmt.Fprintf(&sb, "BenchmarkCollapse/dh=%d/tau=%.2f/seed=%d 1 %.4f a1 %.4f entropy %.4g robust-train-loss\n", r.Dh, r.TauRel, r.Seed, r.A1, r.Entropy, r.Loss)
+	}
+	sb.WriteString("\n")
+	for _, c := range consts {
+		fmt.Fprintf(&sb, "BenchmarkCalibrated/%s 1 %.4f estimate %.4f lo95 %.4f hi95\n", benchName(c.Name), c.Estimate, c.Lo, c.Hi)
+	}
+	return os.WriteFile(path, []byte(sb.String()), 0o644)
+}
+
+// benchName turns a constant's name into a benchmark-name component.
+func benchName(s string) string {
+	s, _, _ = strings.Cut(s, " (")
+	r := strings.NewReplacer(" ", "_", "/", "÷", "=", "-")
+	return "name=" + r.Replace(s)
+}
+
+func writeCSVs(dir string, rows []phaseRow, crow []collapseRow, consts []theorems.Calibrated) error {
+	var sb strings.Builder
+	sb.WriteString("n,c,seed,steps,converged,test_loss,test_err,benign\n")
+	for _, r := range rows {
+		fmt.Fprintf(&sb, "%d,%.6g,%d,%d,%v,%.6f,%.4f,%v\n", r.N, r.C, r.Seed, r.Steps, r.Conv, r.TestLoss, r.TestErr, r.Benign)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "phase.csv"), []byte(sb.String()), 0o644); err != nil {
+		return err
+	}
+	sb.Reset()
+	sb.WriteString("d_h,tau_rel,seed,a1,entropy,robust_train_loss\n")
+	for _, r := range crow {
+		fmt.Fprintf(&sb, "%d,%.4f,%d,%.6f,%.6f,%.6g\n", r.Dh, r.TauRel, r.Seed, r.A1, r.Entropy, r.Loss)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "collapse.csv"), []byte(sb.String()), 0o644); err != nil {
+		return err
+	}
+	sb.Reset()
+	sb.WriteString("name,estimate,lo95,hi95,command\n")
+	for _, c := range consts {
+		fmt.Fprintf(&sb, "%q,%.6g,%.6g,%.6g,%q\n", c.Name, c.Estimate, c.Lo, c.Hi, c.Command)
+	}
+	return os.WriteFile(filepath.Join(dir, "constants.csv"), []byte(sb.String()), 0o644)
+}
+
+func ints(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// bootMean returns the 95% bootstrap interval of the mean of v (over seeds).
+// Infinite values (no crossing within the sweep) propagate: an interval
+// with +Inf says the sweep did not bracket τ* for some seeds.
+func bootMean(v []float64, B int, r *rand.Rand) (lo, hi float64) {
+	ms := make([]float64, B)
+	for b := range ms {
+		s := 0.0
+		for range v {
+			s += v[r.IntN(len(v))]
+		}
+		ms[b] = s / float64(len(v))
+	}
+	return theorems.Quantile(ms, 0.025), theorems.Quantile(ms, 0.975)
+}
+
+// bootRatio returns the 95% bootstrap interval of mean(x)/mean(y),
+// resampling x and y independently.
+func bootRatio(x, y []float64, B int, r *rand.Rand) (lo, hi float64) {
+	ms := make([]float64, B)
+	for b := range ms {
+		sx, sy := 0.0, 0.0
+		for range x {
+			sx += x[r.IntN(len(x))]
+		}
+		for range y {
+			sy += y[r.IntN(len(y))]
+		}
+		ms[b] = (sx / float64(len(x))) / (sy / float64(len(y)))
+	}
+	return theorems.Quantile(ms, 0.025), theorems.Quantile(ms, 0.975)
+}
+
+func scaleOf(name string) (theorems.Scale, error) {
+	switch name {
+	case "tiny":
+		return theorems.Tiny(), nil
+	case "paper":
+		return theorems.Paper(), nil
+	}
+	return theorems.Scale{}, fmt.Errorf("unknown scale %q (tiny or paper)", name)
+}
