@@ -5,9 +5,11 @@
 #
 #   LINALG=purego    default: pure Go, no set-up
 #   LINALG=simd      GOEXPERIMENT=simd: simd/archsimd AVX-512 / AVX2+FMA kernels
+#   LINALG=asm       -tags avx512asm: 8×16 AVX-512 micro-kernel in Go assembly
+#                    (no cgo, no GOEXPERIMENT)
 #   LINALG=openblas  -tags openblas: big products through OpenBLAS (cgo;
 #                    needs libopenblas-dev: `make openblas-deps`)
-#   LINALG=fast      both (the fast path; FAST=1 is a shorthand)
+#   LINALG=fast      all three (the fast path; FAST=1 is a shorthand)
 #
 #   make bench                 10 samples of every benchmark -> results/bench/new-$(LINALG).txt
 #   make bench-baseline        promote the new file to results/bench/baseline-$(LINALG).txt
@@ -23,8 +25,9 @@ endif
 
 LINALG_ENV_simd := GOEXPERIMENT=simd
 LINALG_ENV_fast := GOEXPERIMENT=simd
+LINALG_TAGS_asm := -tags avx512asm
 LINALG_TAGS_openblas := -tags openblas
-LINALG_TAGS_fast := -tags openblas
+LINALG_TAGS_fast := -tags openblas,avx512asm
 LINALG_GO = env $(LINALG_ENV_$(LINALG)) $(GO)
 LINALG_TAGS = $(LINALG_TAGS_$(LINALG))
 
@@ -38,7 +41,7 @@ PEER_ROUNDS ?= 3
 
 .PHONY: bench bench-baseline benchcmp peer linalg-test openblas-deps bench-deps
 
-bench: $(if $(LINALG_TAGS),openblas-deps)  ## benchmarks -> $(BENCH_NEW)
+bench: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## benchmarks -> $(BENCH_NEW)
 	@mkdir -p $(BENCH_DIR)
 	{ echo "command: make bench LINALG=$(LINALG) BENCH_COUNT=$(BENCH_COUNT) BENCH_TIME=$(BENCH_TIME)"; \
 	  echo "commit: $$(git rev-parse --short HEAD)$$(git diff --quiet -- model bench || echo -dirty)"; \
@@ -54,18 +57,20 @@ bench-baseline:  ## promote the last `make bench` to the committed baseline
 benchcmp:        ## benchstat baseline vs new (same LINALG)
 	$(GO) tool benchstat $(BENCH_BASE) $(BENCH_NEW)
 
-peer: $(if $(LINALG_TAGS),openblas-deps)  ## Go vs the PyTorch peer (needs python3-torch; skipped with a message if absent)
+peer: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## Go vs the PyTorch peer (needs python3-torch; skipped with a message if absent)
 	@mkdir -p $(BENCH_DIR)
-	$(LINALG_GO) run ./cmd/peercmp $(LINALG_TAGS) -rounds $(PEER_ROUNDS) -o $(BENCH_DIR)/peer-$(LINALG).txt
+	$(LINALG_GO) run ./cmd/peercmp $(subst -tags ,-tags=,$(LINALG_TAGS)) -rounds $(PEER_ROUNDS) -o $(BENCH_DIR)/peer-$(LINALG).txt
 
 linalg-test:     ## kernel tests on every path this machine can build
 	$(GO) test -count=1 ./model/linalg ./model/vit
 	GOEXPERIMENT=simd $(GO) test -count=1 ./model/linalg ./model/vit
 	GOEXPERIMENT=simd $(GO) test -count=1 ./model/vit -rapid.checks=3000
+	$(GO) test -count=1 -tags avx512asm ./model/linalg ./model/vit
+	GOEXPERIMENT=simd $(GO) test -count=1 -tags avx512asm ./model/linalg ./model/vit
 	@if ldconfig -p | grep -q libopenblas; then \
 	  $(GO) test -count=1 -tags openblas ./model/linalg ./model/vit && \
 	  $(GO) test -count=1 -tags openblas,openblas_all ./model/linalg ./model/vit && \
-	  GOEXPERIMENT=simd $(GO) test -count=1 -tags openblas ./model/linalg ./model/vit; \
+	  GOEXPERIMENT=simd $(GO) test -count=1 -tags openblas,avx512asm ./model/linalg ./model/vit; \
 	else echo "linalg-test: OpenBLAS path skipped (make openblas-deps)"; fi
 
 openblas-deps:   ## Debian's OpenBLAS for -tags openblas

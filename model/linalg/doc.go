@@ -8,10 +8,16 @@
 //	default                  pure Go, scalar 2×4 micro-kernel (no set-up)
 //	GOEXPERIMENT=simd        simd/archsimd FMA micro-kernels: 4×16 AVX-512
 //	                         or 4×8 AVX2+FMA, chosen at start-up from the
-//	                         CPU; pure Go on other CPUs
+//	                         CPU; pure Go on other CPUs. Also Dot and Axpy.
+//	-tags avx512asm          an 8×16 AVX-512 micro-kernel in Go assembly
+//	                         (no cgo, no GOEXPERIMENT), on CPUs with
+//	                         AVX-512F; it takes precedence over archsimd
 //	-tags openblas (cgo)     products of at least OpenBLASMinFlops flops go
 //	                         to OpenBLAS through gonum.org/v1/netlib; smaller
 //	                         ones stay on the in-package kernels
+//
+// The options combine; `make bench LINALG=fast` (bench.mk) builds with all
+// three.
 //
 // Path reports the active choice. Every path agrees with a naive triple loop
 // to 1e-12 relative (gemm_test.go).

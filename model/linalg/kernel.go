@@ -31,8 +31,8 @@ const (
 // functions of build-tagged files and never changes afterwards.
 var kern = genericKernel
 
-// kernels lists every micro-kernel of the build that runs on this CPU, the
-// active one last; the tests check each.
+// kernels lists every micro-kernel of the build that runs on this CPU; the
+// tests check each.
 var kernels = []microKernel{genericKernel}
 
 // genericKernel is the pure-Go kernel: 2×4 scalar accumulators. Go's amd64

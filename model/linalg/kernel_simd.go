@@ -20,13 +20,21 @@ import (
 // unrolling p by 2 or 4 made the scheduler hoist loads and spill (19–28).
 
 func init() {
+	// The assembly kernel (tag avx512asm), when present, stays active.
+	asm := kern.name != genericKernel.name
 	if archsimd.X86.AVX2() && archsimd.X86.FMA() {
-		kern = microKernel{name: "simd-avx2-4x8", mr: 4, nr: 8, fn: kernel4x8avx2}
-		kernels = append(kernels, kern)
+		k := microKernel{name: "simd-avx2-4x8", mr: 4, nr: 8, fn: kernel4x8avx2}
+		kernels = append(kernels, k)
+		if !asm {
+			kern = k
+		}
 	}
 	if archsimd.X86.AVX512() {
-		kern = microKernel{name: "simd-avx512-4x16", mr: 4, nr: 16, fn: kernel4x16avx512}
-		kernels = append(kernels, kern)
+		k := microKernel{name: "simd-avx512-4x16", mr: 4, nr: 16, fn: kernel4x16avx512}
+		kernels = append(kernels, k)
+		if !asm {
+			kern = k
+		}
 	}
 }
 
