@@ -1,9 +1,9 @@
 //go:build cgo && openblas
 
 // Package openblas links OpenBLAS (Debian libopenblas-dev) for the
-// openblas build of package linalg (so it builds only under -tags openblas). It is a package of its own because a
-// package that uses cgo cannot hold Go assembly (linalg's avx512asm
-// kernel).
+// openblas build of package linalg; it builds only under -tags openblas.
+// It is a package of its own because a package that uses cgo cannot hold
+// Go assembly (linalg's avx512asm kernel).
 package openblas
 
 // #cgo LDFLAGS: -lopenblas
