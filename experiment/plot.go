@@ -165,7 +165,7 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 		l.Color = color.RGBA{R: 230, G: 20, B: 20, A: 255}
 		l.Width = vg.Points(2)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("N·SNR_2² = %g (Jiang)", TheoryC), l)
+		p.Legend.Add(fmt.Sprintf("N·SNR_2^2 = %g (Jiang)", TheoryC), l)
 	}
 	if !math.IsNaN(b.CB) {
 		if xy := curve(b.CB, ymin, ymax); len(xy) > 1 {
@@ -174,7 +174,7 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 			l.Width = vg.Points(2)
 			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("fit N·SNR_2² = %.3g", b.CB), l)
+			p.Legend.Add(fmt.Sprintf("fit N·SNR_2^2 = %.3g", b.CB), l)
 		}
 	}
 	var cross plotter.XYs

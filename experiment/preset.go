@@ -64,7 +64,7 @@ func atMaxSteps(p Preset) int {
 	case Tiny:
 		return 30
 	case CI:
-		return 200
+		return 150
 	default:
 		return 5000
 	}
@@ -81,11 +81,12 @@ func PhasePreset(p Preset, tauOverMu float64) PhaseConfig {
 	case Tiny:
 		c.N, c.C, c.Reps = []int{2, 4}, []float64{0.5, 8}, 1
 	case CI:
-		c.N = []int{2, 4, 8, 12, 16, 20}
+		c.N = []int{2, 4, 6, 8, 12, 16, 20}
 		c.C = []float64{0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20}
-		c.Reps = 3
-		if tauOverMu > 0 {
-			c.C = []float64{0.05, 0.2, 0.5, 1, 2, 5, 20}
+		c.Reps = 5
+		if tauOverMu > 0 { // (K+1)× the cost per step: a coarser grid
+			c.N = []int{2, 4, 8, 12, 16, 20}
+			c.C = []float64{0.05, 0.2, 1, 2, 5, 20}
 			c.Reps = 2
 		}
 	default:
@@ -126,8 +127,8 @@ func DynamicsPreset(p Preset) DynamicsConfig {
 		c.N, c.CBenign, c.CHarmful, c.Seeds, c.Every = 4, 8, 0.05, 2, 5
 		c.MaxSteps = 20
 	case CI:
-		c.N, c.CBenign, c.CHarmful, c.Seeds, c.Every = 20, 20, 0.1, 5, 5
-		c.MaxSteps = 300
+		c.N, c.CBenign, c.CHarmful, c.Seeds, c.Every = 20, 20, 0.1, 5, 10
+		c.MaxSteps = 600
 	default:
 		// Jiang et al.'s dynamics script (THEORY §6.2): d = 2048, M = 3,
 		// N = 10, d_h = 1024, d_v = 512, σ₂ = 1, σ_w = 0.05, init /32,
@@ -148,8 +149,9 @@ func MNISTPreset(p Preset) MNISTConfig {
 		c.Pool, c.Mu, c.Sigma2, c.N, c.Reps = 4, 7, []float64{0.5, 4}, []int{2, 4}, 1
 		c.M, c.Dh, c.Dv, c.MaxSteps = 3, 8, 8, 30
 	case CI:
-		// 14×14 images (d = 196), ‖μ‖ = 14 so SNR_2 = 1/σ₂.
-		c.Pool, c.Mu, c.Sigma2, c.N, c.Reps = 2, 14, []float64{0.5, 1, 2, 4, 8}, []int{4, 8, 16, 32}, 2
+		// Full 28×28 images (d = 784), ‖μ‖ = 28 so SNR_2 = 1/σ₂; narrow
+		// attention (d_h = d_v = 32) to keep the cost down.
+		c.Pool, c.Mu, c.Sigma2, c.N, c.Reps = 1, 28, []float64{0.5, 1, 2, 4, 8}, []int{4, 8, 16, 32, 64}, 3
 		c.M, c.Dh, c.Dv, c.NTest, c.MaxSteps = 4, 32, 32, 500, 500
 	default:
 		// 28×28 images (d = 784), ‖μ‖ = 28 so SNR_2 = 1/σ₂; 2000 test images

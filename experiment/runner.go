@@ -307,8 +307,9 @@ func (e *MergeError) Error() string { return "merge: " + e.Reason }
 // into out.csv, sorted by cell index: byte for byte what an unsharded run
 // writes. Every shard file must be complete and every cell of the job
 // present exactly once (identical duplicates are tolerated). With no files
-// given, it reads out.shard-*-of-*.csv.
-func Merge(job *Job, out string, files []string) (string, error) {
+// given, it reads out.shard-*-of-*.csv. The sidecar out.json records
+// command and the summed run time of the shards.
+func Merge(job *Job, out string, files []string, command string) (string, error) {
 	if len(files) == 0 {
 		var err error
 		files, err = filepath.Glob(out + ".shard-*-of-*.csv")
@@ -356,5 +357,16 @@ func Merge(job *Job, out string, files []string) (string, error) {
 		return "", &MergeError{Reason: fmt.Sprintf("shard files hold %d cells, the job has %d", len(all), len(job.Cells))}
 	}
 	path := out + ".csv"
-	return path, writeSorted(path, job.Header(), all)
+	if err := writeSorted(path, job.Header(), all); err != nil {
+		return "", err
+	}
+	secs := 0.0
+	for _, f := range files {
+		if m, err := ReadMeta(f); err == nil {
+			secs += m.Seconds
+		}
+	}
+	m := Meta{Command: command, Job: job.Name, Shard: fmt.Sprintf("merged from %d files", len(files)), Cells: len(job.Cells),
+		Computed: len(job.Cells), Seconds: math.Round(secs*10) / 10}
+	return path, store.SaveJSON(metaPath(path), m)
 }

@@ -339,7 +339,7 @@ func runExperiment(w, progress io.Writer, kind string, args []string, getenv fun
 		return err
 	}
 	if merge {
-		path, err := experiment.Merge(spec.job, spec.out, rest)
+		path, err := experiment.Merge(spec.job, spec.out, rest, canonical(kind, args))
 		if err != nil {
 			return err
 		}
