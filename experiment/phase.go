@@ -94,20 +94,33 @@ func gridCells(s Setup, seed uint64, params [][]string) []Cell {
 }
 
 // gridJob returns a job over cells of gridParams, each trained by TrainCell.
-func gridJob(name string, s Setup, cells []Cell) *Job {
+// With eps > 0 (the tau sweep) the cells carry an "eps" parameter and a
+// "steps_to_eps" metric.
+func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
+	params, metrics := slices.Concat(gridParams, setupParams), outcomeMetrics
+	if eps > 0 {
+		params, metrics = append(params, "eps"), slices.Concat(outcomeMetrics, []string{"steps_to_eps"})
+		for i := range cells {
+			cells[i].Param = append(cells[i].Param, ftoa(eps))
+		}
+	}
 	return &Job{
-		Name: name, Params: slices.Concat(gridParams, setupParams), Metrics: outcomeMetrics, PerCell: 1, Cells: cells,
+		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells,
 		Run: func(c Cell) ([][]string, error) {
 			n, err := atoiField(c.Param[0])
 			if err != nil {
 				return nil, err
 			}
 			mu, tau := atofField(c.Param[4]), atofField(c.Param[8])
-			out, err := s.TrainCell(s.Data(n, mu), tau, c.Seed)
+			out, err := s.TrainCell(s.Data(n, mu), tau, eps, c.Seed)
 			if err != nil {
 				return nil, err
 			}
-			return [][]string{out.fields()}, nil
+			f := out.fields()
+			if eps > 0 {
+				f = append(f, itoa(out.StepsTo))
+			}
+			return [][]string{f}, nil
 		},
 	}
 }
@@ -130,7 +143,7 @@ func (p PhaseConfig) Job(name string) *Job {
 			}
 		}
 	}
-	return gridJob(name, p.Setup, gridCells(p.Setup, p.Seed, params))
+	return gridJob(name, p.Setup, gridCells(p.Setup, p.Seed, params), 0)
 }
 
 // TauConfig is the budget sweep of THEORY.md §8 P5–P9 at a fixed cell
@@ -142,7 +155,11 @@ type TauConfig struct {
 	C         float64   // c = N·SNR_2² of the cell
 	Mu        float64   // if > 0, ‖μ‖ of the cell instead of C
 	TauOverMu []float64 // budgets over ‖μ‖ (≥ 0)
-	Reps      int
+	// Eps is the robust training loss whose first crossing is recorded as
+	// steps_to_eps (THEORY §8 P6: ε = 0.05). Training runs MaxSteps steps
+	// unless Target > 0 stops it earlier.
+	Eps  float64
+	Reps int
 	Seed      uint64
 }
 
@@ -166,7 +183,7 @@ func (t TauConfig) Validate() error {
 			return err
 		}
 	}
-	return valid.IntMin("reps", t.Reps, 1)
+	return valid.First(valid.IntMin("reps", t.Reps, 1), valid.Positive("eps", t.Eps))
 }
 
 // Job returns the sweep: cells ordered by τ, then replicate. Replicate r
@@ -185,7 +202,7 @@ func (t TauConfig) Job(name string) *Job {
 		cells[i].Seed = rngDerive(t.Seed, r)
 		cells[i].Param[3] = utoa(cells[i].Seed)
 	}
-	return gridJob(name, t.Setup, cells)
+	return gridJob(name, t.Setup, cells, t.Eps)
 }
 
 func atoiField(s string) (int, error) {

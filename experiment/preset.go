@@ -103,8 +103,10 @@ func PhasePreset(p Preset, tauOverMu float64) PhaseConfig {
 // TauPreset returns the budget sweep of preset p.
 func TauPreset(p Preset) TauConfig {
 	c := TauConfig{Setup: setupFor(p), Seed: DefaultSeed}
-	c.MaxSteps = atMaxSteps(p)
-	c.Target = 0.05 // ε of THEORY §8 P6 (steps to reach robust loss 0.05)
+	// A fixed number of steps (no early stop: the stop rule can fire
+	// before attention has moved, THEORY P3), recording the steps to
+	// robust loss ε = 0.05 (P6).
+	c.MaxSteps, c.Target, c.Eps = atMaxSteps(p), 0, 0.05
 	switch p {
 	case Tiny:
 		c.N, c.C, c.TauOverMu, c.Reps = 4, 8, []float64{0, 0.25, 1}, 1

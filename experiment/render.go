@@ -128,8 +128,19 @@ func SummarizeTau(t *Table) []TauRow {
 		r.Entropy, r.EntropySD = meanStd(col("entropy", lnM))
 		r.A1, r.A1SD = meanStd(col("a1", 1))
 		r.MaxA = mean(col("max_a", 1))
-		r.Steps, r.StepsSD = meanStd(col("steps", 1))
-		r.Converged = mean(col("converged", 1))
+		// Steps to ε (censored at the cap when never reached); older
+		// files without the column fall back to the stop rule's steps.
+		steps, conv := col("steps", 1), col("converged", 1)
+		if t.Has("steps_to_eps") {
+			for i, s := range col("steps_to_eps", 1) {
+				steps[i], conv[i] = s, 1
+				if s < 0 {
+					steps[i], conv[i] = t.First("max_steps"), 0
+				}
+			}
+		}
+		r.Steps, r.StepsSD = meanStd(steps)
+		r.Converged = mean(conv)
 		r.TrainObj = mean(col("train_obj", 1))
 		r.GammaPlus = mean(col("gamma_plus", 1))
 		r.RhoMedian = mean(col("rho_median", 1))
@@ -205,11 +216,15 @@ func renderTau(stem string, t *Table) ([]string, error) {
 	p2.Legend.Top = false
 
 	p3 := plot.New()
-	p3.Title.Text = fmt.Sprintf("GD steps to robust loss < %g (cap %g)", t.First("target"), t.First("max_steps"))
+	eps := t.First("eps")
+	if math.IsNaN(eps) {
+		eps = t.First("target")
+	}
+	p3.Title.Text = fmt.Sprintf("GD steps to robust training loss < %g (of %g)", eps, t.First("max_steps"))
 	p3.X.Label.Text = "τ / |μ|"
 	p3.Y.Label.Text = "steps (mean ± sd)"
 	addSeries(p3, 0, "steps", x, get(func(r TauRow) float64 { return r.Steps }), get(func(r TauRow) float64 { return r.StepsSD }), 1)
-	addSeries(p3, 2, "fraction converged × cap", x, get(func(r TauRow) float64 { return r.Converged * t.First("max_steps") }), nil, 1)
+	addSeries(p3, 2, "fraction reaching it × max steps", x, get(func(r TauRow) float64 { return r.Converged * t.First("max_steps") }), nil, 1)
 	marks(p3, 0, t.First("max_steps"))
 	p3.Legend.Top = true
 	return grid(stem, 16*vg.Inch, 5*vg.Inch, 1, 3, [][]*plot.Plot{{p1, p2, p3}})

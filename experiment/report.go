@@ -257,7 +257,9 @@ func reportTau(w io.Writer, rel string, t *Table) ([]string, error) {
 	fmt.Fprintf(w, "**Claims** (2604.19724 Theorem 4.2 as restated [SEC]; THEORY §4.3, P5–P9): (1) τ ≲ ‖μ‖/log d_h: AT behaves like clean training, attention still selects the signal, robust error small; (2) ‖μ‖/log d_h ≲ τ ≲ ‖μ‖: attention collapses towards uniform, convergence ≈ M× slower; (3) τ ≥ ‖μ‖: robust error ≥ 0.25 for every classifier — our exact bound: ≥ 1/2 already at τ ≥ ‖μ‖/√2 (midpoint attack, [DER]). ")
 	fmt.Fprintf(w, "Cell: N = %g, c = N·SNR_2² = %.3g (‖μ‖ = %.3g), d_h = %g, so 1/ln d_h = %.3f; %d replicates per τ, the same data and initialization at every τ.\n\n", t.First("n"), t.First("c"), t.First("mu"), dh, 1/math.Log(dh), rows[0].Reps)
 	fmt.Fprintf(w, "![%s](%s.png)\n\n", rel, rel)
-	fmt.Fprintf(w, "| τ/‖μ‖ | clean test err | robust test err | entropy/ln M | a_1 | max_j a_j | GD steps | converged | final robust train loss |\n|---|---|---|---|---|---|---|---|---|\n")
+	eps := t.First("eps")
+	fmt.Fprintf(w, "Training runs a fixed %g GD steps (no early stop); \"steps to ε\" is the first step with robust training loss < ε = %g (censored at %g when never reached).\n\n", t.First("max_steps"), eps, t.First("max_steps"))
+	fmt.Fprintf(w, "| τ/‖μ‖ | clean test err | robust test err | entropy/ln M | a_1 | max_j a_j | steps to ε | reached ε | final robust train loss |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		fmt.Fprintf(w, "| %g | %.3f ± %.3f | %.3f ± %.3f | %.3f | %.3f | %.3f | %.0f ± %.0f | %.0f%% | %.3g |\n", r.TauOverMu, r.TestErr, r.TestErrSD, r.RobustErr, r.RobustErrSD,
 			r.Entropy, r.A1, r.MaxA, r.Steps, r.StepsSD, 100*r.Converged, r.TrainObj)
@@ -291,9 +293,9 @@ func reportTau(w io.Writer, rel string, t *Table) ([]string, error) {
 	// P5: τ = 0.05‖μ‖ robust error ≤ clean + 0.05.
 	for _, r := range rows {
 		if r.TauOverMu == 0.05 {
-			ok := r.RobustErr <= rows[0].TestErr+0.05 && r.Converged == 1
-			fmt.Fprintf(w, "* P5 (τ = 0.05‖μ‖ ≈ clean: robust training loss < 0.01 and robust error ≤ clean error + 0.05): robust error %.3f vs clean %.3f, converged %.0f%%: %s.\n",
-				r.RobustErr, rows[0].TestErr, 100*r.Converged, map[bool]string{true: reproduced, false: notReproduced}[ok])
+			ok := r.RobustErr <= rows[0].TestErr+0.05 && r.TrainObj < 0.01
+			fmt.Fprintf(w, "* P5 (τ = 0.05‖μ‖ ≈ clean: robust training loss < 0.01 and robust error ≤ clean error + 0.05): robust error %.3f vs clean %.3f, final robust training loss %.3g: %s.\n",
+				r.RobustErr, rows[0].TestErr, r.TrainObj, map[bool]string{true: reproduced, false: notReproduced}[ok])
 		}
 	}
 	// P7: where a_1 falls through the midpoint of its range.
@@ -322,7 +324,7 @@ func reportTau(w io.Writer, rel string, t *Table) ([]string, error) {
 			ok := r.Entropy >= 0.9 && ratio >= M/4 && ratio <= 4*M
 			note := ""
 			if r.Converged < 1 {
-				note = fmt.Sprintf(" (%.0f%% hit the %g-step cap, so the ratio is a lower bound)", 100*(1-r.Converged), t.First("max_steps"))
+				note = fmt.Sprintf(" (%.0f%% never reached ε in %g steps, so the ratio is a lower bound)", 100*(1-r.Converged), t.First("max_steps"))
 			}
 			fmt.Fprintf(w, "* P6 at τ = %g‖μ‖ (entropy ≥ 0.9·ln M; steps ÷ steps at τ = 0 in [M/4, 4M] = [%g, %g]): entropy/ln M = %.3f, ratio %.1f%s: %s.\n",
 				r.TauOverMu, M/4, 4*M, r.Entropy, ratio, note, map[bool]string{true: reproduced, false: notReproduced}[ok])

@@ -82,6 +82,9 @@ type Outcome struct {
 	Steps     int
 	Converged bool
 	TrainObj  float64 // (robust) training loss the stop rule read at the end
+	// StepsTo is the first step at which the (robust) training loss was
+	// below the eps given to TrainCell (−1 if never; 0 if eps = 0).
+	StepsTo int
 	Rec       train.Record
 	Robust    attack.Robust // robust test evaluation (clean when τ = 0)
 }
@@ -98,8 +101,9 @@ func (o Outcome) fields() []string {
 // and evaluates the result: the tracked quantities on the clean test set
 // and the robust test loss and error, worst case per point over the
 // evaluation PGD, the midpoint attack and the erase attack (THEORY.md §3.2,
-// §3.4).
-func (s Setup) TrainCell(dc data.Config, tau float64, seed uint64) (Outcome, error) {
+// §3.4). It also records the first step at which the training objective
+// fell below eps (THEORY §8 P6's steps to ε).
+func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64) (Outcome, error) {
 	trainSet, test, err := data.Draw(dc, seed)
 	if err != nil {
 		return Outcome{}, err
@@ -120,9 +124,17 @@ func (s Setup) TrainCell(dc data.Config, tau float64, seed uint64) (Outcome, err
 	if err != nil {
 		return Outcome{}, err
 	}
-	res := tr.Run(nil)
+	stepsTo := -1
+	if eps == 0 {
+		stepsTo = 0
+	}
+	res := tr.Run(func(step int, loss float64) {
+		if stepsTo < 0 && loss < eps {
+			stepsTo = step
+		}
+	})
 	sig := data.SignalsOf(dc)
-	out := Outcome{Steps: res.Steps, Converged: res.Converged, TrainObj: res.Loss}
+	out := Outcome{Steps: res.Steps, Converged: res.Converged, TrainObj: res.Loss, StepsTo: stepsTo}
 	out.Rec = train.NewProber(m.Arch, trainSet, test, sig, nil).Record(m, res.Steps)
 	out.Robust, err = s.robust(m, test, sig, tau, seed)
 	return out, err

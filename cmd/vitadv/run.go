@@ -139,6 +139,7 @@ func parseExperiment(kind string, args []string) (*experimentSpec, *common, *fla
 		fs.Float(&cfg.C, "c", "c = N·SNR_2² of the cell")
 		fs.Float(&cfg.Mu, "mu", "signal norm ‖μ‖ instead of -c (0: use -c)")
 		fs.Floats(&cfg.TauOverMu, "taus", "budgets τ/‖μ‖, comma-separated")
+		fs.Float(&cfg.Eps, "eps", "record the first step with robust training loss below this (P6's ε)")
 		fs.Int(&cfg.Reps, "reps", "replicates per budget (paired: same data at every τ)")
 		fs.Uint64(&cfg.Seed, "seed", "master seed")
 		build = func() (*experiment.Job, string, error) {
@@ -425,7 +426,10 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	if fs.NArg() > 0 {
 		return &FlagError{Command: "all", Value: fs.Arg(0), Reason: "unexpected argument"}
 	}
-	base := []string{"-preset", preset, "-results", results, "-workers", strconv.Itoa(workers)}
+	base := []string{"-preset", preset, "-workers", strconv.Itoa(workers)}
+	if results != "results" {
+		base = append(base, "-results", results)
+	}
 	cmds := [][]string{{"phase", "-tau", "0"}}
 	for _, t := range experiment.CIPhaseTaus {
 		cmds = append(cmds, []string{"phase", "-tau", strconv.FormatFloat(t, 'g', -1, 64)})
