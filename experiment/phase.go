@@ -160,7 +160,7 @@ type TauConfig struct {
 	// unless Target > 0 stops it earlier.
 	Eps  float64
 	Reps int
-	Seed      uint64
+	Seed uint64
 }
 
 // Validate returns a *valid.Error naming the first bad field by its flag.

@@ -85,8 +85,8 @@ type Outcome struct {
 	// StepsTo is the first step at which the (robust) training loss was
 	// below the eps given to TrainCell (−1 if never; 0 if eps = 0).
 	StepsTo int
-	Rec       train.Record
-	Robust    attack.Robust // robust test evaluation (clean when τ = 0)
+	Rec     train.Record
+	Robust  attack.Robust // robust test evaluation (clean when τ = 0)
 }
 
 func (o Outcome) fields() []string {
