@@ -18,10 +18,12 @@ const (
 )
 
 // parallelMinFlops is the smallest product (2·m·n·k flops) that Gemm splits
-// over workers. Below it the hand-off (about 2–5 µs to wake a parked
-// goroutine) costs more than the second core saves. Found by timing the
-// theory-small shapes of bench/ (d = 64: 2·40·64·64 ≈ 3.3e5 flops runs in
-// ~15 µs on one core and gains little from two).
+// over workers. Below it the hand-off (5–30 µs to wake a parked worker)
+// costs more than the second core saves: at d = 64 (2·40·64·64 ≈ 3.3e5
+// flops, ~7 µs on one core) an adversarial-training step took 0.95 ms split
+// at 2¹⁷ against 0.6 ms serial. Workers that spin ~30 µs before parking
+// made it 0.87 ms on this shared machine (load ≈ 5 on 2 cores): a spinning
+// worker takes the core the caller needs. So small products stay serial.
 const parallelMinFlops = 1 << 19
 
 // Gemm computes, row-major,
@@ -210,9 +212,13 @@ func ensureWorkers(n int) {
 func worker() {
 	buf := newBuffers()
 	for t := range tasks {
-		serial(&t.j.p, buf, t.i0, t.i1, t.j0, t.j1)
-		t.j.done <- struct{}{}
+		t.exec(buf)
 	}
+}
+
+func (t task) exec(buf *buffers) {
+	serial(&t.j.p, buf, t.i0, t.i1, t.j0, t.j1)
+	t.j.done <- struct{}{}
 }
 
 // run splits the product into at most GOMAXPROCS blocks of C along its
@@ -254,8 +260,16 @@ func run(j *job) {
 	} else {
 		serial(p, j.buf, 0, p.m, 0, min(t1*nr, p.n))
 	}
-	for q := 1; q < parts; q++ {
-		<-j.done
+	// Wait for the other parts, running queued tasks (this call's or any
+	// other's) meanwhile, so that progress never depends on a worker being
+	// free.
+	for pending := parts - 1; pending > 0; {
+		select {
+		case <-j.done:
+			pending--
+		case t := <-tasks:
+			t.exec(j.buf)
+		}
 	}
 }
 
@@ -394,8 +408,20 @@ func packB(dst []float64, p *gemmParams, p0, kc, jc, nc, nr int) {
 		if cols < nr {
 			clear(panel)
 		}
-		if p.transB { // op(B)[p0+s][j] = B[j][p0+s]
-			for cc := 0; cc < cols; cc++ {
+		if p.transB { // op(B)[p0+s][j] = B[j][p0+s]: read 4 rows of B at once
+			cc := 0
+			for ; cc+4 <= cols; cc += 4 {
+				j := (jc + q + cc) * ldb
+				r0 := b[j+p0 : j+p0+kc]
+				r1 := b[j+ldb+p0 : j+ldb+p0+kc]
+				r2 := b[j+2*ldb+p0 : j+2*ldb+p0+kc]
+				r3 := b[j+3*ldb+p0 : j+3*ldb+p0+kc]
+				for s := range r0 {
+					d := (*[4]float64)(panel[s*nr+cc:])
+					d[0], d[1], d[2], d[3] = r0[s], r1[s], r2[s], r3[s]
+				}
+			}
+			for ; cc < cols; cc++ {
 				src := b[(jc+q+cc)*ldb+p0 : (jc+q+cc)*ldb+p0+kc]
 				for s, v := range src {
 					panel[s*nr+cc] = v
