@@ -131,9 +131,8 @@ func newFixture(b *testing.B, s size) *fixture {
 //	g_i = ∂ℓ(y_i f(X_i+Δ_i))/∂X_i,  Δ_i ← Δ_i + α g_i/‖g_i‖_F,
 //	Δ_i ← Δ_i · min(1, τ/‖Δ_i‖_F).
 func (f *fixture) pgdStep() {
-	for i, v := range f.x {
-		f.xcur[i] = v + f.delta[i]
-	}
+	copy(f.xcur, f.x)
+	linalg.Axpy(f.xcur, 1, f.delta) // X + Δ
 	f.m.InputGrad(f.ws, f.xcur, f.y, f.N, f.dx)
 	per := f.M * f.D
 	for s := 0; s < f.N; s++ {
@@ -142,10 +141,7 @@ func (f *fixture) pgdStep() {
 		gn := math.Max(norm(g), 1e-30)
 		linalg.Axpy(d, f.stepLen/gn, g)
 		if dn := norm(d); dn > f.tau {
-			c := f.tau / dn
-			for k := range d {
-				d[k] *= c
-			}
+			linalg.Scal(d, f.tau/dn)
 		}
 	}
 }
@@ -156,9 +152,8 @@ func (f *fixture) pgd(k int) {
 	for range k {
 		f.pgdStep()
 	}
-	for i, v := range f.x {
-		f.xcur[i] = v + f.delta[i]
-	}
+	copy(f.xcur, f.x)
+	linalg.Axpy(f.xcur, 1, f.delta)
 }
 
 // atStep is one adversarial-training step: PGD-K, then θ ← θ − η∇L(X+Δ).

@@ -170,7 +170,7 @@ func kernel4x8avx2(kc int, a []float64, ars, acs int, b []float64, ldb int, c []
 
 func init() {
 	if archsimd.X86.AVX512() {
-		dotImpl, axpyImpl = dot512, axpy512
+		dotImpl, axpyImpl, scalImpl = dot512, axpy512, scal512
 	}
 }
 
@@ -204,5 +204,17 @@ func axpy512(dst []float64, a float64, x []float64) {
 	}
 	for i := n; i < len(dst); i++ {
 		dst[i] += a * x[i]
+	}
+}
+
+func scal512(dst []float64, a float64) {
+	av := archsimd.BroadcastFloat64x8(a)
+	n := len(dst) &^ 7
+	for i := 0; i < n; i += 8 {
+		d := (*[8]float64)(dst[i:])
+		archsimd.LoadFloat64x8(d).Mul(av).Store(d)
+	}
+	for i := n; i < len(dst); i++ {
+		dst[i] *= a
 	}
 }

@@ -20,11 +20,15 @@ func Axpy(dst []float64, a float64, x []float64) {
 	axpyImpl(dst, a, x[:len(dst)])
 }
 
+// Scal computes dst[i] *= a for every i.
+func Scal(dst []float64, a float64) { scalImpl(dst, a) }
+
 const errShortVec = "linalg: vector too short"
 
 var (
 	dotImpl  = dotGo
 	axpyImpl = axpyGo
+	scalImpl = scalGo
 )
 
 func dotGo(x, y []float64) float64 {
@@ -48,5 +52,11 @@ func axpyGo(dst []float64, a float64, x []float64) {
 	x = x[:len(dst)]
 	for i := range dst {
 		dst[i] += a * x[i]
+	}
+}
+
+func scalGo(dst []float64, a float64) {
+	for i := range dst {
+		dst[i] *= a
 	}
 }

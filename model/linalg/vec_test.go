@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestDotAxpy compares Dot and Axpy with plain loops for lengths around the
+// TestDotAxpy compares Dot, Scal and Axpy with plain loops for lengths around the
 // vector widths (tails of 0..15 elements).
 func TestDotAxpy(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
@@ -25,6 +25,13 @@ func TestDotAxpy(t *testing.T) {
 		}
 		if got := Dot(x, y); math.Abs(got-want) > tolOracle*scale {
 			t.Errorf("Dot(n=%d) = %.17g, want %.17g", n, got, want)
+		}
+		sc := append([]float64(nil), x...)
+		Scal(sc, 1.5)
+		for i := range sc {
+			if sc[i] != 1.5*x[i] {
+				t.Fatalf("Scal(n=%d)[%d] = %.17g, want %.17g", n, i, sc[i], 1.5*x[i])
+			}
 		}
 		dst := append([]float64(nil), y[:n]...)
 		Axpy(dst, -0.75, x)
