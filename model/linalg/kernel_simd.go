@@ -170,7 +170,7 @@ func kernel4x8avx2(kc int, a []float64, ars, acs int, b []float64, ldb int, c []
 
 func init() {
 	if archsimd.X86.AVX512() {
-		dotImpl, axpyImpl, scalImpl = dot512, axpy512, scal512
+		dotImpl, axpyImpl, scalImpl, expImpl = dot512, axpy512, scal512, exp512
 	}
 }
 
@@ -217,4 +217,43 @@ func scal512(dst []float64, a float64) {
 	for i := n; i < len(dst); i++ {
 		dst[i] *= a
 	}
+}
+
+// exp512 is ExpTo's AVX-512 version (see ExpTo for the method).
+func exp512(dst, x []float64) {
+	const (
+		log2e = 1.44269504088896338700e+00
+		ln2hi = 6.93147180369123816490e-01 // fdlibm: k·ln2hi is exact for |k| < 2¹¹
+		ln2lo = 1.90821492927058770002e-10
+	)
+	var c [14]archsimd.Float64x8 // 1/n!
+	f := 1.0
+	for n := range c {
+		if n > 0 {
+			f /= float64(n)
+		}
+		c[n] = archsimd.BroadcastFloat64x8(f)
+	}
+	lo, hi := archsimd.BroadcastFloat64x8(-708), archsimd.BroadcastFloat64x8(709)
+	l2e := archsimd.BroadcastFloat64x8(log2e)
+	mhi, mlo := archsimd.BroadcastFloat64x8(-ln2hi), archsimd.BroadcastFloat64x8(-ln2lo)
+	bias := archsimd.BroadcastInt64x8(1023)
+	n := len(x) &^ 7
+	for i := 0; i < n; i += 8 {
+		v := archsimd.LoadFloat64x8((*[8]float64)(x[i:]))
+		if v.Less(lo).Or(v.Greater(hi)).Or(v.IsNaN()).ToBits() != 0 {
+			expGo(dst[i:i+8], x[i:i+8])
+			continue
+		}
+		k := v.Mul(l2e).RoundToEvenScaled(0)
+		r := k.MulAdd(mhi, v)
+		r = k.MulAdd(mlo, r)
+		p := c[13]
+		for j := 12; j >= 0; j-- {
+			p = p.MulAdd(r, c[j])
+		}
+		scale := k.ConvertToInt64().Add(bias).ShiftAllLeft(52).AsFloat64x8()
+		p.Mul(scale).Store((*[8]float64)(dst[i:]))
+	}
+	expGo(dst[n:len(x)], x[n:])
 }

@@ -1,5 +1,7 @@
 package linalg
 
+import "math"
+
 // Dot returns Σ_i x[i]·y[i] over i < len(x). The pure-Go version keeps four
 // partial sums (lanes i mod 4) added at the end as (s0+s1)+(s2+s3); the
 // SIMD build keeps 8 or 4 lanes per vector. The order is fixed for a given
@@ -20,6 +22,24 @@ func Axpy(dst []float64, a float64, x []float64) {
 	axpyImpl(dst, a, x[:len(dst)])
 }
 
+// ExpTo writes exp(x[i]) into dst[i] for every i and returns dst. The
+// pure-Go version is math.Exp; the AVX-512 version (GOEXPERIMENT=simd)
+// evaluates 8 lanes at once,
+//
+//	exp(x) = 2ᵏ·exp(r),  k = round(x/ln 2),  r = x − k·ln 2 (two-part ln 2, fused),
+//
+// with the degree-13 Taylor polynomial for exp(r), |r| ≤ ln2/2 (truncation
+// ≤ (ln2/2)¹⁴/14! ≈ 4e-18, rounding a few ulp), and falls back to
+// math.Exp for any group of 8 holding an x outside [−708, 709] or a NaN.
+// It panics if len(dst) < len(x).
+func ExpTo(dst, x []float64) []float64 {
+	if len(dst) < len(x) {
+		panic(errShortVec)
+	}
+	expImpl(dst[:len(x)], x)
+	return dst
+}
+
 // Scal computes dst[i] *= a for every i.
 func Scal(dst []float64, a float64) { scalImpl(dst, a) }
 
@@ -29,6 +49,7 @@ var (
 	dotImpl  = dotGo
 	axpyImpl = axpyGo
 	scalImpl = scalGo
+	expImpl  = expGo
 )
 
 func dotGo(x, y []float64) float64 {
@@ -58,5 +79,11 @@ func axpyGo(dst []float64, a float64, x []float64) {
 func scalGo(dst []float64, a float64) {
 	for i := range dst {
 		dst[i] *= a
+	}
+}
+
+func expGo(dst, x []float64) {
+	for i, v := range x {
+		dst[i] = math.Exp(v)
 	}
 }

@@ -91,10 +91,15 @@ func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
 					mx = z
 				}
 			}
-			sum := 0.0
 			for j, z := range row {
-				e := math.Exp(z - mx)
-				row[j] = e
+				row[j] = z - mx
+			}
+		}
+		linalg.ExpTo(S, S) // the M² exponentials of the sample at once (SIMD under GOEXPERIMENT=simd)
+		for l := 0; l < M; l++ {
+			row := S[l*M : (l+1)*M]
+			sum := 0.0
+			for _, e := range row {
 				sum += e
 			}
 			inv := 1 / sum
