@@ -184,12 +184,10 @@ func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *G
 	}
 	if dx != nil {
 		dx = dx[:t*D]
-		for i := 0; i < t; i++ {
+		for i := 0; i < t; i++ { // row i = α_i uᵀ
 			row := dx[i*D : (i+1)*D]
-			a := ws.Alpha[i]
-			for k := range row {
-				row[k] = a * ws.U[k]
-			}
+			copy(row, ws.U)
+			linalg.Scal(row, ws.Alpha[i])
 		}
 		linalg.Gemm(false, true, t, D, dh2, 1, gqk, dh2, m.WQK, dh2, 1, dx, D)
 	}
