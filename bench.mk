@@ -9,7 +9,10 @@
 #                    (no cgo, no GOEXPERIMENT)
 #   LINALG=openblas  -tags openblas: big products through OpenBLAS (cgo;
 #                    needs libopenblas-dev: `make openblas-deps`)
-#   LINALG=fast      all three (the fast path; FAST=1 is a shorthand)
+#   LINALG=fast      simd + asm: the fast path, no cgo, nothing to install
+#                    (FAST=1 is a shorthand)
+#   LINALG=all       simd + asm + openblas (OpenBLAS for big products; on the
+#                    reference machine no faster than fast, see the README)
 #
 #   make bench                 10 samples of every benchmark -> results/bench/new-$(LINALG).txt
 #   make bench-baseline        promote the new file to results/bench/baseline-$(LINALG).txt
@@ -25,9 +28,11 @@ endif
 
 LINALG_ENV_simd := GOEXPERIMENT=simd
 LINALG_ENV_fast := GOEXPERIMENT=simd
+LINALG_ENV_all := GOEXPERIMENT=simd
 LINALG_TAGS_asm := -tags avx512asm
 LINALG_TAGS_openblas := -tags openblas
-LINALG_TAGS_fast := -tags openblas,avx512asm
+LINALG_TAGS_fast := -tags avx512asm
+LINALG_TAGS_all := -tags openblas,avx512asm
 LINALG_GO = env $(LINALG_ENV_$(LINALG)) $(GO)
 LINALG_TAGS = $(LINALG_TAGS_$(LINALG))
 

@@ -381,17 +381,18 @@ func packA(dst []float64, p *gemmParams, p0, kc, ic, mc, mr int) {
 		if rows < mr {
 			clear(panel)
 		}
+		if p.transA { // op(A)[i][p0+s] = A[p0+s][i]: rows of A hold mr contiguous values
+			for s := 0; s < kc; s++ {
+				src := a[(p0+s)*lda+ic+q : (p0+s)*lda+ic+q+rows]
+				copy(panel[s*mr:s*mr+rows], src)
+			}
+			continue
+		}
 		for r := 0; r < rows; r++ {
 			i := ic + q + r
-			if p.transA { // op(A)[i][p0+s] = A[p0+s][i]
-				for s := 0; s < kc; s++ {
-					panel[s*mr+r] = a[(p0+s)*lda+i]
-				}
-			} else {
-				src := a[i*lda+p0 : i*lda+p0+kc]
-				for s, v := range src {
-					panel[s*mr+r] = v
-				}
+			src := a[i*lda+p0 : i*lda+p0+kc]
+			for s, v := range src {
+				panel[s*mr+r] = v
 			}
 		}
 	}
