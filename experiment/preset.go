@@ -153,7 +153,8 @@ func MNISTPreset(p Preset) MNISTConfig {
 	case CI:
 		// Full 28×28 images (d = 784), ‖μ‖ = 28 so SNR_2 = 1/σ₂; narrow
 		// attention (d_h = d_v = 32) to keep the cost down.
-		c.Pool, c.Mu, c.Sigma2, c.N, c.Reps = 1, 28, []float64{0.5, 1, 2, 4, 8}, []int{4, 8, 16, 32, 64}, 3
+		c.Pool, c.Mu, c.N, c.Reps = 1, 28, []int{4, 8, 16, 32, 64}, 3
+		c.Sigma2 = []float64{0.5, 0.7071, 1, 1.414, 2, 2.828, 4, 5.657, 8} // √2 steps: c = N/σ₂² in factors of 2
 		c.M, c.Dh, c.Dv, c.NTest, c.MaxSteps = 4, 32, 32, 500, 500
 	default:
 		// 28×28 images (d = 784), ‖μ‖ = 28 so SNR_2 = 1/σ₂; 2000 test images
