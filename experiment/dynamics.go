@@ -29,7 +29,7 @@ func (d DynamicsConfig) Validate() error {
 	if err := d.Setup.Validate(); err != nil {
 		return err
 	}
-	if err := validGrid([]int{d.N}, []float64{d.CBenign, d.CHarmful}); err != nil {
+	if err := valid.First(validGrid([]int{d.N}, []float64{d.CBenign}, "c-benign"), validGrid([]int{d.N}, []float64{d.CHarmful}, "c-harmful")); err != nil {
 		return err
 	}
 	if err := valid.First(valid.IntMin("seeds", d.Seeds, 1), valid.IntMin("every", d.Every, 1), valid.NonNeg("tau", d.TauOverMu)); err != nil {

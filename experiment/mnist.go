@@ -198,7 +198,7 @@ func (c MNISTConfig) Validate() error {
 			return err
 		}
 	}
-	return validGrid(c.N, []float64{1})
+	return validGrid(c.N, []float64{c.Mu}, "mu")
 }
 
 // mnistParams are the per-cell parameter columns of an MNIST file.

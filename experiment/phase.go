@@ -29,18 +29,19 @@ func (p PhaseConfig) Validate() error {
 	if err := p.Setup.Validate(); err != nil {
 		return err
 	}
-	cs := p.C
+	cs, field := p.C, "c"
 	if len(p.Mu) > 0 {
-		cs = p.Mu
+		cs, field = p.Mu, "mu"
 	}
-	if err := validGrid(p.N, cs); err != nil {
+	if err := validGrid(p.N, cs, field); err != nil {
 		return err
 	}
 	return valid.First(valid.IntMin("reps", p.Reps, 1), valid.NonNeg("tau", p.TauOverMu))
 }
 
-// validGrid checks the N and c lists.
-func validGrid(ns []int, cs []float64) error {
+// validGrid checks the N list (flag -n) and the list of signal strengths
+// (flag named field).
+func validGrid(ns []int, cs []float64, field string) error {
 	if len(ns) == 0 {
 		return &valid.Error{Field: "n", Value: ns, Rule: "must list at least one N"}
 	}
@@ -50,10 +51,10 @@ func validGrid(ns []int, cs []float64) error {
 		}
 	}
 	if len(cs) == 0 {
-		return &valid.Error{Field: "c", Value: cs, Rule: "must list at least one c"}
+		return &valid.Error{Field: field, Value: cs, Rule: "must list at least one value"}
 	}
 	for _, c := range cs {
-		if err := valid.Positive("c", c); err != nil {
+		if err := valid.Positive(field, c); err != nil {
 			return err
 		}
 	}
@@ -168,11 +169,11 @@ func (t TauConfig) Validate() error {
 	if err := t.Setup.Validate(); err != nil {
 		return err
 	}
-	c := t.C
+	c, field := t.C, "c"
 	if t.Mu > 0 {
-		c = t.Mu
+		c, field = t.Mu, "mu"
 	}
-	if err := validGrid([]int{t.N}, []float64{c}); err != nil {
+	if err := validGrid([]int{t.N}, []float64{c}, field); err != nil {
 		return err
 	}
 	if len(t.TauOverMu) == 0 {

@@ -431,7 +431,7 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 		base = append(base, "-results", results)
 	}
 	cmds := [][]string{{"phase", "-tau", "0"}}
-	for _, t := range experiment.CIPhaseTaus {
+	for _, t := range experiment.PhaseTaus() {
 		cmds = append(cmds, []string{"phase", "-tau", strconv.FormatFloat(t, 'g', -1, 64)})
 	}
 	cmds = append(cmds, []string{"tau"}, []string{"dynamics"}, []string{"mnist"})
