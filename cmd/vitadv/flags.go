@@ -22,11 +22,23 @@ type FlagError struct {
 }
 
 func (e *FlagError) Error() string {
-	name := "-" + e.Flag
-	if strings.HasPrefix(e.Flag, "$") {
-		name = e.Flag
+	var b strings.Builder
+	if e.Command != "" {
+		b.WriteString(e.Command + ": ")
 	}
-	return fmt.Sprintf("%s: bad %s %q: %s", e.Command, name, e.Value, e.Reason)
+	switch {
+	case e.Flag == "" && e.Value == "":
+		b.WriteString(e.Reason)
+	case e.Flag == "":
+		fmt.Fprintf(&b, "%q: %s", e.Value, e.Reason)
+	default:
+		name := "-" + e.Flag
+		if strings.HasPrefix(e.Flag, "$") {
+			name = e.Flag
+		}
+		fmt.Fprintf(&b, "bad %s %q: %s", name, e.Value, e.Reason)
+	}
+	return b.String()
 }
 
 // flagSet is a flag.FlagSet whose values report *FlagError.

@@ -194,8 +194,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"dynamics", "-every", "7"}, "every", "7", false},
 		{[]string{"mnist", "-pool", "3"}, "pool", "3", false},
 		{[]string{"mnist", "-noise", "0"}, "noise", "0", false},
-		{[]string{"merge", "bogus"}, "experiment", "bogus", false},
-		{[]string{"frobnicate"}, "command", "frobnicate", false},
+		{[]string{"merge", "bogus"}, "", "bogus", false},
+		{[]string{"frobnicate"}, "", "frobnicate", false},
 		{[]string{"report", "-results"}, "results", "", false},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

@@ -40,7 +40,7 @@ Run vitadv <command> -h for the flags of a command.
 func runEnv(w, progress io.Writer, args []string, getenv func(string) string) error {
 	if len(args) == 0 {
 		fmt.Fprint(w, synopsis)
-		return &FlagError{Command: "vitadv", Reason: "missing command"}
+		return &FlagError{Reason: "missing command (see vitadv -h)"}
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -54,7 +54,7 @@ func runEnv(w, progress io.Writer, args []string, getenv func(string) string) er
 		case "phase", "tau", "dynamics", "mnist":
 			return runExperiment(w, progress, rest[0], rest[1:], getenv, true)
 		}
-		return &FlagError{Command: "merge", Flag: "experiment", Value: rest[0], Reason: "must be phase, tau, dynamics or mnist"}
+		return &FlagError{Command: "merge", Value: rest[0], Reason: "unknown experiment: want phase, tau, dynamics or mnist"}
 	case "report":
 		return runReport(w, rest)
 	case "all":
@@ -64,7 +64,7 @@ func runEnv(w, progress io.Writer, args []string, getenv func(string) string) er
 		return nil
 	}
 	fmt.Fprint(w, synopsis)
-	return &FlagError{Command: "vitadv", Flag: "command", Value: cmd, Reason: "unknown command"}
+	return &FlagError{Value: cmd, Reason: "unknown command (see vitadv -h)"}
 }
 
 // common holds the flags every experiment shares.
