@@ -134,12 +134,35 @@ func heatRects(pts []GridPoint, val func(GridPoint) float64) *rects {
 // says N·SNR² = Θ(1); the fitted C_b is drawn next to it.
 const TheoryC = 2.5
 
+// reversed is a colour map read backwards: At(v) = inner.At(min+max−v).
+type reversed struct{ palette.ColorMap }
+
+func (r reversed) At(v float64) (color.Color, error) {
+	return r.ColorMap.At(r.Min() + r.Max() - v)
+}
+
+func (r reversed) Palette(n int) palette.Palette {
+	p := r.ColorMap.Palette(n).Colors()
+	slices.Reverse(p)
+	return plainPalette(p)
+}
+
+type plainPalette []color.Color
+
+func (p plainPalette) Colors() []color.Color { return p }
+
 // phaseFigure draws a heatmap of val over the grid with the theory curve
 // N·SNR_2² = TheoryC, the fitted per-N crossings and the fitted C_b curve.
-func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoint) float64, lo, hi float64, b Boundary) ([]string, error) {
-	cmap := moreland.ExtendedBlackBody()
+//
+// Colours run from blue (0) to red (1); with reverse set, from red to blue,
+// so that benign cells are blue in both of a diagram's figures.
+func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoint) float64, lo, hi float64, reverse bool, b Boundary) ([]string, error) {
+	var cmap palette.ColorMap = moreland.SmoothBlueRed()
 	cmap.SetMin(lo)
 	cmap.SetMax(hi)
+	if reverse {
+		cmap = reversed{cmap}
+	}
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "SNR_2 = |μ|/(σ₂√d)  (log scale)"
@@ -162,19 +185,17 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 	}
 	if xy := curve(TheoryC, ymin, ymax); len(xy) > 1 {
 		l, _ := plotter.NewLine(xy)
-		l.Color = color.RGBA{R: 230, G: 20, B: 20, A: 255}
+		l.Color = color.Black
 		l.Width = vg.Points(2)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("N·SNR_2^2 = %g (Jiang)", TheoryC), l)
 	}
 	if !math.IsNaN(b.CB) {
 		if xy := curve(b.CB, ymin, ymax); len(xy) > 1 {
 			l, _ := plotter.NewLine(xy)
-			l.Color = color.RGBA{R: 40, G: 120, B: 255, A: 255}
+			l.Color = color.RGBA{R: 255, G: 230, B: 0, A: 255}
 			l.Width = vg.Points(2)
 			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("fit N·SNR_2^2 = %.3g", b.CB), l)
 		}
 	}
 	var cross plotter.XYs
@@ -186,16 +207,12 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 	if len(cross) > 0 {
 		s, _ := plotter.NewScatter(cross)
 		s.GlyphStyle.Shape = draw.CrossGlyph{}
-		s.GlyphStyle.Radius = vg.Points(5)
-		s.GlyphStyle.Color = color.RGBA{G: 200, B: 255, A: 255}
+		s.GlyphStyle.Radius = vg.Points(6)
+		s.GlyphStyle.Color = color.Black
 		p.Add(s)
-		p.Legend.Add("per-N crossings", s)
 	}
-	p.Title.Text += fmt.Sprintf("\nfit: C_b = %.3g [%.3g, %.3g]; slope of log SNR_2* vs log N = %.2f [%.2f, %.2f] (theory −0.5)",
-		b.CB, b.CBLo, b.CBHi, b.Slope, b.SlopeLo, b.SlopeHi)
-	p.Legend.Top, p.Legend.Left = false, false
-	p.Legend.TextStyle.Color = color.White
-	p.Legend.Padding = vg.Points(4)
+	p.Title.Text += fmt.Sprintf("\nsolid: N·SNR_2² = %g (Jiang et al.); dashed: fit N·SNR_2² = C_b = %.3g [%.3g, %.3g]\n×: per-N crossings, slope of log SNR_2* vs log N %.2f [%.2f, %.2f] (theory −0.5)",
+		TheoryC, b.CB, b.CBLo, b.CBHi, b.Slope, b.SlopeLo, b.SlopeHi)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 
 	bar := plot.New()

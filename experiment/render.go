@@ -83,12 +83,12 @@ func renderPhase(stem, kind string, t *Table) ([]string, error) {
 		what = fmt.Sprintf("AT, τ = %g|μ|", t.First("tau_over_mu"))
 	}
 	title := fmt.Sprintf("%s %s: %s, mean of %d; %s", kind, name, strings.ReplaceAll(s.Metric, "_", " "), reps, what)
-	files, err := phaseFigure(stem, title+"\n"+setup, strings.ReplaceAll(s.Metric, "_", " "), s.Points, GridPoint.Mean, 0, 1, s.Boundary)
+	files, err := phaseFigure(stem, title+"\n"+setup, strings.ReplaceAll(s.Metric, "_", " "), s.Points, GridPoint.Mean, 0, 1, false, s.Boundary)
 	if err != nil {
 		return nil, err
 	}
 	more, err := phaseFigure(stem+"-benign", fmt.Sprintf("%s %s: fraction benign (%s)\n%s", kind, name, s.Criterion, setup),
-		"fraction benign", s.Points, GridPoint.Frac, 0, 1, s.Boundary)
+		"fraction benign", s.Points, GridPoint.Frac, 0, 1, true, s.Boundary)
 	return append(files, more...), err
 }
 
