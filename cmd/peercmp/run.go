@@ -44,7 +44,7 @@ var ops = []struct{ bench, peer string }{
 
 type config struct {
 	tags, benchtime, python, peer, out, sizes string
-	rounds, threads                           int
+	rounds, threads, peerReps                 int
 }
 
 func run(stdout, stderr io.Writer, args []string) error {
@@ -54,6 +54,7 @@ func run(stdout, stderr io.Writer, args []string) error {
 	fs.StringVar(&c.tags, "tags", "", "build tags for the Go benchmarks (e.g. openblas)")
 	fs.StringVar(&c.benchtime, "benchtime", "300ms", "go test -benchtime per benchmark and round")
 	fs.IntVar(&c.rounds, "rounds", 3, "interleaved rounds; the medians are reported")
+	fs.IntVar(&c.peerReps, "peer-reps", 50, "the peer's --reps: calls timed per forward/backward; a tenth of it per PGD-10 and AT step")
 	fs.IntVar(&c.threads, "threads", 2, "threads for both sides (GOMAXPROCS, torch.set_num_threads)")
 	fs.StringVar(&c.python, "python", "/usr/bin/python3", "Python with torch (Debian python3-torch)")
 	fs.StringVar(&c.peer, "peer", "/work/shared/peer/torch_vit.py", "the peer script")
@@ -79,6 +80,7 @@ func run(stdout, stderr io.Writer, args []string) error {
 		fmt.Fprintf(stderr, "peercmp: peer skipped: %s cannot import torch (%v); install it with apt-get install -y python3-torch\n", c.python, err)
 	}
 
+	load0 := loadavg()
 	goNs := map[string][]float64{}   // "op/size" → ns/op per round
 	peerNs := map[string][]float64{} // same keys
 	var cfgLines []string
@@ -114,7 +116,8 @@ func run(stdout, stderr io.Writer, args []string) error {
 	if gov := os.Getenv("GOEXPERIMENT"); gov != "" {
 		fmt.Fprintf(&b, "goexperiment: %s\n", gov)
 	}
-	fmt.Fprintf(&b, "tags: %s\nthreads: %d\nrounds: %d\n", c.tags, c.threads, c.rounds)
+	fmt.Fprintf(&b, "tags: %s\nthreads: %d\nrounds: %d\npeer-reps: %d\n", c.tags, c.threads, c.rounds, c.peerReps)
+	fmt.Fprintf(&b, "loadavg-start: %s\nloadavg-end: %s\n", load0, loadavg())
 	for _, l := range cfgLines {
 		fmt.Fprintln(&b, l)
 	}
@@ -211,7 +214,8 @@ func goBench(c config, s shape) (map[string]float64, []string, error) {
 // peerBench runs the peer at size s and returns its seconds per call.
 func peerBench(c config, s shape) (map[string]float64, error) {
 	args := []string{c.peer, "--threads", fmt.Sprint(c.threads), "--N", fmt.Sprint(s.n), "--M", fmt.Sprint(s.m),
-		"--d", fmt.Sprint(s.d), "--dh", fmt.Sprint(s.dh), "--dv", fmt.Sprint(s.dv), "--steps", "10", "--tau", "4", "--mu", "40"}
+		"--d", fmt.Sprint(s.d), "--dh", fmt.Sprint(s.dh), "--dv", fmt.Sprint(s.dv), "--steps", "10", "--tau", "4", "--mu", "40",
+		"--reps", fmt.Sprint(c.peerReps)}
 	cmd := exec.Command(c.python, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -232,6 +236,20 @@ func peerBench(c config, s shape) (map[string]float64, error) {
 		res[op.peer] = v
 	}
 	return res, nil
+}
+
+// loadavg returns the 1-, 5- and 15-minute load averages (Linux), so that
+// a result file says how busy the shared machine was.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func median(v []float64) float64 {
