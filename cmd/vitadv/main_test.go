@@ -271,3 +271,43 @@ func TestCSVLoadable(t *testing.T) {
 }
 
 func itoa(i int) string { return string(rune('0' + i)) }
+
+// TestAllTiny: `all` runs every experiment and writes a report that sets
+// each figure next to its claim; without MNIST data it skips that
+// experiment with a message instead of failing.
+func TestAllTiny(t *testing.T) {
+	root := t.TempDir()
+	empty := t.TempDir()
+	env := func(k string) string {
+		if k == "VITADV_MNIST_DIR" {
+			return empty // no idx files here: mnist must be skipped
+		}
+		return ""
+	}
+	out := vitadv(t, env, "all", "-preset", "tiny", "-results", root)
+	if !strings.Contains(out, "skipping mnist") {
+		t.Errorf("all without MNIST data: output does not say mnist was skipped:\n%s", out)
+	}
+	report := string(readFile(t, filepath.Join(root, "REPORT.md")))
+	for _, want := range []string{
+		"![phase/tiny-clean](phase/tiny-clean.png)", "![phase/tiny-at-0.1](phase/tiny-at-0.1.png)",
+		"![phase/tiny-at-0.4](phase/tiny-at-0.4.png)", "![tau/tiny](tau/tiny.png)",
+		"(dynamics/tiny-benign.png)", "(dynamics/tiny-harmful.png)", "P2 band", "Regenerate: `go run ./cmd/vitadv",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+	for _, f := range []string{"phase/tiny-clean.png", "phase/tiny-clean.svg", "tau/tiny.svg", "dynamics/tiny-harmful.png"} {
+		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
+			t.Errorf("figure %s: %v", f, err)
+		}
+	}
+	// The report is a function of the data: rebuilding it changes nothing.
+	before := readFile(t, filepath.Join(root, "REPORT.md"))
+	png := readFile(t, filepath.Join(root, "phase/tiny-clean.png"))
+	vitadv(t, noEnv, "report", "-results", root)
+	if !bytes.Equal(before, readFile(t, filepath.Join(root, "REPORT.md"))) || !bytes.Equal(png, readFile(t, filepath.Join(root, "phase/tiny-clean.png"))) {
+		t.Errorf("rebuilding the report changed REPORT.md or a figure")
+	}
+}

@@ -101,7 +101,7 @@ type experimentSpec struct {
 
 // parseExperiment defines the flags of kind, parses args and builds the
 // job. It returns the common flags and the positional arguments too.
-func parseExperiment(kind string, args []string) (*experimentSpec, *common, *flagSet, []string, error) {
+func parseExperiment(kind string, args []string, getenv func(string) string) (*experimentSpec, *common, *flagSet, []string, error) {
 	p, err := presetOf(kind, args, experiment.CI)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -186,7 +186,7 @@ func parseExperiment(kind string, args []string) (*experimentSpec, *common, *fla
 			if err := cfg.Validate(); err != nil {
 				return nil, "", err
 			}
-			dir, err := experiment.FindMNIST()
+			dir, err := experiment.FindMNIST(getenv)
 			if err != nil {
 				return nil, "", err
 			}
@@ -331,7 +331,7 @@ func canonical(kind string, args []string) string {
 }
 
 func runExperiment(w, progress io.Writer, kind string, args []string, getenv func(string) string, merge bool) error {
-	spec, c, fs, rest, err := parseExperiment(kind, args)
+	spec, c, fs, rest, err := parseExperiment(kind, args, getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		fs.usage(w, kind+" [flags]")
 		return nil
