@@ -67,6 +67,8 @@ type finding struct {
 var findings = map[string]finding{
 	"P1c": {theorems.Point{"c2": -1, "log2N": 5, "seed": 1}, "P1c-c2=-1_log2N=5_seed=1.json"},
 	"P4":  {theorems.Point{"c2": -1, "log2N": 2, "seed": 1}, "P4-c2=-1_log2N=2_seed=1.json"},
+	"Thm4.2(i)": {theorems.Point{"c2": 10, "log2N": 3, "seed": 1, "tau20": 2},
+		"Thm42i-c2=10_log2N=3_seed=1_tau20=2.json"},
 	"Thm4.2(ii)": {theorems.Point{"c2": 6, "log2N": 3, "seed": 1, "tau20": 12},
 		"Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json"},
 }

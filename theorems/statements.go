@@ -58,9 +58,10 @@ func c2AtMost(c float64) int  { return int(math.Floor(2 * math.Log2(c))) }
 var l2Sets = [...]attack.Set{attack.Frobenius, attack.SignalToken, attack.PerToken}
 
 // anyModel returns the "any classifier" of the exact statements: the
-// trained model of the clean cell (trained = 1), or the initialization of
-// the cell with its weights scaled by 2^(−log2shrink) relative to the default
-// (so attention ranges from uniform to peaked).
+// trained model of the clean cell (trained = 1), or an initialization of the
+// cell with shrink factor c = 2^log2shrink (log2shrink = 4 is the scripts'
+// c = 16; smaller c means larger weights, so attention ranges from near
+// uniform to peaked).
 func anyModel(lab *Lab, sc Scale, p Point) (*vit.Model, *data.Set, data.Signals, error) {
 	inst := sc.Cell(nOf(p), cOf(p), 0, uint64(p["seed"]))
 	if p["trained"] == 1 {
