@@ -46,6 +46,7 @@ func Report(root string) ([]string, error) {
 		{"phase", reportPhase}, {"tau", reportTau}, {"dynamics", reportDynamics}, {"mnist", reportPhase},
 	}
 	var timing []string
+	var shrink []shrinkEntry // phase diagrams, for P9's shrinking benign region
 	for _, s := range sections {
 		csvs, _ := filepath.Glob(filepath.Join(root, s.kind, "*.csv"))
 		csvs = slices.DeleteFunc(csvs, func(p string) bool { return strings.Contains(p, ".shard-") })
@@ -74,6 +75,10 @@ func Report(root string) ([]string, error) {
 			if _, err := s.fn(w, rel, t); err != nil {
 				return files, err
 			}
+			if s.kind == "phase" {
+				shrink = append(shrink, shrinkEntry{rel: rel, setup: fmt.Sprintf("d=%g M=%g d_h=%g", t.First("d"), t.First("m"), t.First("dh")),
+					tau: t.First("tau_over_mu"), pts: SummarizePhase(t).Points})
+			}
 			fmt.Fprintf(w, "\nRegenerate: `go run ./cmd/vitadv %s` → `results/%s.csv` (+ figures). ", strings.TrimPrefix(cmd, "vitadv "), rel)
 			if meta.Seconds > 0 {
 				fmt.Fprintf(w, "Last run: %d cells in %.0f s.\n", meta.Computed, meta.Seconds)
@@ -83,6 +88,7 @@ func Report(root string) ([]string, error) {
 			}
 		}
 	}
+	reportShrink(w, shrink)
 	if len(timing) > 0 {
 		fmt.Fprintf(w, "\n---\n\n## Run times\n\nWall time of the last complete run of each file (2-core machine shared with other jobs; cells computed by that run only):\n\n| file | cells | time |\n|---|---|---|\n%s\n", strings.Join(timing, "\n"))
 	}
@@ -102,6 +108,74 @@ func Report(root string) ([]string, error) {
 	return append(files, path), err
 }
 
+// shrinkEntry is one phase diagram for the cross-diagram P9 check.
+type shrinkEntry struct {
+	rel, setup string
+	tau        float64
+	pts        []GridPoint
+}
+
+// reportShrink checks the second half of P9 — the benign region shrinks as
+// τ grows — across phase diagrams of one setup, on the (N, c) points they
+// share. Clean diagrams count as benign by their own rule (test loss),
+// adversarial ones by robust test error.
+func reportShrink(w io.Writer, es []shrinkEntry) {
+	bySetup := map[string][]shrinkEntry{}
+	var setups []string
+	for _, e := range es {
+		if _, ok := bySetup[e.setup]; !ok {
+			setups = append(setups, e.setup)
+		}
+		bySetup[e.setup] = append(bySetup[e.setup], e)
+	}
+	for _, s := range setups {
+		g := bySetup[s]
+		if len(g) < 2 {
+			continue
+		}
+		slices.SortFunc(g, func(a, b shrinkEntry) int { return cmpFloat(a.tau, b.tau) })
+		type key struct {
+			n int
+			c float64
+		}
+		common := map[key]int{}
+		for _, e := range g {
+			for _, p := range e.pts {
+				common[key{p.N, p.C}]++
+			}
+		}
+		fmt.Fprintf(w, "\n---\n\n## Benign region against the budget (%s)\n\n", s)
+		fmt.Fprintf(w, "**Claim** (THEORY §8 P9): the benign region {(N, SNR): robust error < 0.1} shrinks as τ grows. Fraction of the (N, c) points shared by these diagrams that are benign (majority of replicates):\n\n| diagram | τ/‖μ‖ | benign points |\n|---|---|---|\n")
+		prev, ok := math.Inf(1), true
+		for _, e := range g {
+			nb, n := 0, 0
+			for _, p := range e.pts {
+				if common[key{p.N, p.C}] == len(g) {
+					n++
+					if p.Frac() >= 0.5 {
+						nb++
+					}
+				}
+			}
+			f := float64(nb) / float64(max(n, 1))
+			fmt.Fprintf(w, "| `%s` | %g | %d of %d (%.0f%%) |\n", e.rel, e.tau, nb, n, 100*f)
+			ok = ok && f <= prev
+			prev = f
+		}
+		fmt.Fprintf(w, "\n* P9 (benign region shrinks as τ grows): %s.\n", map[bool]string{true: reproduced, false: notReproduced}[ok])
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
 // summaryTable collects the verdict lines of a report body into a table:
 // file, check, verdict.
 func summaryTable(body string) string {
@@ -109,6 +183,7 @@ func summaryTable(body string) string {
 	section := ""
 	for _, line := range strings.Split(body, "\n") {
 		if strings.HasPrefix(line, "## ") {
+			section = strings.TrimPrefix(line, "## ")
 			if i := strings.Index(line, "(`"); i >= 0 {
 				if j := strings.Index(line[i+2:], "`"); j >= 0 {
 					section = line[i+2 : i+2+j]
@@ -137,7 +212,10 @@ func summaryTable(body string) string {
 		if strings.HasPrefix(label, "Boundary slope") {
 			label = "P2: boundary slope " + boldNumber(line)
 		}
-		rows = append(rows, fmt.Sprintf("| `%s` | %s | %s |", section, label, verdict))
+		if !strings.Contains(section, " ") {
+			section = "`" + section + "`"
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s |", section, label, verdict))
 	}
 	if len(rows) == 0 {
 		return ""
