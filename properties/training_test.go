@@ -119,11 +119,17 @@ func TestHarmfulConditionControl(t *testing.T) {
 
 func TestBoundaryScaling(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("a phase sweep of 78 trainings; run without -short")
+	}
 	checkProperty(t, "P2", narrow{"seedBase": {0, 0}})
 }
 
 func TestBoundaryScalingTight(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("a phase sweep of 78 trainings; run without -short")
+	}
 	st := statement(t, "P2")
 	tightBand(t, "BoundaryScaling(seedBase=0)", func(k theorems.Consts) (theorems.Verdict, error) {
 		return st.Check(lab, scale, theorems.Point{"seedBase": 0}, k)
@@ -294,6 +300,9 @@ func TestSmallBudgetControl(t *testing.T) {
 
 func TestAttentionCollapse(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("adversarial training to 1000 steps; run without -short")
+	}
 	checkProperty(t, "Thm4.2(ii)", narrow{"log2N": {4, 4}, "c2": {8, 8}, "seed": {1, 1}})
 }
 
@@ -336,11 +345,17 @@ func TestAttentionCollapseControl(t *testing.T) {
 
 func TestRegimeBoundary(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("a sweep of 7 adversarial trainings; run without -short")
+	}
 	checkProperty(t, "P7", narrow{"seed": {1, 1}})
 }
 
 func TestRegimeBoundaryTight(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("a sweep of 7 adversarial trainings; run without -short")
+	}
 	st := statement(t, "P7")
 	p := theorems.Point{"log2N": 4, "c2": 8, "seed": 1}
 	tightBand(t, "RegimeBoundary(seed=1)", func(k theorems.Consts) (theorems.Verdict, error) {
