@@ -290,12 +290,19 @@ func reportPhase(w io.Writer, rel string, t *Table) ([]string, error) {
 	case tau == 0:
 		fmt.Fprintf(w, "## Phase diagram under clean GD (`%s`)\n\n", rel)
 		fmt.Fprintf(w, "**Claim** (Jiang et al. Fig. 1; THEORY §6.1, P1, P2): GD overfits every cell (training loss < 0.01), and the test loss is small iff N·SNR² ≥ C for an absolute constant C: the boundary is N ∝ SNR⁻², i.e. log ‖μ‖*(N) has slope −1/2 in log N. ")
-		fmt.Fprintf(w, "Jiang et al.'s red curve N·SNR_w² = 1000 is N·SNR_2² = %g (THEORY §1.2), drawn in red; the fitted boundary is dashed blue.\n\n", TheoryC)
+		fmt.Fprintf(w, "Jiang et al.'s red curve N·SNR_w² = 1000 is N·SNR_2² = %g (THEORY §1.2), drawn solid; the fitted boundary N·SNR_2² = C_b is dashed.\n\n", TheoryC)
 	default:
 		fmt.Fprintf(w, "## Phase diagram under adversarial training, τ = %g‖μ‖ (`%s`)\n\n", tau, rel)
 		fmt.Fprintf(w, "**Claim** (2604.19724 abstract, Theorem 4.2 as restated; THEORY §4.3, P9): with N·SNR² = Ω(1) and a moderate budget τ ≲ ‖μ‖/log d_h (here 1/ln %g = %.2f), ℓ₂ adversarial training reaches near-zero robust training loss with small robust test error; the benign region shrinks as τ grows. ",
 			t.First("dh"), 1/math.Log(t.First("dh")))
 		fmt.Fprintf(w, "Colour: robust test error; benign = robust test error < %g.\n\n", benignRobustErr)
+	}
+	if mnist {
+		fmt.Fprintf(w, "Setup: d = %g, M = %g, d_h = %g, d_v = %g, %d test images, η = %g.\n\n",
+			t.First("d"), t.First("m"), t.First("dh"), t.First("dv"), int(t.First("n_test")), t.First("eta"))
+	} else {
+		fmt.Fprintf(w, "Setup: d = %g, M = %g, d_h = %g, d_v = %g, σ₂ = %g, σ_w = %g, %d test points, η = %g, noise projected: %v.\n\n",
+			t.First("d"), t.First("m"), t.First("dh"), t.First("dv"), t.First("sigma2"), t.First("sigma_w"), int(t.First("n_test")), t.First("eta"), t.First("project") == 1)
 	}
 	fmt.Fprintf(w, "![%s](%s.png)\n![%s benign](%s-benign.png)\n\n", rel, rel, rel, rel)
 	conv := mean(t.Col("converged"))
