@@ -116,7 +116,7 @@ func run(w io.Writer, args []string) error {
 		for _, b := range v.Failed() {
 			ce.Failed = append(ce.Failed, b.Name)
 		}
-		name := fileName(st.ID, p, *relax)
+		name := fileName(st.ID, p, *relax, sc.Name)
 		ce.Replay = "go run ./cmd/hunt -replay " + filepath.ToSlash(filepath.Join(*out, name))
 		if err := writeCE(*out, name, ce); err != nil {
 			return err
@@ -197,10 +197,13 @@ func key(p theorems.Point) string {
 	return strings.Join(parts, " ")
 }
 
-func fileName(id string, p theorems.Point, relax bool) string {
+func fileName(id string, p theorems.Point, relax bool, scale string) string {
 	s := strings.NewReplacer("(", "", ")", "", ".", "").Replace(id) + "-" + strings.ReplaceAll(key(p), " ", "_")
 	if relax {
 		s += "-relaxed"
+	}
+	if scale != "tiny" {
+		s += "-" + scale
 	}
 	return s + ".json"
 }
