@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -134,6 +135,22 @@ func heatRects(pts []GridPoint, val func(GridPoint) float64) *rects {
 // says N·SNR² = Θ(1); the fitted C_b is drawn next to it.
 const TheoryC = 2.5
 
+// ticks125 labels a log axis at 1, 2 and 5 times the powers of ten.
+type ticks125 struct{}
+
+func (ticks125) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	for e := math.Floor(math.Log10(lo)) - 1; e <= math.Ceil(math.Log10(hi)); e++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, e)
+			if v >= lo && v <= hi {
+				ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 3, 64)})
+			}
+		}
+	}
+	return ts
+}
+
 // reversed is a colour map read backwards: At(v) = inner.At(min+max−v).
 type reversed struct{ palette.ColorMap }
 
@@ -168,7 +185,7 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 	p.X.Label.Text = "SNR_2 = |μ|/(σ₂√d)  (log scale)"
 	p.Y.Label.Text = "N (training points)"
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = ticks125{}
 	r := heatRects(pts, val)
 	r.cmap = cmap
 	p.Add(r)
