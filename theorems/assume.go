@@ -88,10 +88,7 @@ func AssumptionSet(inst Instance, k Consts) (Verdict, error) {
 		return Verdict{}, err
 	}
 	R := math.Max(dc.Mu(), dc.Sigma2*math.Sqrt(float64(dc.D)))
-	s0 := inst.Init.Sigma0(dc.D)
-	if inst.Init.Law == vit.TorchUniform {
-		s0 = 1 / (inst.Init.Shrink * math.Sqrt(3*float64(dc.D)))
-	}
+	s0 := inst.Init.Sigma0(dc.D) // the std of both laws (vit.Init.Sigma0)
 	kappa := s0 * s0 * R * R * math.Sqrt(float64(inst.Arch.Dh)) * inst.Arch.Scale()
 	wo2 := dot(m0.Wo, m0.Wo)
 	etaTerm := inst.Train.Eta * R * R * wo2 / float64(dc.M)
