@@ -47,7 +47,7 @@ func run(w io.Writer, args []string) error {
 	scaleName := fs.String("scale", "tiny", "instance scale: tiny (d=64, M=4) or paper (d=256, M=8)")
 	out := fs.String("out", "results/hunt", "directory for counterexample files and SUMMARY.txt")
 	maxFail := fs.Int("max-fail", 3, "stop after this many distinct shrunk counterexamples")
-	budget := fs.Duration("time", 5*time.Minute, "stop searching after this long")
+	budget := fs.Duration("time", 5*time.Minute, "stop searching and shrinking after this long")
 	replay := fs.String("replay", "", "replay a counterexample file and exit")
 	list := fs.Bool("list", false, "list the statements and exit")
 	var consts constFlags
@@ -106,7 +106,7 @@ func run(w io.Writer, args []string) error {
 			continue
 		}
 		fails++
-		p, v = shrink(lab, st, sc, k, axes, *relax, p, v)
+		p, v = shrink(lab, st, sc, k, axes, *relax, p, v, start.Add(*budget))
 		if seen[key(p)] {
 			continue
 		}
@@ -133,13 +133,14 @@ func run(w io.Writer, args []string) error {
 }
 
 // shrink moves each axis of the failing point p toward its simplest index
-// while the verdict keeps failing (no error), until no move succeeds.
-func shrink(lab *theorems.Lab, st theorems.Statement, sc theorems.Scale, k theorems.Consts, axes []theorems.Axis, relax bool, p theorems.Point, v theorems.Verdict) (theorems.Point, theorems.Verdict) {
+// while the verdict keeps failing (no error), until no move succeeds or the
+// deadline passes (then the point shrunk so far, still failing, is kept).
+func shrink(lab *theorems.Lab, st theorems.Statement, sc theorems.Scale, k theorems.Consts, axes []theorems.Axis, relax bool, p theorems.Point, v theorems.Verdict, deadline time.Time) (theorems.Point, theorems.Verdict) {
 	fails := func(q theorems.Point) (theorems.Verdict, bool) {
 		v, err := st.Check(lab, sc, q, k)
 		return v, err == nil && !v.Holds()
 	}
-	for changed := true; changed; {
+	for changed := true; changed && time.Now().Before(deadline); {
 		changed = false
 		for _, a := range axes {
 			lo, hi := a.Lo, a.Hi
