@@ -116,9 +116,11 @@ func (r *Run) Last() train.Record { return r.Records[len(r.Records)-1] }
 // (and several rapid checks landing on the same grid cell) share one
 // training. It is safe for concurrent use; a zero Lab is not: use NewLab.
 type Lab struct {
-	mu   sync.Mutex
-	runs map[string]*labEntry
-	rob  map[string]*robEntry
+	mu      sync.Mutex
+	runs    map[string]*labEntry
+	rob     map[string]*robEntry
+	tracing bool
+	traced  []Instance
 }
 
 type labEntry struct {
@@ -145,6 +147,9 @@ func (l *Lab) Train(inst Instance) (*Run, error) {
 	if !ok {
 		e = &labEntry{}
 		l.runs[key] = e
+	}
+	if l.tracing {
+		l.traced = append(l.traced, inst)
 	}
 	l.mu.Unlock()
 	e.once.Do(func() { e.run, e.err = trainInstance(inst) })
@@ -194,6 +199,30 @@ func trainInstance(inst Instance) (*Run, error) {
 		}
 	}
 	return run, nil
+}
+
+// Trace runs f and returns, in order and without repeats, every instance
+// f asked the Lab to train (memoized or not): the trainings a statement's
+// verdict at one point rests on. Trace must not be nested or called
+// concurrently with itself.
+func (l *Lab) Trace(f func()) []Instance {
+	l.mu.Lock()
+	l.tracing, l.traced = true, nil
+	l.mu.Unlock()
+	f()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.tracing = false
+	seen := map[string]bool{}
+	var out []Instance
+	for _, inst := range l.traced {
+		if k := inst.Key(); !seen[k] {
+			seen[k] = true
+			out = append(out, inst)
+		}
+	}
+	l.traced = nil
+	return out
 }
 
 // Robust returns the (memoized) robust evaluation of the final model of r

@@ -28,9 +28,14 @@ type Counterexample struct {
 	Consts    theorems.Consts `json:"consts"`
 	Relaxed   bool            `json:"relaxed"` // drawn outside the default hypothesis ranges
 	Verdict   string          `json:"verdict"` // the failing verdict as printed
-	Failed    []string        `json:"failed"`  // names of the failing bounds
-	Found     string          `json:"found"`   // the command that found it
-	Replay    string          `json:"replay"`  // the command that replays it
+	// Instances are the trainings the verdict rests on (data law, model,
+	// optimizer, budget, seed), for reference: replay re-derives them from
+	// Scale and Point. Statements that build their models without training
+	// (A, D, P10, untrained P8/Thm 4.2(iii) points) list none.
+	Instances []theorems.Instance `json:"instances"`
+	Failed    []string            `json:"failed"` // names of the failing bounds
+	Found     string              `json:"found"`  // the command that found it
+	Replay    string              `json:"replay"` // the command that replays it
 }
 
 type constFlags []string
@@ -113,6 +118,8 @@ func run(w io.Writer, args []string) error {
 		seen[key(p)] = true
 		ce := Counterexample{Statement: st.ID, Func: st.Func, Tag: st.Tag, Scale: sc, Point: p, Consts: k, Relaxed: *relax,
 			Verdict: v.String(), Found: cmd}
+		// Re-evaluate (memoized: no new training) to record the instances.
+		ce.Instances = lab.Trace(func() { st.Check(lab, sc, p, k) })
 		for _, b := range v.Failed() {
 			ce.Failed = append(ce.Failed, b.Name)
 		}
