@@ -101,7 +101,7 @@ func run(w io.Writer, args []string) error {
 		if i > 0 && i%max(1, *checks/10) == 0 {
 			el := time.Since(start)
 			fmt.Fprintf(os.Stderr, "hunt: %s: %d/%d checks, %d fail, elapsed %s, ETA %s\n", st.ID, i, *checks, fails,
-				el.Round(time.Second), (time.Duration(float64(el)/float64(i)*float64(*checks-i))).Round(time.Second))
+				el.Round(time.Second), (time.Duration(float64(el) / float64(i) * float64(*checks-i))).Round(time.Second))
 		}
 		v, err := st.Check(lab, sc, p, k)
 		var h *theorems.HypothesisError
