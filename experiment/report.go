@@ -212,10 +212,11 @@ func summaryTable(body string) string {
 		if strings.HasPrefix(label, "Boundary slope") {
 			label = "P2: boundary slope " + boldNumber(line)
 		}
-		if !strings.Contains(section, " ") {
-			section = "`" + section + "`"
+		where := section
+		if !strings.Contains(where, " ") {
+			where = "`" + where + "`"
 		}
-		rows = append(rows, fmt.Sprintf("| %s | %s | %s |", section, label, verdict))
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s |", where, label, verdict))
 	}
 	if len(rows) == 0 {
 		return ""
@@ -263,7 +264,7 @@ func comparePhaseFiles(a, b string) int {
 	case ta > tb:
 		return 1
 	}
-	return strings.Compare(a, b)
+	return strings.Compare(strings.TrimSuffix(a, ".csv"), strings.TrimSuffix(b, ".csv"))
 }
 
 func verdictBand(v, lo, hi float64) string {
