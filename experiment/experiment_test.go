@@ -141,3 +141,30 @@ func TestCellSeeds(t *testing.T) {
 		seen[c.Seed] = true
 	}
 }
+
+// TestPresetsValid: every preset builds a valid configuration, and the
+// paper phase diagram has Jiang et al.'s 10 × 100 grid with 10 replicates.
+func TestPresetsValid(t *testing.T) {
+	for _, p := range Presets() {
+		for _, c := range []struct {
+			name string
+			err  error
+		}{
+			{"phase clean", PhasePreset(p, 0).Validate()},
+			{"phase AT", PhasePreset(p, 0.1).Validate()},
+			{"tau", TauPreset(p).Validate()},
+			{"dynamics", DynamicsPreset(p).Validate()},
+			{"mnist", MNISTPreset(p).Validate()},
+		} {
+			if c.err != nil {
+				t.Errorf("preset=%s %s: %v", p, c.name, c.err)
+			}
+		}
+	}
+	if n := len(PhasePreset(Paper, 0).Job("x").Cells); n != 10*100*10 {
+		t.Errorf("paper phase diagram has %d cells, want 10 000", n)
+	}
+	if err := Preset("huge").Validate(); err == nil {
+		t.Errorf(`Preset("huge").Validate() = nil, want an error`)
+	}
+}
