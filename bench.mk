@@ -51,6 +51,8 @@ bench: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## benchmarks 
 	{ echo "command: make bench LINALG=$(LINALG) BENCH_COUNT=$(BENCH_COUNT) BENCH_TIME=$(BENCH_TIME)"; \
 	  echo "commit: $$(git rev-parse --short HEAD)$$(git diff --quiet -- model bench || echo -dirty)"; \
 	  echo "go: $$($(GO) env GOVERSION)"; \
+	  echo "loadavg: $$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"; \
+	  echo "Unit allocs/op assume=exact"; \
 	  $(LINALG_GO) test $(LINALG_TAGS) -run '^$$' -bench '$(BENCH)' -benchtime $(BENCH_TIME) \
 	    -count $(BENCH_COUNT) -timeout 2h ./bench 2>&1; } | tee $(BENCH_NEW).tmp
 	@! grep -q -e '^FAIL' -e '^panic' $(BENCH_NEW).tmp || { echo "bench: failed, see $(BENCH_NEW).tmp"; exit 1; }

@@ -55,7 +55,7 @@ func BenchmarkAttackPGD(b *testing.B) {
 			m := modelFor(b, s)
 			p := pgdFor(b, s, s.N)
 			xadv := make([]float64, len(set.X))
-			p.Perturb(m, set.X, set.Y, set.N, xadv)
+			settle(func() { p.Perturb(m, set.X, set.Y, set.N, xadv) })
 			b.ReportAllocs()
 			for b.Loop() {
 				p.Perturb(m, set.X, set.Y, set.N, xadv)
@@ -76,7 +76,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			tr.Step()
+			settle(func() { tr.Step() })
 			b.ReportAllocs()
 			for b.Loop() {
 				tr.Step()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"vitadv/model/linalg"
@@ -163,16 +164,27 @@ func (f *fixture) atStep(k int) {
 	f.m.Step(f.g, eta)
 }
 
+// settle brings a benchmark to its steady state before the timed loop: a
+// call (first-touch page faults, GEMM workers and their buffers), a
+// garbage collection (so that one triggered by the set-up's allocations
+// does not run inside the loop and empty the runtime's caches, whose refill
+// shows up as a few 112-byte allocations: channel waiters), and a second
+// call to refill them.
+func settle(call func()) {
+	call()
+	runtime.GC()
+	call()
+}
+
 func norm(v []float64) float64 { return math.Sqrt(linalg.Dot(v, v)) }
 
-// benchSizes runs body once per size as a key=value sub-benchmark, with a
-// warm-up call before the timed loop (so first-touch page faults and the
-// GEMM worker start-up are not in the steady state), and reports GFLOP/s.
+// benchSizes runs body once per size as a key=value sub-benchmark, after
+// settle, and reports GFLOP/s.
 func benchSizes(b *testing.B, flops func(size) float64, body func(f *fixture)) {
 	for _, s := range sizes {
 		b.Run(s.String(), func(b *testing.B) {
 			f := newFixture(b, s)
-			body(f)
+			settle(func() { body(f) })
 			b.ReportAllocs()
 			for b.Loop() {
 				body(f)
