@@ -3,7 +3,6 @@ package experiment
 import (
 	"slices"
 
-	"vitadv/model/attack"
 	"vitadv/model/data"
 	"vitadv/model/train"
 	"vitadv/model/valid"
@@ -90,13 +89,9 @@ func (d DynamicsConfig) trajectory(mu, tau float64, seed uint64) ([][]string, er
 	if err != nil {
 		return nil, err
 	}
-	var atk train.Attacker
-	if tau > 0 {
-		cfg := attack.TrainConfig(tau)
-		cfg.Steps = d.PGDSteps
-		if atk, err = attack.NewPGD(cfg, m.Arch, dc.M, dc.N); err != nil {
-			return nil, err
-		}
+	atk, err := d.trainAttack(m.Arch, dc.M, dc.N, tau)
+	if err != nil {
+		return nil, err
 	}
 	opt := d.Optim()
 	opt.Target = 0 // fixed number of steps (THEORY §3.1, dynamics script)

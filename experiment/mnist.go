@@ -205,7 +205,7 @@ func (c MNISTConfig) Validate() error {
 
 // mnistParams are the per-cell parameter columns of an MNIST file.
 var mnistParams = []string{"n", "sigma2", "sigma_w", "rep", "seed", "mu", "snr2", "snrw", "c", "tau_over_mu", "tau",
-	"d", "m", "dh", "dv", "pool", "center", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts"}
+	"d", "m", "dh", "dv", "pool", "center", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts", "set_id"}
 
 // mnistMetrics are its metric columns.
 var mnistMetrics = []string{"steps", "converged", "train_obj", "train_err", "test_loss", "test_err", "robust_test_loss", "robust_test_err", "a1", "a2", "entropy"}
@@ -256,7 +256,7 @@ func (c MNISTConfig) Job(name, dir string) (*Job, error) {
 				params = append(params, []string{itoa(n), ftoa(s2), ftoa(sw), itoa(r), "", ftoa(c.Mu), ftoa(snr2),
 					ftoa(c.Mu / (sw * math.Sqrt(float64(d)))), ftoa(float64(n) * snr2 * snr2), ftoa(c.TauOverMu), ftoa(c.TauOverMu * c.Mu),
 					itoa(d), itoa(c.M), itoa(c.Dh), itoa(c.Dv), itoa(c.Pool), btoa(c.Center), itoa(c.NTest), ftoa(c.Shrink),
-					ftoa(c.Eta), itoa(c.MaxSteps), ftoa(c.Target), itoa(c.PGDSteps), itoa(c.EvalSteps), itoa(c.EvalRestarts)})
+					ftoa(c.Eta), itoa(c.MaxSteps), ftoa(c.Target), itoa(c.PGDSteps), itoa(c.EvalSteps), itoa(c.EvalRestarts), itoa(setID(c.threat()))})
 			}
 		}
 	}
@@ -337,13 +337,9 @@ func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uin
 		return nil, err
 	}
 	tau := c.TauOverMu * c.Mu
-	var atk train.Attacker
-	if tau > 0 {
-		cfg := attack.TrainConfig(tau)
-		cfg.Steps = s.PGDSteps
-		if atk, err = attack.NewPGD(cfg, m.Arch, c.M, n); err != nil {
-			return nil, err
-		}
+	atk, err := s.trainAttack(m.Arch, c.M, n, tau)
+	if err != nil {
+		return nil, err
 	}
 	tr, err := train.New(m, trainSet, s.Optim(), atk)
 	if err != nil {
@@ -353,7 +349,7 @@ func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uin
 	rob := attack.Robust{}
 	var atks []attack.Attacker
 	if tau > 0 {
-		cfg := attack.EvalConfig(attack.Frobenius, tau, seed)
+		cfg := attack.EvalConfig(s.threat(), tau, seed)
 		cfg.Steps, cfg.Restarts = s.EvalSteps, s.EvalRestarts
 		pgd, err := attack.NewPGD(cfg, m.Arch, c.M, test.N)
 		if err != nil {

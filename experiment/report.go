@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"vitadv/model/attack"
 
 	"vitadv/model/store"
 )
@@ -403,12 +404,25 @@ func trainingKind(tau float64) string {
 	return fmt.Sprintf("adversarial training at τ = %g‖μ‖", tau)
 }
 
+// setName returns the perturbation set recorded in a table's set_id column
+// (Frobenius for files written before the column existed).
+func setName(t *Table) string {
+	if !t.Has("set_id") {
+		return string(attack.Frobenius)
+	}
+	id := int(t.First("set_id"))
+	if sets := attack.Sets(); id >= 0 && id < len(sets) {
+		return string(sets[id])
+	}
+	return fmt.Sprintf("unknown set_id %d", id)
+}
+
 func reportTau(w io.Writer, rel string, t *Table) ([]string, error) {
 	rows := SummarizeTau(t)
 	M, dh, nt := t.First("m"), t.First("dh"), t.First("n_test")
 	fmt.Fprintf(w, "## Robust error, attention and convergence against the budget τ (`%s`)\n\n", rel)
 	fmt.Fprintf(w, "**Claims** (2604.19724 Theorem 4.2 as restated [SEC]; THEORY §4.3, P5–P9): (1) τ ≲ ‖μ‖/log d_h: AT behaves like clean training, attention still selects the signal, robust error small; (2) ‖μ‖/log d_h ≲ τ ≲ ‖μ‖: attention collapses towards uniform, convergence ≈ M× slower; (3) τ ≥ ‖μ‖: robust error ≥ 0.25 for every classifier — our exact bound: ≥ 1/2 already at τ ≥ ‖μ‖/√2 (midpoint attack, [DER]). ")
-	fmt.Fprintf(w, "Cell: N = %g, c = N·SNR_2² = %.3g (‖μ‖ = %.3g), d_h = %g, so 1/ln d_h = %.3f; %d replicates per τ, the same data and initialization at every τ.\n\n", t.First("n"), t.First("c"), t.First("mu"), dh, 1/math.Log(dh), rows[0].Reps)
+	fmt.Fprintf(w, "Cell: N = %g, c = N·SNR_2² = %.3g (‖μ‖ = %.3g), d_h = %g, so 1/ln d_h = %.3f; %d replicates per τ, the same data and initialization at every τ; perturbation set of training and evaluation: **%s**.\n\n", t.First("n"), t.First("c"), t.First("mu"), dh, 1/math.Log(dh), rows[0].Reps, setName(t))
 	fmt.Fprintf(w, "![%s](%s.png)\n\n", rel, rel)
 	eps := t.First("eps")
 	fmt.Fprintf(w, "Training runs a fixed %g GD steps (no early stop); \"steps to ε\" is the first step with robust training loss < ε = %g (censored at %g when never reached).\n\n", t.First("max_steps"), eps, t.First("max_steps"))

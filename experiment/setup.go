@@ -25,6 +25,10 @@ type Setup struct {
 	PGDSteps       int     // K of the training attack (PGD-K, α = 2.5τ/K, zero start)
 	EvalSteps      int     // steps of the evaluation PGD
 	EvalRestarts   int     // runs of the evaluation PGD (first from 0, the rest random)
+	// Set is the perturbation set of training and evaluation attacks
+	// (THEORY §3.2: Frobenius ball on X by default, signal token only,
+	// per-token balls, ℓ∞); "" means Frobenius.
+	Set attack.Set
 }
 
 // Validate returns a *valid.Error naming the first bad field (by its
@@ -38,7 +42,47 @@ func (s Setup) Validate() error {
 		valid.Positive("eta", s.Eta), valid.IntMin("steps", s.MaxSteps, 1),
 		valid.NonNeg("target", s.Target), valid.IntMin("pgd-steps", s.PGDSteps, 1),
 		valid.IntMin("eval-steps", s.EvalSteps, 1), valid.IntMin("eval-restarts", s.EvalRestarts, 1),
+		setValid(s.Set),
 	)
+}
+
+// setValid is attack.Set.Validate with the error renamed to the flag.
+func setValid(set attack.Set) error {
+	if err := set.Validate(); err != nil {
+		return &valid.Error{Field: "set", Value: string(set), Rule: err.(*valid.Error).Rule}
+	}
+	return nil
+}
+
+// threat returns the perturbation set, Frobenius when unset.
+func (s Setup) threat() attack.Set {
+	if s.Set == "" {
+		return attack.Frobenius
+	}
+	return s.Set
+}
+
+// setID is the numeric code of a perturbation set in CSV files (every CSV
+// column is numeric, so np.loadtxt reads the file whole): its index in
+// attack.Sets() — 0 frobenius, 1 signal-token, 2 per-token, 3 linf.
+func setID(set attack.Set) int {
+	for i, s := range attack.Sets() {
+		if s == set {
+			return i
+		}
+	}
+	return -1
+}
+
+// trainAttack returns the training attack at budget tau (nil when tau = 0):
+// PGD-K with α = 2.5τ/K from zero on the setup's perturbation set.
+func (s Setup) trainAttack(arch vit.Arch, m, n int, tau float64) (train.Attacker, error) {
+	if tau == 0 {
+		return nil, nil
+	}
+	cfg := attack.TrainConfig(tau)
+	cfg.Steps, cfg.Set = s.PGDSteps, s.threat()
+	return attack.NewPGD(cfg, arch, m, n)
 }
 
 // Arch returns the model architecture (faithful: no score scaling, w_O
@@ -63,11 +107,11 @@ func (s Setup) Optim() train.Config {
 
 // setupParams are the column names of Setup in CSV files, in the order of
 // (Setup).params.
-var setupParams = []string{"d", "m", "dh", "dv", "sigma2", "sigma_w", "project", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts"}
+var setupParams = []string{"d", "m", "dh", "dv", "sigma2", "sigma_w", "project", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts", "set_id"}
 
 func (s Setup) params() []string {
 	return []string{itoa(s.D), itoa(s.M), itoa(s.Dh), itoa(s.Dv), ftoa(s.Sigma2), ftoa(s.SigmaW), btoa(s.Project),
-		itoa(s.NTest), ftoa(s.Shrink), ftoa(s.Eta), itoa(s.MaxSteps), ftoa(s.Target), itoa(s.PGDSteps), itoa(s.EvalSteps), itoa(s.EvalRestarts)}
+		itoa(s.NTest), ftoa(s.Shrink), ftoa(s.Eta), itoa(s.MaxSteps), ftoa(s.Target), itoa(s.PGDSteps), itoa(s.EvalSteps), itoa(s.EvalRestarts), itoa(setID(s.threat()))}
 }
 
 // outcomeMetrics are the metric columns of one trained cell (see outcome).
@@ -97,7 +141,7 @@ func (o Outcome) fields() []string {
 }
 
 // TrainCell draws the data and the initialization of one cell from seed,
-// trains clean (tau = 0) or adversarially (Frobenius ℓ₂ PGD at budget tau),
+// trains clean (tau = 0) or adversarially (PGD at budget tau on s.Set),
 // and evaluates the result: the tracked quantities on the clean test set
 // and the robust test loss and error, worst case per point over the
 // evaluation PGD, the midpoint attack and the erase attack (THEORY.md §3.2,
@@ -112,13 +156,9 @@ func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64) (Outcome
 	if err != nil {
 		return Outcome{}, err
 	}
-	var atk train.Attacker
-	if tau > 0 {
-		cfg := attack.TrainConfig(tau)
-		cfg.Steps = s.PGDSteps
-		if atk, err = attack.NewPGD(cfg, m.Arch, dc.M, dc.N); err != nil {
-			return Outcome{}, err
-		}
+	atk, err := s.trainAttack(m.Arch, dc.M, dc.N, tau)
+	if err != nil {
+		return Outcome{}, err
 	}
 	tr, err := train.New(m, trainSet, s.Optim(), atk)
 	if err != nil {
@@ -145,17 +185,17 @@ func (s Setup) robust(m *vit.Model, set *data.Set, sig data.Signals, tau float64
 	if tau == 0 {
 		return attack.Evaluate(m, set, set.N)
 	}
-	cfg := attack.EvalConfig(attack.Frobenius, tau, seed)
+	cfg := attack.EvalConfig(s.threat(), tau, seed)
 	cfg.Steps, cfg.Restarts = s.EvalSteps, s.EvalRestarts
 	pgd, err := attack.NewPGD(cfg, m.Arch, set.M, set.N)
 	if err != nil {
 		return attack.Robust{}, err
 	}
-	mid, err := attack.NewMidpoint(sig, set.M, attack.Frobenius, tau)
+	mid, err := attack.NewMidpoint(sig, set.M, s.threat(), tau)
 	if err != nil {
 		return attack.Robust{}, err
 	}
-	erase, err := attack.NewErase(set.M, attack.Frobenius, tau)
+	erase, err := attack.NewErase(set.M, s.threat(), tau)
 	if err != nil {
 		return attack.Robust{}, err
 	}

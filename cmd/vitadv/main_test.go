@@ -190,6 +190,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"tau", "-taus", "0.1,,2"}, "taus", "0.1,,2", false},
 		{[]string{"phase", "-mu", "5,-5"}, "mu", "-5", false},
 		{[]string{"tau", "-eps", "0"}, "eps", "0", false},
+		{[]string{"tau", "-set", "l3"}, "set", "l3", false},
 		{[]string{"dynamics", "-c-benign", "0"}, "c-benign", "0", false},
 		{[]string{"dynamics", "-every", "7"}, "every", "7", false},
 		{[]string{"mnist", "-pool", "3"}, "pool", "3", false},
@@ -266,6 +267,22 @@ func TestCSVLoadable(t *testing.T) {
 		// SNR_w/SNR_2 = σ₂/σ_w = 20 in every preset.
 		if r := tab.Col("snrw")[i] / s2; r < 19.999 || r > 20.001 {
 			t.Errorf("row %d: snrw/snr2 = %g, want σ₂/σ_w = 20", i, r)
+		}
+	}
+}
+
+// TestPerturbationSet: -set reaches the training and evaluation attacks and
+// is recorded in the set_id column (1 = signal-token, attack.Sets order).
+func TestPerturbationSet(t *testing.T) {
+	root := t.TempDir()
+	vitadv(t, noEnv, "tau", "-preset", "tiny", "-set", "signal-token", "-figures=false", "-results", root)
+	tab, err := experiment.ReadTable(filepath.Join(root, "tau", "tiny.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range tab.Col("set_id") {
+		if id != 1 {
+			t.Fatalf("row %d: set_id = %g, want 1 (signal-token)", i, id)
 		}
 	}
 }
