@@ -171,6 +171,7 @@ func kernel4x8avx2(kc int, a []float64, ars, acs int, b []float64, ldb int, c []
 func init() {
 	if archsimd.X86.AVX512() {
 		dotImpl, axpyImpl, scalImpl, expImpl = dot512, axpy512, scal512, exp512
+		axpyRowsImpl = axpyRows512
 	}
 }
 
@@ -256,4 +257,28 @@ func exp512(dst, x []float64) {
 		p.Mul(scale).Store((*[8]float64)(dst[i:]))
 	}
 	expGo(dst[n:len(x)], x[n:])
+}
+
+// axpyRows512 keeps each 8-lane chunk of dst in a register over all j:
+// the same Mul-then-Add per j, in the same order, as axpy512.
+func axpyRows512(dst, c []float64, inc int, src []float64, ld int) {
+	n := len(dst) &^ 7
+	for i := 0; i < n; i += 8 {
+		d := (*[8]float64)(dst[i:])
+		acc := archsimd.LoadFloat64x8(d)
+		for j := 0; j*inc < len(c); j++ {
+			s := (*[8]float64)(src[j*ld+i:])
+			acc = acc.Add(archsimd.LoadFloat64x8(s).Mul(archsimd.BroadcastFloat64x8(c[j*inc])))
+		}
+		acc.Store(d)
+	}
+	if n < len(dst) {
+		for j := 0; j*inc < len(c); j++ {
+			a := c[j*inc]
+			row := src[j*ld : j*ld+len(dst)]
+			for i := n; i < len(dst); i++ {
+				dst[i] += a * row[i]
+			}
+		}
+	}
 }

@@ -22,6 +22,31 @@ func Axpy(dst []float64, a float64, x []float64) {
 	axpyImpl(dst, a, x[:len(dst)])
 }
 
+// DotRows writes dst[j] = Dot(x, src[j·ld : j·ld+len(x)]) for every j, the
+// product of the len(dst)×len(x) matrix src (row stride ld) with x, with
+// each element summed exactly as Dot sums it. It panics if src is too
+// short.
+func DotRows(dst, x, src []float64, ld int) {
+	if len(dst) > 0 && len(src) < (len(dst)-1)*ld+len(x) {
+		panic(errShortVec)
+	}
+	dotRowsImpl(dst, x, src, ld)
+}
+
+// AxpyRows computes, for j = 0, 1, …, len(c)−1 in that order,
+//
+//	dst += c[j·inc] · src[j·ld : j·ld+len(dst)],
+//
+// the same sums as len(c) calls of Axpy, in one call. It panics if src is
+// too short.
+func AxpyRows(dst, c []float64, inc int, src []float64, ld int) {
+	n := (len(c) + inc - 1) / inc
+	if n > 0 && len(src) < (n-1)*ld+len(dst) {
+		panic(errShortVec)
+	}
+	axpyRowsImpl(dst, c, inc, src, ld)
+}
+
 // ExpTo writes exp(x[i]) into dst[i] for every i and returns dst. The
 // pure-Go version is math.Exp; the AVX-512 version (GOEXPERIMENT=simd)
 // evaluates 8 lanes at once,
@@ -50,7 +75,22 @@ var (
 	axpyImpl = axpyGo
 	scalImpl = scalGo
 	expImpl  = expGo
+
+	dotRowsImpl  = dotRowsGo
+	axpyRowsImpl = axpyRowsGo
 )
+
+func dotRowsGo(dst, x, src []float64, ld int) {
+	for j := range dst {
+		dst[j] = dotImpl(x, src[j*ld:j*ld+len(x)])
+	}
+}
+
+func axpyRowsGo(dst, c []float64, inc int, src []float64, ld int) {
+	for j := 0; j*inc < len(c); j++ {
+		axpyImpl(dst, c[j*inc], src[j*ld:j*ld+len(dst)])
+	}
+}
 
 func dotGo(x, y []float64) float64 {
 	var s0, s1, s2, s3 float64

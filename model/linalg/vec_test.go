@@ -82,3 +82,46 @@ func TestExpTo(t *testing.T) {
 		}
 	}
 }
+
+// TestRows: DotRows and AxpyRows equal, bit for bit, the loops of Dot and
+// Axpy they replace (so the model's sums do not change with them).
+func TestRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, n := range []int{1, 5, 8, 17, 32, 37} {
+		for _, rows := range []int{1, 3, 4, 16} {
+			ld := n + 3
+			src := make([]float64, rows*ld)
+			for i := range src {
+				src[i] = r.NormFloat64()
+			}
+			x := src[len(src)-n:]
+			got := make([]float64, rows)
+			DotRows(got, x, src, ld)
+			for j := range got {
+				if want := Dot(x, src[j*ld:]); got[j] != want {
+					t.Fatalf("DotRows(n=%d, rows=%d)[%d] = %.17g, want %.17g", n, rows, j, got[j], want)
+				}
+			}
+			for _, inc := range []int{1, rows} {
+				c := make([]float64, rows*inc)
+				for i := range c {
+					c[i] = r.NormFloat64()
+				}
+				dst, want := make([]float64, n), make([]float64, n)
+				for i := range dst {
+					dst[i] = r.NormFloat64()
+					want[i] = dst[i]
+				}
+				AxpyRows(dst, c, inc, src, ld)
+				for j := 0; j < rows; j++ {
+					Axpy(want, c[j*inc], src[j*ld:])
+				}
+				for i := range dst {
+					if dst[i] != want[i] {
+						t.Fatalf("AxpyRows(n=%d, rows=%d, inc=%d)[%d] = %.17g, want %.17g", n, rows, inc, i, dst[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -68,9 +68,7 @@ func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
 	x = x[:t*D]
 	valueVector(m, ws.U)
 	linalg.Gemm(false, false, t, dh2, D, 1, x, D, m.WQK, dh2, 0, ws.QK[:t*dh2], dh2)
-	for r := 0; r < t; r++ {
-		ws.V[r] = dot(x[r*D:(r+1)*D], ws.U)
-	}
+	linalg.DotRows(ws.V[:t], ws.U, x, D) // v_r = x_rᵀ u
 	scale := m.Scale()
 	invM := 1 / float64(M)
 	for s := 0; s < n; s++ {
@@ -83,9 +81,10 @@ func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
 		for l := 0; l < M; l++ {
 			q := qk[l*dh2 : l*dh2+m.Dh]
 			row := S[l*M : (l+1)*M]
+			linalg.DotRows(row, q, qk[m.Dh:], dh2) // q_lᵀ k_j for every j
 			mx := math.Inf(-1)
-			for j := 0; j < M; j++ {
-				z := scale * dot(q, qk[j*dh2+m.Dh:(j+1)*dh2])
+			for j := range row {
+				z := scale * row[j]
 				row[j] = z
 				if z > mx {
 					mx = z
@@ -146,12 +145,10 @@ func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *G
 			gqk[i] = 0
 		}
 		for l := 0; l < M; l++ {
-			gk := gqk[l*dh2 : l*dh2+dh]     // row l of Ĝ K
-			gq := gqk[l*dh2+dh : (l+1)*dh2] // row l of Ĝᵀ Q
-			for j := 0; j < M; j++ {
-				axpyK(gk, ws.G[l*M+j], qk[j*dh2+dh:(j+1)*dh2]) // Ĝ_lj k_j
-				axpyK(gq, ws.G[j*M+l], qk[j*dh2:j*dh2+dh])     // Ĝ_jl q_j
-			}
+			gk := gqk[l*dh2 : l*dh2+dh]                             // row l of Ĝ K
+			gq := gqk[l*dh2+dh : (l+1)*dh2]                         // row l of Ĝᵀ Q
+			linalg.AxpyRows(gk, ws.G[l*M:(l+1)*M], 1, qk[dh:], dh2) // Σ_j Ĝ_lj k_j
+			linalg.AxpyRows(gq, ws.G[l:], M, qk, dh2)               // Σ_j Ĝ_jl q_j
 		}
 		for j := 0; j < M; j++ {
 			ws.Alpha[s*M+j] = coef[s] * ws.A[s*M+j]
@@ -164,9 +161,7 @@ func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *G
 		for k := range r {
 			r[k] = 0
 		}
-		for i := 0; i < t; i++ {
-			axpyK(r, ws.Alpha[i], x[i*D:(i+1)*D])
-		}
+		linalg.AxpyRows(r, ws.Alpha[:t], 1, x, D) // r = Xᵀα
 		for k := 0; k < D; k++ {
 			row := g.Wv[k*m.Dv : (k+1)*m.Dv]
 			for j := range row {
@@ -250,9 +245,7 @@ func (m *Model) InputGrad(ws *Workspace, x, y []float64, n int, dx []float64) []
 // the kernels' dot (the serial loop of ValueVector cost 7% of a d = 64
 // adversarial-training step).
 func valueVector(m *Model, dst []float64) {
-	for i := range dst[:m.D] {
-		dst[i] = dot(m.Wv[i*m.Dv:(i+1)*m.Dv], m.Wo)
-	}
+	linalg.DotRows(dst[:m.D], m.Wo, m.Wv, m.Dv)
 }
 
 // dot and axpyK are the kernels' vector loops, through linalg (SIMD under
