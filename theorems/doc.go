@@ -34,6 +34,10 @@
 //	P11 gradients vs finite differences         (model/vit tests)     [DER]
 //	P12 the overfitting is real                 OverfittingIsReal     [ABS]/[PROP]
 //
+// The status of each statement (holds, fails with a committed
+// counterexample, not decidable at a scale), its tests and the command that
+// shows it are listed in theorems/STATEMENTS.md.
+//
 // All returns the statements with their instance spaces (integer grid
 // axes) and evaluators, for cmd/hunt; Lab memoizes trainings so that
 // statements and rapid checks landing on one grid cell share a run.
