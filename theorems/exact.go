@@ -199,8 +199,8 @@ func worstDelta(dst, u []float64, M int, y float64, set attack.Set, tau float64)
 //	m* := y f_lin(X) − τ·κ_set ≤ y f(X+Δ),   κ_set = DualFactor(set, M, u),
 //
 // with equality at Δ* (δ*_l = −yτû/√M for Frobenius, …). The verdict has
-// four bounds: (i) m* ≤ y f(X+Δ) for the given delta, and at Δ*; (ii)
-// y f(X+Δ*) ≤ m* (attained); (iii) PGD-20 (5 restarts) reaches m* within tolPGD relative
+// five bounds: (i) m* ≤ y f(X+Δ) for the given delta, and at Δ*; (ii)
+// y f(X+Δ*) ≤ m* (attained); attack.LinearWorstMargin agrees with m*; (iii) PGD-20 (5 restarts) reaches m* within tolPGD relative
 // to τκ (P10). Slack of (i), (ii): 16·M·d·ε times the sum of the absolute
 // terms of the two dot products (worst-case summation error).
 //
@@ -245,6 +245,11 @@ func LinearCollapseMargin(m *vit.Model, x []float64, y float64, delta []float64,
 	v.Bounds = append(v.Bounds,
 		leq("m* ≤ y f(X+Δ*) (lower bound at the minimizer)", DER, mstar, fstar, slack),
 		leq("y f(X+Δ*) ≤ m* (attained)", DER, fstar, mstar, slack))
+	// Cross-check with package attack's independent closed form (same
+	// statement, separate code): it must give the unstrengthened m*.
+	m0 := base - tau*kappa
+	v.Bounds = append(v.Bounds, leq("|attack.LinearWorstMargin − m*| ≤ rounding", DER,
+		math.Abs(attack.LinearWorstMargin(m, x, y, set, tau)-m0), 0, slack))
 	if tau > 0 {
 		p, err := attack.NewPGD(attack.EvalConfig(set, tau, 1), m.Arch, M, 1)
 		if err != nil {
