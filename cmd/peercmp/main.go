@@ -5,7 +5,8 @@
 // Usage:
 //
 //	peercmp [-tags openblas] [-rounds 3] [-benchtime 300ms] [-threads 2]
-//	        [-sizes paper,small,mid] [-o results/bench/peer.txt]
+//	        [-peer-threads n] [-peer-reps 50] [-sizes paper,small,mid]
+//	        [-o results/bench/peer.txt]
 //
 // Each round runs, for every size, the Go benchmarks BenchmarkForward,
 // BenchmarkForwardBackward, BenchmarkPGD and BenchmarkATStep of ./bench

@@ -44,7 +44,7 @@ var ops = []struct{ bench, peer string }{
 
 type config struct {
 	tags, benchtime, python, peer, out, sizes string
-	rounds, threads, peerReps                 int
+	rounds, threads, peerReps, peerThreads    int
 }
 
 func run(stdout, stderr io.Writer, args []string) error {
@@ -55,13 +55,17 @@ func run(stdout, stderr io.Writer, args []string) error {
 	fs.StringVar(&c.benchtime, "benchtime", "300ms", "go test -benchtime per benchmark and round")
 	fs.IntVar(&c.rounds, "rounds", 3, "interleaved rounds; the medians are reported")
 	fs.IntVar(&c.peerReps, "peer-reps", 50, "the peer's --reps: calls timed per forward/backward; a tenth of it per PGD-10 and AT step")
-	fs.IntVar(&c.threads, "threads", 2, "threads for both sides (GOMAXPROCS, torch.set_num_threads)")
+	fs.IntVar(&c.threads, "threads", 2, "threads for both sides: GOMAXPROCS, torch.set_num_threads, and OPENBLAS_NUM_THREADS/OMP_NUM_THREADS of both processes")
+	fs.IntVar(&c.peerThreads, "peer-threads", 0, "torch.set_num_threads only, if > 0 (its BLAS keeps -threads): the peer's best configuration on a 2-vCPU machine is 1")
 	fs.StringVar(&c.python, "python", "/usr/bin/python3", "Python with torch (Debian python3-torch)")
 	fs.StringVar(&c.peer, "peer", "/work/shared/peer/torch_vit.py", "the peer script")
 	fs.StringVar(&c.sizes, "sizes", "paper,small,mid", "comma-separated subset of paper, small, mid")
 	fs.StringVar(&c.out, "o", "results/bench/peer.txt", "output file (benchmark format + ratio table)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if c.peerThreads <= 0 {
+		c.peerThreads = c.threads
 	}
 	if c.rounds < 1 || c.threads < 1 {
 		return errors.New("-rounds and -threads must be >= 1")
@@ -116,7 +120,7 @@ func run(stdout, stderr io.Writer, args []string) error {
 	if gov := os.Getenv("GOEXPERIMENT"); gov != "" {
 		fmt.Fprintf(&b, "goexperiment: %s\n", gov)
 	}
-	fmt.Fprintf(&b, "tags: %s\nthreads: %d\nrounds: %d\npeer-reps: %d\n", c.tags, c.threads, c.rounds, c.peerReps)
+	fmt.Fprintf(&b, "tags: %s\nthreads: %d\npeer-threads: %d\nrounds: %d\npeer-reps: %d\n", c.tags, c.threads, c.peerThreads, c.rounds, c.peerReps)
 	fmt.Fprintf(&b, "loadavg-start: %s\nloadavg-end: %s\n", load0, loadavg())
 	for _, l := range cfgLines {
 		fmt.Fprintln(&b, l)
@@ -176,6 +180,7 @@ func goBench(c config, s shape) (map[string]float64, []string, error) {
 	}
 	args = append(args, "./bench")
 	cmd := exec.Command("go", args...)
+	cmd.Env = threadEnv(c.threads)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -213,10 +218,11 @@ func goBench(c config, s shape) (map[string]float64, []string, error) {
 
 // peerBench runs the peer at size s and returns its seconds per call.
 func peerBench(c config, s shape) (map[string]float64, error) {
-	args := []string{c.peer, "--threads", fmt.Sprint(c.threads), "--N", fmt.Sprint(s.n), "--M", fmt.Sprint(s.m),
+	args := []string{c.peer, "--threads", fmt.Sprint(c.peerThreads), "--N", fmt.Sprint(s.n), "--M", fmt.Sprint(s.m),
 		"--d", fmt.Sprint(s.d), "--dh", fmt.Sprint(s.dh), "--dv", fmt.Sprint(s.dv), "--steps", "10", "--tau", "4", "--mu", "40",
 		"--reps", fmt.Sprint(c.peerReps)}
 	cmd := exec.Command(c.python, args...)
+	cmd.Env = threadEnv(c.threads)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -236,6 +242,13 @@ func peerBench(c config, s shape) (map[string]float64, error) {
 		res[op.peer] = v
 	}
 	return res, nil
+}
+
+// threadEnv is the environment with the BLAS and OpenMP pools limited to n
+// threads: torch.set_num_threads does not bound OpenBLAS's own pool (with
+// --threads 1 the peer still ran its GEMMs on 2 threads).
+func threadEnv(n int) []string {
+	return append(os.Environ(), fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", n), fmt.Sprintf("OMP_NUM_THREADS=%d", n))
 }
 
 // loadavg returns the 1-, 5- and 15-minute load averages (Linux), so that
