@@ -223,28 +223,40 @@ func (t task) exec(buf *buffers) {
 }
 
 // run splits a product of at least parallelMinFlops flops into blocks of
-// C along its longer side (edges on multiples of mr or nr), about
-// chunkFlops flops each and at most maxWorkers, queues them, and works
-// through the queue with up to GOMAXPROCS−1 workers. The blocks depend on
-// the shape alone, never on GOMAXPROCS; blocks several times smaller than
-// an even split let the other goroutines take over the work of one that
-// the OS has descheduled (on this shared 2-core machine an even 2-way split
-// ran at the speed of the slower half, 1.9× slower than one thread).
+// C along its longer side (edges on multiples of mr or nr): at least two
+// per thread and about chunkFlops flops each, at most maxWorkers. It queues
+// them and works through the queue with up to GOMAXPROCS−1 workers. Blocks
+// smaller than an even split let the other goroutines take over the work
+// of one that the OS has descheduled (on this shared 2-core machine an
+// even 2-way split ran at the speed of the slower half, 1.9× slower than
+// one thread). The blocks never change the order in which an element is
+// accumulated, so the result does not depend on them.
 func run(j *job) {
 	p := &j.p
 	mr, nr := kern.mr, kern.nr
 	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
 	rowTiles, colTiles := ceilDiv(p.m, mr), ceilDiv(p.n, nr)
-	splitRows := rowTiles*mr >= colTiles*nr
+	// Each block packs its own panels: split rows and every block packs all
+	// of op(B) (if B is packed), split columns and every block packs all of
+	// op(A). Split the side that repacks less; on a tie, the longer side.
+	kc := min(p.k, kcMax)
+	packRows, packCols := 0, 0 // elements every extra block repacks
+	if !directB(p, kc) {
+		packRows = p.k * p.n
+	}
+	if !directA(p, kc) {
+		packCols = p.m * p.k
+	}
+	splitRows := packRows < packCols || (packRows == packCols && rowTiles*mr >= colTiles*nr)
 	tiles := colTiles
 	if splitRows {
 		tiles = rowTiles
 	}
+	procs := runtime.GOMAXPROCS(0)
 	parts := 1
 	if flops >= parallelMinFlops {
-		parts = min(int(math.Ceil(flops/chunkFlops)), maxWorkers, tiles)
+		parts = min(max(2*procs, int(math.Ceil(flops/chunkFlops))), maxWorkers, tiles)
 	}
-	procs := runtime.GOMAXPROCS(0)
 	if parts <= 1 || procs == 1 {
 		serial(p, j.buf, 0, p.m, 0, p.n)
 		return
