@@ -165,3 +165,39 @@ func TestAdversarialBenignFits(t *testing.T) {
 	}
 	t.Logf("converged after %d steps, robust loss %.4g, PGD-20 robust train loss %.4g", res.Steps, res.Loss, rob.Loss)
 }
+
+// TestDeterministicLargeAT: at a size where the GEMMs are split across
+// threads (N·M = 320 rows, d = 512, d_h = 256), three adversarial-training
+// steps give bit-identical parameters at GOMAXPROCS = 1 and 2.
+func TestDeterministicLargeAT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large instance")
+	}
+	run := func(procs int) *vit.Model {
+		old := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(old)
+		cfg := data.Config{D: 512, M: 16, N: 20, NTest: 2, Sigma2: 4, SigmaW: 0.2, SNR2: 0.5}
+		tr, _, err := data.Draw(cfg, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := vit.NewInit(vit.Arch{D: 512, Dh: 256, Dv: 256}, vit.DefaultInit(), 5)
+		pc := attack.TrainConfig(0.1 * cfg.Mu())
+		pc.Steps = 2
+		pgd, err := attack.NewPGD(pc, m.Arch, tr.M, tr.N)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn, _ := New(m, tr, Config{Eta: 0.1, MaxSteps: 3}, pgd)
+		tn.Run(nil)
+		return m
+	}
+	a, b := run(1), run(2)
+	for name, pair := range map[string][2][]float64{"WQK": {a.WQK, b.WQK}, "Wv": {a.Wv, b.Wv}} {
+		for i := range pair[0] {
+			if math.Float64bits(pair[0][i]) != math.Float64bits(pair[1][i]) {
+				t.Fatalf("%s[%d] = %v at GOMAXPROCS=1, %v at 2", name, i, pair[0][i], pair[1][i])
+			}
+		}
+	}
+}
