@@ -1,0 +1,50 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+// TestRunRejectsBadFlags: bad arguments fail before any benchmark runs.
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-sizes", "paper,huge"}, `unknown size "huge"`},
+		{[]string{"-rounds", "0"}, "-rounds and -threads must be >= 1"},
+		{[]string{"-threads", "0"}, "-rounds and -threads must be >= 1"},
+	} {
+		err := run(io.Discard, io.Discard, c.args)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("run(%q) = %v, want an error containing %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestShapesMatchBench: every comparison size names a sub-benchmark that
+// bench/vit_test.go defines (the Go side is found by that name).
+func TestShapesMatchBench(t *testing.T) {
+	want := map[string]bool{
+		"N=20/M=16/d=1024/dh=512": true,
+		"N=10/M=4/d=64/dh=32":     true,
+		"N=50/M=8/d=256/dh=128":   true,
+	}
+	for _, s := range shapes {
+		if !want[s.sub()] {
+			t.Errorf("shape %s = %s, not a size of bench/vit_test.go", s.name, s.sub())
+		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		v    []float64
+		want float64
+	}{{[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 3, 2}, 2.5}, {nil, 0}} {
+		if got := median(c.v); got != c.want {
+			t.Errorf("median(%v) = %g, want %g", c.v, got, c.want)
+		}
+	}
+}
