@@ -39,6 +39,18 @@ func Paper() Scale {
 	return Scale{Name: "paper", D: 256, M: 8, Dh: 128, Dv: 128, NTest: 200, MechSteps: 1000, MaxSteps: 2000, Replicates: 5, ProbeEvery: 20}
 }
 
+// ScaleByName returns the scale called name ("tiny" or "paper"), for the
+// -scale flags of the commands.
+func ScaleByName(name string) (Scale, error) {
+	switch name {
+	case "tiny":
+		return Tiny(), nil
+	case "paper":
+		return Paper(), nil
+	}
+	return Scale{}, fmt.Errorf("unknown scale %q (tiny or paper)", name)
+}
+
 // ScaleFromEnv returns Paper when VITADV_SCALE=paper and Tiny otherwise.
 func ScaleFromEnv() Scale {
 	if os.Getenv("VITADV_SCALE") == "paper" {

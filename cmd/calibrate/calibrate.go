@@ -57,11 +57,11 @@ func run(w io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	sc, err := scaleOf(*scaleName)
+	sc, err := theorems.ScaleByName(*scaleName)
 	if err != nil {
 		return err
 	}
-	tsc, err := scaleOf(*tauScaleName)
+	tsc, err := theorems.ScaleByName(*tauScaleName)
 	if err != nil {
 		return err
 	}
@@ -358,14 +358,4 @@ func bootRatio(x, y []float64, B int, r *rand.Rand) (lo, hi float64) {
 		ms[b] = (sx / float64(len(x))) / (sy / float64(len(y)))
 	}
 	return theorems.Quantile(ms, 0.025), theorems.Quantile(ms, 0.975)
-}
-
-func scaleOf(name string) (theorems.Scale, error) {
-	switch name {
-	case "tiny":
-		return theorems.Tiny(), nil
-	case "paper":
-		return theorems.Paper(), nil
-	}
-	return theorems.Scale{}, fmt.Errorf("unknown scale %q (tiny or paper)", name)
 }

@@ -73,7 +73,7 @@ func run(w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc, err := scaleOf(*scaleName)
+	sc, err := theorems.ScaleByName(*scaleName)
 	if err != nil {
 		return err
 	}
@@ -299,16 +299,6 @@ func find(id string) (theorems.Statement, error) {
 		ids = append(ids, s.ID)
 	}
 	return theorems.Statement{}, fmt.Errorf("unknown -statement %q; one of %s", id, strings.Join(ids, ", "))
-}
-
-func scaleOf(name string) (theorems.Scale, error) {
-	switch name {
-	case "tiny":
-		return theorems.Tiny(), nil
-	case "paper":
-		return theorems.Paper(), nil
-	}
-	return theorems.Scale{}, fmt.Errorf("unknown -scale %q (tiny or paper)", name)
 }
 
 // setConsts applies name=value overrides by the JSON names of Consts.
