@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"vitadv/model/data"
+	"vitadv/model/linalg"
 	"vitadv/model/train"
 	"vitadv/model/vit"
 )
@@ -34,7 +35,7 @@ func InitAttention(m *vit.Model, x []float64, M, n int, k Consts) Verdict {
 			q := ws.QK[(i*M+l)*dh2 : (i*M+l)*dh2+m.Dh]
 			for j := 0; j < M; j++ {
 				kv := ws.QK[(i*M+j)*dh2+m.Dh : (i*M+j+1)*dh2]
-				s = math.Max(s, math.Abs(scale*dot(q, kv)))
+				s = math.Max(s, math.Abs(scale*linalg.Dot(q, kv)))
 			}
 		}
 		smax = math.Max(smax, s)
@@ -50,14 +51,6 @@ func InitAttention(m *vit.Model, x []float64, M, n int, k Consts) Verdict {
 	return Verdict{Statement: "A InitAttention", Tag: DER,
 		Bounds: []Bound{leq("(a_j − 1/M)/(1/(1+(M−1)e^{−2s}) − 1/M) ≤ 1", DER, worst, 1/k.Strengthen, 1e-12)},
 		Consts: []Const{{"s_max", smax}, {"strengthen", k.Strengthen}}}
-}
-
-func dot(a, b []float64) float64 {
-	s := 0.0
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
 }
 
 // AssumptionSet checks the technical conditions of the recovered theorems
@@ -90,7 +83,7 @@ func AssumptionSet(inst Instance, k Consts) (Verdict, error) {
 	R := math.Max(dc.Mu(), dc.Sigma2*math.Sqrt(float64(dc.D)))
 	s0 := inst.Init.Sigma0(dc.D) // the std of both laws (vit.Init.Sigma0)
 	kappa := s0 * s0 * R * R * math.Sqrt(float64(inst.Arch.Dh)) * inst.Arch.Scale()
-	wo2 := dot(m0.Wo, m0.Wo)
+	wo2 := linalg.Dot(m0.Wo, m0.Wo)
 	etaTerm := inst.Train.Eta * R * R * wo2 / float64(dc.M)
 	conds := []Bound{
 		geq("M ≥ 2", PROP, float64(dc.M), 2, 0),
@@ -168,10 +161,10 @@ func GrowthRatio(m0 *vit.Model, s *data.Set, sig data.Signals, dc data.Config, e
 // coeffs returns γ̄ = (γ₊ − γ₋)/2 and ρ̄ = mean_n y_n ξ_{n,2}ᵀu.
 func coeffs(m *vit.Model, s *data.Set, sig data.Signals) (g, r float64) {
 	u := m.ValueVector(make([]float64, m.D))
-	g = (dot(sig.Plus, u) - dot(sig.Minus, u)) / 2
+	g = (linalg.Dot(sig.Plus, u) - linalg.Dot(sig.Minus, u)) / 2
 	for i := 0; i < s.N; i++ {
 		x := s.Sample(i)
-		r += s.Y[i] * dot(x[s.D:2*s.D], u)
+		r += s.Y[i] * linalg.Dot(x[s.D:2*s.D], u)
 	}
 	return g, r / float64(s.N)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"vitadv/model/attack"
+	"vitadv/model/linalg"
 	"vitadv/model/vit"
 )
 
@@ -179,8 +180,8 @@ func dominance(m *vit.Model, r *Run) float64 {
 	ok := 0
 	for i := 0; i < s.N; i++ {
 		x := s.Sample(i)
-		sig := math.Abs(dot(r.Sig.For(s.Y[i]), u)) * ws.A[i*s.M]
-		noise := math.Abs(dot(x[s.D:2*s.D], u)) * ws.A[i*s.M+1]
+		sig := math.Abs(linalg.Dot(r.Sig.For(s.Y[i]), u)) * ws.A[i*s.M]
+		noise := math.Abs(linalg.Dot(x[s.D:2*s.D], u)) * ws.A[i*s.M+1]
 		if noise < sig {
 			ok++
 		}

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"vitadv/model/data"
+	"vitadv/model/linalg"
 	"vitadv/model/vit"
 )
 
@@ -126,12 +127,12 @@ func (p *Prober) Record(m *vit.Model, step int) Record {
 	r.A1, r.A2, r.Entropy, r.MaxA = r.A1/nt, r.A2/nt, r.Entropy/nt, r.MaxA/nt
 
 	u := m.ValueVector(p.u)
-	r.GammaPlus, r.GammaMinus = dot(p.Sig.Plus, u), dot(p.Sig.Minus, u)
+	r.GammaPlus, r.GammaMinus = linalg.Dot(p.Sig.Plus, u), linalg.Dot(p.Sig.Minus, u)
 	D := p.Train.D
 	pos := 0
 	for i := 0; i < p.Train.N; i++ {
 		xi2 := p.Train.X[(i*M+1)*D : (i*M+2)*D]
-		p.rho[i] = p.Train.Y[i] * dot(xi2, u)
+		p.rho[i] = p.Train.Y[i] * linalg.Dot(xi2, u)
 		r.RhoMean += p.rho[i]
 		if p.rho[i] > 0 {
 			pos++
@@ -169,7 +170,7 @@ func (p *Prober) score(m *vit.Model, a, b []float64) float64 {
 			p.kb[h] += b[i] * row[dh+h]
 		}
 	}
-	return dot(p.qa, p.kb)
+	return linalg.Dot(p.qa, p.kb)
 }
 
 func median(sorted []float64) float64 {
@@ -178,14 +179,6 @@ func median(sorted []float64) float64 {
 		return sorted[n/2]
 	}
 	return (sorted[n/2-1] + sorted[n/2]) / 2
-}
-
-func dot(a, b []float64) float64 {
-	s := 0.0
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
 }
 
 // Columns returns the names of the numeric fields of Record in a fixed

@@ -80,7 +80,7 @@ func New(m *vit.Model, s *data.Set, cfg Config, atk Attacker) (*Trainer, error) 
 // Steps returns the number of updates made so far.
 func (t *Trainer) Steps() int { return t.steps }
 
-// Inputs returns the inputs the next gradient is taken at: the attacked
+// inputs returns the inputs the next gradient is taken at: the attacked
 // training inputs (after Perturb at the current θ) or the clean ones.
 func (t *Trainer) inputs() []float64 {
 	if t.Atk == nil {

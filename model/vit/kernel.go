@@ -66,7 +66,7 @@ func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
 	M, D, dh2 := ws.M, m.D, 2*m.Dh
 	t := n * M
 	x = x[:t*D]
-	valueVector(m, ws.U)
+	m.ValueVector(ws.U)
 	linalg.Gemm(false, false, t, dh2, D, 1, x, D, m.WQK, dh2, 0, ws.QK[:t*dh2], dh2)
 	linalg.DotRows(ws.V[:t], ws.U, x, D) // v_r = x_rᵀ u
 	scale := m.Scale()
@@ -239,13 +239,6 @@ func (m *Model) InputGrad(ws *Workspace, x, y []float64, n int, dx []float64) []
 	}
 	m.Backward(ws, x, n, ws.Coef, nil, dx)
 	return ws.Loss[:n]
-}
-
-// valueVector writes u = W_V w_O into dst, as Model.ValueVector does, with
-// the kernels' dot (the serial loop of ValueVector cost 7% of a d = 64
-// adversarial-training step).
-func valueVector(m *Model, dst []float64) {
-	linalg.DotRows(dst[:m.D], m.Wo, m.Wv, m.Dv)
 }
 
 // dot and axpyK are the kernels' vector loops, through linalg (SIMD under

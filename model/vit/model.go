@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"vitadv/model/linalg"
 	"vitadv/model/rng"
 	"vitadv/model/valid"
 )
@@ -87,16 +88,11 @@ func (m *Model) Clone() *Model {
 	return c
 }
 
-// ValueVector writes u = W_V w_O into dst (length D) and returns it.
+// ValueVector writes u = W_V w_O into dst (length D) and returns it. It is
+// the u of Forward bit for bit (the same linalg dot), so closed forms and
+// probes built on it see exactly the model's value vector.
 func (m *Model) ValueVector(dst []float64) []float64 {
-	for i := 0; i < m.D; i++ {
-		row := m.Wv[i*m.Dv : (i+1)*m.Dv]
-		s := 0.0
-		for j, w := range row {
-			s += w * m.Wo[j]
-		}
-		dst[i] = s
-	}
+	linalg.DotRows(dst[:m.D], m.Wo, m.Wv, m.Dv)
 	return dst
 }
 
