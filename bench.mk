@@ -84,4 +84,4 @@ openblas-deps:   ## Debian's OpenBLAS for -tags openblas
 	@ldconfig -p | grep -q libopenblas || { apt-get update && apt-get install -y libopenblas-dev; }
 
 bench-deps: openblas-deps  ## the peer's PyTorch as well
-	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update && apt-get install -y python3-torch; }
+	@python3 -c 'import torch' 2>/dev/null || { apt-get update && apt-get install -y python3-torch; }

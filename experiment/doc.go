@@ -2,7 +2,7 @@
 // (N, SNR) phase diagram under clean and adversarial training, the budget
 // sweep in τ, the training dynamics in a benign and a harmful cell, and the
 // MNIST 0-vs-1 check — and turns their CSV files into figures and
-// results/REPORT.md (THEORY.md §6, §8 P1–P9).
+// results/REPORT.md (docs/THEORY.md §6, §8 P1–P9).
 //
 // # Cells, seeds and files
 //

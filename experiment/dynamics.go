@@ -9,7 +9,7 @@ import (
 	"vitadv/model/vit"
 )
 
-// DynamicsConfig is the training-dynamics experiment of THEORY.md §6.2 (P3,
+// DynamicsConfig is the training-dynamics experiment of docs/THEORY.md §6.2 (P3,
 // P4): GD for a fixed number of steps (no early stop) in a benign cell
 // (N, CBenign) and a harmful cell (N, CHarmful), with every tracked
 // quantity (train.Record) logged every Every steps, over Seeds seeds.

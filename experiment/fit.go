@@ -53,7 +53,7 @@ func gridPoints(t *Table, metric string, benign func(float64) bool) []GridPoint 
 }
 
 // Boundary is the fitted benign/harmful boundary of a phase diagram
-// (THEORY.md §5, §8 P2).
+// (docs/THEORY.md §5, §8 P2).
 type Boundary struct {
 	N     []int     // the training-set sizes
 	CStar []float64 // critical c*(N) = N·SNR_2*², NaN when censored by the grid

@@ -163,7 +163,7 @@ func readIDX(path string, magic uint32) (raw []byte, w, h int, err error) {
 	return raw, w, h, nil
 }
 
-// MNISTConfig is the MNIST 0-vs-1 experiment of THEORY.md §6.3 [PROP]:
+// MNISTConfig is the MNIST 0-vs-1 experiment of docs/THEORY.md §6.3 [PROP]:
 // token 1 is the (pooled, centred) image rescaled to norm ‖μ‖, token 2 is
 // N(0, σ₂²I) noise and tokens 3..M are N(0, σ_w²I) with σ_w = σ₂·WeakRatio;
 // labels 0 → −1, 1 → +1. The sweep runs over N and σ₂ (so over

@@ -8,10 +8,10 @@ import (
 	"vitadv/model/valid"
 )
 
-// PhaseConfig is the (N, SNR) phase diagram of THEORY.md §6.1 (clean GD,
+// PhaseConfig is the (N, SNR) phase diagram of docs/THEORY.md §6.1 (clean GD,
 // Jiang et al. Fig. 1) and §6.3 (adversarial training at budget
 // τ = TauOverMu·‖μ‖). The grid is laid out in c = N·SNR_2², with
-// ‖μ‖ = σ₂√d·√(c/N) (THEORY.md §6.5).
+// ‖μ‖ = σ₂√d·√(c/N) (docs/THEORY.md §6.5).
 type PhaseConfig struct {
 	Setup
 	N []int     // training-set sizes (even)
@@ -147,7 +147,7 @@ func (p PhaseConfig) Job(name string) *Job {
 	return gridJob(name, p.Setup, gridCells(p.Setup, p.Seed, params), 0)
 }
 
-// TauConfig is the budget sweep of THEORY.md §8 P5–P9 at a fixed cell
+// TauConfig is the budget sweep of docs/THEORY.md §8 P5–P9 at a fixed cell
 // (N, c): robust test error, attention entropy and steps to converge
 // against τ/‖μ‖.
 type TauConfig struct {

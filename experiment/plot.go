@@ -131,7 +131,7 @@ func heatRects(pts []GridPoint, val func(GridPoint) float64) *rects {
 
 // TheoryC is the constant of the boundary curve drawn on every phase
 // diagram: Jiang et al.'s red curve N·SNR_w² = 1000 reads N·SNR_2² = 2.5
-// with σ₂/σ_w = 20 (THEORY.md §1.2, [CODE]/[DER]). The theory itself only
+// with σ₂/σ_w = 20 (docs/THEORY.md §1.2, [CODE]/[DER]). The theory itself only
 // says N·SNR² = Θ(1); the fitted C_b is drawn next to it.
 const TheoryC = 2.5
 

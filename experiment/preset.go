@@ -12,7 +12,7 @@ type Preset string
 // The presets. Tiny runs in well under a second per experiment (tests);
 // CI is the small configuration whose full run (Ci: every experiment and
 // the report) takes a few minutes on 2 cores; Paper holds the faithful
-// sizes of THEORY.md §6.1–6.3, meant for many machines (see deploy/).
+// sizes of docs/THEORY.md §6.1–6.3, meant for many machines (see deploy/).
 const (
 	Tiny  Preset = "tiny"
 	CI    Preset = "ci"

@@ -12,7 +12,7 @@ import (
 )
 
 // Setup holds the sizes, the noise law and the optimizer shared by the
-// cells of a synthetic sweep (THEORY.md §2, §3, §6.5).
+// cells of a synthetic sweep (docs/THEORY.md §2, §3, §6.5).
 type Setup struct {
 	D, M, Dh, Dv   int     // token dimension, tokens, query/key and value widths
 	Sigma2, SigmaW float64 // noise standard deviations of token 2 and tokens 3..M
@@ -90,7 +90,7 @@ func (s Setup) trainAttack(arch vit.Arch, m, n int, tau float64) (train.Attacker
 func (s Setup) Arch() vit.Arch { return vit.Arch{D: s.D, Dh: s.Dh, Dv: s.Dv} }
 
 // MuFor returns ‖μ‖ = σ₂√d·√(c/N), the signal norm at which N·SNR_2² = c
-// (THEORY.md §6.5).
+// (docs/THEORY.md §6.5).
 func (s Setup) MuFor(n int, c float64) float64 {
 	return s.Sigma2 * math.Sqrt(float64(s.D)) * math.Sqrt(c/float64(n))
 }
@@ -144,7 +144,7 @@ func (o Outcome) fields() []string {
 // trains clean (tau = 0) or adversarially (PGD at budget tau on s.Set),
 // and evaluates the result: the tracked quantities on the clean test set
 // and the robust test loss and error, worst case per point over the
-// evaluation PGD, the midpoint attack and the erase attack (THEORY.md §3.2,
+// evaluation PGD, the midpoint attack and the erase attack (docs/THEORY.md §3.2,
 // §3.4). It also records the first step at which the training objective
 // fell below eps (THEORY §8 P6's steps to ε).
 func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64) (Outcome, error) {

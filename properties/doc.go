@@ -1,5 +1,5 @@
 // Package properties holds the rapid property tests of the statements in
-// package theorems: for each statement, three tests (STYLE.md §8):
+// package theorems: for each statement, three tests (docs/STYLE.md §8):
 //
 //	TestX         the property over instances drawn from generators whose
 //	              ranges are the statement's hypotheses (theorems.Statement.Axes:

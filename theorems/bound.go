@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// Tag is the provenance of a statement (THEORY.md §0): how firm it is, and
+// Tag is the provenance of a statement (docs/THEORY.md §0): how firm it is, and
 // therefore whether a test may assert it exactly ([DER]), within a stated
 // band ([CODE]) or only as a shape with fitted constants (the rest, §5).
 type Tag string
 
-// The provenance tags of THEORY.md §0.
+// The provenance tags of docs/THEORY.md §0.
 const (
 	ABS    Tag = "[ABS]"
 	CODE   Tag = "[CODE]"
@@ -24,7 +24,7 @@ const (
 )
 
 // Bound is one evaluated inequality LHS ≤ RHS + Slack of a statement
-// (STYLE.md §7). A claim "x ≥ c" is stored as LHS = c, RHS = x.
+// (docs/STYLE.md §7). A claim "x ≥ c" is stored as LHS = c, RHS = x.
 type Bound struct {
 	Name     string  // what is compared, e.g. "1/2 ≤ robust error (paired, midpoint)"
 	Tag      Tag     // provenance of this part of the claim
@@ -47,7 +47,7 @@ func (b Bound) String() string {
 	return fmt.Sprintf("%s %s: lhs=%.6g rhs=%.6g slack=%.3g gap=%.4g (%s)", b.Tag, b.Name, b.LHS, b.RHS, b.Slack, b.Gap(), ok)
 }
 
-// Const is one named constant a verdict was computed with (STYLE.md §7: the
+// Const is one named constant a verdict was computed with (docs/STYLE.md §7: the
 // constants used travel with the result).
 type Const struct {
 	Name  string
@@ -128,7 +128,7 @@ func (v Verdict) String() string {
 }
 
 // HypothesisError reports an instance outside a statement's hypotheses,
-// with the offending value and the limit it broke (STYLE.md §7), so that a
+// with the offending value and the limit it broke (docs/STYLE.md §7), so that a
 // property test can tell "claim false" (a Verdict that fails) from "claim
 // not applicable" (this error).
 type HypothesisError struct {
@@ -143,7 +143,7 @@ func (e *HypothesisError) Error() string {
 }
 
 // Calibrated is a constant the paper leaves as O(1), fitted from a sweep
-// (THEORY.md §5): a point estimate, a 95% interval and the command that
+// (docs/THEORY.md §5): a point estimate, a 95% interval and the command that
 // regenerates it.
 type Calibrated struct {
 	Name     string  // e.g. "C_b in N·SNR_2² ≥ C_b"

@@ -3,7 +3,7 @@ package theorems
 import "math"
 
 // Consts holds every constant the recovered statements leave unknown
-// (THEORY.md §5.1: exposed as parameters, never literals inside a
+// (docs/THEORY.md §5.1: exposed as parameters, never literals inside a
 // statement). Defaults() documents each default and its source; cmd/calibrate
 // fits the ones a sweep can reach.
 type Consts struct {

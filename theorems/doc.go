@@ -1,7 +1,7 @@
 // Package theorems states the claims of "Benign Overfitting in Adversarial
 // Training for Vision Transformers" (Zhang et al., arXiv:2604.19724) and of
 // its parent (Jiang et al., arXiv:2409.19345) as executable functions, one
-// per statement, as recovered in THEORY.md (§3.3–3.4, §4, §8 P1–P12).
+// per statement, as recovered in docs/THEORY.md (§3.3–3.4, §4, §8 P1–P12).
 //
 // Each function checks its hypotheses first and returns a *HypothesisError
 // naming the violated assumption with its value and limit, so that a test
@@ -56,5 +56,5 @@
 //	γ±, ρ_n          μ±ᵀu, y_n ξ_{n,2}ᵀu (Record.GammaPlus, RhoMedian)
 //	Cb, Ch, C1, C3   Consts fields of the same names
 //
-// Reference: THEORY.md; STYLE.md §7.
+// Reference: docs/THEORY.md; docs/STYLE.md §7.
 package theorems

@@ -14,7 +14,7 @@ import (
 )
 
 // Scale fixes the sizes statements are instantiated at. Tiny is the CI scale
-// of the property tests (d = 64, M = 4); Paper is THEORY.md §6.5's CI-scale
+// of the property tests (d = 64, M = 4); Paper is docs/THEORY.md §6.5's CI-scale
 // config (d = 256, M = 8, d_h = d_v = 128), selected by VITADV_SCALE=paper.
 type Scale struct {
 	Name       string `json:"name"`
@@ -33,7 +33,7 @@ func Tiny() Scale {
 	return Scale{Name: "tiny", D: 64, M: 4, Dh: 32, Dv: 32, NTest: 100, MechSteps: 500, MaxSteps: 1000, Replicates: 3, ProbeEvery: 10}
 }
 
-// Paper is THEORY.md §6.5's CI-scale config: d = 256, M = 8, d_h = d_v = 128,
+// Paper is docs/THEORY.md §6.5's CI-scale config: d = 256, M = 8, d_h = d_v = 128,
 // 200 test points, 1000-step mechanism runs, 5 replicates.
 func Paper() Scale {
 	return Scale{Name: "paper", D: 256, M: 8, Dh: 128, Dv: 128, NTest: 200, MechSteps: 1000, MaxSteps: 2000, Replicates: 5, ProbeEvery: 20}

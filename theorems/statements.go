@@ -23,7 +23,7 @@ type Axis struct {
 // Point assigns an index to every axis of a statement.
 type Point map[string]int
 
-// Statement is one claim of THEORY.md §8 / the paper, as cmd/hunt and
+// Statement is one claim of docs/THEORY.md §8 / the paper, as cmd/hunt and
 // cmd/verify-style commands see it: identification, provenance, the test
 // names, its instance space and an evaluator.
 type Statement struct {

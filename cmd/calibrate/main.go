@@ -1,5 +1,5 @@
 // Command calibrate estimates, from simulations, the constants the recovered
-// theorems leave unknown (THEORY.md §5), each with a 95% interval and the
+// theorems leave unknown (docs/THEORY.md §5), each with a 95% interval and the
 // command that produced it:
 //
 //   - C_b, the N·SNR₂² at which clean GD turns from harmful to benign: a

@@ -1,5 +1,5 @@
 // Command peercmp times the Go kernels and the PyTorch peer
-// (/work/shared/peer/torch_vit.py) at the same sizes, in float64 with the
+// (peer/torch_vit.py in this repository) at the same sizes, in float64 with the
 // same thread count, interleaved in one run, and writes the ratio table.
 //
 // Usage:

@@ -57,8 +57,8 @@ func run(stdout, stderr io.Writer, args []string) error {
 	fs.IntVar(&c.peerReps, "peer-reps", 50, "the peer's --reps: calls timed per forward/backward; a tenth of it per PGD-10 and AT step")
 	fs.IntVar(&c.threads, "threads", 2, "threads for both sides: GOMAXPROCS, torch.set_num_threads, and OPENBLAS_NUM_THREADS/OMP_NUM_THREADS of both processes")
 	fs.IntVar(&c.peerThreads, "peer-threads", 0, "torch.set_num_threads only, if > 0 (its BLAS keeps -threads): the peer's best configuration on a 2-vCPU machine is 1")
-	fs.StringVar(&c.python, "python", "/usr/bin/python3", "Python with torch (Debian python3-torch)")
-	fs.StringVar(&c.peer, "peer", "/work/shared/peer/torch_vit.py", "the peer script")
+	fs.StringVar(&c.python, "python", "python3", "Python with torch (Debian python3-torch), looked up in PATH unless a path is given")
+	fs.StringVar(&c.peer, "peer", "peer/torch_vit.py", "the peer script (path relative to the working directory; make peer runs from the repository root)")
 	fs.StringVar(&c.sizes, "sizes", "paper,small,mid", "comma-separated subset of paper, small, mid")
 	fs.StringVar(&c.out, "o", "results/bench/peer.txt", "output file (benchmark format + ratio table)")
 	if err := fs.Parse(args); err != nil {

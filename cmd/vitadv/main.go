@@ -1,7 +1,7 @@
 // Command vitadv regenerates the figures of the suite: the (N, SNR) phase
 // diagram under clean and adversarial training, the budget sweep in τ, the
 // training dynamics in a benign and a harmful cell, and the MNIST 0-vs-1
-// check (THEORY.md §6, §8), then results/REPORT.md.
+// check (docs/THEORY.md §6, §8), then results/REPORT.md.
 //
 // Usage:
 //

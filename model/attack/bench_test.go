@@ -8,7 +8,7 @@ import (
 )
 
 // BenchmarkPGD times one Perturb of a PGD-K Frobenius attack on a batch,
-// at a small shape and at the CI-scale shape of THEORY.md §6.5
+// at a small shape and at the CI-scale shape of docs/THEORY.md §6.5
 // (d = 256, d_h = d_v = 128, M = 8). It reports allocations: Perturb itself
 // allocates nothing, but linalg.Gemm (gonum's Dgemm) may allocate in its
 // parallel path at large shapes.

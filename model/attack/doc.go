@@ -5,11 +5,11 @@
 // oracle for PGD.
 //
 // Inputs are stored as in package vit: coordinate k of token l of sample n is
-// x[(n·M+l)·D+k], tokens zero-based, so THEORY.md's "token 1" (the signal
+// x[(n·M+l)·D+k], tokens zero-based, so docs/THEORY.md's "token 1" (the signal
 // token) is row 0 here. A perturbation Δ of one sample is an M×D row-major
 // matrix with rows δ_0, …, δ_{M−1}.
 //
-// Perturbation sets B(τ) (THEORY.md §3.2):
+// Perturbation sets B(τ) (docs/THEORY.md §3.2):
 //
 //	Frobenius    ‖Δ‖_F ≤ τ                        one ℓ₂ ball on the patch matrix (default)
 //	SignalToken  δ_l = 0 for l ≥ 1, ‖δ_0‖₂ ≤ τ     only the signal token moves
@@ -18,12 +18,12 @@
 //
 // Every attacker implements Attacker. PGD maximizes the logistic loss
 // ℓ(y·f(X+Δ)) by steepest ascent in the set's norm followed by projection,
-// and returns the best iterate per sample (THEORY.md §3.2). Midpoint and
-// Erase are the exact attacks of THEORY.md §3.4; LinearWorstMargin and
-// LinearWorstDeltaTo are the closed forms of THEORY.md §3.3, against which
-// PGD is checked (THEORY.md §8, P10). Evaluate reports the robust loss and
+// and returns the best iterate per sample (docs/THEORY.md §3.2). Midpoint and
+// Erase are the exact attacks of docs/THEORY.md §3.4; LinearWorstMargin and
+// LinearWorstDeltaTo are the closed forms of docs/THEORY.md §3.3, against which
+// PGD is checked (docs/THEORY.md §8, P10). Evaluate reports the robust loss and
 // robust 0-1 error of a model on a data set, worst case over several
-// attackers (THEORY.md §8, P8).
+// attackers (docs/THEORY.md §8, P8).
 //
 // Notation: τ → tau, μ₊ → sig.Plus, μ₋ → sig.Minus, u = W_V w_O → u.
 //

@@ -8,7 +8,7 @@ import (
 
 // Robust is the robust evaluation of a model on a data set: for every
 // point the worst margin over the clean input and every attacker's
-// output (THEORY.md §3.2, §8 P8),
+// output (docs/THEORY.md §3.2, §8 P8),
 //
 //	m_i  = min( y_i f(X_i), min_a y_i f(A_a(X_i)) ),
 //	Loss = (1/N) Σ_i ℓ(m_i),   Error = (1/N) #{i : m_i ≤ 0}.

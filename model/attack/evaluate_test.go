@@ -19,7 +19,7 @@ func newModel(t *testing.T, d int, seed uint64) *vit.Model {
 	return m
 }
 
-// TestEvaluateExactFloorPaired is the exact part of THEORY.md §8 P8 [DER]:
+// TestEvaluateExactFloorPaired is the exact part of docs/THEORY.md §8 P8 [DER]:
 // on a set whose ±1 samples come in pairs with equal noise, the midpoint
 // (τ ≥ ‖μ‖/√2) and erase (τ ≥ ‖μ‖) attacks make each pair one input, so
 // every classifier errs on at least one point per pair: robust error ≥ 1/2
@@ -66,7 +66,7 @@ func signalReader(d int) *vit.Model {
 	return m
 }
 
-// TestEvaluateMidpointFloorSampled is P8 as stated in THEORY.md §8 on an
+// TestEvaluateMidpointFloorSampled is P8 as stated in docs/THEORY.md §8 on an
 // ordinary (unpaired) test set: robust error ≥ 0.5 − 3·√(0.25/n_test).
 func TestEvaluateMidpointFloorSampled(t *testing.T) {
 	c := smallData(4)

@@ -11,22 +11,22 @@ import (
 // feasSlack is the relative slack with which an exact attack's cost is
 // compared with τ: a cost and a budget both computed as ‖μ‖/√2 may differ
 // by a couple of ulps (one rounded square, one rounded square root each),
-// and such a budget must count as sufficient (THEORY.md §3.4 states the
+// and such a budget must count as sufficient (docs/THEORY.md §3.4 states the
 // threshold as τ ≥ ‖μ‖/√2, inclusive).
 const feasSlack = 4 * 0x1p-52
 
 // MidpointCost returns the cost ‖μ₊ − μ₋‖/2 = ‖μ‖/√2 of the midpoint attack
 // on a clean sample in every ℓ₂ set, for orthogonal equal-norm signals of
-// norm mu (THEORY.md §3.4 [DER]).
+// norm mu (docs/THEORY.md §3.4 [DER]).
 func MidpointCost(mu float64) float64 { return mu / math.Sqrt2 }
 
 // EraseCost returns the cost ‖μ‖ of the erase attack on a clean sample in
-// every ℓ₂ set (THEORY.md §3.4 [DER]).
+// every ℓ₂ set (docs/THEORY.md §3.4 [DER]).
 func EraseCost(mu float64) float64 { return mu }
 
 // MidpointTo writes the midpoint attack on one sample x (M×D) into dst
 // (same length; dst may be x) and returns its cost in the set's norm and
-// whether it fits the budget (THEORY.md §3.4 [DER]):
+// whether it fits the budget (docs/THEORY.md §3.4 [DER]):
 //
 //	x_0 ← (μ₊ + μ₋)/2,   cost = Set.Norm(Δ), Δ = e_0((μ₊+μ₋)/2 − x_0)ᵀ,
 //
@@ -52,7 +52,7 @@ func MidpointTo(dst, x []float64, M int, sig data.Signals, set Set, tau float64)
 
 // EraseTo writes the erase attack x_0 ← 0 on one sample x (M×D) into dst
 // (same length; dst may be x) and returns its cost Set.Norm(−e_0 x_0ᵀ) —
-// ‖μ‖ on a clean sample — and whether it fits the budget (THEORY.md §3.4
+// ‖μ‖ on a clean sample — and whether it fits the budget (docs/THEORY.md §3.4
 // [DER]). An over-budget attack is scaled onto the boundary as in
 // MidpointTo. It panics if len(x) is not a positive multiple of M or
 // len(dst) ≠ len(x).

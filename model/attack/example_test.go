@@ -8,7 +8,7 @@ import (
 )
 
 // PGD-20 on a model with W_Q = W_K = 0 (exactly uniform attention) reaches
-// the closed-form worst margin y·f_lin(X) − τ‖u‖/√M of THEORY.md §3.3.
+// the closed-form worst margin y·f_lin(X) − τ‖u‖/√M of docs/THEORY.md §3.3.
 func ExamplePGD() {
 	const M, tau = 2, 0.5
 	m, _ := vit.New(vit.Arch{D: 2, Dh: 1, Dv: 1})

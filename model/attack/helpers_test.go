@@ -14,7 +14,7 @@ const (
 	// eps is the unit roundoff of float64.
 	eps = 0x1p-53
 	// tolPGD: PGD-20 against the closed-form linear margin, relative
-	// (THEORY.md §8 P10). On the uniform-attention model the ascent
+	// (docs/THEORY.md §8 P10). On the uniform-attention model the ascent
 	// direction is constant, so PGD lands on the optimum after ⌈K/2.5⌉
 	// steps and the true gap is rounding only; 1e-3 is the spec's bound.
 	tolPGD = 1e-3
@@ -113,7 +113,7 @@ func drawTau(t *rapid.T, label string) float64 {
 }
 
 // linearCases are uniform-attention instances (W_Q = W_K = 0) for the
-// closed forms of THEORY.md §3.3 and the P10 oracle; M = 1 is included
+// closed forms of docs/THEORY.md §3.3 and the P10 oracle; M = 1 is included
 // because there the three ℓ₂ sets coincide.
 func linearCases() []instance {
 	var out []instance

@@ -12,7 +12,7 @@ import (
 //	f_lin(X) = (1/M)·1ᵀ X u = (1/M) Σ_l x_lᵀ u,   u = W_V w_O.
 //
 // It equals m's output exactly when W_Q W_Kᵀ = 0 (every attention weight is
-// then 1/M), and ignores W_Q, W_K otherwise (THEORY.md §3.3). It panics if
+// then 1/M), and ignores W_Q, W_K otherwise (docs/THEORY.md §3.3). It panics if
 // len(x) is not a positive multiple of m.D.
 func LinearOutput(m *vit.Model, x []float64) float64 {
 	D := m.D
@@ -30,7 +30,7 @@ func LinearOutput(m *vit.Model, x []float64) float64 {
 
 // LinearWorstMargin returns the closed-form minimum over Δ ∈ B(τ) of the
 // margin of the uniform-attention model at one sample x (M×D) with label
-// y = ±1 (THEORY.md §3.3 [DER]):
+// y = ±1 (docs/THEORY.md §3.3 [DER]):
 //
 //	Frobenius    y f_lin(X) − τ‖u‖₂/√M
 //	PerToken     y f_lin(X) − τ‖u‖₂

@@ -21,7 +21,7 @@ var (
 )
 
 // Config configures projected gradient ascent on the logistic loss
-// (THEORY.md §3.2). The zero values of Set, StepSize and Restarts mean
+// (docs/THEORY.md §3.2). The zero values of Set, StepSize and Restarts mean
 // Frobenius, 2.5·τ/K and one run.
 type Config struct {
 	Set Set     `json:"set"`
@@ -48,13 +48,13 @@ type Config struct {
 	Taus []float64 `json:"taus,omitempty"`
 }
 
-// TrainConfig is the training attack of THEORY.md §3.2 [PROP]: Frobenius
+// TrainConfig is the training attack of docs/THEORY.md §3.2 [PROP]: Frobenius
 // ℓ₂-PGD, K = 10, α = 2.5τ/K, zero start, one run.
 func TrainConfig(tau float64) Config {
 	return Config{Set: Frobenius, Tau: tau, Steps: 10}
 }
 
-// EvalConfig is the evaluation attack of THEORY.md §3.2 [PROP]: PGD-20,
+// EvalConfig is the evaluation attack of docs/THEORY.md §3.2 [PROP]: PGD-20,
 // α = 2.5τ/K, five runs (a zero start and four uniform random starts).
 // Evaluate it together with the exact attacks (Midpoint, Erase).
 func EvalConfig(set Set, tau float64, seed uint64) Config {
@@ -113,7 +113,7 @@ type Result struct {
 }
 
 // PGD is projected gradient ascent on the per-sample logistic loss
-// ℓ(y·f(X+Δ)) over Δ ∈ B(τ) (THEORY.md §3.2). Each run iterates
+// ℓ(y·f(X+Δ)) over Δ ∈ B(τ) (docs/THEORY.md §3.2). Each run iterates
 //
 //	Δ ← Π_B(τ)( Δ + α·dir(∇_X ℓ(y f(X+Δ))) ),   K times,
 //

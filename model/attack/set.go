@@ -7,19 +7,19 @@ import (
 	"vitadv/model/valid"
 )
 
-// Set names a perturbation set B(τ) of one M×D sample (THEORY.md §3.2).
+// Set names a perturbation set B(τ) of one M×D sample (docs/THEORY.md §3.2).
 type Set string
 
 const (
 	// Frobenius is one ℓ₂ ball on the whole patch matrix, ‖Δ‖_F ≤ τ: an ℓ₂
 	// ball on the image, since the patches are a reshape of it. The
-	// default (THEORY.md §3.2, option A).
+	// default (docs/THEORY.md §3.2, option A).
 	Frobenius Set = "frobenius"
 	// SignalToken perturbs only the signal token (row 0), ‖δ_0‖₂ ≤ τ
-	// (THEORY.md §3.2, option B).
+	// (docs/THEORY.md §3.2, option B).
 	SignalToken Set = "signal-token"
 	// PerToken puts one ℓ₂ ball on every token, ‖δ_l‖₂ ≤ τ for all l
-	// (THEORY.md §3.2, option C).
+	// (docs/THEORY.md §3.2, option C).
 	PerToken Set = "per-token"
 	// Linf is the ℓ∞ cube, |Δ_lk| ≤ τ for every entry.
 	Linf Set = "linf"
@@ -49,7 +49,7 @@ func (s Set) Validate() error {
 // BallDim returns the dimension n of one ball of the set for tokens of
 // dimension D: M·D for Frobenius, D for SignalToken and PerToken (each
 // token's ball), M·D for Linf. Uniform sampling draws the ℓ₂ radius as
-// τ·U^{1/n} (THEORY.md §3.2).
+// τ·U^{1/n} (docs/THEORY.md §3.2).
 func (s Set) BallDim(M, D int) int {
 	switch s.orDefault() {
 	case SignalToken, PerToken:
@@ -133,7 +133,7 @@ func (s Set) Project(delta []float64, M int, tau float64) {
 //	Δ = τ·U^{1/n}·g/‖g‖,   g ~ N(0, I_n),  U ~ U(0, 1),
 //
 // so that P(‖Δ‖ ≤ r) = (r/τ)ⁿ, the volume fraction; drawing the radius
-// uniformly instead would crowd the centre (THEORY.md §3.2; the bug of
+// uniformly instead would crowd the centre (docs/THEORY.md §3.2; the bug of
 // adversarial-attacks-pytorch issue 161). PerToken draws each token's ball
 // independently (uniform on the product); SignalToken draws row 0 and
 // zeroes the rest; Linf draws every entry from U(−τ, τ). It panics if

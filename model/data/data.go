@@ -4,7 +4,7 @@
 // An input is X ∈ ℝ^{M×d} (M tokens of dimension d), stored row-major in a flat
 // slice. Token 1 carries the class signal (μ₊ for y = +1, μ₋ for y = −1, with
 // μ₊ = ‖μ‖e₁ ⊥ μ₋ = ‖μ‖e₂), token 2 is the strong noise ξ₂ ~ N(0, σ₂²I) and
-// tokens 3..M are weak noise ~ N(0, σ_w²I). Reference: THEORY.md §1.
+// tokens 3..M are weak noise ~ N(0, σ_w²I). Reference: docs/THEORY.md §1.
 package data
 
 import (

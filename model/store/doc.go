@@ -37,7 +37,7 @@
 //	y        <f8    (N,)       observed labels ±1 (after label flips)
 //	y_clean  <f8    (N,)       labels before flipping, ±1
 //
-// Models (SaveModel, LoadModel; a *vit.Model, THEORY.md §2.1):
+// Models (SaveModel, LoadModel; a *vit.Model, docs/THEORY.md §2.1):
 //
 //	name       dtype  shape     content
 //	W_Q        <f8    (D, Dh)   query weights: Q = X @ W_Q for X of shape (M, D)

@@ -9,7 +9,7 @@
 // with the inner maximum taken by an Attacker at the current θ (Danskin's
 // theorem: the gradient of the max is the gradient at the maximizer). The
 // stop rule is the scripts': before each update, stop if the (robust)
-// training loss is below Target. Reference: THEORY.md §3.1–3.2.
+// training loss is below Target. Reference: docs/THEORY.md §3.1–3.2.
 package train
 
 import (

@@ -6,7 +6,7 @@
 //	a_j = (1/M) Σ_l S_lj,   v_j = x_jᵀ u,   u = W_V w_O,
 //
 // with s = 1 (faithful) or s = 1/√d_h, and its closed-form gradients with
-// respect to the parameters and the input (THEORY.md §2.4). W_Q W_Kᵀ is
+// respect to the parameters and the input (docs/THEORY.md §2.4). W_Q W_Kᵀ is
 // never formed: W_Q and W_K are stored side by side as one d×2d_h matrix
 // WQK = [W_Q | W_K], so Q and K come from one product with the stacked
 // tokens of the whole batch, and so do the input and parameter gradients.

@@ -121,7 +121,7 @@ func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
 //	∂f/∂W_Q  = Xᵀ G K,   ∂f/∂W_K = Xᵀ Gᵀ Q,   ∂f/∂W_V = Xᵀ a w_Oᵀ,   ∂f/∂w_O = W_Vᵀ Xᵀ a
 //	∂f/∂X    = a uᵀ + G K W_Qᵀ + Gᵀ Q W_Kᵀ
 //
-// Reference: THEORY.md §2.4.
+// Reference: docs/THEORY.md §2.4.
 func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *Grads, dx []float64) {
 	m.check(ws, x, n)
 	M, D, dh, dh2 := ws.M, m.D, m.Dh, 2*m.Dh
