@@ -1,9 +1,13 @@
 package theorems
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"vitadv/model/rng"
+	"vitadv/model/valid"
 )
 
 // LogitFit is the logistic model P(benign) = σ(A + B·ln c + E·ln N) of a
@@ -110,10 +114,102 @@ func solve3(h [3][3]float64, g [3]float64) [3]float64 {
 	return x
 }
 
-// Bootstrap returns the 2.5% and 97.5% quantiles of stat over B resamples
-// of the seeds (cluster bootstrap: all outcomes of one seed move together,
-// so the interval reflects seed-to-seed variation), drawn from r.
-func Bootstrap(outs []Outcome, B int, r *rand.Rand, stat func([]Outcome) float64) (lo, hi float64) {
+// MaxBootDrop is the largest fraction of bootstrap resamples whose
+// statistic may be undefined (NaN, or ±Inf when infinities are not kept)
+// before Bootstrap refuses to return an interval: the percentiles of the
+// remaining resamples would describe a conditional distribution, not the
+// statistic's.
+const MaxBootDrop = 0.05
+
+// BootCI is a 95% percentile bootstrap interval with its bookkeeping: how
+// many resamples were drawn, kept and dropped, and why.
+type BootCI struct {
+	Lo, Hi   float64 // 2.5% and 97.5% quantiles of the kept resamples (NaN when refused)
+	B        int     // resamples drawn
+	Kept     int     // resamples whose statistic entered the quantiles
+	NaN      int     // dropped: the statistic was NaN (undefined on the resample)
+	Inf      int     // dropped: the statistic was ±Inf (keepInf false)
+	Censored int     // kept: the statistic was ±Inf (keepInf true; a censored value, e.g. a τ* beyond the sweep)
+}
+
+// Dropped returns the number of resamples left out of the quantiles.
+func (c BootCI) Dropped() int { return c.NaN + c.Inf }
+
+// BootError is Bootstrap's refusal: more than MaxBootDrop of the resamples
+// had an undefined statistic.
+type BootError struct {
+	B, NaN, Inf int
+}
+
+func (e *BootError) Error() string {
+	return fmt.Sprintf("bootstrap: %d of %d resamples dropped (NaN %d, ±Inf %d), more than %g: no interval", e.NaN+e.Inf, e.B, e.NaN, e.Inf, MaxBootDrop)
+}
+
+// Bootstrap is the one resampling routine behind every interval of the
+// module: a stratified percentile bootstrap. Stratum s has strata[s] units
+// (indices 0..strata[s]−1); each of the B resamples draws strata[s] indices
+// with replacement within every stratum, from rng.New(seed, rng.Bootstrap)
+// (same seed, same interval), and evaluates stat(pick), pick[s] being the
+// indices drawn in stratum s. One stratum of n seeds is a cluster bootstrap
+// over seeds; one stratum per grid cell resamples the replicates of each
+// cell.
+//
+// A NaN statistic is dropped and counted; so is ±Inf unless keepInf, in
+// which case it is kept as a censored value (it sorts to the end, and a
+// quantile that reaches it is infinite). When more than MaxBootDrop·B are
+// dropped, Bootstrap returns the counts, NaN bounds and a *BootError. B ≤ 0,
+// no strata or an empty stratum is a *valid.Error.
+func Bootstrap(strata []int, B int, seed uint64, keepInf bool, stat func(pick [][]int) float64) (BootCI, error) {
+	ci := BootCI{Lo: math.NaN(), Hi: math.NaN(), B: B}
+	if B <= 0 {
+		return ci, &valid.Error{Field: "B", Value: B, Rule: "bootstrap resamples must be ≥ 1"}
+	}
+	if len(strata) == 0 {
+		return ci, &valid.Error{Field: "strata", Value: 0, Rule: "at least one stratum"}
+	}
+	for s, n := range strata {
+		if n <= 0 {
+			return ci, &valid.Error{Field: fmt.Sprintf("strata[%d]", s), Value: n, Rule: "every stratum needs ≥ 1 unit"}
+		}
+	}
+	r := rng.New(seed, rng.Bootstrap)
+	pick := make([][]int, len(strata))
+	for s, n := range strata {
+		pick[s] = make([]int, n)
+	}
+	vals := make([]float64, 0, B)
+	for b := 0; b < B; b++ {
+		for s, n := range strata {
+			for i := range pick[s] {
+				pick[s][i] = r.IntN(n)
+			}
+		}
+		v := stat(pick)
+		switch {
+		case math.IsNaN(v):
+			ci.NaN++
+			continue
+		case math.IsInf(v, 0) && !keepInf:
+			ci.Inf++
+			continue
+		case math.IsInf(v, 0):
+			ci.Censored++
+		}
+		vals = append(vals, v)
+	}
+	ci.Kept = len(vals)
+	if float64(ci.Dropped()) > MaxBootDrop*float64(B) || ci.Kept == 0 {
+		return ci, &BootError{B: B, NaN: ci.NaN, Inf: ci.Inf}
+	}
+	ci.Lo, ci.Hi = Quantile(vals, 0.025), Quantile(vals, 0.975)
+	return ci, nil
+}
+
+// BootstrapSeeds is the cluster bootstrap of a sweep over seeds: the
+// outcomes of one seed move together (in calibrate every cell of seed s
+// shares its draws, so outcomes within a seed are correlated). Infinite
+// statistics are dropped.
+func BootstrapSeeds(outs []Outcome, B int, seed uint64, stat func([]Outcome) float64) (BootCI, error) {
 	bySeed := map[uint64][]Outcome{}
 	var seeds []uint64
 	for _, o := range outs {
@@ -122,25 +218,129 @@ func Bootstrap(outs []Outcome, B int, r *rand.Rand, stat func([]Outcome) float64
 		}
 		bySeed[o.Seed] = append(bySeed[o.Seed], o)
 	}
-	vals := make([]float64, 0, B)
-	for b := 0; b < B; b++ {
-		var s []Outcome
-		for range seeds {
-			s = append(s, bySeed[seeds[r.IntN(len(seeds))]]...)
+	var s []Outcome
+	return Bootstrap([]int{len(seeds)}, B, seed, false, func(pick [][]int) float64 {
+		s = s[:0]
+		for _, i := range pick[0] {
+			s = append(s, bySeed[seeds[i]]...)
 		}
-		v := stat(s)
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			vals = append(vals, v)
-		}
-	}
-	if len(vals) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	return Quantile(vals, 0.025), Quantile(vals, 0.975)
+		return stat(s)
+	})
 }
 
-// Quantile returns the q-quantile of v (linear interpolation; v is sorted in place).
+// BootstrapCells resamples the replicates of each (N, c) cell
+// independently (one stratum per cell): the design of the experiment
+// sweeps, whose every run has its own derived seed. Infinite statistics are
+// dropped.
+func BootstrapCells(outs []Outcome, B int, seed uint64, stat func([]Outcome) float64) (BootCI, error) {
+	type key struct {
+		n int
+		c float64
+	}
+	idx := map[key]int{}
+	var cells [][]Outcome
+	for _, o := range outs {
+		k := key{o.N, o.C}
+		j, ok := idx[k]
+		if !ok {
+			j = len(cells)
+			idx[k] = j
+			cells = append(cells, nil)
+		}
+		cells[j] = append(cells[j], o)
+	}
+	strata := make([]int, len(cells))
+	for j, c := range cells {
+		strata[j] = len(c)
+	}
+	s := make([]Outcome, 0, len(outs))
+	return Bootstrap(strata, B, seed, false, func(pick [][]int) float64 {
+		s = s[:0]
+		for j, p := range pick {
+			for _, i := range p {
+				s = append(s, cells[j][i])
+			}
+		}
+		return stat(s)
+	})
+}
+
+// BootstrapMean is the bootstrap of the mean of v (one stratum); infinite
+// values are censored observations and propagate (a resample containing
+// +Inf has mean +Inf).
+func BootstrapMean(v []float64, B int, seed uint64) (BootCI, error) {
+	return Bootstrap([]int{len(v)}, B, seed, true, func(pick [][]int) float64 {
+		return meanOf(v, pick[0])
+	})
+}
+
+// BootstrapRatio is the bootstrap of mean(x)/mean(y), resampling x and y
+// independently (two strata); infinite ratios are kept as censored.
+func BootstrapRatio(x, y []float64, B int, seed uint64) (BootCI, error) {
+	return Bootstrap([]int{len(x), len(y)}, B, seed, true, func(pick [][]int) float64 {
+		return meanOf(x, pick[0]) / meanOf(y, pick[1])
+	})
+}
+
+func meanOf(v []float64, idx []int) float64 {
+	s := 0.0
+	for _, i := range idx {
+		s += v[i]
+	}
+	return s / float64(len(idx))
+}
+
+// CbOf is the 1-D boundary estimate C_b of a phase sweep: the P(benign) =
+// 1/2 point of FitBoundary with the N term dropped (every outcome given the
+// same N), c* = exp(−A/B). NaN unless both outcomes are present and B > 0.
+func CbOf(outs []Outcome) float64 {
+	pos := 0
+	one := make([]Outcome, len(outs))
+	for i, x := range outs {
+		x.N = 1
+		one[i] = x
+		if x.Benign {
+			pos++
+		}
+	}
+	if pos == 0 || pos == len(outs) {
+		return math.NaN()
+	}
+	f := FitBoundary(one)
+	if !(f.B > 0) {
+		return math.NaN()
+	}
+	return f.Boundary(1)
+}
+
+// SlopeOf is the P2 slope d ln‖μ‖*/d ln N of FitBoundary's P = 1/2
+// contour; NaN with fewer than two N, one outcome only, or B ≤ 0.
+func SlopeOf(outs []Outcome) float64 {
+	ns := map[int]bool{}
+	pos := 0
+	for _, o := range outs {
+		ns[o.N] = true
+		if o.Benign {
+			pos++
+		}
+	}
+	if len(ns) < 2 || pos == 0 || pos == len(outs) {
+		return math.NaN()
+	}
+	f := FitBoundary(outs)
+	if !(f.B > 0) {
+		return math.NaN()
+	}
+	return f.Slope()
+}
+
+// Quantile returns the q-quantile of v (linear interpolation between order
+// statistics; v is sorted in place). Interpolating towards an infinite
+// order statistic gives that infinity (never Inf·0 = NaN). NaN for empty v.
 func Quantile(v []float64, q float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
 	sortFloats(v)
 	pos := q * float64(len(v)-1)
 	i := int(math.Floor(pos))
@@ -148,6 +348,14 @@ func Quantile(v []float64, q float64) float64 {
 		return v[len(v)-1]
 	}
 	f := pos - float64(i)
+	switch {
+	case f == 0 || v[i] == v[i+1]:
+		return v[i]
+	case math.IsInf(v[i], -1):
+		return v[i]
+	case math.IsInf(v[i+1], 1):
+		return v[i+1]
+	}
 	return v[i]*(1-f) + v[i+1]*f
 }
 
