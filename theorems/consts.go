@@ -23,9 +23,10 @@ type Consts struct {
 	LogBase float64 `json:"log_base"` // base of log d_h; default e (THEORY §7); 2 is the alternative
 
 	// Outcome thresholds.
+	FitLoss   float64 `json:"fit_loss"`   // "overfits": (robust) training loss < FitLoss; default 0.01, the scripts' stop rule (THEORY §3.1, P1a, P5)
 	LossCut   float64 `json:"loss_cut"`   // test logistic loss cutoff of Jiang Fig. 1; default 0.2 [CODE]
 	Frac      float64 `json:"frac"`       // replicate fraction P1 asks for; default 0.8 [CODE-calibrated]
-	ErrBenign float64 `json:"err_benign"` // "small" test error; default 0.1 [PROP]
+	ErrBenign float64 `json:"err_benign"` // "small" test error, and P9's benign region (robust test error < ErrBenign); default 0.1 [PROP]
 	ErrHarm   float64 `json:"err_harm"`   // harmful floor on test error; default 0.1 (Cao et al.'s 0.1 [RECALL?])
 	Floor3    float64 `json:"floor3"`     // Thm 4.2(iii) robust-error floor; default 0.25 [SEC]
 	SmallTol  float64 `json:"small_tol"`  // P5: robust err ≤ clean err + SmallTol; default 0.05
@@ -76,7 +77,7 @@ func Defaults() Consts {
 	return Consts{
 		Cb: 7.5, Ch: 0.83, SNR: "strong",
 		C1: 0.5, C1Hi: 2, C2: 0.6, C3: 1, LogBase: math.E,
-		LossCut: 0.2, Frac: 0.8, ErrBenign: 0.1, ErrHarm: 0.1, Floor3: 0.25,
+		FitLoss: 0.01, LossCut: 0.2, Frac: 0.8, ErrBenign: 0.1, ErrHarm: 0.1, Floor3: 0.25,
 		SmallTol: 0.05, A1Tol: 0.1, EntFrac: 0.9, LinAgree: 0.99, SlowLo: 0.25, SlowHi: 4,
 		MonoTol: 0.03, SlopeLo: -0.75, SlopeHi: -0.25,
 		AttnFactor: 1.5, Dominance: 0.95, MemoFactor: 5, LossDrop: 0.9, HarmLoss: 0.5, A1Rise: 0.1,

@@ -400,8 +400,10 @@ func linAgreement(r *Run) float64 {
 // exact inner maximum this is [DER] (the balls are nested); with PGD and
 // adversarial training at each τ it is [PROP], with tolerance MonoTol for
 // sampling noise and attack suboptimality. errs[i] is the robust test error
-// at taus[i]. Bounds: err(τ_i) ≤ err(τ_{i+1}) + MonoTol/Strengthen for each
-// consecutive pair. Hypotheses: ≥ 2 points, τ strictly increasing.
+// at taus[i]. Bounds: err(τ_i) ≤ err(τ_j) + MonoTol/Strengthen for every
+// pair i < j (THEORY P9: the error "does not decrease as τ grows"; checking
+// consecutive pairs only would let it drift down by MonoTol per step).
+// Hypotheses: ≥ 2 points, τ strictly increasing.
 func MonotoneInTau(taus, errs []float64, k Consts) (Verdict, error) {
 	const name = "P9 MonotoneInTau"
 	if len(taus) < 2 || len(taus) != len(errs) {
@@ -412,7 +414,11 @@ func MonotoneInTau(taus, errs []float64, k Consts) (Verdict, error) {
 		if !(taus[i+1] > taus[i]) {
 			return Verdict{}, &HypothesisError{Lemma: name, Hypothesis: "τ strictly increasing", Value: taus[i+1], Limit: taus[i]}
 		}
-		v.Bounds = append(v.Bounds, leq(fmt.Sprintf("err(τ=%.4g) ≤ err(τ=%.4g) + MonoTol", taus[i], taus[i+1]), PROP, errs[i], errs[i+1]+k.MonoTol/k.Strengthen, 0))
+	}
+	for i := range taus {
+		for j := i + 1; j < len(taus); j++ {
+			v.Bounds = append(v.Bounds, leq(fmt.Sprintf("err(τ=%.4g) ≤ err(τ=%.4g) + MonoTol", taus[i], taus[j]), PROP, errs[i], errs[j]+k.MonoTol/k.Strengthen, 0))
+		}
 	}
 	return v, nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"vitadv/model/rng"
 	"vitadv/theorems"
 )
 
@@ -153,23 +151,14 @@ func run(w io.Writer, args []string) error {
 		rows = append(rows, phaseRow{N: jb.inst.Data.N, C: c, Seed: jb.inst.Seed, Steps: r.Result.Steps, Conv: r.Result.Converged, TestLoss: l.TestLoss, TestErr: l.TestErr, Benign: b})
 		outs = append(outs, theorems.Outcome{N: jb.inst.Data.N, C: c, Seed: jb.inst.Seed, Benign: b})
 	}
-	br := rng.New(7, rng.Bootstrap)
-	cb := func(o []theorems.Outcome) float64 {
-		one := make([]theorems.Outcome, len(o))
-		for i, x := range o {
-			x.N = 1
-			one[i] = x
-		}
-		return theorems.FitBoundary(one).Boundary(1)
-	}
-	slope := func(o []theorems.Outcome) float64 { return theorems.FitBoundary(o).Slope() }
 	var consts []theorems.Calibrated
-	est := cb(outs)
-	lo, hi := theorems.Bootstrap(outs, *boot, br, cb)
-	consts = append(consts, theorems.Calibrated{Name: "C_b (N·SNR_2² at P(benign)=1/2)", Estimate: est, Lo: lo, Hi: hi, Command: command})
-	est = slope(outs)
-	lo, hi = theorems.Bootstrap(outs, *boot, br, slope)
-	consts = append(consts, theorems.Calibrated{Name: "P2 slope d ln‖μ‖*/d ln N (theory −0.5)", Estimate: est, Lo: lo, Hi: hi, Command: command})
+	fits, err := theorems.CalibratePhase(outs, *boot, 7, command)
+	if err != nil {
+		return err
+	}
+	for _, f := range fits {
+		consts = append(consts, f.Calibrated)
+	}
 	// Per-N boundary c*(N) from the 2-D fit, as a shape check.
 	fit := theorems.FitBoundary(outs)
 
@@ -188,23 +177,15 @@ func run(w io.Writer, args []string) error {
 					a1[i] = l.A1
 					crow = append(crow, collapseRow{Dh: dh, TauRel: t, Seed: uint64(s), A1: l.A1, Entropy: l.Entropy, Loss: r.Result.Loss})
 				}
-				star[dh] = append(star[dh], theorems.CrossingTau(taus, a1, (a1[0]+1/float64(tsc.M))/2))
+				star[dh] = append(star[dh], theorems.CollapseStar(taus, a1, tsc.M))
 			}
 		}
-		for _, dh := range dhList {
-			v := star[dh]
-			e := mean(v)
-			l, h := bootMean(v, *boot, br)
-			consts = append(consts, theorems.Calibrated{Name: fmt.Sprintf("tau*/‖μ‖ at d_h=%d (P7)", dh), Estimate: e, Lo: l, Hi: h, Command: command})
-			ld := math.Log(float64(dh))
-			consts = append(consts, theorems.Calibrated{Name: fmt.Sprintf("C1 = tau*·ln d_h/‖μ‖ at d_h=%d (P7 band [0.5, 2])", dh), Estimate: e * ld, Lo: l * ld, Hi: h * ld, Command: command})
+		fits, err := theorems.CalibrateCollapse(dhList, star, *boot, 7, command)
+		if err != nil {
+			return err
 		}
-		if len(dhList) >= 2 {
-			a, b := dhList[0], dhList[len(dhList)-1]
-			ratio := func(x, y []float64) float64 { return mean(x) / mean(y) }
-			e := ratio(star[a], star[b])
-			l, h := bootRatio(star[a], star[b], *boot, br)
-			consts = append(consts, theorems.Calibrated{Name: fmt.Sprintf("tau*(d_h=%d)/tau*(d_h=%d) (1/log d_h predicts %.3f)", a, b, math.Log(float64(b))/math.Log(float64(a))), Estimate: e, Lo: l, Hi: h, Command: command})
+		for _, f := range fits {
+			consts = append(consts, f.Calibrated)
 		}
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -318,44 +299,4 @@ func ints(s string) ([]int, error) {
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-func mean(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
-
-// bootMean returns the 95% bootstrap interval of the mean of v (over seeds).
-// Infinite values (no crossing within the sweep) propagate: an interval
-// with +Inf says the sweep did not bracket τ* for some seeds.
-func bootMean(v []float64, B int, r *rand.Rand) (lo, hi float64) {
-	ms := make([]float64, B)
-	for b := range ms {
-		s := 0.0
-		for range v {
-			s += v[r.IntN(len(v))]
-		}
-		ms[b] = s / float64(len(v))
-	}
-	return theorems.Quantile(ms, 0.025), theorems.Quantile(ms, 0.975)
-}
-
-// bootRatio returns the 95% bootstrap interval of mean(x)/mean(y),
-// resampling x and y independently.
-func bootRatio(x, y []float64, B int, r *rand.Rand) (lo, hi float64) {
-	ms := make([]float64, B)
-	for b := range ms {
-		sx, sy := 0.0, 0.0
-		for range x {
-			sx += x[r.IntN(len(x))]
-		}
-		for range y {
-			sy += y[r.IntN(len(y))]
-		}
-		ms[b] = (sx / float64(len(x))) / (sy / float64(len(y)))
-	}
-	return theorems.Quantile(ms, 0.025), theorems.Quantile(ms, 0.975)
 }
