@@ -3,11 +3,15 @@ package experiment
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"vitadv/internal/check"
+	"vitadv/theorems"
 )
 
 // TestLogTornTail: OpenLog drops a torn last line and an incomplete last
@@ -93,31 +97,33 @@ func synthetic(cstar func(n int) float64) []GridPoint {
 // the constant; a boundary at constant SNR (c* ∝ N) has slope 0 — the
 // negative control that the fit can leave the P2 band.
 func TestFitBoundary(t *testing.T) {
-	// Crossings are interpolated between grid points 2^(1/4) apart in c,
-	// so c* is located within that factor; the slope within the log-ratio
-	// of that factor over the N range.
-	const cTol = 1.2
+	// The logistic midpoint of perfectly separated outcomes lies between
+	// the grid points 2^(1/4) apart in c around the boundary (the ridge
+	// keeps it finite), so C_b is located within a factor 1.2.
+	k := theorems.Defaults()
 	b := FitBoundary(synthetic(func(int) float64 { return 1.5 }), 1)
-	if b.Slope < -0.55 || b.Slope > -0.45 {
-		t.Errorf("constant N·SNR²: slope = %.3f, want −0.5 ± 0.05", b.Slope)
-	}
-	if b.CB < 1.5/cTol || b.CB > 1.5*cTol {
-		t.Errorf("constant N·SNR²: C_b = %.3f, want 1.5 within a factor %g", b.CB, cTol)
-	}
-	if !(b.SlopeLo <= b.Slope && b.Slope <= b.SlopeHi) {
+	check.Near(t, "constant N·SNR²: slope", b.Slope, -0.5, 0, 0.05)
+	check.AtLeast(t, "constant N·SNR²: C_b", b.CB, 1.5/1.2)
+	check.AtMost(t, "constant N·SNR²: C_b", b.CB, 1.5*1.2)
+	if in, ok := theorems.Contains(b.SlopeLo, b.SlopeHi, b.Slope); !in || !ok {
 		t.Errorf("interval [%.3f, %.3f] does not contain the estimate %.3f", b.SlopeLo, b.SlopeHi, b.Slope)
 	}
+	if b.SlopeErr != nil || b.CBErr != nil {
+		t.Errorf("bootstrap refused: %v, %v", b.SlopeErr, b.CBErr)
+	}
+	for i, c := range b.CStar {
+		check.Near(t, fmt.Sprintf("c*(N=%d)", b.N[i]), c, 1.5, 0.2, 0)
+	}
 	ctl := FitBoundary(synthetic(func(n int) float64 { return 0.1 * float64(n) }), 1)
-	if ctl.Slope < -0.05 || ctl.Slope > 0.05 {
-		t.Errorf("constant SNR: slope = %.3f, want 0 ± 0.05", ctl.Slope)
+	check.Near(t, "constant SNR: slope", ctl.Slope, 0, 0, 0.05)
+	if c := theorems.CheckP2(ctl.Outcomes, ctl.SlopeBoot, ctl.SlopeErr, k); c.Status != theorems.NotReproduced {
+		t.Errorf("negative control: slope %.3f gives P2 %q, want not reproduced", ctl.Slope, c.Status)
 	}
-	if ctl.Slope >= P2Band[0] && ctl.Slope <= P2Band[1] {
-		t.Errorf("negative control: slope %.3f lies in the P2 band %v", ctl.Slope, P2Band)
-	}
-	// Censoring: everything benign leaves no crossing.
+	// Censoring: everything benign leaves no boundary, and the bootstrap
+	// refuses (every resample undefined) instead of inventing an interval.
 	all := FitBoundary(synthetic(func(int) float64 { return 0 }), 1)
-	if !math.IsNaN(all.Slope) || !math.IsNaN(all.CB) {
-		t.Errorf("all benign: slope %v, C_b %v, want NaN (no boundary in the grid)", all.Slope, all.CB)
+	if !math.IsNaN(all.Slope) || !math.IsNaN(all.CB) || !math.IsNaN(all.SlopeLo) || all.SlopeErr == nil {
+		t.Errorf("all benign: slope %v [%v, %v] (err %v), C_b %v; want NaN and a refused bootstrap", all.Slope, all.SlopeLo, all.SlopeHi, all.SlopeErr, all.CB)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"vitadv/model/store"
+	"vitadv/theorems"
 )
 
 // figure writes stem.png and stem.svg of the given size, each drawn by
@@ -133,7 +134,7 @@ func heatRects(pts []GridPoint, val func(GridPoint) float64) *rects {
 // diagram: Jiang et al.'s red curve N·SNR_w² = 1000 reads N·SNR_2² = 2.5
 // with σ₂/σ_w = 20 (docs/THEORY.md §1.2, [CODE]/[DER]). The theory itself only
 // says N·SNR² = Θ(1); the fitted C_b is drawn next to it.
-const TheoryC = 2.5
+const TheoryC = theorems.TheoryCb
 
 // ticks125 labels a log axis at 1, 2 and 5 times the powers of ten.
 type ticks125 struct{}
@@ -228,8 +229,8 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 		s.GlyphStyle.Color = color.Black
 		p.Add(s)
 	}
-	p.Title.Text += fmt.Sprintf("\nsolid: N·SNR_2² = %g (Jiang et al.); dashed: fit N·SNR_2² = C_b = %.3g [%.3g, %.3g]\n×: per-N crossings, slope of log SNR_2* vs log N %.2f [%.2f, %.2f] (theory −0.5)",
-		TheoryC, b.CB, b.CBLo, b.CBHi, b.Slope, b.SlopeLo, b.SlopeHi)
+	p.Title.Text += fmt.Sprintf("\nsolid: N·SNR_2² = %g (Jiang et al.); dashed: fit N·SNR_2² = C_b = %s %s\n×: per-N fits, boundary slope of log SNR_2* vs log N %s %s (theory −0.5)",
+		TheoryC, theorems.FormatValue(b.CB, TheoryC), theorems.FormatInterval(b.CBLo, b.CBHi, TheoryC), theorems.FormatValue(b.Slope, theorems.TheorySlope), theorems.FormatInterval(b.SlopeLo, b.SlopeHi, theorems.TheorySlope))
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 
 	bar := plot.New()

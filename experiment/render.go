@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"vitadv/model/valid"
+	"vitadv/theorems"
 )
 
 // Render draws the figures of a complete CSV file of experiment kind
@@ -47,26 +48,20 @@ type PhaseSummary struct {
 	Boundary    Boundary
 }
 
-// benignLoss is Jiang et al.'s cutoff on the test logistic loss (Fig. 1b,
-// THEORY §6.1); benignRobustErr is P9's benign region (robust test error
-// below 0.1).
-const (
-	benignLoss      = 0.2
-	benignRobustErr = 0.1
-)
-
-// SummarizePhase reduces a phase or mnist table: clean runs by the test
-// loss (benign iff < 0.2), adversarial runs by the robust test error
-// (benign iff < 0.1).
+// SummarizePhase reduces a phase or mnist table with the benign rule of
+// theorems.Defaults(): clean runs by the test loss (benign iff < LossCut,
+// Jiang et al. Fig. 1b, P1), adversarial runs by the robust test error
+// (benign iff < ErrBenign, P9's benign region).
 func SummarizePhase(t *Table) PhaseSummary {
+	k := theorems.Defaults()
 	s := PhaseSummary{Adversarial: t.First("tau_over_mu") > 0}
 	var benign func(float64) bool
 	if s.Adversarial {
-		s.Metric, s.Criterion = "robust_test_err", fmt.Sprintf("robust test error < %g (P9)", benignRobustErr)
-		benign = func(v float64) bool { return v < benignRobustErr }
+		s.Metric, s.Criterion = "robust_test_err", fmt.Sprintf("robust test error < ErrBenign = %g (P9)", k.ErrBenign)
+		benign = func(v float64) bool { return v < k.ErrBenign }
 	} else {
-		s.Metric, s.Criterion = "test_loss", fmt.Sprintf("test logistic loss < %g (Jiang et al. Fig. 1b, P1)", benignLoss)
-		benign = func(v float64) bool { return v < benignLoss }
+		s.Metric, s.Criterion = "test_loss", fmt.Sprintf("test logistic loss < LossCut = %g (Jiang et al. Fig. 1b, P1)", k.LossCut)
+		benign = func(v float64) bool { return v < k.LossCut }
 	}
 	s.Points = gridPoints(t, s.Metric, benign)
 	s.Boundary = FitBoundary(s.Points, uint64(t.First("seed")))

@@ -3,6 +3,7 @@ package theorems
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -63,6 +64,9 @@ func statusOf(v Verdict) Status {
 }
 
 func g(x float64) string { return FormatValue(x) }
+
+// tg prints a grid value (a budget τ/‖μ‖) as it was set: 0.05, not 0.0500.
+func tg(x float64) string { return strings.Replace(strconv.FormatFloat(x, 'g', 4, 64), "-", "−", 1) }
 
 // P1Cell is one (N, c) cell of a clean phase diagram: the fraction of its
 // replicates that overfit (training loss < FitLoss) and that are benign
@@ -197,8 +201,8 @@ func InRegime2(tauRel float64, dh int, k Consts) bool {
 // error ≤ clean test error + SmallTol. robustErr is the attacks' robust
 // error (a lower bound on the true one).
 func CheckP5(tauRel, robustErr, cleanErr, robustTrainLoss float64, k Consts) Check {
-	c := Check{ID: "P5", Rule: fmt.Sprintf("at τ = %s‖μ‖ (≤ C1‖μ‖/log d_h): robust training loss < FitLoss = %g; robust test error ≤ clean + SmallTol = clean + %g", g(tauRel), k.FitLoss, k.SmallTol)}
-	c.Measured = fmt.Sprintf("robust training loss %s; robust error %s vs clean %s", FormatValue(robustTrainLoss, k.FitLoss), FormatValue(robustErr, cleanErr+k.SmallTol), g(cleanErr))
+	c := Check{ID: "P5", Rule: fmt.Sprintf("at every τ ≤ C1‖μ‖/log d_h (C1 = %g): robust training loss < FitLoss = %g; robust test error ≤ clean + SmallTol = clean + %g", k.C1, k.FitLoss, k.SmallTol)}
+	c.Measured = fmt.Sprintf("τ = %s‖μ‖: robust training loss %s; robust error %s vs clean %s", tg(tauRel), FormatValue(robustTrainLoss, k.FitLoss), FormatValue(robustErr, cleanErr+k.SmallTol), g(cleanErr))
 	c.Verdict = Verdict{Statement: "P5", Tag: SEC, Bounds: []Bound{
 		leq("robust training loss < FitLoss", ABS, robustTrainLoss, k.FitLoss, -math.SmallestNonzeroFloat64),
 		leq("robust test error ≤ clean test error + SmallTol", CODE, robustErr, cleanErr+k.SmallTol, 0),
@@ -217,12 +221,12 @@ func CheckP5(tauRel, robustErr, cleanErr, robustTrainLoss float64, k Consts) Che
 func CheckP6(tauRel, entropyFrac, slow float64, censored bool, M int, k Consts) Check {
 	m := float64(M)
 	lo, hi := k.SlowLo*m, k.SlowHi*m
-	c := Check{ID: "P6", Rule: fmt.Sprintf("at τ = %s‖μ‖ (in [C1Hi/log d_h, C2]): entropy ≥ EntFrac·ln M = %g·ln M; slowdown in [SlowLo·M, SlowHi·M] = [%s, %s]", g(tauRel), k.EntFrac, g(lo), g(hi))}
+	c := Check{ID: "P6", Rule: fmt.Sprintf("at every τ in [C1Hi‖μ‖/log d_h, C2‖μ‖] (C1Hi = %g, C2 = %g): final entropy ≥ EntFrac·ln M = %g·ln M; slowdown (steps to robust loss ε ÷ steps at τ = 0) in [SlowLo·M, SlowHi·M] = [%s, %s]", k.C1Hi, k.C2, k.EntFrac, g(lo), g(hi))}
 	ub := slow
 	if censored {
 		ub = math.Inf(1)
 	}
-	c.Measured = fmt.Sprintf("entropy/ln M = %s; slowdown %s%s", FormatValue(entropyFrac, k.EntFrac), g(slow), map[bool]string{true: " (censored: a lower bound)", false: ""}[censored])
+	c.Measured = fmt.Sprintf("τ = %s‖μ‖: entropy/ln M = %s; slowdown %s%s", tg(tauRel), FormatValue(entropyFrac, k.EntFrac), g(slow), map[bool]string{true: " (censored: a lower bound)", false: ""}[censored])
 	ent := geq("EntFrac·ln M ≤ entropy", CODE, entropyFrac, k.EntFrac, 0)
 	c.Verdict = Verdict{Statement: "P6", Tag: SEC, Bounds: []Bound{ent, geq("SlowLo·M ≤ slowdown", SEC, slow, lo, 0), leq("slowdown ≤ SlowHi·M", SEC, slow, hi, 0)}}
 	c.Status = statusOf(Verdict{Bounds: []Bound{ent}})
@@ -263,7 +267,7 @@ func CheckP8(taus, robustErr []float64, nTest int, k Consts) Check {
 	v := Verdict{Statement: "P8", Tag: DER, Consts: []Const{{"Z", k.ZSigma}}}
 	for i, t := range taus {
 		if t >= 1/math.Sqrt2 {
-			parts = append(parts, fmt.Sprintf("%s at τ = %s‖μ‖", FormatValue(robustErr[i], f), g(t)))
+			parts = append(parts, fmt.Sprintf("%s at τ = %s‖μ‖", FormatValue(robustErr[i], f), tg(t)))
 			v.Bounds = append(v.Bounds, geq(fmt.Sprintf("P8 floor ≤ robust error at τ = %g‖μ‖", t), DER, robustErr[i], f, 0))
 		}
 	}
@@ -289,7 +293,7 @@ func CheckP9(taus, robustErr []float64, k Consts) Check {
 	for i := range taus {
 		for j := i + 1; j < len(taus); j++ {
 			if d := robustErr[i] - robustErr[j]; d > worst {
-				worst, at = d, fmt.Sprintf(" (τ = %s → %s‖μ‖)", g(taus[i]), g(taus[j]))
+				worst, at = d, fmt.Sprintf(" (τ = %s → %s‖μ‖)", tg(taus[i]), tg(taus[j]))
 			}
 		}
 	}
@@ -307,7 +311,7 @@ func CheckP9Region(taus, fracs []float64, k Consts) Check {
 	var parts []string
 	v := Verdict{Statement: "P9 region", Tag: PROP}
 	for i := range taus {
-		parts = append(parts, fmt.Sprintf("%.0f%% at τ = %s‖μ‖", 100*fracs[i], g(taus[i])))
+		parts = append(parts, fmt.Sprintf("%.0f%% at τ = %s‖μ‖", 100*fracs[i], tg(taus[i])))
 		for j := i + 1; j < len(taus); j++ {
 			v.Bounds = append(v.Bounds, leq(fmt.Sprintf("benign(τ=%g) ≤ benign(τ=%g)", taus[j], taus[i]), PROP, fracs[j], fracs[i], 0))
 		}
