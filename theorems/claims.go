@@ -119,7 +119,7 @@ func CheckP1(cells []P1Cell, k Consts) Check {
 // contains −1/2 (bootErr: the bootstrap's refusal, printed instead).
 // Inconclusive outside BoundaryScaling's hypotheses.
 func CheckP2(outs []Outcome, ci BootCI, bootErr error, k Consts) Check {
-	c := Check{ID: "P2", Rule: fmt.Sprintf("boundary slope d ln‖μ‖*/d ln N of the logistic fit in [SlopeLo, SlopeHi] = [%s, %s] (theory −1/2)", g(k.SlopeLo), g(k.SlopeHi))}
+	c := Check{ID: "P2", Rule: fmt.Sprintf("boundary slope d ln‖μ‖*/d ln N of the logistic fit in the P2 band [SlopeLo, SlopeHi] = [%s, %s] (theory −1/2)", g(k.SlopeLo), g(k.SlopeHi))}
 	v, fit, err := BoundaryScaling(outs, k)
 	if err != nil {
 		c.Status, c.Note, c.Measured = Inconclusive, err.Error(), "no fit"
