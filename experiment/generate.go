@@ -94,6 +94,9 @@ func WriteGenerated(repo string) ([]string, error) {
 		if old, err := os.ReadFile(path); err == nil && string(old) == files[rel] {
 			continue
 		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return changed, err
+		}
 		if err := store.WriteFileAtomic(path, func(w io.Writer) error {
 			_, err := io.WriteString(w, files[rel])
 			return err

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"vitadv/experiment"
+)
+
+// TestRun: on a repository with the marker comments and no results, claims
+// writes the three files once, then reports them current; stray arguments
+// and missing markers are errors.
+func TestRun(t *testing.T) {
+	repo := t.TempDir()
+	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
+	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte(experiment.ClaimsBegin+"\n"+experiment.ClaimsEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, experiment.StatementsPath), []byte(experiment.StatusBegin+"\n"+experiment.StatusEnd+"\n"), 0o644)
+	var b bytes.Buffer
+	if err := run(&b, []string{"-repo", repo}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(b.String(), "wrote") != 3 {
+		t.Errorf("first run: %q, want three files written", b.String())
+	}
+	readme, _ := os.ReadFile(filepath.Join(repo, experiment.ReadmePath))
+	if !strings.Contains(string(readme), "| claim | rule") {
+		t.Errorf("README block not generated:\n%s", readme)
+	}
+	b.Reset()
+	if err := run(&b, []string{"-repo", repo}); err != nil || !strings.Contains(b.String(), "current") {
+		t.Errorf("second run: %q (err %v), want every table current", b.String(), err)
+	}
+	if err := run(&b, []string{"-repo", repo, "extra"}); err == nil {
+		t.Error("stray argument: no error")
+	}
+	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte("no markers\n"), 0o644)
+	if err := run(&b, []string{"-repo", repo}); err == nil || !strings.Contains(err.Error(), "markers") {
+		t.Errorf("README without markers: err = %v, want a markers error", err)
+	}
+}
