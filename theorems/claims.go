@@ -146,14 +146,16 @@ func IntervalText(ci BootCI, err error, ref float64) string {
 }
 
 // CheckP3 is P3 on the seed-mean final state of a benign dynamics run at a
-// fixed horizon: a₁ ≥ AttnFactor/M, the signal coefficient γ̄ = (γ₊ − γ₋)/2
+// fixed horizon: a₁ ≥ AttnFactor/M (THEORY P3 asks 3/M at the faithful
+// scale; Consts.AttnFactor is the one threshold of the reduced scales the
+// project runs, and the measured a₁·M is printed next to it), the signal coefficient γ̄ = (γ₊ − γ₋)/2
 // > 0, and test loss < LossCut. (The dominance and monotonicity parts of
 // BenignMechanism need the trajectory of one run; the property tests check
 // them.)
 func CheckP3(a1, gbar, testLoss float64, M int, k Consts) Check {
 	m := float64(M)
 	c := Check{ID: "P3", Rule: fmt.Sprintf("a₁ ≥ AttnFactor/M = %g/%d = %s; γ̄ > 0; test loss < LossCut = %g", k.AttnFactor, M, g(k.AttnFactor/m), k.LossCut)}
-	c.Measured = fmt.Sprintf("a₁ = %s, γ̄ = %s, test loss = %s", FormatValue(a1, k.AttnFactor/m), g(gbar), FormatValue(testLoss, k.LossCut))
+	c.Measured = fmt.Sprintf("a₁ = %s = %s/M, γ̄ = %s, test loss = %s", FormatValue(a1, k.AttnFactor/m), g(a1*m), g(gbar), FormatValue(testLoss, k.LossCut))
 	c.Verdict = Verdict{Statement: "P3", Tag: SEC, Bounds: []Bound{
 		geq("AttnFactor/M ≤ a₁(T)", CODE, a1, k.AttnFactor/m, 0),
 		geq("0 < γ̄(T)", SEC, gbar, 0, -math.SmallestNonzeroFloat64),

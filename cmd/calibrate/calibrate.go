@@ -159,6 +159,7 @@ func run(w io.Writer, args []string) error {
 	for _, f := range fits {
 		consts = append(consts, f.Calibrated)
 	}
+	all := fits
 	// Per-N boundary c*(N) from the 2-D fit, as a shape check.
 	fit := theorems.FitBoundary(outs)
 
@@ -187,6 +188,7 @@ func run(w io.Writer, args []string) error {
 		for _, f := range fits {
 			consts = append(consts, f.Calibrated)
 		}
+		all = append(all, fits...)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
@@ -197,8 +199,8 @@ func run(w io.Writer, args []string) error {
 	if err := writeCSVs(*out, rows, crow, consts); err != nil {
 		return err
 	}
-	for _, c := range consts {
-		fmt.Fprintln(w, c)
+	for _, f := range all {
+		fmt.Fprintf(w, "%s (bootstrap: %d resamples, %d dropped as NaN, %d as ±Inf, %d censored at ±Inf kept)\n", f.Calibrated, f.Boot.B, f.Boot.NaN, f.Boot.Inf, f.Boot.Censored)
 	}
 	return nil
 }
