@@ -13,8 +13,8 @@ import (
 // The verdict is the conjunction of its bounds, each with both sides.
 func ExampleLinearCollapseMargin() {
 	m, _ := vit.New(vit.Arch{D: 2, Dh: 1, Dv: 1}) // W_Q = W_K = 0: uniform attention
-	m.Wv[0], m.Wv[1], m.Wo[0] = 3, 4, 1          // u = (3, 4), ‖u‖ = 5
-	x := []float64{1, 0, 0, 1}                   // M = 2 tokens
+	m.Wv[0], m.Wv[1], m.Wo[0] = 3, 4, 1           // u = (3, 4), ‖u‖ = 5
+	x := []float64{1, 0, 0, 1}                    // M = 2 tokens
 	const y, tau = 1.0, 0.5
 
 	v, err := theorems.LinearCollapseMargin(m, x, y, nil, attack.Frobenius, tau, theorems.Defaults())
