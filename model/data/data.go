@@ -5,6 +5,19 @@
 // slice. Token 1 carries the class signal (μ₊ for y = +1, μ₋ for y = −1, with
 // μ₊ = ‖μ‖e₁ ⊥ μ₋ = ‖μ‖e₂), token 2 is the strong noise ξ₂ ~ N(0, σ₂²I) and
 // tokens 3..M are weak noise ~ N(0, σ_w²I). Reference: docs/THEORY.md §1.
+//
+// # Shapes
+//
+// A Set of N samples stores its inputs as one flat row-major slice X of
+// length N·M·D, the samples' M×D matrices stacked:
+//
+//	X[(n·M + l)·D + k] = coordinate k of token l of sample n
+//
+// with every index zero-based, so THEORY's "token 1" (the signal) is l = 0
+// and "token 2" (ξ₂) is l = 1. Y and Clean have length N. This is the batch
+// layout of package vit: Set.X and Set.N go to vit.Model.Forward as they
+// are, and a sub-batch of samples [a, b) is X[a·M·D : b·M·D]. Sample(n)
+// returns that block for one sample as a view (no copy).
 package data
 
 import (

@@ -60,7 +60,8 @@ func (m *Model) check(ws *Workspace, x []float64, n int) {
 }
 
 // Forward computes f(X_n) for the n samples stacked in x (n·M·D, row-major)
-// and returns ws.F[:n]. All attention quantities are left in ws.
+// and returns ws.F[:n], a view into the workspace that the next pass
+// overwrites (copy it to keep it). All attention quantities are left in ws.
 func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
 	m.check(ws, x, n)
 	M, D, dh2 := ws.M, m.D, 2*m.Dh
@@ -241,7 +242,8 @@ func LogisticDeriv(z float64) float64 {
 }
 
 // Loss runs Forward and returns the mean logistic loss (1/n) Σ ℓ(y_i f_i);
-// per-sample losses are left in ws.Loss[:n].
+// per-sample losses are left in ws.Loss[:n] and f in ws.F[:n] (until the
+// next pass on ws).
 func (m *Model) Loss(ws *Workspace, x, y []float64, n int) float64 {
 	f := m.Forward(ws, x, n)
 	sum := 0.0
@@ -264,8 +266,9 @@ func (m *Model) LossGrad(ws *Workspace, x, y []float64, n int, g *Grads) float64
 }
 
 // InputGrad writes ∂ℓ(y_i f(X_i))/∂X_i for every sample i into dx (the
-// gradient of each sample's own loss, not of the mean) and returns the
-// per-sample losses ws.Loss[:n].
+// gradient of each sample's own loss, not of the mean; dx has x's layout)
+// and returns the per-sample losses ws.Loss[:n], a view into the workspace
+// that the next pass overwrites.
 func (m *Model) InputGrad(ws *Workspace, x, y []float64, n int, dx []float64) []float64 {
 	m.Loss(ws, x, y, n)
 	for i := 0; i < n; i++ {
