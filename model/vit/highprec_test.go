@@ -345,7 +345,8 @@ func TestNearOneHotAgainstHighPrecision(t *testing.T) {
 }
 
 // TestNearOneHotRandom: the same bound on random instances of the family
-// (spread 0..650, offset −2000..2000, M = 1..5, d = 2..4). Spreads near 700
+// (spread 0..650, offset −2000..2000, M = 1..5, d = 2..4, with or without
+// the 1/√d_h score scaling). Spreads near 700
 // put e^{−spread} times the small weights of the family into the subnormal
 // range (below 2⁻¹⁰²²), where relative precision is lost gracefully; the
 // deterministic test above covers spread 700 with O(1) factors.
@@ -357,6 +358,7 @@ func TestNearOneHotRandom(t *testing.T) {
 		D := rapid.IntRange(2, 4).Draw(t, "D")
 		seed := rapid.Uint64().Draw(t, "seed")
 		m, x := nearOneHot(spread, offset, M, D, seed)
+		m.ScaleScores = rapid.Bool().Draw(t, "scaleScores") // s = 1/√2 (the reference uses fl(s) too)
 		if _, _, bad := checkHP("random instance", m, x, M); len(bad) > 0 {
 			t.Fatal(bad[0])
 		}
