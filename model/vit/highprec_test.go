@@ -95,16 +95,6 @@ type hpErrors struct {
 	F, WQ, WK, Wv, Wo, X, Token float64
 }
 
-func (e hpErrors) max() float64 {
-	mx := 0.0
-	for _, v := range []float64{e.F, e.WQ, e.WK, e.Wv, e.Wo, e.X, e.Token} {
-		if !(v <= mx) {
-			mx = v
-		}
-	}
-	return mx
-}
-
 // kernelVsRef runs Forward and Backward (coef 1, so g = ∂f/∂θ) on the one
 // sample and measures them against the multi-precision reference.
 func kernelVsRef(m *vit.Model, x []float64, M int) (hpErrors, vitref.Result) {
@@ -130,9 +120,9 @@ func kernelVsRef(m *vit.Model, x []float64, M int) (hpErrors, vitref.Result) {
 	// small, so the floors do not hide the errors this file is about; ∂f/∂W_Q,
 	// ∂f/∂W_K and the per-token rows of ∂f/∂X get the floors of
 	// attentionFloors, which shrink with the attention gradient itself.
-	u := absValueVector(m)
+	u := absValueVector(m)       // ũ = |W_V||w_O|
 	xmax := make([]float64, m.D) // max_l |x_lk|
-	vmax := 0.0                  // max_l Σ_k |x_lk u_k|
+	vmax := 0.0                  // max_l Σ_k |x_lk| ũ_k ≥ max_l |v_l|
 	for l := 0; l < M; l++ {
 		s := 0.0
 		for k := 0; k < m.D; k++ {
