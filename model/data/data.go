@@ -5,6 +5,19 @@
 // slice. Token 1 carries the class signal (μ₊ for y = +1, μ₋ for y = −1, with
 // μ₊ = ‖μ‖e₁ ⊥ μ₋ = ‖μ‖e₂), token 2 is the strong noise ξ₂ ~ N(0, σ₂²I) and
 // tokens 3..M are weak noise ~ N(0, σ_w²I). Reference: docs/THEORY.md §1.
+//
+// # Shapes
+//
+// A Set of N samples stores its inputs as one flat row-major slice X of
+// length N·M·D, the samples' M×D matrices stacked:
+//
+//	X[(n·M + l)·D + k] = coordinate k of token l of sample n
+//
+// with every index zero-based, so THEORY's "token 1" (the signal) is l = 0
+// and "token 2" (ξ₂) is l = 1. Y and Clean have length N. This is the batch
+// layout of package vit: Set.X and Set.N go to vit.Model.Forward as they
+// are, and a sub-batch of samples [a, b) is X[a·M·D : b·M·D]. Sample(n)
+// returns that block for one sample as a view (no copy).
 package data
 
 import (
@@ -119,26 +132,44 @@ type Set struct {
 	Y []float64
 	// Clean holds the labels before flipping; equal to Y when FlipP = 0.
 	Clean []float64
+	// Mu is ‖μ‖, the norm of the class signals the set was drawn with
+	// (Config.Mu()); 0 means unknown (a set built by hand, or loaded from a
+	// file written before the norm was stored). Signals needs it.
+	Mu float64
 }
 
-// Sample returns sample n (a view into s.X, M×D row-major).
+// Sample returns sample n as an M×D row-major view into s.X: it aliases
+// s.X, so writing to it changes the set.
 func (s *Set) Sample(n int) []float64 { return s.X[n*s.M*s.D : (n+1)*s.M*s.D] }
+
+// Signals returns μ₊ = ‖μ‖e₁ and μ₋ = ‖μ‖e₂ of the set (fresh slices of
+// length D), from s.Mu. A set that does not know its ‖μ‖ (Mu = 0) or has
+// a non-finite or negative one gives a *valid.Error on "Mu".
+func (s *Set) Signals() (Signals, error) {
+	if !(s.Mu > 0) || math.IsInf(s.Mu, 0) {
+		return Signals{}, &valid.Error{Field: "Mu", Value: s.Mu, Rule: "must be finite and > 0 (the set does not record its signal norm)"}
+	}
+	return signals(s.Mu, s.D), nil
+}
 
 // Signals are the two class means μ₊ = ‖μ‖e₁ and μ₋ = ‖μ‖e₂ of token 1.
 type Signals struct {
 	Plus, Minus []float64
 }
 
-// SignalsOf returns μ₊ and μ₋ for the configuration.
-func SignalsOf(c Config) Signals {
-	mu := c.Mu()
-	p := make([]float64, c.D)
-	m := make([]float64, c.D)
+// SignalsOf returns μ₊ and μ₋ for the configuration (fresh slices).
+// Set.Signals gives the same from a drawn or loaded set.
+func SignalsOf(c Config) Signals { return signals(c.Mu(), c.D) }
+
+func signals(mu float64, d int) Signals {
+	p := make([]float64, d)
+	m := make([]float64, d)
 	p[0], m[1] = mu, mu
 	return Signals{Plus: p, Minus: m}
 }
 
-// For returns μ_y.
+// For returns μ_y: s.Plus for y > 0, else s.Minus (not a copy: it aliases
+// the Signals' slice).
 func (s Signals) For(y float64) []float64 {
 	if y > 0 {
 		return s.Plus
@@ -161,8 +192,8 @@ func Draw(c Config, seed uint64) (train, test *Set, err error) {
 // sample draws n balanced points; label flips (probability flip) are drawn
 // after all inputs so that flip = 0 and flip > 0 share the same inputs.
 func sample(c Config, n int, flip float64, r *rand.Rand) *Set {
-	s := &Set{N: n, M: c.M, D: c.D, X: make([]float64, n*c.M*c.D), Y: make([]float64, n), Clean: make([]float64, n)}
 	mu := c.Mu()
+	s := &Set{N: n, M: c.M, D: c.D, X: make([]float64, n*c.M*c.D), Y: make([]float64, n), Clean: make([]float64, n), Mu: mu}
 	for i := 0; i < n; i++ {
 		y := 1.0
 		if i%2 == 1 {

@@ -164,3 +164,37 @@ func TestLabelFlipRate(t *testing.T) {
 		t.Errorf("%d flips of 4000, want ≈ 800", flips)
 	}
 }
+
+// TestSetSignals: both drawn sets record ‖μ‖ = Config.Mu() (also when given
+// by an SNR), Set.Signals equals SignalsOf, and a set without a usable ‖μ‖
+// gives a *valid.Error on Mu.
+func TestSetSignals(t *testing.T) {
+	c := small()
+	c.MuNorm, c.SNR2 = 0, 0.7
+	train, test, err := Draw(c, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SignalsOf(c)
+	for _, s := range []*Set{train, test} {
+		if s.Mu != c.Mu() {
+			t.Fatalf("Set.Mu = %v, want %v", s.Mu, c.Mu())
+		}
+		sig, err := s.Signals()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range want.Plus {
+			if sig.Plus[k] != want.Plus[k] || sig.Minus[k] != want.Minus[k] {
+				t.Fatalf("Signals()[%d] = (%v, %v), want (%v, %v)", k, sig.Plus[k], sig.Minus[k], want.Plus[k], want.Minus[k])
+			}
+		}
+	}
+	for _, mu := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+		s := &Set{N: 1, M: 2, D: 2, Mu: mu}
+		var ve *valid.Error
+		if _, err := s.Signals(); !errors.As(err, &ve) || ve.Field != "Mu" {
+			t.Errorf("Mu = %v: error %v, want *valid.Error on Mu", mu, err)
+		}
+	}
+}

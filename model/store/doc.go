@@ -36,6 +36,9 @@
 //	                           (token 0 carries the signal μ_y, token 1 is ξ₂)
 //	y        <f8    (N,)       observed labels ±1 (after label flips)
 //	y_clean  <f8    (N,)       labels before flipping, ±1
+//	mu_norm  <f8    ()         ‖μ‖ of the signals μ₊ = ‖μ‖e₁, μ₋ = ‖μ‖e₂
+//	                           (data.Set.Mu); optional: files without it
+//	                           load with Mu = 0 (unknown)
 //
 // Models (SaveModel, LoadModel; a *vit.Model, docs/THEORY.md §2.1):
 //

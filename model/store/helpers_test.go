@@ -55,7 +55,8 @@ func sameModel(a, b *vit.Model) bool {
 }
 
 func sameSet(a, b *data.Set) bool {
-	return a.N == b.N && a.M == b.M && a.D == b.D && sameBits(a.X, b.X) && sameBits(a.Y, b.Y) && sameBits(a.Clean, b.Clean)
+	return a.N == b.N && a.M == b.M && a.D == b.D && sameBits(a.X, b.X) && sameBits(a.Y, b.Y) && sameBits(a.Clean, b.Clean) &&
+		sameBits([]float64{a.Mu}, []float64{b.Mu})
 }
 
 // tempPath returns a path in a fresh temporary directory.

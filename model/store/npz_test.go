@@ -233,7 +233,7 @@ func TestSetFileLayout(t *testing.T) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	if want := []string{"X.npy", "y.npy", "y_clean.npy"}; !slices.Equal(names, want) {
+	if want := []string{"X.npy", "mu_norm.npy", "y.npy", "y_clean.npy"}; !slices.Equal(names, want) {
 		t.Fatalf("members = %q, want %q", names, want)
 	}
 	r, err := npz.Open(path)
@@ -249,6 +249,7 @@ func TestSetFileLayout(t *testing.T) {
 		{"X.npy", []int{s.N, s.M, s.D}, s.X},
 		{"y.npy", []int{s.N}, s.Y},
 		{"y_clean.npy", []int{s.N}, s.Clean},
+		{"mu_norm.npy", nil, []float64{s.Mu}},
 	} {
 		h := r.Header(c.name)
 		if h == nil || npyioDescr(h) != "<f8" || !slices.Equal(h.Descr.Shape, c.shape) {

@@ -12,6 +12,10 @@ const (
 	nameX      = "X"
 	nameY      = "y"
 	nameYClean = "y_clean"
+	// nameMu is the optional 0-d array holding ‖μ‖ (data.Set.Mu), written
+	// when the set knows it. Files without it (written before it was
+	// stored, or by hand) load with Mu = 0.
+	nameMu = "mu_norm"
 )
 
 // Minimum sizes of a stored set: data.Config's rules for D and M (the
@@ -23,10 +27,11 @@ const (
 	minSetD = 2
 )
 
-// SaveSet writes s to path as an .npz file (arrays X, y, y_clean; see the
-// package comment) through WriteFileAtomic. A set that LoadSet would reject
+// SaveSet writes s to path as an .npz file (arrays X, y, y_clean, and
+// mu_norm, a 0-d '<f8' array holding ‖μ‖, when s.Mu > 0; see the package
+// comment) through WriteFileAtomic. A set that LoadSet would reject
 // (lengths that disagree with N, M, D; non-finite inputs; labels other than
-// ±1) is a *FormatError and nothing is written.
+// ±1; Mu negative or not finite) is a *FormatError and nothing is written.
 func SaveSet(path string, s *data.Set) error {
 	shape := []int{s.N, s.M, s.D}
 	for _, c := range []struct {
@@ -46,16 +51,24 @@ func SaveSet(path string, s *data.Set) error {
 		err.Path = path
 		return err
 	}
-	return writeNPZ(path, []entry{
+	entries := []entry{
 		{name: nameX, descr: dtypeF8, shape: shape, f8: s.X},
 		{name: nameY, descr: dtypeF8, shape: []int{s.N}, f8: s.Y},
 		{name: nameYClean, descr: dtypeF8, shape: []int{s.N}, f8: s.Clean},
-	})
+	}
+	if s.Mu > 0 {
+		entries = append(entries, entry{name: nameMu, descr: dtypeF8, shape: []int{}, f8: []float64{s.Mu}})
+	}
+	return writeNPZ(path, entries)
 }
 
 // checkSet applies the data rules to a set whose lengths agree with N, M,
-// D: the minimum sizes above, finite X, labels ±1. Path is left empty.
+// D: the minimum sizes above, finite X, labels ±1, Mu finite and ≥ 0 (0:
+// unknown). Path is left empty.
 func checkSet(s *data.Set) *FormatError {
+	if !(s.Mu >= 0) || math.IsInf(s.Mu, 0) {
+		return &FormatError{Array: nameMu, Reason: fmt.Sprintf("%s = %v, want a finite ‖μ‖ > 0 (or no %s array)", nameMu, s.Mu, nameMu)}
+	}
 	if s.N < minSetN || s.M < minSetM || s.D < minSetD {
 		return &FormatError{Array: nameX, Reason: fmt.Sprintf("shape (N, M, D) = %s, want N ≥ %d, M ≥ %d, D ≥ %d",
 			shapeString([]int{s.N, s.M, s.D}), minSetN, minSetM, minSetD)}
@@ -80,9 +93,11 @@ func checkSet(s *data.Set) *FormatError {
 }
 
 // LoadSet reads a data set written by SaveSet (or by NumPy in the same
-// layout): X (N, M, D), y (N,) and y_clean (N,), all '<f8', and no other
-// arrays. Shapes that disagree, sizes below N ≥ 1, M ≥ 2, D ≥ 2,
-// non-finite inputs or labels other than ±1 are a *FormatError.
+// layout): X (N, M, D), y (N,) and y_clean (N,), all '<f8', optionally
+// mu_norm (a 0-d '<f8', ‖μ‖ > 0, into Set.Mu; Mu = 0 without it), and no
+// other arrays. Shapes that disagree, sizes below N ≥ 1, M ≥ 2, D ≥ 2,
+// non-finite inputs, labels other than ±1 or a mu_norm that is not a finite
+// positive scalar are a *FormatError.
 func LoadSet(path string) (*data.Set, error) {
 	var s *data.Set
 	err := withNPZ(path, func(r *npzReader) (err error) {
@@ -97,7 +112,7 @@ func LoadSet(path string) (*data.Set, error) {
 
 // readSet decodes the set held by r.
 func readSet(r *npzReader) (*data.Set, error) {
-	if err := r.only(nameX, nameY, nameYClean); err != nil {
+	if err := r.only(nameX, nameY, nameYClean, nameMu); err != nil {
 		return nil, err
 	}
 	x, err := r.f8(nameX)
@@ -121,6 +136,16 @@ func readSet(r *npzReader) (*data.Set, error) {
 				shapeString(a.Shape), s.N, s.N, shapeString(x.Shape))
 		}
 		*c.dst = a.Data
+	}
+	if _, ok := r.files[nameMu]; ok {
+		a, err := r.f8(nameMu)
+		if err != nil {
+			return nil, err
+		}
+		if len(a.Shape) != 0 || !(a.Data[0] > 0) || math.IsInf(a.Data[0], 0) {
+			return nil, r.errorf(nameMu, nil, "shape %s, value %v: want a 0-d array holding a finite ‖μ‖ > 0", shapeString(a.Shape), a.Data)
+		}
+		s.Mu = a.Data[0]
 	}
 	if err := checkSet(s); err != nil {
 		err.Path = r.path

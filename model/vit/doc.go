@@ -13,4 +13,29 @@
 //
 // Notation: W_Q → Wq (columns 0..d_h−1 of WQK), W_K → Wk (columns
 // d_h..2d_h−1), W_V → Wv, w_O → Wo, τ → tau, ξ₂ → xi2.
+//
+// # Shapes
+//
+// Every matrix is a flat row-major []float64. A batch of n samples, each M
+// tokens of dimension D, is the n·M × D matrix of the tokens stacked sample
+// after sample:
+//
+//	x[(i·M + l)·D + k] = coordinate k of token l of sample i
+//
+// (data.Set.X has this layout, with n = Set.N). The batch size n is passed
+// to each call; M is fixed by the Workspace (NewWorkspace(arch, M, cap)),
+// so a call reads x[:n·M·D]. Per-sample outputs (f, losses, coefficients)
+// have length n; the input gradient dx has the layout of x. Parameters:
+// WQK is D × 2D_h, Wv is D × D_v, Wo has D_v entries; Grads has the same
+// shapes. Workspace fields hold the intermediates of the last pass in the
+// same stacked layout (S is n blocks of M × M, row l of block i being the
+// softmax row of query l of sample i).
+//
+// # Aliasing
+//
+// The slices returned by Forward (ws.F[:n]) and InputGrad (ws.Loss[:n]),
+// and every Workspace field, are views into the Workspace: the next pass on
+// the same Workspace overwrites them. Copy them (append([]float64(nil),
+// f...)) to keep them.
+// ValueVector returns its dst argument. SplitQK and Clone return copies.
 package vit

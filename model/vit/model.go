@@ -88,7 +88,8 @@ func (m *Model) Clone() *Model {
 	return c
 }
 
-// ValueVector writes u = W_V w_O into dst (length D) and returns it. It is
+// ValueVector writes u = W_V w_O into dst[:D] (len(dst) ≥ D) and returns
+// dst itself (the caller's buffer, not a copy). It is
 // the u of Forward bit for bit (the same linalg dot), so closed forms and
 // probes built on it see exactly the model's value vector.
 func (m *Model) ValueVector(dst []float64) []float64 {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"vitadv/internal/check"
 )
 
 // Tolerances, each with its reason.
@@ -83,7 +85,10 @@ type instance struct {
 	trainWo bool
 }
 
-func drawInstance(t *rapid.T) instance {
+func drawInstance(t *rapid.T) instance { return drawInstanceM(t, 1, 5) }
+
+// drawInstanceM draws an instance with M in [minM, maxM].
+func drawInstanceM(t *rapid.T, minM, maxM int) instance {
 	a := Arch{
 		D:           rapid.IntRange(1, 8).Draw(t, "D"),
 		Dh:          rapid.IntRange(1, 4).Draw(t, "Dh"),
@@ -91,7 +96,7 @@ func drawInstance(t *rapid.T) instance {
 		ScaleScores: rapid.Bool().Draw(t, "scale"),
 		TrainWo:     rapid.Bool().Draw(t, "trainWo"),
 	}
-	M := rapid.IntRange(1, 5).Draw(t, "M")
+	M := rapid.IntRange(minM, maxM).Draw(t, "M")
 	n := rapid.IntRange(1, 3).Draw(t, "n")
 	// Scales on a log grid: weights 2⁻⁴..2, inputs 2⁻²..2. Beyond that the
 	// scores reach the hundreds, softmax saturates and the five-point
@@ -117,18 +122,27 @@ func drawInstance(t *rapid.T) instance {
 	return instance{m: m, x: x, y: y, n: n, M: M}
 }
 
+// checkInstances runs body on random instances (M = 1..5) and, as a
+// subtest, on instances with M = 1 only: one token, whose softmax row is the
+// single weight 1 and whose attention gradient G vanishes.
+func checkInstances(t *testing.T, body func(t *rapid.T, in instance)) {
+	rapid.Check(t, func(t *rapid.T) { body(t, drawInstance(t)) })
+	t.Run("M=1", func(t *testing.T) {
+		rapid.Check(t, func(t *rapid.T) { body(t, drawInstanceM(t, 1, 1)) })
+	})
+}
+
 func relErr(got, want, scale float64) float64 {
 	return math.Abs(got-want) / math.Max(scale, 1e-300)
 }
 
 func TestForwardMatchesReference(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		in := drawInstance(t)
+	checkInstances(t, func(t *rapid.T, in instance) {
 		ws := NewWorkspace(in.m.Arch, in.M, in.n)
 		f := in.m.Forward(ws, in.x, in.n)
 		for i := 0; i < in.n; i++ {
 			want := refForward(in.m, in.x[i*in.M*in.m.D:(i+1)*in.M*in.m.D], in.M)
-			if e := relErr(f[i], want, math.Max(1, math.Abs(want))); e > tolRef {
+			if e := relErr(f[i], want, math.Max(1, math.Abs(want))); !check.LE(e, tolRef) {
 				t.Fatalf("Forward sample %d = %g, want %g (rel err %g)", i, f[i], want, e)
 			}
 		}
@@ -136,20 +150,19 @@ func TestForwardMatchesReference(t *testing.T) {
 }
 
 func TestSoftmaxRowsSumToOne(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		in := drawInstance(t)
+	checkInstances(t, func(t *rapid.T, in instance) {
 		ws := NewWorkspace(in.m.Arch, in.M, in.n)
 		in.m.Forward(ws, in.x, in.n)
 		for r := 0; r < in.n*in.M; r++ {
 			s := 0.0
 			for j := 0; j < in.M; j++ {
 				p := ws.S[r*in.M+j]
-				if p < 0 || p > 1 {
+				if !(check.GE(p, 0) && check.LE(p, 1)) {
 					t.Fatalf("S[%d][%d] = %g outside [0,1]", r, j, p)
 				}
 				s += p
 			}
-			if math.Abs(s-1) > 4*float64(in.M)*0x1p-52 {
+			if !check.Close(s, 1, 0, 4*float64(in.M)*0x1p-52) {
 				t.Fatalf("row %d sums to %.17g, want 1", r, s)
 			}
 		}
@@ -157,7 +170,7 @@ func TestSoftmaxRowsSumToOne(t *testing.T) {
 		for _, a := range ws.A[:in.M] {
 			asum += a
 		}
-		if math.Abs(asum-1) > 8*float64(in.M)*0x1p-52 {
+		if !check.Close(asum, 1, 0, 8*float64(in.M)*0x1p-52) {
 			t.Fatalf("attention a sums to %.17g, want 1", asum)
 		}
 	})
@@ -200,7 +213,7 @@ func gradGap(got, want []float64) (gap float64, at int) {
 		scale = math.Max(scale, math.Abs(w))
 	}
 	for i := range want {
-		if e := math.Abs(got[i]-want[i]) / scale; e > gap {
+		if e := math.Abs(got[i]-want[i]) / scale; !(e <= gap) { // NaN is the worst gap
 			gap, at = e, i
 		}
 	}
@@ -220,7 +233,7 @@ func checkParamGrads(in instance, perturb func(g *Grads)) (string, float64) {
 	worst, name := 0.0, ""
 	check := func(label string, w, ga []float64) {
 		fd := paramFD(m, w, in.x, in.y, in.n, in.M)
-		if gap, _ := gradGap(ga, fd); gap > worst {
+		if gap, _ := gradGap(ga, fd); !(gap <= worst) {
 			worst, name = gap, label
 		}
 	}
@@ -233,9 +246,8 @@ func checkParamGrads(in instance, perturb func(g *Grads)) (string, float64) {
 }
 
 func TestParamGradFD(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		in := drawInstance(t)
-		if name, gap := checkParamGrads(in, nil); gap > tolFD {
+	checkInstances(t, func(t *rapid.T, in instance) {
+		if name, gap := checkParamGrads(in, nil); !check.LE(gap, tolFD) {
 			t.Fatalf("gradient of %s: relative gap %g > %g", name, gap, tolFD)
 		}
 	})
@@ -255,7 +267,7 @@ func TestParamGradFDControl(t *testing.T) {
 			}
 			w[0] += 1e-3 * scale * 10
 		})
-		if gap <= tolFD {
+		if check.LE(gap, tolFD) {
 			t.Fatalf("corrupted gradient passed the checker: gap %g <= %g", gap, tolFD)
 		}
 	})
@@ -278,7 +290,7 @@ func checkInputGrad(in instance, perturb func(dx []float64)) float64 {
 		for i := range xs {
 			fd[i] = centralDiff(&xs[i], func() float64 { return meanLoss(m, xs, ys, 1, in.M) })
 		}
-		if gap, _ := gradGap(dx[s*in.M*D:(s+1)*in.M*D], fd); gap > worst {
+		if gap, _ := gradGap(dx[s*in.M*D:(s+1)*in.M*D], fd); !(gap <= worst) {
 			worst = gap
 		}
 	}
@@ -286,9 +298,8 @@ func checkInputGrad(in instance, perturb func(dx []float64)) float64 {
 }
 
 func TestInputGradFD(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		in := drawInstance(t)
-		if gap := checkInputGrad(in, nil); gap > tolFD {
+	checkInstances(t, func(t *rapid.T, in instance) {
+		if gap := checkInputGrad(in, nil); !check.LE(gap, tolFD) {
 			t.Fatalf("input gradient: relative gap %g > %g", gap, tolFD)
 		}
 	})
@@ -304,7 +315,7 @@ func TestInputGradFDControl(t *testing.T) {
 			}
 			dx[len(dx)-1] += 1e-2 * scale
 		})
-		if gap <= tolFD {
+		if check.LE(gap, tolFD) {
 			t.Fatalf("corrupted input gradient passed the checker: gap %g <= %g", gap, tolFD)
 		}
 	})
@@ -369,5 +380,37 @@ func TestInitScale(t *testing.T) {
 	}
 	if _, err := NewInit(Arch{D: 0, Dh: 1, Dv: 1}, DefaultInit(), 1); err == nil {
 		t.Error("D = 0 accepted")
+	}
+}
+
+// TestSoftmaxLargeScores: scores of ±1000 overflow e^z (e^710 is already
+// +Inf in float64), so a softmax without the max subtraction returns NaN
+// rows. With it, S is finite, sums to 1 per row and is one-hot to the
+// last bit here, and f equals the attended token's value.
+func TestSoftmaxLargeScores(t *testing.T) {
+	m, _ := New(Arch{D: 2, Dh: 1, Dv: 1})
+	// W_Q = (1, 0)ᵀ, W_K = (0, 1)ᵀ: z_lj = x_l0 · x_j1.
+	m.JoinQK([]float64{1, 0}, []float64{0, 1})
+	m.Wv[0], m.Wv[1], m.Wo[0] = 2, 3, 1 // u = (2, 3)
+	for _, sign := range []float64{1, -1} {
+		// Tokens (±1, 1000) and (±1, −1000): every row scores ±1000 and ∓1000.
+		x := []float64{sign, 1000, sign, -1000}
+		ws := NewWorkspace(m.Arch, 2, 1)
+		f := m.Forward(ws, x, 1)[0]
+		check.Finite(t, "S", ws.S[:4])
+		for l := 0; l < 2; l++ {
+			check.Near(t, "row sum", ws.S[2*l]+ws.S[2*l+1], 1, 0, 0)
+		}
+		j := 0 // attended token: the one whose score x_l0·x_j1 is +1000
+		if sign < 0 {
+			j = 1
+		}
+		want := 2*x[2*j] + 3*x[2*j+1] // v_j = x_jᵀu
+		check.Near(t, "f", f, want, 1e-15, 0)
+		dx := make([]float64, 4)
+		g := NewGrads(m.Arch)
+		m.Backward(ws, x, 1, []float64{1}, g, dx)
+		check.Finite(t, "∂f/∂X", dx)
+		check.Finite(t, "∂f/∂WQK", g.WQK)
 	}
 }
