@@ -26,7 +26,7 @@ func Paired(s *data.Set) *data.Set {
 	if s.N%2 != 0 {
 		panic("theorems: Paired: odd N")
 	}
-	p := &data.Set{N: s.N, M: s.M, D: s.D, X: append([]float64(nil), s.X...),
+	p := &data.Set{N: s.N, M: s.M, D: s.D, Mu: s.Mu, X: append([]float64(nil), s.X...),
 		Y: append([]float64(nil), s.Y...), Clean: append([]float64(nil), s.Clean...)}
 	S := s.M * s.D
 	for k := 0; k+1 < s.N; k += 2 {
