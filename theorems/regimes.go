@@ -289,12 +289,26 @@ func SmallBudget(lab *Lab, clean, robust *Run, k Consts) (Verdict, error) {
 	if err != nil {
 		return Verdict{}, err
 	}
-	gap := a1Gap(clean, robust)
+	a1 := smallBudgetA1(clean, robust, k)
 	return Verdict{Statement: name, Tag: SEC, Bounds: []Bound{
 		leq("robust training loss < Target", ABS, robust.Result.Loss, ri.Train.Target, 0),
 		leq("robust test error ≤ clean test error + SmallTol", CODE, rob.Error, clean.Last().TestErr+k.SmallTol/k.Strengthen, 0),
-		leq("max_t |a₁^rob − a₁^clean| ≤ A1Tol", CODE, gap, k.A1Tol/k.Strengthen, 0),
+		a1,
 	}, Consts: []Const{{"C1", k.C1}, {"tau/‖μ‖", ri.Tau / mu}, {"log d_h", k.logDh(ri.Arch.Dh)}, {"SmallTol", k.SmallTol}, {"A1Tol", k.A1Tol}, {"strengthen", k.Strengthen}}}, nil
+}
+
+// smallBudgetA1 is SmallBudget's bound (c): a₁ of the two runs within
+// A1Tol/Strengthen at every common probe step, undecided when the runs share
+// fewer than MinSharedProbes probe steps.
+func smallBudgetA1(clean, robust *Run, k Consts) Bound {
+	b := leq("max_t |a₁^rob − a₁^clean| ≤ A1Tol", CODE, 0, k.A1Tol/k.Strengthen, 0)
+	gap, shared := a1Gap(clean, robust)
+	if shared < MinSharedProbes {
+		b.Undecided = fmt.Sprintf("the runs share %d probe steps, fewer than %d", shared, MinSharedProbes)
+	} else {
+		b.LHS = gap
+	}
+	return b
 }
 
 func sameCell(name string, a, b Instance) error {
@@ -306,19 +320,33 @@ func sameCell(name string, a, b Instance) error {
 	return nil
 }
 
-// a1Gap returns max |a₁^a(t) − a₁^b(t)| over the probe steps both runs have.
-func a1Gap(a, b *Run) float64 {
+// MinSharedProbes is the fewest probe steps two runs must share before a
+// statistic over their common steps (a1Gap) decides anything: with only
+// step 0 in common — a clean run stopping before the first probe interval —
+// the gap is 0 by construction (both runs start from the same
+// initialization), whatever the trajectories do afterwards.
+const MinSharedProbes = 3
+
+// a1Gap returns max |a₁^a(t) − a₁^b(t)| over the probe steps both runs
+// have, and how many such steps there are (a gap over fewer than
+// MinSharedProbes steps decides nothing). A NaN a₁ makes the gap NaN.
+func a1Gap(a, b *Run) (gap float64, shared int) {
 	at := map[int]float64{}
 	for _, r := range a.Records {
 		at[r.Step] = r.A1
 	}
-	g := 0.0
 	for _, r := range b.Records {
 		if v, ok := at[r.Step]; ok {
-			g = math.Max(g, math.Abs(v-r.A1))
+			shared++
+			d := math.Abs(v - r.A1)
+			if math.IsNaN(d) || math.IsNaN(gap) {
+				gap = math.NaN()
+			} else {
+				gap = math.Max(gap, d)
+			}
 		}
 	}
-	return g
+	return gap, shared
 }
 
 // stepsTo returns the first step whose (robust) training loss is < eps, or
