@@ -67,7 +67,8 @@ func TestBenignConditionTight(t *testing.T) {
 	t.Parallel()
 	n, c := benignCorner(theorems.Defaults())
 	runs := reps(t, n, c, 0)
-	tightBand(t, "BenignCondition(corner)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: Frac: every replicate's test loss is below LossCut/3 but not LossCut/5.
+	tightBand(t, "BenignCondition(corner)", 5, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.BenignCondition(runs, k)
 	})
 }
@@ -98,7 +99,8 @@ func TestHarmfulCondition(t *testing.T) {
 func TestHarmfulConditionTight(t *testing.T) {
 	t.Parallel()
 	runs := reps(t, 2, math.Pow(2, -4.0/2), 0) // N = 2, c = 1/4
-	tightBand(t, "HarmfulCondition(N=2 c=1/4)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: the replicates' test losses exceed 3·LossCut but not 5·LossCut.
+	tightBand(t, "HarmfulCondition(N=2 c=1/4)", 5, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.HarmfulCondition(runs, k)
 	})
 }
@@ -131,7 +133,8 @@ func TestBoundaryScalingTight(t *testing.T) {
 		t.Skip("a phase sweep of 78 trainings; run without -short")
 	}
 	st := statement(t, "P2")
-	tightBand(t, "BoundaryScaling(seedBase=0)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: the fitted slope −0.435 leaves the band narrowed 5× about −1/2.
+	tightBand(t, "BoundaryScaling(seedBase=0)", 5, func(k theorems.Consts) (theorems.Verdict, error) {
 		return st.Check(lab, scale, theorems.Point{"seedBase": 0}, k)
 	})
 }
@@ -177,7 +180,8 @@ func TestBenignMechanismTight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tightBand(t, "BenignMechanism(corner)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: a₁(T) = 0.46 < 1.3·AttnFactor/M.
+	tightBand(t, "BenignMechanism(corner)", 1.3, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.BenignMechanism(r, k)
 	})
 }
@@ -212,7 +216,8 @@ func TestHarmfulMechanismTight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tightBand(t, "HarmfulMechanism(N=2 c=1/4)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: test loss 0.66 < 1.5·HarmLoss.
+	tightBand(t, "HarmfulMechanism(N=2 c=1/4)", 1.5, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.HarmfulMechanism(r, k)
 	})
 }
@@ -261,8 +266,12 @@ func TestSmallBudgetTight(t *testing.T) {
 		if s == 1 && !v.Holds() {
 			t.Fatalf("SmallBudget(corner, τ=%g‖μ‖) = %v, want holds", tau, v)
 		}
-		if !v.Holds() {
+		if v.Refuted() {
 			t.Logf("SmallBudget(corner) first fails at C1 ×%g (τ = %g‖μ‖): %v", s, tau, v.Failed())
+			// Pinned: at C1 ×3 (τ = 0.4‖μ‖) robust training no longer fits.
+			if !(s <= 3) {
+				t.Errorf("SmallBudget(corner) first fails at C1 ×%g, want ≤ 3 (a weakened tolerance?)", s)
+			}
 			return
 		}
 	}
@@ -315,7 +324,8 @@ func TestAttentionCollapseTight(t *testing.T) {
 	ax := statement(t, "Thm4.2(ii)").Axes(scale, k)
 	tau := float64(ax[3].Lo) / 20
 	cl, rb := cell(t, 16, 16, 1), cellTau(t, 16, 16, tau, 1)
-	tightBand(t, "AttentionCollapse", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: no extremal instance at this scale (the test skips).
+	tightBand(t, "AttentionCollapse", 10, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.AttentionCollapse(cl, rb, k)
 	})
 }
@@ -358,7 +368,8 @@ func TestRegimeBoundaryTight(t *testing.T) {
 	}
 	st := statement(t, "P7")
 	p := theorems.Point{"log2N": 4, "c2": 8, "seed": 1}
-	tightBand(t, "RegimeBoundary(seed=1)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: τ*·log d_h/‖μ‖ = 1.46 leaves the band narrowed 2× about its centre 1.
+	tightBand(t, "RegimeBoundary(seed=1)", 2, func(k theorems.Consts) (theorems.Verdict, error) {
 		return st.Check(lab, scale, p, k)
 	})
 }
@@ -423,7 +434,8 @@ func TestOverfittingIsRealTight(t *testing.T) {
 	t.Parallel()
 	n, c := benignCorner(theorems.Defaults())
 	r := cell(t, n, c, 1)
-	tightBand(t, "OverfittingIsReal(corner)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: every sample memorizes its noise: fraction 1 = 2·1/2, the bound's edge.
+	tightBand(t, "OverfittingIsReal(corner)", 2, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.OverfittingIsReal(lab, r, k)
 	})
 }
