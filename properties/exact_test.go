@@ -204,7 +204,7 @@ func TestMidpointFloorControl(t *testing.T) {
 	tau := 0.69 * mu
 	_, err := theorems.MidpointFloor(m, te, sig, attack.Frobenius, tau, k)
 	h := wantHypothesis(t, "MidpointFloor(τ=0.69‖μ‖)", err, "‖μ‖/√2")
-	if h.Value != tau || math.Abs(h.Limit-mu/math.Sqrt2) > 1e-12*mu {
+	if h.Value != tau || !(math.Abs(h.Limit-mu/math.Sqrt2) <= 1e-12*mu) {
 		t.Errorf("HypothesisError = %v, want Value %g Limit %g", h, tau, mu/math.Sqrt2)
 	}
 	_, err = theorems.MidpointFloor(m, te, sig, attack.Linf, mu, k)
@@ -217,7 +217,7 @@ func TestMidpointFloorControl(t *testing.T) {
 	mid.Perturb(m, p.X, p.Y, p.N, xadv)
 	ws := vit.NewWorkspace(m.Arch, p.M, p.N)
 	for i, f := range m.Forward(ws, xadv, p.N) {
-		if p.Y[i]*f <= 0 {
+		if !(p.Y[i]*f > 0) {
 			t.Fatalf("oracle margin on paired point %d after midpoint at τ=0.69‖μ‖ = %g, want > 0", i, p.Y[i]*f)
 		}
 	}

@@ -430,7 +430,7 @@ func TestMonotoneInTauTight(t *testing.T) {
 	if err != nil || !v.Holds() {
 		t.Fatalf("MonotoneInTau(flat) = %v (err %v), want holds", v, err)
 	}
-	if g := v.MinGap(); math.Abs(g-k.MonoTol) > 1e-12 {
+	if g := v.MinGap(); !(math.Abs(g-k.MonoTol) <= 1e-12) {
 		t.Errorf("MonotoneInTau(flat) min gap = %g, want MonoTol = %g (equal errors)", g, k.MonoTol)
 	}
 	k.MonoTol = -0.01
