@@ -1,7 +1,9 @@
 package properties
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"vitadv/model/train"
@@ -386,17 +388,78 @@ func TestRegimeBoundary(t *testing.T) {
 	checkProperty(t, "P7", narrow{"seed": {1, 1}})
 }
 
+// TestRegimeBoundaryTight checks P7's band in both directions on
+// synthetic extremal sweeps whose crossing τ* sits just inside each edge of
+// the band (τ*·log d_h/‖μ‖ = C1·(1 + 1e-9) and C1Hi·(1 − 1e-9)): each holds
+// as stated and fails when the band is narrowed by 1 + 1e-6. A measured
+// sweep cannot serve as the extremal instance: its τ* lies where a₁ is
+// chaotic under rounding (TestRegimeBoundaryChaos), so how far inside the
+// band it falls changes with the kernel build.
 func TestRegimeBoundaryTight(t *testing.T) {
+	def := theorems.Defaults()
+	logdh := math.Log(float64(scale.Dh)) / math.Log(def.LogBase)
+	M := scale.M
+	level := (0.5 + 1/float64(M)) / 2 // the midpoint of a₁'s range when a₁(0) = 1/2
+	for _, edge := range []struct {
+		name string
+		x    float64 // τ*·log d_h/‖μ‖
+	}{{"C1", def.C1 * (1 + 1e-9)}, {"C1Hi", def.C1Hi * (1 - 1e-9)}} {
+		tauStar := edge.x / logdh
+		taus := []float64{0, tauStar, 0.7}
+		a1 := []float64{0.5, level, 1 / float64(M)}
+		tightDER(t, "RegimeBoundary(τ* at "+edge.name+")", exactFactor, func(k theorems.Consts) (theorems.Verdict, error) {
+			v, star, err := theorems.RegimeBoundary(scale.Dh, M, taus, a1, k)
+			if err == nil && star != tauStar {
+				t.Fatalf("RegimeBoundary τ* = %.17g, want %.17g (the sweep crosses exactly there)", star, tauStar)
+			}
+			return v, err
+		})
+	}
+}
+
+// TestRegimeBoundaryChaos measures what P7 rests on: the final a₁ of the
+// P7 sweep's adversarial runs, rerun from a 1-ulp perturbation of the
+// initialization (theorems.Lab.Chaos; the runs are shared with
+// TestRegimeBoundary). It logs the divergence at each τ and each
+// trajectory's τ*, asserts that the regime-1 end of the sweep (τ ≤ 0.15‖μ‖,
+// where a₁(0) fixes the midpoint level) is not chaotic (spread ≤ 1e-9), and
+// that P7's verdict is the same on every trajectory — the claim is decided
+// by the distribution, not by one draw of it.
+func TestRegimeBoundaryChaos(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
-		t.Skip("a sweep of 7 adversarial trainings; run without -short")
+		t.Skip("two sweeps of 8 adversarial trainings; run without -short")
 	}
-	st := statement(t, "P7")
-	p := theorems.Point{"log2N": 4, "c2": 8, "seed": 1}
-	// Pinned: τ*·log d_h/‖μ‖ = 1.46 leaves the band narrowed 2× about its centre 1.
-	tightBand(t, "RegimeBoundary(seed=1)", 2, func(k theorems.Consts) (theorems.Verdict, error) {
-		return st.Check(lab, scale, p, k)
-	})
+	const n, c, seed = 16, 16, 1
+	for _, tau := range theorems.SweepTaus() {
+		ch, err := lab.Chaos(scale.Cell(n, c, tau, seed).Fixed(scale.MechSteps), theorems.P7Reruns, func(r *theorems.Run) float64 { return r.Last().A1 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("τ = %.2f‖μ‖: final a₁ %v", tau, ch)
+		if tau <= 0.15 && !(ch.Spread() <= 1e-9) {
+			t.Errorf("τ = %.2f‖μ‖: a₁ spread under a 1-ulp perturbation = %g, want ≤ 1e-9 (regime 1 is not chaotic)", tau, ch.Spread())
+		}
+	}
+	k := theorems.Defaults()
+	v, stars, err := theorems.RegimeBoundaryOver(lab, scale, n, c, seed, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("τ*/‖μ‖ per trajectory (nominal, 1-ulp reruns): %.4g; band [%.4g, %.4g]", stars, k.C1/math.Log(float64(scale.Dh)), k.C1Hi/math.Log(float64(scale.Dh)))
+	holds := map[bool]int{}
+	for j := 0; j <= theorems.P7Reruns; j++ {
+		ok := true
+		for _, b := range v.Bounds {
+			if strings.HasSuffix(b.Name, fmt.Sprintf("(jitter %d)", j)) && !b.Holds() {
+				ok = false
+			}
+		}
+		holds[ok]++
+	}
+	if len(holds) != 1 {
+		t.Errorf("P7 verdict differs between trajectories: %v", v)
+	}
 }
 
 func TestRegimeBoundaryControl(t *testing.T) {
