@@ -298,14 +298,26 @@ func TestSmallBudgetControl(t *testing.T) {
 	wantHypothesis(t, "SmallBudget(τ=0.3‖μ‖)", err, "C1")
 	_, err = theorems.SmallBudget(lab, cl, cell(t, 8, 16, 1), k)
 	wantHypothesis(t, "SmallBudget(two cells)", err, "one cell")
-	// Relaxed (C1 = 10) at τ = 0.3‖μ‖ in this cell the claim still holds
-	// (robust error 0.03 ≤ clean + 0.05): the hypothesis τ ≤ C1‖μ‖/log d_h
-	// is not sharp there. In the benign corner cell it breaks at
-	// τ = 0.4‖μ‖: robust training no longer fits (TestSmallBudgetTight
-	// trains that run).
+	// Relaxed (C1 = 10) in the benign corner cell the claim breaks at
+	// τ = 0.4‖μ‖: robust training no longer fits (robust loss ≥ 0.7 in
+	// every kernel build; TestSmallBudgetTight trains that run). At
+	// τ = 0.3‖μ‖ in this cell the robust test error is chaotic under
+	// rounding (0.03 in the default build, 0.49 with -tags avx512asm), so
+	// no verdict is asserted there; its divergence under a 1-ulp
+	// perturbation of the initialization is logged instead.
 	k.C1 = 10
-	if v, err := theorems.SmallBudget(lab, cl, rb, k); err != nil || !v.Holds() {
-		t.Errorf("SmallBudget(N=16 c=16 τ=0.3‖μ‖, C1=10) = %v (err %v), want holds", v, err)
+	if !testing.Short() {
+		ch, err := lab.Chaos(rb.Inst, 1, func(r *theorems.Run) float64 {
+			rob, err := lab.Robust(r, true, r.Inst.Set, r.Inst.Tau)
+			if err != nil {
+				return math.NaN()
+			}
+			return rob.Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("SmallBudget(N=16 c=16 τ=0.3‖μ‖): robust test error %v", ch)
 	}
 	n, c := benignCorner(theorems.Defaults())
 	v, err := theorems.SmallBudget(lab, cell(t, n, c, 1), cellTau(t, n, c, 0.4, 1), k)
