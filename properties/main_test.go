@@ -55,39 +55,51 @@ func drawPoint(rt *rapid.T, axes []theorems.Axis, nw narrow) theorems.Point {
 	return p
 }
 
-// finding is a counterexample recorded by cmd/hunt for a statement that
-// fails at the tiny scale.
-type finding struct {
-	point theorems.Point
-	file  string // results/hunt/<file>
-}
-
-// findings lists the statements that fail at the tiny scale, with the
-// counterexample cmd/hunt shrank to (see theorems/STATEMENTS.md).
-var findings = map[string]finding{
-	"P1c": {theorems.Point{"c2": -1, "log2N": 5, "seed": 1}, "P1c-c2=-1_log2N=5_seed=1.json"},
-	"P4":  {theorems.Point{"c2": -1, "log2N": 2, "seed": 1}, "P4-c2=-1_log2N=2_seed=1.json"},
-	"Thm4.2(i)": {theorems.Point{"c2": 10, "log2N": 3, "seed": 1, "tau20": 2},
-		"Thm42i-c2=10_log2N=3_seed=1_tau20=2.json"},
-	"Thm4.2(ii)": {theorems.Point{"c2": 6, "log2N": 3, "seed": 1, "tau20": 12},
-		"Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json"},
-}
+// hasFinding reports whether statement id has a recorded counterexample
+// inside its hypotheses at the current scale (see TestFindings).
+func hasFinding(t testing.TB, id string) bool { return len(findingsOf(t, id)) > 0 }
 
 // checkProperty is the property test of statement id: rapid draws a point
 // inside the hypotheses and the verdict must hold. An error (in particular a
 // *HypothesisError) means the generator left the hypotheses: a test bug.
+//
+// A statement with recorded findings at this scale (results/hunt, see
+// TestFindings) replays them and asserts each is still refuted, then skips
+// the random search. Under VITADV_STRICT=1 it instead asserts that every
+// recorded finding holds — so strict mode fails on each of them — and
+// searches the full hypothesis ranges (nw is ignored), replaying the rapid
+// fail files first.
 func checkProperty(t *testing.T, id string, nw narrow) {
 	st := statement(t, id)
 	k := theorems.Defaults()
-	if f, ok := findings[id]; ok && !paper() && !strict() {
-		v, err := st.Check(lab, scale, f.point, k)
-		if err != nil {
-			t.Fatalf("%s(%v) = error %v, want the recorded failing verdict (results/hunt/%s)", st.Func, f.point, err, f.file)
+	fs := findingsOf(t, id)
+	if strict() {
+		nw = nil
+		// After the search (rapid refuses a test that has already failed),
+		// and even when the search stops the test.
+		t.Cleanup(func() {
+			for _, f := range fs {
+				v, err := replay(f, k)
+				if err != nil {
+					t.Errorf("%s(%s) = error %v, want a verdict (recorded finding results/hunt/%s)", st.Func, fmtPoint(f.Point), err, f.File)
+					continue
+				}
+				if !v.Holds() {
+					t.Errorf("%s(%s) = %v, want holds (recorded finding results/hunt/%s)", st.Func, fmtPoint(f.Point), v, f.File)
+				}
+			}
+		})
+	} else if len(fs) > 0 {
+		for _, f := range fs {
+			v, err := replay(f, k)
+			if err != nil {
+				t.Fatalf("%s(%s) = error %v, want the recorded failing verdict (results/hunt/%s)", st.Func, fmtPoint(f.Point), err, f.File)
+			}
+			if !v.Refuted() {
+				t.Fatalf("%s(%s) = %v, want FAILS (recorded finding results/hunt/%s no longer reproduces: update STATEMENTS.md)", st.Func, fmtPoint(f.Point), v, f.File)
+			}
 		}
-		if v.Holds() {
-			t.Fatalf("%s(%v) = %v, want FAILS (recorded finding results/hunt/%s no longer reproduces: update STATEMENTS.md)", st.Func, f.point, v, f.file)
-		}
-		t.Skipf("finding: %s fails at scale %s (results/hunt/%s); VITADV_STRICT=1 runs the search", st.Func, scale.Name, f.file)
+		t.Skipf("finding: %s fails at scale %s (%d recorded counterexamples, see TestFindings); VITADV_STRICT=1 runs the search", st.Func, scale.Name, len(fs))
 	}
 	axes := st.Axes(scale, k)
 	rapid.Check(t, func(rt *rapid.T) {
@@ -95,6 +107,9 @@ func checkProperty(t *testing.T, id string, nw narrow) {
 		v, err := st.Check(lab, scale, p, k)
 		if err != nil {
 			rt.Fatalf("%s(%s) = error %v, want a verdict (the generator left the hypotheses)", st.Func, fmtPoint(p), err)
+		}
+		if v.Undecided() {
+			rt.Skipf("%s(%s) = %v: undecided at this point", st.Func, fmtPoint(p), v)
 		}
 		if !v.Holds() {
 			rt.Fatalf("%s(%s) = %v, want holds", st.Func, fmtPoint(p), v)
@@ -130,10 +145,17 @@ func itoa(i int) string {
 	return itoa(i/10) + string(rune('0'+i%10))
 }
 
-// tightDER checks a [DER] statement on its extremal instance: it holds as
-// stated, and fails when made 30% too strong.
-func tightDER(t *testing.T, name string, eval func(k theorems.Consts) (theorems.Verdict, error)) {
+// tightDER checks a [DER] statement on its extremal instance in both
+// directions: it holds as stated, and it fails when strengthened by the
+// factor fail > 1. fail is the narrowest strengthening the instance
+// supports, justified at each call: 1 + (a few times the bound's rounding
+// slack) where the bound is attained exactly, so that a constant weakened
+// by more than that — 1/2 lowered to 0.45, say — makes the test fail.
+func tightDER(t *testing.T, name string, fail float64, eval func(k theorems.Consts) (theorems.Verdict, error)) {
 	t.Helper()
+	if !(fail > 1) {
+		t.Fatalf("tightDER(%s): strengthening %g, want > 1", name, fail)
+	}
 	k := theorems.Defaults()
 	v, err := eval(k)
 	if err != nil {
@@ -142,24 +164,27 @@ func tightDER(t *testing.T, name string, eval func(k theorems.Consts) (theorems.
 	if !v.Holds() {
 		t.Fatalf("%s(extremal) = %v, want holds", name, v)
 	}
-	k.Strengthen = strengthen30
-	if v, err := eval(k); err != nil || v.Holds() {
-		t.Errorf("%s(extremal, strengthen=%g) = %v (err %v), want FAILS", name, strengthen30, v, err)
+	k.Strengthen = fail
+	if v, err := eval(k); err != nil || !v.Refuted() {
+		t.Errorf("%s(extremal, strengthen=%.10g) = %v (err %v), want FAILS: the bound is not attained on its extremal instance, or its constant was weakened", name, fail, v, err)
 	}
 }
 
-// strengthen30 makes a bound 30% too strong (STYLE §3).
-const strengthen30 = 1.3
+// exactFactor is the strengthening tightDER asks to fail where a [DER]
+// bound is attained exactly (an error of exactly 1/2 on a paired set, an
+// equality case): far above the rounding slack of those bounds (≤ 1e-12
+// relative), far below any plausible mistake in a constant.
+const exactFactor = 1 + 1e-6
 
-// teethFactors are the strengthenings tried by tightBand, up to 10×: a band
-// statement whose check survives a 10× stronger claim on its extremal
-// instance is vacuous there.
+// teethFactors are the strengthenings tried by tightBand, up to 10×.
 var teethFactors = []float64{1.3, 1.5, 2, 3, 5, 10}
 
 // tightBand checks a band statement ([CODE]/[SEC]/[PROP]) on its extremal
-// instance: it holds as stated and fails at some strengthening ≤ 10; the
-// factor is logged (1.3 means the band is tight to 30%).
-func tightBand(t *testing.T, name string, eval func(k theorems.Consts) (theorems.Verdict, error)) float64 {
+// instance in both directions: it holds as stated, and it fails at the
+// first strengthening of teethFactors that is ≤ want. want is the factor
+// measured at the time of writing, pinned at each call: a constant
+// weakened enough to move the first failure past it makes the test fail.
+func tightBand(t *testing.T, name string, want float64, eval func(k theorems.Consts) (theorems.Verdict, error)) {
 	t.Helper()
 	k := theorems.Defaults()
 	v, err := eval(k)
@@ -170,18 +195,20 @@ func tightBand(t *testing.T, name string, eval func(k theorems.Consts) (theorems
 		t.Fatalf("%s(extremal) = %v, want holds", name, v)
 	}
 	for _, s := range teethFactors {
+		if !(s <= want) {
+			break
+		}
 		k.Strengthen = s
 		v, err := eval(k)
 		if err != nil {
 			t.Fatalf("%s(extremal, strengthen=%g) = error %v", name, s, err)
 		}
-		if !v.Holds() {
-			t.Logf("%s(extremal) first fails at strengthen=%g: %v", name, s, v.Failed())
-			return s
+		if v.Refuted() {
+			t.Logf("%s(extremal) first fails at strengthen=%g (pinned ≤ %g): %v", name, s, want, v.Failed())
+			return
 		}
 	}
-	t.Errorf("%s(extremal) holds up to strengthen=%g, want it to fail (the check has no teeth)", name, teethFactors[len(teethFactors)-1])
-	return 0
+	t.Errorf("%s(extremal) holds up to strengthen=%g, want it to fail there (the check lost its teeth, or a constant was weakened)", name, want)
 }
 
 // wantHypothesis asserts err is a *HypothesisError whose Hypothesis

@@ -17,18 +17,7 @@ func TestRegistry(t *testing.T) {
 	if b[0].ID == "mutated" {
 		t.Fatalf("All() shares its slice between calls, want a fresh list")
 	}
-	files, _ := filepath.Glob("*_test.go")
-	defined := map[string]bool{}
-	re := regexp.MustCompile(`(?m)^func (Test\w+)\(t \*testing\.T\)`)
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-			defined[m[1]] = true
-		}
-	}
+	defined := definedTests(t)
 	seen := map[string]bool{}
 	for _, s := range theorems.All() {
 		if seen[s.ID] {
@@ -47,4 +36,23 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: missing tag, axes or evaluator", s.ID)
 		}
 	}
+}
+
+// definedTests returns the names of the Test functions defined in this
+// package's test files.
+func definedTests(t *testing.T) map[string]bool {
+	t.Helper()
+	files, _ := filepath.Glob("*_test.go")
+	defined := map[string]bool{}
+	re := regexp.MustCompile(`(?m)^func (Test\w+)\(t \*testing\.T\)`)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			defined[m[1]] = true
+		}
+	}
+	return defined
 }

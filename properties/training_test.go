@@ -1,9 +1,12 @@
 package properties
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
+	"vitadv/model/train"
 	"vitadv/theorems"
 )
 
@@ -67,7 +70,8 @@ func TestBenignConditionTight(t *testing.T) {
 	t.Parallel()
 	n, c := benignCorner(theorems.Defaults())
 	runs := reps(t, n, c, 0)
-	tightBand(t, "BenignCondition(corner)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: Frac: every replicate's test loss is below LossCut/3 but not LossCut/5.
+	tightBand(t, "BenignCondition(corner)", 5, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.BenignCondition(runs, k)
 	})
 }
@@ -98,7 +102,8 @@ func TestHarmfulCondition(t *testing.T) {
 func TestHarmfulConditionTight(t *testing.T) {
 	t.Parallel()
 	runs := reps(t, 2, math.Pow(2, -4.0/2), 0) // N = 2, c = 1/4
-	tightBand(t, "HarmfulCondition(N=2 c=1/4)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: the replicates' test losses exceed 3·LossCut but not 5·LossCut.
+	tightBand(t, "HarmfulCondition(N=2 c=1/4)", 5, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.HarmfulCondition(runs, k)
 	})
 }
@@ -131,7 +136,8 @@ func TestBoundaryScalingTight(t *testing.T) {
 		t.Skip("a phase sweep of 78 trainings; run without -short")
 	}
 	st := statement(t, "P2")
-	tightBand(t, "BoundaryScaling(seedBase=0)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: the fitted slope −0.435 leaves the band narrowed 5× about −1/2.
+	tightBand(t, "BoundaryScaling(seedBase=0)", 5, func(k theorems.Consts) (theorems.Verdict, error) {
 		return st.Check(lab, scale, theorems.Point{"seedBase": 0}, k)
 	})
 }
@@ -177,7 +183,8 @@ func TestBenignMechanismTight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tightBand(t, "BenignMechanism(corner)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: a₁(T) = 0.46 < 1.3·AttnFactor/M.
+	tightBand(t, "BenignMechanism(corner)", 1.3, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.BenignMechanism(r, k)
 	})
 }
@@ -212,7 +219,8 @@ func TestHarmfulMechanismTight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tightBand(t, "HarmfulMechanism(N=2 c=1/4)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: test loss 0.66 < 1.5·HarmLoss.
+	tightBand(t, "HarmfulMechanism(N=2 c=1/4)", 1.5, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.HarmfulMechanism(r, k)
 	})
 }
@@ -261,8 +269,12 @@ func TestSmallBudgetTight(t *testing.T) {
 		if s == 1 && !v.Holds() {
 			t.Fatalf("SmallBudget(corner, τ=%g‖μ‖) = %v, want holds", tau, v)
 		}
-		if !v.Holds() {
+		if v.Refuted() {
 			t.Logf("SmallBudget(corner) first fails at C1 ×%g (τ = %g‖μ‖): %v", s, tau, v.Failed())
+			// Pinned: at C1 ×3 (τ = 0.4‖μ‖) robust training no longer fits.
+			if !(s <= 3) {
+				t.Errorf("SmallBudget(corner) first fails at C1 ×%g, want ≤ 3 (a weakened tolerance?)", s)
+			}
 			return
 		}
 	}
@@ -286,14 +298,32 @@ func TestSmallBudgetControl(t *testing.T) {
 	wantHypothesis(t, "SmallBudget(τ=0.3‖μ‖)", err, "C1")
 	_, err = theorems.SmallBudget(lab, cl, cell(t, 8, 16, 1), k)
 	wantHypothesis(t, "SmallBudget(two cells)", err, "one cell")
-	// Relaxed to τ = 0.3‖μ‖ the claim is logged, not asserted: whether it
-	// breaks there is what cmd/hunt -relax explores.
+	// Relaxed (C1 = 10) in the benign corner cell the claim breaks at
+	// τ = 0.4‖μ‖: robust training no longer fits (robust loss ≥ 0.7 in
+	// every kernel build; TestSmallBudgetTight trains that run). At
+	// τ = 0.3‖μ‖ in this cell the robust test error is chaotic under
+	// rounding (0.03 in the default build, 0.49 with -tags avx512asm), so
+	// no verdict is asserted there; its divergence under a 1-ulp
+	// perturbation of the initialization is logged instead.
 	k.C1 = 10
-	v, err := theorems.SmallBudget(lab, cl, rb, k)
-	if err != nil {
-		t.Fatalf("SmallBudget(τ=0.3‖μ‖, C1=10) = error %v", err)
+	if !testing.Short() {
+		ch, err := lab.Chaos(rb.Inst, 1, func(r *theorems.Run) float64 {
+			rob, err := lab.Robust(r, true, r.Inst.Set, r.Inst.Tau)
+			if err != nil {
+				return math.NaN()
+			}
+			return rob.Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("SmallBudget(N=16 c=16 τ=0.3‖μ‖): robust test error %v", ch)
 	}
-	t.Logf("SmallBudget(τ=0.3‖μ‖, C1=10) = %v", v)
+	n, c := benignCorner(theorems.Defaults())
+	v, err := theorems.SmallBudget(lab, cell(t, n, c, 1), cellTau(t, n, c, 0.4, 1), k)
+	if err != nil || !v.Refuted() {
+		t.Errorf("SmallBudget(corner, τ=0.4‖μ‖, C1=10) = %v (err %v), want FAILS", v, err)
+	}
 }
 
 // --- Thm 4.2(ii) / P6: AttentionCollapse [SEC] ---------------------------
@@ -308,14 +338,15 @@ func TestAttentionCollapse(t *testing.T) {
 
 func TestAttentionCollapseTight(t *testing.T) {
 	t.Parallel()
-	if _, ok := findings["Thm4.2(ii)"]; ok && !paper() {
+	if hasFinding(t, "Thm4.2(ii)") {
 		t.Skip("the statement fails at this scale (see TestAttentionCollapse): no extremal instance where it holds")
 	}
 	k := theorems.Defaults()
 	ax := statement(t, "Thm4.2(ii)").Axes(scale, k)
 	tau := float64(ax[3].Lo) / 20
 	cl, rb := cell(t, 16, 16, 1), cellTau(t, 16, 16, tau, 1)
-	tightBand(t, "AttentionCollapse", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: no extremal instance at this scale (the test skips).
+	tightBand(t, "AttentionCollapse", 10, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.AttentionCollapse(cl, rb, k)
 	})
 }
@@ -326,15 +357,33 @@ func TestAttentionCollapseControl(t *testing.T) {
 	cl, rb := cell(t, 16, 16, 1), cellTau(t, 16, 16, 0.05, 1)
 	_, err := theorems.AttentionCollapse(cl, rb, k)
 	wantHypothesis(t, "AttentionCollapse(τ=0.05‖μ‖)", err, "C1Hi")
-	// Relaxed into regime 1 the verdict is logged, not asserted: at M = 4
-	// the entropy bound 0.9·ln M admits a₁ up to ≈ 0.5, so it has little
-	// power at this scale (see STATEMENTS.md).
+	// Relaxed into regime 1 (C1Hi = 0, τ = 0.05‖μ‖) the claim holds: at
+	// M = 4 the entropy bound 0.9·ln M admits a₁ up to ≈ 0.5 and stop-rule
+	// runs of a few steps barely move attention, so the check cannot tell
+	// regime 1 from regime 2 at this scale (see STATEMENTS.md). Asserted,
+	// so that a change is noticed.
 	k.C1Hi = 0
 	v, err := theorems.AttentionCollapse(cl, rb, k)
-	if err != nil {
-		t.Fatalf("AttentionCollapse(τ=0.05‖μ‖, C1Hi=0) = error %v", err)
+	if err != nil || !v.Holds() {
+		t.Errorf("AttentionCollapse(τ=0.05‖μ‖, C1Hi=0) = %v (err %v), want holds (no power at M = 4)", v, err)
 	}
-	t.Logf("AttentionCollapse(τ=0.05‖μ‖, C1Hi=0) = %v", v)
+	// The check can fail: the same clean run against a robust trajectory
+	// whose attention is peaked (entropy 0.5·ln M) and whose loss never
+	// reaches 0.05 in 1000 steps fails the entropy and slowdown bounds.
+	fake := *cl
+	fake.Inst = scale.Cell(16, 16, 0.6, 1) // inside the regime-2 window
+	fake.Records = append([]train.Record(nil), cl.Records...)
+	for i := range fake.Records {
+		fake.Records[i].Entropy = 0.5 * math.Log(float64(scale.M))
+	}
+	fake.Losses = make([]float64, 1001)
+	for i := range fake.Losses {
+		fake.Losses[i] = 0.5
+	}
+	v, err = theorems.AttentionCollapse(cl, &fake, theorems.Defaults())
+	if err != nil || len(v.Failed()) != 2 {
+		t.Errorf("AttentionCollapse(peaked, unconverged) = %v (err %v), want the entropy and slowdown bounds to FAIL", v, err)
+	}
 	// The hypotheses are checked before the run is read: an untrained
 	// placeholder run suffices.
 	_, err = theorems.AttentionCollapse(cl, &theorems.Run{Inst: scale.Cell(16, 16, 0.7, 1)}, theorems.Defaults())
@@ -351,16 +400,78 @@ func TestRegimeBoundary(t *testing.T) {
 	checkProperty(t, "P7", narrow{"seed": {1, 1}})
 }
 
+// TestRegimeBoundaryTight checks P7's band in both directions on
+// synthetic extremal sweeps whose crossing τ* sits just inside each edge of
+// the band (τ*·log d_h/‖μ‖ = C1·(1 + 1e-9) and C1Hi·(1 − 1e-9)): each holds
+// as stated and fails when the band is narrowed by 1 + 1e-6. A measured
+// sweep cannot serve as the extremal instance: its τ* lies where a₁ is
+// chaotic under rounding (TestRegimeBoundaryChaos), so how far inside the
+// band it falls changes with the kernel build.
 func TestRegimeBoundaryTight(t *testing.T) {
+	def := theorems.Defaults()
+	logdh := math.Log(float64(scale.Dh)) / math.Log(def.LogBase)
+	M := scale.M
+	level := (0.5 + 1/float64(M)) / 2 // the midpoint of a₁'s range when a₁(0) = 1/2
+	for _, edge := range []struct {
+		name string
+		x    float64 // τ*·log d_h/‖μ‖
+	}{{"C1", def.C1 * (1 + 1e-9)}, {"C1Hi", def.C1Hi * (1 - 1e-9)}} {
+		tauStar := edge.x / logdh
+		taus := []float64{0, tauStar, 0.7}
+		a1 := []float64{0.5, level, 1 / float64(M)}
+		tightDER(t, "RegimeBoundary(τ* at "+edge.name+")", exactFactor, func(k theorems.Consts) (theorems.Verdict, error) {
+			v, star, err := theorems.RegimeBoundary(scale.Dh, M, taus, a1, k)
+			if err == nil && star != tauStar {
+				t.Fatalf("RegimeBoundary τ* = %.17g, want %.17g (the sweep crosses exactly there)", star, tauStar)
+			}
+			return v, err
+		})
+	}
+}
+
+// TestRegimeBoundaryChaos measures what P7 rests on: the final a₁ of the
+// P7 sweep's adversarial runs, rerun from a 1-ulp perturbation of the
+// initialization (theorems.Lab.Chaos; the runs are shared with
+// TestRegimeBoundary). It logs the divergence at each τ and each
+// trajectory's τ*, asserts that the regime-1 end of the sweep (τ ≤ 0.15‖μ‖,
+// where a₁(0) fixes the midpoint level) is not chaotic (spread ≤ 1e-9), and
+// that P7's verdict is the same on every trajectory — the claim is decided
+// by the distribution, not by one draw of it.
+func TestRegimeBoundaryChaos(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
-		t.Skip("a sweep of 7 adversarial trainings; run without -short")
+		t.Skip("two sweeps of 8 adversarial trainings; run without -short")
 	}
-	st := statement(t, "P7")
-	p := theorems.Point{"log2N": 4, "c2": 8, "seed": 1}
-	tightBand(t, "RegimeBoundary(seed=1)", func(k theorems.Consts) (theorems.Verdict, error) {
-		return st.Check(lab, scale, p, k)
-	})
+	const n, c, seed = 16, 16, 1
+	for _, tau := range theorems.SweepTaus() {
+		ch, err := lab.Chaos(scale.Cell(n, c, tau, seed).Fixed(scale.MechSteps), theorems.P7Reruns, func(r *theorems.Run) float64 { return r.Last().A1 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("τ = %.2f‖μ‖: final a₁ %v", tau, ch)
+		if tau <= 0.15 && !(ch.Spread() <= 1e-9) {
+			t.Errorf("τ = %.2f‖μ‖: a₁ spread under a 1-ulp perturbation = %g, want ≤ 1e-9 (regime 1 is not chaotic)", tau, ch.Spread())
+		}
+	}
+	k := theorems.Defaults()
+	v, stars, err := theorems.RegimeBoundaryOver(lab, scale, n, c, seed, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("τ*/‖μ‖ per trajectory (nominal, 1-ulp reruns): %.4g; band [%.4g, %.4g]", stars, k.C1/math.Log(float64(scale.Dh)), k.C1Hi/math.Log(float64(scale.Dh)))
+	holds := map[bool]int{}
+	for j := 0; j <= theorems.P7Reruns; j++ {
+		ok := true
+		for _, b := range v.Bounds {
+			if strings.HasSuffix(b.Name, fmt.Sprintf("(jitter %d)", j)) && !b.Holds() {
+				ok = false
+			}
+		}
+		holds[ok]++
+	}
+	if len(holds) != 1 {
+		t.Errorf("P7 verdict differs between trajectories: %v", v)
+	}
 }
 
 func TestRegimeBoundaryControl(t *testing.T) {
@@ -394,7 +505,7 @@ func TestMonotoneInTauTight(t *testing.T) {
 	if err != nil || !v.Holds() {
 		t.Fatalf("MonotoneInTau(flat) = %v (err %v), want holds", v, err)
 	}
-	if g := v.MinGap(); math.Abs(g-k.MonoTol) > 1e-12 {
+	if g := v.MinGap(); !(math.Abs(g-k.MonoTol) <= 1e-12) {
 		t.Errorf("MonotoneInTau(flat) min gap = %g, want MonoTol = %g (equal errors)", g, k.MonoTol)
 	}
 	k.MonoTol = -0.01
@@ -423,7 +534,8 @@ func TestOverfittingIsRealTight(t *testing.T) {
 	t.Parallel()
 	n, c := benignCorner(theorems.Defaults())
 	r := cell(t, n, c, 1)
-	tightBand(t, "OverfittingIsReal(corner)", func(k theorems.Consts) (theorems.Verdict, error) {
+	// Pinned: every sample memorizes its noise: fraction 1 = 2·1/2, the bound's edge.
+	tightBand(t, "OverfittingIsReal(corner)", 2, func(k theorems.Consts) (theorems.Verdict, error) {
 		return theorems.OverfittingIsReal(lab, r, k)
 	})
 }

@@ -30,16 +30,27 @@ type Bound struct {
 	Tag      Tag     // provenance of this part of the claim
 	LHS, RHS float64 // both sides, evaluated on the instance
 	Slack    float64 // rounding or sampling allowance, justified where it is set
+	// Undecided, when non-empty, says why the instance cannot decide this
+	// bound (e.g. too few points for the statistic): the bound neither
+	// holds nor fails, and LHS/RHS are not meaningful.
+	Undecided string
 }
 
-// Holds reports LHS ≤ RHS + Slack. NaN on either side never holds.
-func (b Bound) Holds() bool { return b.LHS <= b.RHS+b.Slack }
+// Holds reports LHS ≤ RHS + Slack. NaN on either side never holds, nor
+// does an undecided bound.
+func (b Bound) Holds() bool { return b.Undecided == "" && b.LHS <= b.RHS+b.Slack }
+
+// Fails reports that the bound was decided and does not hold.
+func (b Bound) Fails() bool { return b.Undecided == "" && !b.Holds() }
 
 // Gap returns RHS + Slack − LHS: how much room the bound has (negative when
 // it fails).
 func (b Bound) Gap() float64 { return b.RHS + b.Slack - b.LHS }
 
 func (b Bound) String() string {
+	if b.Undecided != "" {
+		return fmt.Sprintf("%s %s: undecided (%s)", b.Tag, b.Name, b.Undecided)
+	}
 	ok := "holds"
 	if !b.Holds() {
 		ok = "FAILS"
@@ -77,11 +88,26 @@ func (v Verdict) Holds() bool {
 	return true
 }
 
-// Failed returns the bounds that do not hold.
+// Refuted reports whether some decided bound fails: the instance is a
+// counterexample whatever the undecided bounds would say.
+func (v Verdict) Refuted() bool {
+	for _, b := range v.Bounds {
+		if b.Fails() {
+			return true
+		}
+	}
+	return false
+}
+
+// Undecided reports a verdict that neither holds nor is refuted: no decided
+// bound fails, but some bound could not be decided on the instance.
+func (v Verdict) Undecided() bool { return !v.Holds() && !v.Refuted() && len(v.Bounds) > 0 }
+
+// Failed returns the decided bounds that do not hold.
 func (v Verdict) Failed() []Bound {
 	var out []Bound
 	for _, b := range v.Bounds {
-		if !b.Holds() {
+		if b.Fails() {
 			out = append(out, b)
 		}
 	}
@@ -99,10 +125,14 @@ func (v Verdict) Bound(prefix string) (Bound, bool) {
 	return Bound{}, false
 }
 
-// MinGap returns the smallest Gap over the bounds (+Inf without bounds).
+// MinGap returns the smallest Gap over the decided bounds (+Inf without
+// any).
 func (v Verdict) MinGap() float64 {
 	g := math.Inf(1)
 	for _, b := range v.Bounds {
+		if b.Undecided != "" {
+			continue
+		}
 		g = math.Min(g, b.Gap())
 	}
 	return g
@@ -111,8 +141,13 @@ func (v Verdict) MinGap() float64 {
 func (v Verdict) String() string {
 	var sb strings.Builder
 	ok := "holds"
-	if !v.Holds() {
+	switch {
+	case v.Refuted():
 		ok = "FAILS"
+	case v.Undecided():
+		ok = "UNDECIDED"
+	case !v.Holds():
+		ok = "FAILS" // no bounds: nothing was verified
 	}
 	fmt.Fprintf(&sb, "%s %s %s", v.Statement, v.Tag, ok)
 	for _, b := range v.Bounds {

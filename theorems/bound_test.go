@@ -17,7 +17,7 @@ func TestVerdictHolds(t *testing.T) {
 	if got := len(v.Failed()); got != 1 {
 		t.Errorf("Failed() has %d bounds, want 1", got)
 	}
-	if g := v.MinGap(); math.Abs(g-(-0.1)) > 1e-15 {
+	if g := v.MinGap(); !(math.Abs(g-(-0.1)) <= 1e-15) {
 		t.Errorf("MinGap() = %g, want -0.1", g)
 	}
 	if !strings.Contains(v.String(), "FAILS") {
@@ -57,7 +57,7 @@ func TestFitBoundary(t *testing.T) {
 
 func TestCrossingTau(t *testing.T) {
 	tau := []float64{0, 0.1, 0.2}
-	if got := CrossingTau(tau, []float64{1, 0.6, 0.2}, 0.4); math.Abs(got-0.15) > 1e-12 {
+	if got := CrossingTau(tau, []float64{1, 0.6, 0.2}, 0.4); !(math.Abs(got-0.15) <= 1e-12) {
 		t.Errorf("CrossingTau = %g, want 0.15", got)
 	}
 	if got := CrossingTau(tau, []float64{1, 0.9, 0.8}, 0.4); !math.IsInf(got, 1) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"sync"
 
@@ -74,6 +75,33 @@ type Instance struct {
 	Set   attack.Set `json:"set,omitempty"`
 	Seed  uint64     `json:"seed"`
 	Probe int        `json:"probe"` // steps between probes (≥ 1)
+	// Jitter, when nonzero, moves every initial parameter by one ulp, up or
+	// down by a sign drawn from PCG(Jitter, Seed): a perturbation at the
+	// level of a kernel's last-bit rounding, used to measure whether a
+	// quantity is chaotic under rounding (Lab.Chaos). 0 is the nominal run.
+	Jitter uint64 `json:"jitter,omitempty"`
+}
+
+// Jittered returns inst rerun from the j-th 1-ulp perturbation of its
+// initialization (j ≥ 1; 0 is inst itself).
+func (inst Instance) Jittered(j uint64) Instance {
+	inst.Jitter = j
+	return inst
+}
+
+// jitter moves every parameter of m by one ulp, up or down by a sign from
+// PCG(j, seed).
+func jitter(m *vit.Model, j, seed uint64) {
+	r := rand.New(rand.NewPCG(j, seed))
+	for _, w := range [][]float64{m.WQK, m.Wv, m.Wo} {
+		for i, v := range w {
+			if r.IntN(2) == 0 {
+				w[i] = math.Nextafter(v, math.Inf(1))
+			} else {
+				w[i] = math.Nextafter(v, math.Inf(-1))
+			}
+		}
+	}
 }
 
 // Cell returns the instance of scale s at N training points, N·SNR₂² = c,
@@ -177,6 +205,9 @@ func trainInstance(inst Instance) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	if inst.Jitter != 0 {
+		jitter(m, inst.Jitter, inst.Seed)
+	}
 	var atk train.Attacker
 	if inst.Tau > 0 {
 		cfg := attack.TrainConfig(inst.Tau)
@@ -279,4 +310,54 @@ func RobustEval(m *vit.Model, s *data.Set, sig data.Signals, set attack.Set, tau
 		return attack.Robust{}, err
 	}
 	return attack.Evaluate(m, s, s.N, p, mid, er)
+}
+
+// Chaos is one run quantity measured on the nominal run of an instance and
+// on reruns from 1-ulp perturbations of its initialization (Jitter = 1, 2,
+// …). A quantity whose Spread is comparable to the margin of a verdict on it
+// is chaotic under rounding: a different kernel build (another summation
+// order in a GEMM) may flip that verdict, so claims on it are stated over a
+// distribution of seeds, not one trajectory.
+type Chaos struct {
+	Nominal   float64
+	Perturbed []float64
+}
+
+// Spread returns max_j |Perturbed[j] − Nominal| (NaN if any value is NaN,
+// 0 without reruns).
+func (c Chaos) Spread() float64 {
+	s := 0.0
+	for _, p := range c.Perturbed {
+		d := math.Abs(p - c.Nominal)
+		if math.IsNaN(d) {
+			return math.NaN()
+		}
+		s = math.Max(s, d)
+	}
+	return s
+}
+
+func (c Chaos) String() string {
+	return fmt.Sprintf("nominal %.6g, 1-ulp reruns %.6g (spread %.3g)", c.Nominal, c.Perturbed, c.Spread())
+}
+
+// Chaos trains inst and reruns reruns ≥ 1 jittered copies of it (memoized
+// like every Lab run), and returns q on each.
+func (l *Lab) Chaos(inst Instance, reruns int, q func(*Run) float64) (Chaos, error) {
+	if reruns < 1 {
+		return Chaos{}, fmt.Errorf("theorems: Chaos: reruns = %d, want ≥ 1", reruns)
+	}
+	r, err := l.Train(inst)
+	if err != nil {
+		return Chaos{}, err
+	}
+	c := Chaos{Nominal: q(r)}
+	for j := 1; j <= reruns; j++ {
+		rj, err := l.Train(inst.Jittered(uint64(j)))
+		if err != nil {
+			return Chaos{}, err
+		}
+		c.Perturbed = append(c.Perturbed, q(rj))
+	}
+	return c, nil
 }

@@ -289,12 +289,26 @@ func SmallBudget(lab *Lab, clean, robust *Run, k Consts) (Verdict, error) {
 	if err != nil {
 		return Verdict{}, err
 	}
-	gap := a1Gap(clean, robust)
+	a1 := smallBudgetA1(clean, robust, k)
 	return Verdict{Statement: name, Tag: SEC, Bounds: []Bound{
 		leq("robust training loss < Target", ABS, robust.Result.Loss, ri.Train.Target, 0),
 		leq("robust test error ≤ clean test error + SmallTol", CODE, rob.Error, clean.Last().TestErr+k.SmallTol/k.Strengthen, 0),
-		leq("max_t |a₁^rob − a₁^clean| ≤ A1Tol", CODE, gap, k.A1Tol/k.Strengthen, 0),
+		a1,
 	}, Consts: []Const{{"C1", k.C1}, {"tau/‖μ‖", ri.Tau / mu}, {"log d_h", k.logDh(ri.Arch.Dh)}, {"SmallTol", k.SmallTol}, {"A1Tol", k.A1Tol}, {"strengthen", k.Strengthen}}}, nil
+}
+
+// smallBudgetA1 is SmallBudget's bound (c): a₁ of the two runs within
+// A1Tol/Strengthen at every common probe step, undecided when the runs share
+// fewer than MinSharedProbes probe steps.
+func smallBudgetA1(clean, robust *Run, k Consts) Bound {
+	b := leq("max_t |a₁^rob − a₁^clean| ≤ A1Tol", CODE, 0, k.A1Tol/k.Strengthen, 0)
+	gap, shared := a1Gap(clean, robust)
+	if shared < MinSharedProbes {
+		b.Undecided = fmt.Sprintf("the runs share %d probe steps, fewer than %d", shared, MinSharedProbes)
+	} else {
+		b.LHS = gap
+	}
+	return b
 }
 
 func sameCell(name string, a, b Instance) error {
@@ -306,19 +320,33 @@ func sameCell(name string, a, b Instance) error {
 	return nil
 }
 
-// a1Gap returns max |a₁^a(t) − a₁^b(t)| over the probe steps both runs have.
-func a1Gap(a, b *Run) float64 {
+// MinSharedProbes is the fewest probe steps two runs must share before a
+// statistic over their common steps (a1Gap) decides anything: with only
+// step 0 in common — a clean run stopping before the first probe interval —
+// the gap is 0 by construction (both runs start from the same
+// initialization), whatever the trajectories do afterwards.
+const MinSharedProbes = 3
+
+// a1Gap returns max |a₁^a(t) − a₁^b(t)| over the probe steps both runs
+// have, and how many such steps there are (a gap over fewer than
+// MinSharedProbes steps decides nothing). A NaN a₁ makes the gap NaN.
+func a1Gap(a, b *Run) (gap float64, shared int) {
 	at := map[int]float64{}
 	for _, r := range a.Records {
 		at[r.Step] = r.A1
 	}
-	g := 0.0
 	for _, r := range b.Records {
 		if v, ok := at[r.Step]; ok {
-			g = math.Max(g, math.Abs(v-r.A1))
+			shared++
+			d := math.Abs(v - r.A1)
+			if math.IsNaN(d) || math.IsNaN(gap) {
+				gap = math.NaN()
+			} else {
+				gap = math.Max(gap, d)
+			}
 		}
 	}
-	return g
+	return gap, shared
 }
 
 // stepsTo returns the first step whose (robust) training loss is < eps, or
@@ -544,13 +572,59 @@ func SweepTaus() []float64 { return []float64{0, 0.05, 0.1, 0.15, 0.25, 0.4, 0.5
 // τ/‖μ‖ in taus for the fixed horizon sc.MechSteps and returns the final
 // test-mean attention on the signal token a₁ per τ (the P7 sweep).
 func TauSweep(lab *Lab, sc Scale, n int, c float64, seed uint64, taus []float64) ([]float64, []float64, error) {
+	return TauSweepJittered(lab, sc, n, c, seed, 0, taus)
+}
+
+// TauSweepJittered is TauSweep from the jitter-th 1-ulp perturbation of
+// the initialization (Instance.Jitter; 0 is the nominal sweep).
+func TauSweepJittered(lab *Lab, sc Scale, n int, c float64, seed, jitter uint64, taus []float64) ([]float64, []float64, error) {
 	a1 := make([]float64, len(taus))
 	for i, t := range taus {
-		r, err := lab.Train(sc.Cell(n, c, t, seed).Fixed(sc.MechSteps))
+		r, err := lab.Train(sc.Cell(n, c, t, seed).Fixed(sc.MechSteps).Jittered(jitter))
 		if err != nil {
 			return nil, nil, err
 		}
 		a1[i] = r.Last().A1
 	}
 	return taus, a1, nil
+}
+
+// P7Reruns is the number of 1-ulp reruns (Instance.Jitter) over which P7 is
+// stated besides the nominal sweep. The final a₁ of adversarial runs at
+// τ ≥ 0.25‖μ‖ is chaotic under rounding (a 1-ulp change of the
+// initialization moves it by up to 0.3 at d = 64, M = 4; measured by
+// properties' TestRegimeBoundaryChaos), and P7's crossing τ* lies in that
+// range: one trajectory's τ* is one draw of a distribution, and a kernel
+// with another summation order draws another.
+const P7Reruns = 1
+
+// RegimeBoundaryOver is P7 over a distribution of trajectories: the τ
+// sweep of the cell (N, c, seed) and its P7Reruns 1-ulp reruns. The claim
+// holds iff C1 ≤ τ*·log d_h/‖μ‖ ≤ C1Hi for every trajectory; the verdict
+// carries the bounds of each (named by its jitter), and the τ* of each is
+// returned.
+func RegimeBoundaryOver(lab *Lab, sc Scale, n int, c float64, seed uint64, k Consts) (Verdict, []float64, error) {
+	var out Verdict
+	var stars []float64
+	for j := uint64(0); j <= P7Reruns; j++ {
+		taus, a1, err := TauSweepJittered(lab, sc, n, c, seed, j, SweepTaus())
+		if err != nil {
+			return Verdict{}, nil, err
+		}
+		v, star, err := RegimeBoundary(sc.Dh, sc.M, taus, a1, k)
+		if err != nil {
+			return Verdict{}, nil, err
+		}
+		if j == 0 {
+			out = Verdict{Statement: v.Statement, Tag: v.Tag, Consts: []Const{{"C1", k.C1}, {"C1Hi", k.C1Hi}, {"d_h", float64(sc.Dh)}}}
+		}
+		for _, b := range v.Bounds {
+			b.Name = fmt.Sprintf("%s (jitter %d)", b.Name, j)
+			out.Bounds = append(out.Bounds, b)
+		}
+		out.Consts = append(out.Consts, Const{fmt.Sprintf("tau*/‖μ‖ (jitter %d)", j), star})
+		stars = append(stars, star)
+	}
+	out.Consts = append(out.Consts, Const{"strengthen", k.Strengthen})
+	return out, stars, nil
 }

@@ -280,17 +280,13 @@ func All() []Statement {
 		},
 		{
 			ID: "P7", Func: "RegimeBoundary", Paper: "2604.19724 Thm 4.2 boundary τ ≍ ‖μ‖/log d_h", Tag: SEC,
-			Claim: "the final a₁ falls through the midpoint of its range at τ* with C1 ≤ τ*·log d_h/‖μ‖ ≤ C1Hi",
+			Claim: "the final a₁ falls through the midpoint of its range at τ* with C1 ≤ τ*·log d_h/‖μ‖ ≤ C1Hi, for the sweep and its 1-ulp reruns",
 			Tests: tests("RegimeBoundary"),
 			Axes: func(sc Scale, k Consts) []Axis {
 				return []Axis{{"log2N", 4, 4, 2, 5}, {"c2", 8, 8, 6, 10}, {"seed", 1, 3, 1, 20}}
 			},
 			Check: func(lab *Lab, sc Scale, p Point, k Consts) (Verdict, error) {
-				taus, a1, err := TauSweep(lab, sc, nOf(p), cOf(p), uint64(p["seed"]), SweepTaus())
-				if err != nil {
-					return Verdict{}, err
-				}
-				v, _, err := RegimeBoundary(sc.Dh, sc.M, taus, a1, k)
+				v, _, err := RegimeBoundaryOver(lab, sc, nOf(p), cOf(p), uint64(p["seed"]), k)
 				return v, err
 			},
 		},

@@ -114,6 +114,9 @@ func run(w io.Writer, args []string) error {
 		case v.Holds():
 			holds++
 			continue
+		case !v.Refuted(): // undecided: no decided bound fails
+			na++
+			continue
 		}
 		fails++
 		p, v = shrink(lab, st, sc, k, axes, *relax, p, v, start.Add(*budget))
@@ -150,7 +153,7 @@ func run(w io.Writer, args []string) error {
 func shrink(lab *theorems.Lab, st theorems.Statement, sc theorems.Scale, k theorems.Consts, axes []theorems.Axis, relax bool, p theorems.Point, v theorems.Verdict, deadline time.Time) (theorems.Point, theorems.Verdict) {
 	fails := func(q theorems.Point) (theorems.Verdict, bool) {
 		v, err := st.Check(lab, sc, q, k)
-		return v, err == nil && !v.Holds()
+		return v, err == nil && v.Refuted()
 	}
 	for changed := true; changed && time.Now().Before(deadline); {
 		changed = false
@@ -283,8 +286,8 @@ func replayFile(w io.Writer, path string) error {
 		return fmt.Errorf("replay %s: %s(%s) = error %w, want the recorded failing verdict", path, st.Func, key(ce.Point), err)
 	}
 	fmt.Fprintln(w, v)
-	if v.Holds() {
-		return fmt.Errorf("replay %s: %s(%s) now holds: the counterexample no longer reproduces", path, st.Func, key(ce.Point))
+	if !v.Refuted() {
+		return fmt.Errorf("replay %s: %s(%s) is no longer refuted: the counterexample no longer reproduces", path, st.Func, key(ce.Point))
 	}
 	fmt.Fprintf(w, "reproduced: %s fails at %s (scale %s)\n", st.Func, key(ce.Point), ce.Scale.Name)
 	return nil

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"vitadv/theorems"
 )
 
 func TestList(t *testing.T) {
@@ -59,4 +62,37 @@ func TestBadFlags(t *testing.T) {
 			t.Errorf("run(%v) = nil, want an error", args)
 		}
 	}
+}
+
+// TestReplayRejects: replaying a garbled file, a file naming an unknown
+// statement, or a point where the statement holds is an error.
+func TestReplayRejects(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	holds := `{"statement":"P8","scale":{"name":"tiny","D":64,"M":4,"Dh":32,"Dv":32,"n_test":100,"mech_steps":500,"max_steps":1000,"replicates":3,"probe_every":10},` +
+		`"point":{"tauAbove20":0,"set":0,"trained":0,"log2shrink":4,"log2N":2,"c2":0,"seed":1},"consts":` + constsJSON(t) + `}`
+	for name, c := range map[string]struct{ body, want string }{
+		"garbled.json": {`{"statement": "P8", "point": {`, "unexpected end"},
+		"unknown.json": {`{"statement": "P99"}`, "P99"},
+		"holds.json":   {holds, "no longer reproduces"},
+	} {
+		err := run(&bytes.Buffer{}, []string{"-replay", write(name, c.body)})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("replay %s = %v, want an error containing %q", name, err, c.want)
+		}
+	}
+}
+
+func constsJSON(t *testing.T) string {
+	b, err := json.Marshal(theorems.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -38,7 +38,7 @@ func TestEvaluateExactFloorPaired(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if r.Error < 0.5 {
+				if !(r.Error >= 0.5) {
 					t.Errorf("Evaluate(seed=%d, set=%s, %s).Error = %g, want >= 0.5", seed, set, name, r.Error)
 				}
 			}
@@ -52,7 +52,7 @@ func TestEvaluateExactFloorPaired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Error >= 0.5 {
+	if !(r.Error < 0.5) {
 		t.Errorf("control: Evaluate(signal reader, midpoint at 0.9‖μ‖/√2).Error = %g, want < 0.5", r.Error)
 	}
 }
@@ -82,7 +82,7 @@ func TestEvaluateMidpointFloorSampled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Error < floor {
+		if !(r.Error >= floor) {
 			t.Errorf("Evaluate(midpoint, τ = ‖μ‖/√2, n=%d).Error = %.4f, want >= %.4f", c.NTest, r.Error, floor)
 		}
 	}
@@ -108,7 +108,7 @@ func TestEvaluateWorstCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Loss < r.CleanLoss || r.Error < r.CleanError {
+	if !(r.Loss >= r.CleanLoss) || !(r.Error >= r.CleanError) {
 		t.Errorf("Evaluate: robust (loss %g, error %g) below clean (%g, %g)", r.Loss, r.Error, r.CleanLoss, r.CleanError)
 	}
 	// Each single attacker is no worse than the combination (the PGD
@@ -120,7 +120,7 @@ func TestEvaluateWorstCase(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range r.Margins {
-			if r.Margins[i] > ra.Margins[i]+1e-12*math.Max(1, math.Abs(ra.Margins[i])) {
+			if !(r.Margins[i] <= ra.Margins[i]+1e-12*math.Max(1, math.Abs(ra.Margins[i]))) {
 				t.Fatalf("attacker %d alone: margin[%d] = %g below the combined worst case %g", a, i, ra.Margins[i], r.Margins[i])
 			}
 		}
@@ -160,7 +160,7 @@ func TestEvaluateUniformOracle(t *testing.T) {
 		S := c.M * c.D
 		for i := 0; i < test.N; i++ {
 			want := LinearWorstMargin(m, test.X[i*S:(i+1)*S], test.Y[i], set, tau)
-			if math.Abs(r.Margins[i]-want) > tolPGD*math.Abs(want) {
+			if !(math.Abs(r.Margins[i]-want) <= tolPGD*math.Abs(want)) {
 				t.Fatalf("set=%s: Evaluate margin[%d] = %g, want LinearWorstMargin = %g", set, i, r.Margins[i], want)
 			}
 		}
@@ -187,7 +187,7 @@ func TestEvaluateBatchInvariant(t *testing.T) {
 		}
 		for i := range r.Margins {
 			// 1e-12: the batched GEMM may sum in another order.
-			if math.Abs(r.Margins[i]-ref.Margins[i]) > 1e-12*math.Max(1, math.Abs(ref.Margins[i])) {
+			if !(math.Abs(r.Margins[i]-ref.Margins[i]) <= 1e-12*math.Max(1, math.Abs(ref.Margins[i]))) {
 				t.Fatalf("Evaluate(batch=%d).Margins[%d] = %.17g, want %.17g (batch=40)", b, i, r.Margins[i], ref.Margins[i])
 			}
 		}

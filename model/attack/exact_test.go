@@ -48,7 +48,7 @@ func TestMidpointMergesClasses(t *testing.T) {
 				t.Fatalf("set=%s: MidpointTo(τ = ‖μ‖/√2) ok = %v, %v, want true", set, okp, okm)
 			}
 			for _, cost := range []float64{cp, cm} {
-				if want := c.Mu() / math.Sqrt2; math.Abs(cost-want) > tolCost*want {
+				if want := c.Mu() / math.Sqrt2; !(math.Abs(cost-want) <= tolCost*want) {
 					t.Fatalf("set=%s: MidpointTo cost = %.17g, want ‖μ‖/√2 = %.17g", set, cost, want)
 				}
 			}
@@ -56,7 +56,7 @@ func TestMidpointMergesClasses(t *testing.T) {
 				t.Fatalf("set=%s pair=%d: midpoint inputs of the +1 and −1 samples differ, want identical", set, k)
 			}
 			// The midpoint is inside the set's ball and moves only token 0.
-			if got := set.Norm(diff(plus, s.Sample(k)), s.M); got > tau*(1+feasSlack) {
+			if got := set.Norm(diff(plus, s.Sample(k)), s.M); !(got <= tau*(1+feasSlack)) {
 				t.Fatalf("set=%s: %s.Norm(Δ) = %g, want <= τ = %g", set, set, got, tau)
 			}
 		}
@@ -75,7 +75,7 @@ func TestMidpointBelowThresholdScales(t *testing.T) {
 	if okp || okm {
 		t.Errorf("MidpointTo(τ = 0.9‖μ‖/√2) ok = %v, %v, want false", okp, okm)
 	}
-	if got := norm2(diff(plus, s.Sample(0))); math.Abs(got-tau) > tolCost*tau {
+	if got := norm2(diff(plus, s.Sample(0))); !(math.Abs(got-tau) <= tolCost*tau) {
 		t.Errorf("scaled midpoint: ‖Δ‖ = %.17g, want τ = %.17g (on the boundary)", got, tau)
 	}
 	if equalBits(plus, minus) {
@@ -110,7 +110,7 @@ func TestEraseCost(t *testing.T) {
 	if _, ok := EraseTo(dst, s.Sample(0), s.M, Frobenius, tau); ok {
 		t.Errorf("EraseTo(τ = ‖μ‖/2) ok = true, want false")
 	}
-	if got := norm2(diff(dst, s.Sample(0))); math.Abs(got-tau) > tolCost*tau {
+	if got := norm2(diff(dst, s.Sample(0))); !(math.Abs(got-tau) <= tolCost*tau) {
 		t.Errorf("scaled erase: ‖Δ‖ = %g, want τ = %g", got, tau)
 	}
 }
@@ -132,7 +132,7 @@ func TestExactAttackers(t *testing.T) {
 	}
 	xadv := make([]float64, len(s.X))
 	mid.Perturb(m, s.X, s.Y, s.N, xadv)
-	if r := mid.Result(); r.N != s.N || r.Feasible != s.N || math.Abs(r.MaxCost-MidpointCost(c.Mu())) > tolCost*c.Mu() {
+	if r := mid.Result(); r.N != s.N || r.Feasible != s.N || !(math.Abs(r.MaxCost-MidpointCost(c.Mu())) <= tolCost*c.Mu()) {
 		t.Errorf("Midpoint.Result() = %+v, want N = Feasible = %d, MaxCost = %g", r, s.N, MidpointCost(c.Mu()))
 	}
 	er.Perturb(m, s.X, s.Y, s.N, xadv)

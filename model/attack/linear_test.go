@@ -20,7 +20,7 @@ func TestLinearOutputMatchesUniformModel(t *testing.T) {
 		S := in.M * in.m.D
 		for i := 0; i < in.n; i++ {
 			want := LinearOutput(in.m, sample(in.x, i, S))
-			if math.Abs(f[i]-want) > tolTight*math.Max(1, math.Abs(want)) {
+			if !(math.Abs(f[i]-want) <= tolTight*math.Max(1, math.Abs(want))) {
 				t.Fatalf("f(X_%d) = %.17g, want LinearOutput = %.17g", i, f[i], want)
 			}
 		}
@@ -61,7 +61,7 @@ func TestLinearWorstMarginIsLowerBound(t *testing.T) {
 			}
 			got := in.y[i] * LinearOutput(in.m, xp)
 			lo := LinearWorstMargin(in.m, xi, in.y[i], set, tau)
-			if got < lo-tolTight*(math.Abs(lo)+1) {
+			if !(got >= lo-tolTight*(math.Abs(lo)+1)) {
 				t.Fatalf("set=%s: y·f_lin(X+Δ) = %.17g below LinearWorstMargin = %.17g", set, got, lo)
 			}
 		}
@@ -77,10 +77,10 @@ func TestLinearWorstDeltaTight(t *testing.T) {
 				name := fmt.Sprintf("case=%d M=%d set=%s tau=%g", ci, in.M, set, tau)
 				got, want, norm := tightGap(in, set, tau, LinearWorstMargin)
 				for i := range got {
-					if math.Abs(got[i]-want[i]) > tolTight*math.Max(1, math.Abs(want[i])) {
+					if !(math.Abs(got[i]-want[i]) <= tolTight*math.Max(1, math.Abs(want[i]))) {
 						t.Errorf("%s: y·f(X+Δ*) = %.17g, want LinearWorstMargin = %.17g", name, got[i], want[i])
 					}
-					if math.Abs(norm[i]-tau) > tolTight*math.Max(tau, 1) {
+					if !(math.Abs(norm[i]-tau) <= tolTight*math.Max(tau, 1)) {
 						t.Errorf("%s: %s.Norm(Δ*) = %.17g, want τ = %g", name, set, norm[i], tau)
 					}
 				}

@@ -63,7 +63,7 @@ func TestPGDStaysInBall(t *testing.T) {
 			tau := budget(cfg, i)
 			xi := sample(in.x, i, S)
 			got := cfg.Set.Norm(diff(sample(xadv, i, S), xi), in.M)
-			if slack := ballUlps * eps * (tau + norm2(xi)); got > tau+slack {
+			if slack := ballUlps * eps * (tau + norm2(xi)); !(got <= tau+slack) {
 				t.Fatalf("%s.Norm(xadv_%d − x_%d) = %g, want <= τ = %g (+%g)", cfg.Set, i, i, got, tau, slack)
 			}
 		}
@@ -89,7 +89,7 @@ func TestPGDBestIterate(t *testing.T) {
 		clean := margins(in.m, in.x, in.y, in.n, in.M)
 		adv := margins(in.m, xadv, in.y, in.n, in.M)
 		for i := 0; i < in.n; i++ {
-			if res.Loss[i] < res.Start[i] {
+			if !(res.Loss[i] >= res.Start[i]) {
 				t.Fatalf("Result.Loss[%d] = %g, want >= start loss %g", i, res.Loss[i], res.Start[i])
 			}
 			// The reported margin is that of the returned input (same batch,
@@ -104,7 +104,7 @@ func TestPGDBestIterate(t *testing.T) {
 				if want := vit.Logistic(clean[i]); res.Start[i] != want {
 					t.Fatalf("zero start: Result.Start[%d] = %g, want clean loss %g", i, res.Start[i], want)
 				}
-				if res.Margin[i] > clean[i] {
+				if !(res.Margin[i] <= clean[i]) {
 					t.Fatalf("zero start: Result.Margin[%d] = %g, want <= clean margin %g", i, res.Margin[i], clean[i])
 				}
 			}
@@ -144,7 +144,7 @@ func TestPGDDirectionMatchesInputGrad(t *testing.T) {
 			if set == Linf {
 				continue
 			}
-			if d := norm2(diff(a, b)); d > 1e-9 {
+			if d := norm2(diff(a, b)); !(d <= 1e-9) {
 				t.Fatalf("set=%s: ‖dir(∇ℓ) − dir(−y∇f)‖ = %g, want <= 1e-9", set, d)
 			}
 		}
@@ -161,7 +161,8 @@ func oracleGap(p *PGD, in instance, want func(x []float64, y float64) float64) (
 	for i := 0; i < in.n; i++ {
 		w := want(sample(in.x, i, S), in.y[i])
 		scale := math.Max(math.Abs(w), math.Abs(LinearOutput(in.m, sample(in.x, i, S))))
-		if g := math.Abs(res.Margin[i]-w) / scale; g >= gap {
+		// NaN wins and sticks, so that a NaN margin fails every caller.
+		if g := math.Abs(res.Margin[i]-w) / scale; !math.IsNaN(gap) && !(g < gap) {
 			gap, got, ref = g, res.Margin[i], w
 		}
 	}
@@ -180,7 +181,7 @@ func TestPGDLinearOracle(t *testing.T) {
 			gap, got, want := oracleGap(p, in, func(x []float64, y float64) float64 {
 				return LinearWorstMargin(in.m, x, y, set, tau)
 			})
-			if gap > tolPGD {
+			if !(gap <= tolPGD) {
 				t.Errorf("%s: PGD-20 margin = %.10g, want LinearWorstMargin = %.10g (rel gap %.2g > %g)", name, got, want, gap, tolPGD)
 			}
 		}
@@ -209,12 +210,12 @@ func TestPGDLinearOracleControl(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if gap, got, want := oracleGap(p, in, wrong[set]); gap <= tolPGD {
+		if gap, got, want := oracleGap(p, in, wrong[set]); !(gap > tolPGD) {
 			t.Errorf("set=%s wrong constant: PGD margin = %g matched wrong closed form %g (gap %g), want a failure", set, got, want, gap)
 		}
 		p.ascent = -1 // wrong gradient sign: descends the loss
 		right := func(x []float64, y float64) float64 { return LinearWorstMargin(in.m, x, y, set, tau) }
-		if gap, got, want := oracleGap(p, in, right); gap <= tolPGD {
+		if gap, got, want := oracleGap(p, in, right); !(gap > tolPGD) {
 			t.Errorf("set=%s wrong sign: PGD margin = %g matched closed form %g (gap %g), want a failure", set, got, want, gap)
 		}
 	}
@@ -232,7 +233,7 @@ func TestFGSMLinear(t *testing.T) {
 				t.Fatal(err)
 			}
 			gap, got, want := oracleGap(p, in, func(x []float64, y float64) float64 { return LinearWorstMargin(in.m, x, y, set, tau) })
-			if gap > tolTight {
+			if !(gap <= tolTight) {
 				t.Errorf("case=%d FGSM(%s, τ=%g) margin = %.15g, want %.15g (rel gap %g)", ci, set, tau, got, want, gap)
 			}
 		}

@@ -23,7 +23,7 @@ func TestProjectLandsInBallAndIsIdempotent(t *testing.T) {
 		}
 		orig := append([]float64(nil), d...)
 		set.Project(d, M, tau)
-		if got := set.Norm(d, M); got > tau*(1+ballUlps*eps) {
+		if got := set.Norm(d, M); !(got <= tau*(1+ballUlps*eps)) {
 			t.Fatalf("%s.Norm(Project(Δ, τ=%g)) = %g, want <= τ", set, tau, got)
 		}
 		if set.Norm(orig, M) <= tau {
@@ -36,7 +36,7 @@ func TestProjectLandsInBallAndIsIdempotent(t *testing.T) {
 		// Euclidean projection: Π(Δ) is at least as close to Δ as any point
 		// of the set we can name — here a random point of the ball.
 		q := set.RandomTo(make([]float64, M*D), M, tau, r)
-		if a, b := norm2(diff(orig, d)), norm2(diff(orig, q)); a > b*(1+1e-12)+1e-300 {
+		if a, b := norm2(diff(orig, d)), norm2(diff(orig, q)); !(a <= b*(1+1e-12)+1e-300) {
 			t.Fatalf("%s: ‖Δ − Π(Δ)‖ = %g, want <= ‖Δ − q‖ = %g for q in the ball", set, a, b)
 		}
 	})
@@ -62,7 +62,7 @@ func TestNormSignalTokenSupport(t *testing.T) {
 func TestNorm2Extremes(t *testing.T) {
 	for _, s := range []float64{1e-300, 1, 1e300} {
 		v := []float64{3 * s, 4 * s}
-		if got, want := norm2(v), 5*s; math.Abs(got-want) > 4*eps*want {
+		if got, want := norm2(v), 5*s; !(math.Abs(got-want) <= 4*eps*want) {
 			t.Errorf("norm2(%v) = %g, want %g", v, got, want)
 		}
 	}
@@ -124,7 +124,7 @@ func TestRandomStartUniform(t *testing.T) {
 				balls *= M
 			}
 			band := sigmas * math.Sqrt(q*(1-q)/float64(balls))
-			if math.Abs(got-q) > band {
+			if !(math.Abs(got-q) <= band) {
 				t.Errorf("set=%s: P(‖δ‖ ≤ τ·%g^{1/n}) = %.4f, want %.4f ± %.4f", set, q, got, q, band)
 			}
 		}
@@ -133,7 +133,7 @@ func TestRandomStartUniform(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	q := 0.5
 	got := radiusFraction(func(d []float64) { uniformRadiusTo(d, tau, r) }, Frobenius, M, D, tau, q, trials)
-	if band := sigmas * math.Sqrt(q*(1-q)/trials); math.Abs(got-q) <= band {
+	if band := sigmas * math.Sqrt(q*(1-q)/trials); !(math.Abs(got-q) > band) {
 		t.Errorf("control (uniform radius): P(‖δ‖ ≤ τ·2^{-1/n}) = %.4f within %.4f ± %.4f, want outside (check cannot fail)", got, q, band)
 	}
 }
@@ -149,7 +149,7 @@ func TestRandomStartLinfUniform(t *testing.T) {
 	for range trials {
 		Linf.RandomTo(d, M, tau, r)
 		for _, v := range d {
-			if math.Abs(v) > tau {
+			if !(math.Abs(v) <= tau) {
 				t.Fatalf("Linf.RandomTo entry = %g, want |·| <= %g", v, tau)
 			}
 			if math.Abs(v) <= tau/2 {
@@ -163,7 +163,7 @@ func TestRandomStartLinfUniform(t *testing.T) {
 	}
 	band := sigmas * math.Sqrt(0.25/float64(total))
 	for name, c := range map[string]int{"|Δ| <= τ/2": inner, "Δ > 0": pos} {
-		if got := float64(c) / float64(total); math.Abs(got-0.5) > band {
+		if got := float64(c) / float64(total); !(math.Abs(got-0.5) <= band) {
 			t.Errorf("Linf.RandomTo: P(%s) = %.4f, want 0.5 ± %.4f", name, got, band)
 		}
 	}
@@ -176,7 +176,7 @@ func TestRandomStartSignalTokenSupport(t *testing.T) {
 		d[i] = 1 // stale content must be cleared
 	}
 	SignalToken.RandomTo(d, 3, 2, r)
-	if got := SignalToken.Norm(d, 3); got > 2 {
+	if got := SignalToken.Norm(d, 3); !(got <= 2) {
 		t.Errorf("SignalToken.Norm(RandomTo(τ=2)) = %g, want <= 2 with rows 1.. zero", got)
 	}
 }

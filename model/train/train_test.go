@@ -43,7 +43,7 @@ func TestCleanBenignFitsAndGeneralizes(t *testing.T) {
 		t.Fatalf("Run = %+v, want training loss < 0.01 within 1000 steps", res)
 	}
 	ev := Evaluate(m, vit.NewWorkspace(m.Arch, te.M, te.N), te, nil, nil)
-	if ev.Err > 0.05 {
+	if !(ev.Err <= 0.05) {
 		t.Errorf("benign cell test error = %.3f, want <= 0.05", ev.Err)
 	}
 }
@@ -63,7 +63,7 @@ func TestCleanHarmfulFitsButFails(t *testing.T) {
 		t.Errorf("training error = %g, want 0 (the set is fitted)", e.Err)
 	}
 	ev := Evaluate(m, vit.NewWorkspace(m.Arch, te.M, te.N), te, nil, nil)
-	if ev.Err < 0.3 {
+	if !(ev.Err >= 0.3) {
 		t.Errorf("harmful cell test error = %.3f, want >= 0.3", ev.Err)
 	}
 }
@@ -152,7 +152,7 @@ func TestAdversarialBenignFits(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := tn.Run(nil)
-	if !res.Converged || res.Loss >= 0.01 {
+	if !res.Converged || !(res.Loss < 0.01) {
 		t.Fatalf("Run = %+v, want robust training loss < 0.01", res)
 	}
 	eval, _ := attack.NewPGD(attack.EvalConfig(attack.Frobenius, tau, 1), m.Arch, tr.M, tr.N)
@@ -199,5 +199,70 @@ func TestDeterministicLargeAT(t *testing.T) {
 				t.Fatalf("%s[%d] = %v at GOMAXPROCS=1, %v at 2", name, i, pair[0][i], pair[1][i])
 			}
 		}
+	}
+}
+
+// TestStopRule pins the stop rule of Run: exactly MaxSteps updates when the
+// target is off, and, with a target, a stop before the first update whose
+// (pre-update) loss is strictly below it — the step count, the returned
+// loss and the observer calls all agree with an unstopped reference run.
+func TestStopRule(t *testing.T) {
+	const T = 12
+	m, tr, _, _ := smallCell(t, 8, 4, 3)
+	ref := m.Clone()
+	tn, err := New(ref, tr, Config{Eta: 0.1, MaxSteps: T}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []int
+	var losses []float64
+	res := tn.Run(func(step int, loss float64) { steps = append(steps, step); losses = append(losses, loss) })
+	if res.Steps != T || tn.Steps() != T || res.Converged {
+		t.Fatalf("Run(MaxSteps=%d, Target=0) = %+v (Steps() = %d), want exactly %d updates, not converged", T, res, tn.Steps(), T)
+	}
+	if len(steps) != T+1 {
+		t.Fatalf("observer called %d times, want %d (before each update and once at the end)", len(steps), T+1)
+	}
+	for i, s := range steps {
+		if s != i {
+			t.Fatalf("observer call %d saw step %d, want %d", i, s, i)
+		}
+	}
+	if math.Float64bits(res.Loss) != math.Float64bits(losses[T]) {
+		t.Errorf("Result.Loss = %v, want the loss at the final θ %v", res.Loss, losses[T])
+	}
+	for i := 1; i <= T; i++ {
+		if !(losses[i] < losses[i-1]) {
+			t.Fatalf("reference losses not strictly decreasing at step %d: %v", i, losses)
+		}
+	}
+	// A target between the losses at steps k−1 and k stops before update
+	// k+1: k updates, converged, the loss at step k.
+	for _, k := range []int{1, 5, T} {
+		target := (losses[k-1] + losses[k]) / 2
+		for _, target := range []float64{target, math.Nextafter(losses[k], math.Inf(1))} {
+			mk := m.Clone()
+			tk, _ := New(mk, tr, Config{Eta: 0.1, MaxSteps: T, Target: target}, nil)
+			calls := 0
+			r := tk.Run(func(int, float64) { calls++ })
+			if r.Steps != k || !r.Converged || calls != k+1 || math.Float64bits(r.Loss) != math.Float64bits(losses[k]) {
+				t.Errorf("Run(Target=%v) = %+v after %d observer calls, want %d updates, converged, loss %v, %d calls", target, r, calls, k, losses[k], k+1)
+			}
+		}
+	}
+	// Loss < Target is strict: a target equal to the loss at step k does
+	// not stop there.
+	k := 5
+	mk := m.Clone()
+	tk, _ := New(mk, tr, Config{Eta: 0.1, MaxSteps: T, Target: losses[k]}, nil)
+	if r := tk.Run(nil); r.Steps != k+1 {
+		t.Errorf("Run(Target = loss at step %d) stopped after %d updates, want %d (the rule is loss < Target)", k, r.Steps, k+1)
+	}
+	// MaxSteps binds before the target: a target reached only after T
+	// updates is not reached.
+	mk = m.Clone()
+	tk, _ = New(mk, tr, Config{Eta: 0.1, MaxSteps: 3, Target: (losses[4] + losses[5]) / 2}, nil)
+	if r := tk.Run(nil); r.Steps != 3 || r.Converged {
+		t.Errorf("Run(MaxSteps=3, target reached at step 5) = %+v, want 3 updates, not converged", r)
 	}
 }

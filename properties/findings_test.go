@@ -1,0 +1,437 @@
+package properties
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"vitadv/theorems"
+)
+
+// huntDir is where cmd/hunt writes its counterexamples (relative to this
+// package's directory, where go test runs).
+const huntDir = "../results/hunt"
+
+// What a recorded counterexample is today, re-evaluated at the current
+// default constants (TestFindings asserts each).
+const (
+	// finding: the statement as stated fails there (refuted at the
+	// default constants, inside the hypotheses).
+	finding = "finding"
+	// control: recorded with a relaxed constant (cmd/hunt -relax -const):
+	// outside the hypotheses (or holding) at the defaults, refuted at the
+	// recorded constants — a witness that the hypothesis matters.
+	control = "control"
+	// withdrawn: no longer decides against the statement (undecided at the
+	// defaults); kept on disk until the lead regenerates results/hunt.
+	withdrawn = "withdrawn"
+)
+
+// recordedFiles is the manifest of the committed counterexample files of
+// cmd/hunt, with what each is. TestFindings fails when a file listed here is
+// missing, does not parse or is no longer what it is listed as, and when
+// results/hunt holds a file not listed here: a finding can neither
+// disappear nor appear without this list (and the tests that replay it)
+// noticing.
+var recordedFiles = []struct{ file, kind string }{
+	{"D-c2=11_log2N=1_seed=50-relaxed.json", finding}, // N·SNR₂² = 45 is outside the generator's c2 range but inside the hypotheses
+	{"P1b-c2=0_log2N=1_seed=1-relaxed.json", control},
+	{"P1c-c2=-1_log2N=5_seed=1.json", finding},
+	{"P4-c2=-1_log2N=1_seed=2.json", finding},
+	{"P4-c2=-1_log2N=2_seed=1.json", finding},
+	{"P4-c2=-1_log2N=4_seed=1.json", finding},
+	{"Thm42i-c2=10_log2N=3_seed=1_tau20=2.json", finding},
+	// Recorded with C1 relaxed to 4, but inside the hypotheses at the
+	// defaults too (N = 2, N·SNR² = 8 ≥ Cb, τ = 0.1‖μ‖ ≤ C1‖μ‖/log d_h):
+	// the generator's log2N ≥ 2 excludes it, the statement does not.
+	{"Thm42i-c2=6_log2N=1_seed=1_tau20=2-relaxed.json", finding},
+	// Recorded for its a₁ gap, computed over the 2 probe steps the runs
+	// shared; SmallBudget now leaves that bound undecided (MinSharedProbes)
+	// and every other bound holds.
+	{"Thm42i-c2=9_log2N=3_seed=3_tau20=2.json", withdrawn},
+	{"Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json", finding},
+	{"Thm42ii-c2=6_log2N=5_seed=3_tau20=9-paper.json", finding},
+	{"Thm42iii-c2=0_log2N=1_log2shrink=0_seed=1_set=0_tauAbove20=0_trained=1-relaxed.json", control},
+	{"Thm42iii-c2=1_log2N=1_log2shrink=0_seed=7_set=0_tauAbove20=0_trained=0-relaxed.json", control},
+}
+
+// recorded is one counterexample file of cmd/hunt (the fields of
+// cmd/hunt.Counterexample; unknown fields are an error).
+type recorded struct {
+	File      string              `json:"-"`
+	Kind      string              `json:"-"` // finding, control or withdrawn (recordedFiles)
+	Statement string              `json:"statement"`
+	Func      string              `json:"func"`
+	Tag       theorems.Tag        `json:"tag"`
+	Scale     theorems.Scale      `json:"scale"`
+	Point     theorems.Point      `json:"point"`
+	Consts    theorems.Consts     `json:"consts"`
+	Relaxed   bool                `json:"relaxed"`
+	Verdict   string              `json:"verdict"`
+	Instances []theorems.Instance `json:"instances"`
+	Failed    []string            `json:"failed"`
+	Found     string              `json:"found"`
+	Replay    string              `json:"replay"`
+}
+
+// parseRecorded decodes one counterexample file strictly: unknown fields,
+// trailing data, an unknown statement, a point whose axes differ from the
+// statement's, or an empty failed list are errors.
+func parseRecorded(name string, b []byte) (recorded, error) {
+	var r recorded
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return r, fmt.Errorf("%s: %w", name, err)
+	}
+	if dec.More() {
+		return r, fmt.Errorf("%s: trailing data after the JSON object", name)
+	}
+	r.File = name
+	var st *theorems.Statement
+	for _, s := range theorems.All() {
+		if s.ID == r.Statement {
+			st = &s
+		}
+	}
+	if st == nil {
+		return r, fmt.Errorf("%s: unknown statement %q", name, r.Statement)
+	}
+	if r.Func != st.Func {
+		return r, fmt.Errorf("%s: func %q, want %q for statement %s", name, r.Func, st.Func, r.Statement)
+	}
+	if _, err := theorems.ScaleByName(r.Scale.Name); err != nil {
+		return r, fmt.Errorf("%s: %w", name, err)
+	}
+	axes := st.Axes(r.Scale, r.Consts)
+	if len(r.Point) != len(axes) {
+		return r, fmt.Errorf("%s: point %v has %d axes, want %d", name, r.Point, len(r.Point), len(axes))
+	}
+	for _, a := range axes {
+		if _, ok := r.Point[a.Name]; !ok {
+			return r, fmt.Errorf("%s: point %v lacks axis %q", name, r.Point, a.Name)
+		}
+	}
+	if len(r.Failed) == 0 || r.Consts.Strengthen == 0 {
+		return r, fmt.Errorf("%s: no failed bounds or no constants recorded", name)
+	}
+	return r, nil
+}
+
+var (
+	recordedOnce sync.Once
+	recordedAll  []recorded
+	recordedErr  error
+)
+
+// loadRecorded parses every manifest file (once per test binary).
+func loadRecorded() ([]recorded, error) {
+	recordedOnce.Do(func() {
+		var errs []error
+		for _, f := range recordedFiles {
+			b, err := os.ReadFile(filepath.Join(huntDir, f.file))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("recorded counterexample %s: %w", f.file, err))
+				continue
+			}
+			r, err := parseRecorded(f.file, b)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			r.Kind = f.kind
+			recordedAll = append(recordedAll, r)
+		}
+		recordedErr = errors.Join(errs...)
+	})
+	return recordedAll, recordedErr
+}
+
+// findingsOf returns the recorded findings of statement id at the current
+// scale: the points where the statement as stated fails (TestFindings
+// checks that each still does).
+func findingsOf(t testing.TB, id string) []recorded {
+	t.Helper()
+	all, err := loadRecorded()
+	if err != nil {
+		t.Fatalf("recorded counterexamples: %v", err)
+	}
+	var out []recorded
+	for _, r := range all {
+		if r.Statement == id && r.Kind == finding && r.Scale.Name == scale.Name {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// replay evaluates a recorded counterexample at constants k.
+func replay(r recorded, k theorems.Consts) (theorems.Verdict, error) {
+	for _, s := range theorems.All() {
+		if s.ID == r.Statement {
+			return s.Check(lab, scale, r.Point, k)
+		}
+	}
+	return theorems.Verdict{}, fmt.Errorf("unknown statement %q", r.Statement)
+}
+
+func failedNames(v theorems.Verdict) string {
+	var s []string
+	for _, b := range v.Failed() {
+		s = append(s, b.Name)
+	}
+	return strings.Join(s, "; ")
+}
+
+// TestFindings is the list of known failures. It checks that the committed
+// counterexample files of cmd/hunt are exactly the manifest, that each
+// parses and is listed in SUMMARY.txt, and replays every one recorded at the
+// current scale: a counterexample drawn inside the hypotheses must still be
+// refuted (a finding), one drawn with -relax must be outside the hypotheses
+// or refuted. It logs one line per statement with a recorded finding
+// (`go test -run Findings -v ./properties` in .ci/run shows them), and checks
+// that no rapid fail file under testdata/rapid is garbled (rapid would
+// silently ignore it).
+func TestFindings(t *testing.T) {
+	all, err := loadRecorded()
+	if err != nil {
+		t.Fatalf("recorded counterexamples: %v", err)
+	}
+	onDisk, _ := filepath.Glob(filepath.Join(huntDir, "*.json"))
+	listed := map[string]bool{}
+	for _, f := range recordedFiles {
+		listed[f.file] = true
+	}
+	for _, f := range onDisk {
+		if !listed[filepath.Base(f)] {
+			t.Errorf("%s is not in recordedFiles: register the new counterexample (and its status in STATEMENTS.md)", f)
+		}
+	}
+	sum, err := os.ReadFile(filepath.Join(huntDir, "SUMMARY.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := map[string]bool{}
+	for _, l := range strings.Split(string(sum), "\n") {
+		if i := strings.Index(l, "-replay results/hunt/"); i >= 0 {
+			summary[strings.TrimSpace(l[i+len("-replay results/hunt/"):])] = true
+		}
+	}
+	for _, f := range recordedFiles {
+		if !summary[f.file] {
+			t.Errorf("SUMMARY.txt does not list results/hunt/%s", f.file)
+		}
+	}
+
+	k := theorems.Defaults()
+	byStmt := map[string][]string{}
+	var controls []string
+	for _, r := range all {
+		if r.Scale.Name != scale.Name {
+			byStmt[r.Statement] = append(byStmt[r.Statement], fmt.Sprintf("[%s] at scale %s, replayed under VITADV_SCALE=%s (%s)", fmtPoint(r.Point), r.Scale.Name, r.Scale.Name, r.File))
+			continue
+		}
+		v, err := replay(r, k)
+		var h *theorems.HypothesisError
+		switch r.Kind {
+		case finding:
+			if err != nil || !v.Refuted() {
+				t.Errorf("replay %s: %s(%s) = %v (err %v), want FAILS at the default constants (the recorded finding no longer reproduces: update results/hunt, recordedFiles and STATEMENTS.md)", r.File, r.Func, fmtPoint(r.Point), v, err)
+				continue
+			}
+			byStmt[r.Statement] = append(byStmt[r.Statement], fmt.Sprintf("[%s] fails: %s (%s)", fmtPoint(r.Point), failedNames(v), r.File))
+		case control:
+			if err != nil && !errors.As(err, &h) {
+				t.Errorf("replay %s at the defaults: error %v", r.File, err)
+				continue
+			}
+			if err == nil && v.Refuted() {
+				t.Errorf("replay %s: %s(%s) fails at the default constants: a finding, not a control; list it as one", r.File, r.Func, fmtPoint(r.Point))
+				continue
+			}
+			rv, rerr := replay(r, r.Consts)
+			if rerr != nil || !rv.Refuted() {
+				t.Errorf("replay %s at its relaxed constants: %v (err %v), want FAILS (the relaxed claim no longer breaks there)", r.File, rv, rerr)
+				continue
+			}
+			why := "holds at the defaults"
+			if h != nil {
+				why = fmt.Sprintf("outside the hypotheses at the defaults: %s (value %.4g, limit %.4g)", h.Hypothesis, h.Value, h.Limit)
+			}
+			controls = append(controls, fmt.Sprintf("control %s %s relaxed (%s): fails at [%s]; %s (%s)", r.Statement, r.Func, relaxedConsts(r.Consts, k), fmtPoint(r.Point), why, r.File))
+		case withdrawn:
+			if err != nil || !v.Undecided() {
+				t.Errorf("replay %s: %s(%s) = %v (err %v), want UNDECIDED (withdrawn); if it is decided again, list it as a finding", r.File, r.Func, fmtPoint(r.Point), v, err)
+				continue
+			}
+			controls = append(controls, fmt.Sprintf("withdrawn %s %s at [%s]: %s (%s)", r.Statement, r.Func, fmtPoint(r.Point), strings.ReplaceAll(v.String(), "\n", ";"), r.File))
+		default:
+			t.Errorf("%s: unknown kind %q", r.File, r.Kind)
+		}
+	}
+	var ids []string
+	for id := range byStmt {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		st := statement(t, id)
+		t.Logf("FINDING %s %s %s fails: %s", id, st.Func, st.Tag, strings.Join(byStmt[id], " | "))
+	}
+	for _, c := range controls {
+		t.Log(c)
+	}
+	checkFailFiles(t, "testdata/rapid")
+}
+
+// rapidFailVersion is the version rapid writes into (and requires of) its
+// fail files; a file of another version is ignored by rapid.
+const rapidFailVersion = "v0.4.8"
+
+// checkFailFiles fails t for every rapid fail file under dir that rapid
+// would ignore: unreadable, without data, with a bad version/seed line or a
+// non-numeric value, of another rapid version, or in a directory named after
+// no test of this package.
+func checkFailFiles(t *testing.T, dir string) {
+	t.Helper()
+	defined := definedTests(t)
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".fail") {
+			return err
+		}
+		if test := filepath.Base(filepath.Dir(path)); !defined[test] {
+			t.Errorf("rapid fail file %s is in directory %q, which names no test of this package (rapid would never replay it)", path, test)
+		}
+		if err := validFailFile(path); err != nil {
+			t.Errorf("rapid fail file %s: %v (rapid would silently ignore it)", path, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// validFailFile mirrors rapid's loader (persist.go): comment lines start
+// with #; the first data line is version#seed; every further line is an
+// unsigned integer.
+func validFailFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var data []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		s := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(s, "#") || s == "" {
+			continue
+		}
+		data = append(data, s)
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if len(data) == 0 {
+		return errors.New("no data")
+	}
+	vs := strings.Split(data[0], "#")
+	if len(vs) != 2 {
+		return fmt.Errorf("bad version#seed line %q", data[0])
+	}
+	if vs[0] != rapidFailVersion {
+		return fmt.Errorf("version %q, rapid replays only %q", vs[0], rapidFailVersion)
+	}
+	if _, err := strconv.ParseUint(vs[1], 10, 64); err != nil {
+		return fmt.Errorf("bad seed %q", vs[1])
+	}
+	for _, s := range data[1:] {
+		if _, err := strconv.ParseUint(s, 0, 64); err != nil {
+			return fmt.Errorf("bad value %q", s)
+		}
+	}
+	return nil
+}
+
+// TestFindingsParse is the negative control of the manifest checks: a
+// garbled file, an unknown field, an unknown statement, a point with a
+// missing axis, and a garbled rapid fail file are all rejected.
+func TestFindingsParse(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(huntDir, recordedFiles[2].file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseRecorded("good", good); err != nil {
+		t.Fatalf("parseRecorded(%s) = %v, want ok", recordedFiles[2].file, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(good, &m); err != nil {
+		t.Fatal(err)
+	}
+	mutate := func(f func(map[string]any)) []byte {
+		var c map[string]any
+		json.Unmarshal(good, &c)
+		f(c)
+		b, _ := json.Marshal(c)
+		return b
+	}
+	for name, b := range map[string][]byte{
+		"truncated":         good[:len(good)/2],
+		"trailing":          append(append([]byte{}, good...), []byte("{}")...),
+		"unknown field":     mutate(func(c map[string]any) { c["extra"] = 1 }),
+		"unknown statement": mutate(func(c map[string]any) { c["statement"] = "P99" }),
+		"missing axis":      mutate(func(c map[string]any) { delete(c["point"].(map[string]any), "seed") }),
+		"no failed bounds":  mutate(func(c map[string]any) { c["failed"] = []string{} }),
+		"bad scale":         mutate(func(c map[string]any) { c["scale"].(map[string]any)["name"] = "huge" }),
+	} {
+		if _, err := parseRecorded(name, b); err == nil {
+			t.Errorf("parseRecorded(%s) = ok, want an error", name)
+		}
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"garbled":   "# comment\nnot a version line\n0x1\n",
+		"empty":     "# only comments\n",
+		"badvalue":  "v0.4.8#12\n0x1\nzz\n",
+		"badseed":   "v0.4.8#x\n0x1\n",
+		"oldformat": "v0.4.7#12\n0x1\n",
+	} {
+		p := filepath.Join(dir, name+".fail")
+		os.WriteFile(p, []byte(body), 0o644)
+		if err := validFailFile(p); err == nil {
+			t.Errorf("validFailFile(%s) = ok, want an error", name)
+		}
+	}
+	p := filepath.Join(dir, "ok.fail")
+	os.WriteFile(p, []byte("# TestX\nv0.4.8#12\n0x1\n0x2\n"), 0o644)
+	if err := validFailFile(p); err != nil {
+		t.Errorf("validFailFile(ok) = %v, want ok", err)
+	}
+}
+
+// relaxedConsts lists the constants of k that differ from def, as name=value.
+func relaxedConsts(k, def theorems.Consts) string {
+	var a, b map[string]any
+	ka, _ := json.Marshal(k)
+	kb, _ := json.Marshal(def)
+	json.Unmarshal(ka, &a)
+	json.Unmarshal(kb, &b)
+	var out []string
+	for n, v := range a {
+		if fmt.Sprint(v) != fmt.Sprint(b[n]) {
+			out = append(out, fmt.Sprintf("%s=%v", n, v))
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
