@@ -54,10 +54,6 @@ var recordedFiles = []struct{ file, kind string }{
 	// defaults too (N = 2, N·SNR² = 8 ≥ Cb, τ = 0.1‖μ‖ ≤ C1‖μ‖/log d_h):
 	// the generator's log2N ≥ 2 excludes it, the statement does not.
 	{"Thm42i-c2=6_log2N=1_seed=1_tau20=2-relaxed.json", finding},
-	// Recorded for its a₁ gap, computed over the 2 probe steps the runs
-	// shared; SmallBudget now leaves that bound undecided (MinSharedProbes)
-	// and every other bound holds.
-	{"Thm42i-c2=9_log2N=3_seed=3_tau20=2.json", withdrawn},
 	{"Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json", finding},
 	{"Thm42ii-c2=6_log2N=5_seed=3_tau20=9-paper.json", finding},
 	{"Thm42iii-c2=0_log2N=1_log2shrink=0_seed=1_set=0_tauAbove20=0_trained=1-relaxed.json", control},

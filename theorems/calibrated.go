@@ -1,6 +1,7 @@
 package theorems
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -22,6 +23,21 @@ type Fit struct {
 	Calibrated
 	Boot   BootCI
 	Theory float64 // NaN when the theory gives no value
+	// NoInterval says why the interval is NaN when the bootstrap refused
+	// (a *BootError: too many resamples undefined, e.g. τ* censored on
+	// most seeds); empty when the interval exists. Such a constant is
+	// reported as not decidable, not as an error of the whole fit.
+	NoInterval string
+}
+
+// undecidable turns a bootstrap refusal into a reason (nil error); other
+// errors pass through.
+func undecidable(err error) (string, error) {
+	var be *BootError
+	if errors.As(err, &be) {
+		return be.Error(), nil
+	}
+	return "", err
 }
 
 // CalibratePhase fits, from a calibrate phase sweep (seeds shared by every
@@ -43,7 +59,7 @@ func CalibratePhase(outs []Outcome, B int, seed uint64, command string) ([]Fit, 
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
-		fits = append(fits, Fit{Calibrated{Name: s.name, Estimate: s.stat(outs), Lo: ci.Lo, Hi: ci.Hi, Command: command}, ci, s.theory})
+		fits = append(fits, Fit{Calibrated{Name: s.name, Estimate: s.stat(outs), Lo: ci.Lo, Hi: ci.Hi, Command: command}, ci, s.theory, ""})
 	}
 	return fits, nil
 }
@@ -67,25 +83,27 @@ func CalibrateCollapse(dhs []int, star map[int][]float64, B int, seed uint64, co
 		v := star[dh]
 		ci, err := BootstrapMean(v, B, rng.Derive(seed, k))
 		k++
+		why, err := undecidable(err)
 		if err != nil {
 			return nil, fmt.Errorf("τ* at d_h=%d: %w", dh, err)
 		}
 		e := meanOf(v, seq(len(v)))
 		ld := math.Log(float64(dh))
 		fits = append(fits,
-			Fit{Calibrated{Name: fmt.Sprintf("tau*/‖μ‖ at d_h=%d (P7)", dh), Estimate: e, Lo: ci.Lo, Hi: ci.Hi, Command: command}, ci, math.NaN()},
-			Fit{Calibrated{Name: fmt.Sprintf("C1 = tau*·ln d_h/‖μ‖ at d_h=%d (P7 band [0.5, 2])", dh), Estimate: e * ld, Lo: ci.Lo * ld, Hi: ci.Hi * ld, Command: command}, ci, math.NaN()})
+			Fit{Calibrated{Name: fmt.Sprintf("tau*/‖μ‖ at d_h=%d (P7)", dh), Estimate: e, Lo: ci.Lo, Hi: ci.Hi, Command: command}, ci, math.NaN(), why},
+			Fit{Calibrated{Name: fmt.Sprintf("C1 = tau*·ln d_h/‖μ‖ at d_h=%d (P7 band [0.5, 2])", dh), Estimate: e * ld, Lo: ci.Lo * ld, Hi: ci.Hi * ld, Command: command}, ci, math.NaN(), why})
 	}
 	if len(dhs) >= 2 {
 		a, b := dhs[0], dhs[len(dhs)-1]
 		x, y := star[a], star[b]
 		ci, err := BootstrapRatio(x, y, B, rng.Derive(seed, k))
+		why, err := undecidable(err)
 		if err != nil {
 			return nil, fmt.Errorf("τ* ratio: %w", err)
 		}
 		pred := math.Log(float64(b)) / math.Log(float64(a))
 		fits = append(fits, Fit{Calibrated{Name: fmt.Sprintf("tau*(d_h=%d)/tau*(d_h=%d) (1/log d_h predicts %.3f)", a, b, pred),
-			Estimate: meanOf(x, seq(len(x))) / meanOf(y, seq(len(y))), Lo: ci.Lo, Hi: ci.Hi, Command: command}, ci, pred})
+			Estimate: meanOf(x, seq(len(x))) / meanOf(y, seq(len(y))), Lo: ci.Lo, Hi: ci.Hi, Command: command}, ci, pred, why})
 	}
 	return fits, nil
 }

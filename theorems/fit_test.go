@@ -212,3 +212,22 @@ func TestSlopeAndCb(t *testing.T) {
 		t.Errorf("all benign: CbOf = %g, SlopeOf = %g, want NaN", CbOf(outs), SlopeOf(outs))
 	}
 }
+
+// TestCalibrateCollapseCensored: τ* censored (+Inf) on every seed of both
+// d_h leaves the ratio (Inf/Inf) without an interval; that is reported as not
+// decidable (NoInterval set, NaN bounds), not as an error of the whole fit.
+func TestCalibrateCollapseCensored(t *testing.T) {
+	inf := math.Inf(1)
+	star := map[int][]float64{8: {inf, inf, inf}, 128: {inf, inf, 0.3}}
+	fits, err := CalibrateCollapse([]int{8, 128}, star, 200, 7, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := fits[len(fits)-1]
+	if last.NoInterval == "" || !math.IsNaN(last.Lo) || !math.IsNaN(last.Hi) {
+		t.Errorf("ratio with a censored d_h: %+v, want NaN interval and a reason", last)
+	}
+	if fits[0].NoInterval != "" || !math.IsInf(fits[0].Lo, 1) {
+		t.Errorf("d_h = 8, all censored: %+v, want the censored interval [+Inf, +Inf] kept", fits[0])
+	}
+}

@@ -200,7 +200,11 @@ func run(w io.Writer, args []string) error {
 		return err
 	}
 	for _, f := range all {
-		fmt.Fprintf(w, "%s (bootstrap: %d resamples, %d dropped as NaN, %d as ±Inf, %d censored at ±Inf kept)\n", f.Calibrated, f.Boot.B, f.Boot.NaN, f.Boot.Inf, f.Boot.Censored)
+		note := ""
+		if f.NoInterval != "" {
+			note = "; not decidable: " + f.NoInterval
+		}
+		fmt.Fprintf(w, "%s (bootstrap: %d resamples, %d dropped as NaN, %d as ±Inf, %d censored at ±Inf kept%s)\n", f.Calibrated, f.Boot.B, f.Boot.NaN, f.Boot.Inf, f.Boot.Censored, note)
 	}
 	return nil
 }
