@@ -1,0 +1,366 @@
+package certify
+
+import (
+	"math"
+	"sort"
+
+	"vitadv/model/attack"
+	"vitadv/model/valid"
+	"vitadv/model/vit"
+)
+
+// Certifier holds the model-level quantities of the bound (see the package
+// comment) for one model and token count M. It is not safe for concurrent
+// use (it owns scratch buffers); build one per goroutine.
+type Certifier struct {
+	m       *vit.Model
+	M, D    int
+	s       float64   // score scale (1 or fl(1/√d_h)), the one Forward uses
+	u       []float64 // u = W_V w_O, the model's value vector
+	nu2     float64   // ≥ ‖u‖₂
+	nu1     float64   // ≥ ‖u‖₁
+	fq, fk  float64   // ≥ ‖W_Q‖_F, ‖W_K‖_F
+	normA   float64   // ≥ ‖W_Q W_Kᵀ‖₂
+	wq, wk  []float64 // W_Q, W_K (D×Dh)
+	nodes   int       // branch-and-bound budget per bound
+	unsound float64   // test hook: > 0 inflates the bound (negative control)
+	dropSec bool      // test hook: drop the second-order score term (negative control)
+
+	pt  point
+	scr scratch
+}
+
+// point holds the per-sample quantities (independent of τ).
+type point struct {
+	zc, ez []float64 // M×M: computed q_l·k_j and a bound of its error
+	g2, g1 []float64 // M: ≥ ‖W_Q k_j‖₂, ‖W_Q k_j‖₁
+	h2, h1 []float64 // M: ≥ ‖W_K q_l‖₂, ‖W_K q_l‖₁
+	nq, nk []float64 // M: ≥ ‖|x_l||W_Q|‖₂, ‖|x_j||W_K|‖₂
+	v, ev  []float64 // M: computed x_j·u and a bound of its error
+	xn     []float64 // M: ≥ ‖x_j‖₂
+}
+
+type scratch struct {
+	q, k, qa, ka, tmp []float64
+	zlo, zhi          []float64 // M×M
+	slo, shi          []float64 // M×M
+	w, c              []float64 // M
+	ord               []int
+	r, r2             []float64 // M
+	lo, hi            []float64 // M
+	heap              []node
+	pool              [][]float64
+}
+
+// DefaultNodes is the branch-and-bound budget (bound evaluations) of one
+// certificate unless SetNodes changes it.
+const DefaultNodes = 64
+
+// New returns a certifier for m on samples of M tokens. It returns a
+// *valid.Error if M < 1 or m's architecture is invalid.
+func New(m *vit.Model, M int) (*Certifier, error) {
+	if err := valid.First(m.Arch.Validate(), valid.IntMin("M", M, 1)); err != nil {
+		return nil, err
+	}
+	D, dh := m.D, m.Dh
+	c := &Certifier{m: m, M: M, D: D, s: m.Scale(), nodes: DefaultNodes}
+	c.u = m.ValueVector(make([]float64, D))
+	c.nu2, c.nu1 = normUp(c.u), norm1Up(c.u)
+	c.wq, c.wk = m.SplitQK()
+	c.fq, c.fk = normUp(c.wq), normUp(c.wk)
+	c.normA = math.Min(mulUp(c.fq, c.fk), frobA(c.wq, c.wk, D, dh))
+	p := &c.pt
+	for _, b := range []*[]float64{&p.zc, &p.ez} {
+		*b = make([]float64, M*M)
+	}
+	for _, b := range []*[]float64{&p.g2, &p.g1, &p.h2, &p.h1, &p.nq, &p.nk, &p.v, &p.ev, &p.xn} {
+		*b = make([]float64, M)
+	}
+	s := &c.scr
+	s.q, s.k, s.qa, s.ka = make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh)
+	s.tmp = make([]float64, D)
+	for _, b := range []*[]float64{&s.zlo, &s.zhi, &s.slo, &s.shi} {
+		*b = make([]float64, M*M)
+	}
+	for _, b := range []*[]float64{&s.w, &s.c, &s.r, &s.r2, &s.lo, &s.hi} {
+		*b = make([]float64, M)
+	}
+	s.ord = make([]int, M)
+	return c, nil
+}
+
+// SetNodes sets the branch-and-bound budget: the most bound evaluations
+// one certificate may spend (1 disables splitting). n < 1 means 1.
+func (c *Certifier) SetNodes(n int) { c.nodes = max(1, n) }
+
+// frobA returns an upper bound of ‖W_Q W_Kᵀ‖_F, the square root of
+// Σ_ij (W_QᵀW_Q)_ij (W_KᵀW_K)_ij, with every Gram entry enlarged by its
+// rounding bound γ_D·‖col_i‖‖col_j‖ (Cauchy–Schwarz on |W|ᵀ|W|).
+func frobA(wq, wk []float64, D, dh int) float64 {
+	gram := func(w []float64) (g, cn []float64) {
+		g = make([]float64, dh*dh)
+		cn = make([]float64, dh)
+		for k := 0; k < D; k++ {
+			row := w[k*dh : (k+1)*dh]
+			for i, a := range row {
+				gi := g[i*dh : (i+1)*dh]
+				for j, b := range row {
+					gi[j] += a * b
+				}
+			}
+		}
+		for i := range cn {
+			cn[i] = sqrtUp(slack(g[i*dh+i], D))
+		}
+		gm := gamma(D)
+		for i := 0; i < dh; i++ {
+			for j := 0; j < dh; j++ {
+				g[i*dh+j] = addUp(math.Abs(g[i*dh+j]), mulUp(gm, mulUp(cn[i], cn[j])))
+			}
+		}
+		return g, cn
+	}
+	gq, _ := gram(wq)
+	gk, _ := gram(wk)
+	ss := 0.0
+	for i := range gq {
+		ss += gq[i] * gk[i]
+	}
+	return addUp(sqrtUp(slack(ss, dh*dh)), tiny)
+}
+
+// prepare fills c.pt for sample x (M×D): the τ-independent quantities.
+func (c *Certifier) prepare(x []float64) {
+	M, D, dh := c.M, c.D, c.m.Dh
+	p, s := &c.pt, &c.scr
+	gd, gh := gamma(D), gamma(dh)
+	// q_l = x_l W_Q, k_l = x_l W_K and |x_l||W_Q|, |x_l||W_K|.
+	for l := 0; l < M; l++ {
+		xl := x[l*D : (l+1)*D]
+		q, k := s.q[l*dh:(l+1)*dh], s.k[l*dh:(l+1)*dh]
+		qa, ka := s.qa[l*dh:(l+1)*dh], s.ka[l*dh:(l+1)*dh]
+		clear(q)
+		clear(k)
+		clear(qa)
+		clear(ka)
+		for r, xv := range xl {
+			wq, wk := c.wq[r*dh:(r+1)*dh], c.wk[r*dh:(r+1)*dh]
+			ax := math.Abs(xv)
+			for i := range q {
+				q[i] += xv * wq[i]
+				k[i] += xv * wk[i]
+				qa[i] += ax * math.Abs(wq[i])
+				ka[i] += ax * math.Abs(wk[i])
+			}
+		}
+		// qa, ka now bound |q − q̂| after scaling by γ_D; keep the raw
+		// abs-products for nq, nk.
+		p.nq[l] = slack(normUp(qa), 2*D)
+		p.nk[l] = slack(normUp(ka), 2*D)
+		// v_l = x_l·u and its error γ_D Σ|x u|.
+		v, va := 0.0, 0.0
+		for r, xv := range xl {
+			v += xv * c.u[r]
+			va += math.Abs(xv * c.u[r])
+		}
+		p.v[l], p.ev[l] = v, mulUp(gd, slack(va, D))
+		p.xn[l] = normUp(xl)
+	}
+	// Errors of q̂, k̂: e = γ_D·(|x||W|) (enlarged for the rounding of the
+	// abs sums themselves).
+	eq := func(a float64) float64 { return mulUp(gd, slack(a, D)) }
+	// Scores ẑ_lj = q̂_l·k̂_j and their error bound.
+	for l := 0; l < M; l++ {
+		q, qa := s.q[l*dh:(l+1)*dh], s.qa[l*dh:(l+1)*dh]
+		for j := 0; j < M; j++ {
+			k, ka := s.k[j*dh:(j+1)*dh], s.ka[j*dh:(j+1)*dh]
+			z, za, e := 0.0, 0.0, 0.0
+			for i := range q {
+				z += q[i] * k[i]
+				za += math.Abs(q[i] * k[i])
+				ei, fi := eq(qa[i]), eq(ka[i])
+				e += math.Abs(q[i])*fi + math.Abs(k[i])*ei + ei*fi
+			}
+			p.zc[l*M+j] = z
+			p.ez[l*M+j] = addUp(slack(e, 3*dh), mulUp(gh, slack(za, dh)))
+		}
+	}
+	// First-order coefficients: W_Q k_j (d) and W_K q_l (d), with their
+	// rounding and the error of k̂, q̂ (‖W e‖ ≤ ‖W‖_F‖e‖).
+	co := func(w, vec, vabs []float64, fw float64) (n2, n1 float64) {
+		t := s.tmp
+		for r := 0; r < D; r++ {
+			wr := w[r*dh : (r+1)*dh]
+			a := 0.0
+			for i, b := range vec {
+				a += wr[i] * b
+			}
+			t[r] = a
+		}
+		ee := 0.0 // ‖e‖₂² of the vector's own error
+		for _, a := range vabs {
+			e := eq(a)
+			ee += e * e
+		}
+		errv := addUp(mulUp(gh, mulUp(fw, normUp(vec))), mulUp(fw, sqrtUp(slack(ee, dh))))
+		n2 = addUp(normUp(t), errv)
+		n1 = addUp(norm1Up(t), mulUp(sqrtUp(float64(D)), errv))
+		return n2, n1
+	}
+	for j := 0; j < M; j++ {
+		p.g2[j], p.g1[j] = co(c.wq, s.k[j*dh:(j+1)*dh], s.ka[j*dh:(j+1)*dh], c.fq)
+		p.h2[j], p.h1[j] = co(c.wk, s.q[j*dh:(j+1)*dh], s.qa[j*dh:(j+1)*dh], c.fk)
+	}
+}
+
+// radii fills r (in the set's token norm) and r2 (ℓ₂) for budget tau in a
+// product set, and returns whether the set is Linf.
+func (c *Certifier) radii(set attack.Set, tau float64, r, r2 []float64) (linf bool) {
+	for l := range r {
+		r[l] = tau
+	}
+	switch set {
+	case attack.SignalToken:
+		clear(r[1:])
+	case attack.Linf:
+		linf = true
+	}
+	sd := sqrtUp(float64(c.D))
+	for l, v := range r {
+		r2[l] = v
+		if linf {
+			r2[l] = mulUp(v, sd)
+		}
+	}
+	return linf
+}
+
+// bound returns the lower bound of the float margin y·f̃(X+Δ) over the
+// perturbations with per-token radii ‖δ_l‖ ≤ r[l] (set norm) and ℓ₂ radii
+// r2[l]; if frob > 0 the perturbation also satisfies ‖Δ‖_F ≤ frob, which
+// the second (coupled) value bound uses. c.pt must hold the sample.
+func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) float64 {
+	M := c.M
+	p, s := &c.pt, &c.scr
+	g, h, nu := p.g2, p.h2, c.nu2
+	if linf {
+		g, h, nu = p.g1, p.h1, c.nu1
+	}
+	dh := c.m.Dh
+	gmod := gamma(c.D + dh + 2)
+	na := c.normA
+	if c.dropSec {
+		na = 0
+	}
+	// Score intervals, widened by the model's own rounding.
+	for l := 0; l < M; l++ {
+		zmax := 0.0
+		for j := 0; j < M; j++ {
+			w := addUp(addUp(mulUp(r[l], g[j]), mulUp(r[j], h[l])), mulUp(mulUp(r2[l], r2[j]), na))
+			w = mulUp(c.s, addUp(w, p.ez[l*M+j]))
+			zc := c.s * p.zc[l*M+j]
+			ezc := mulUp(eps, math.Abs(zc)) // rounding of s·ẑ
+			w = addUp(w, ezc)
+			s.zlo[l*M+j], s.zhi[l*M+j] = subDn(zc, w), addUp(zc, w)
+			zmax = math.Max(zmax, math.Max(math.Abs(s.zlo[l*M+j]), math.Abs(s.zhi[l*M+j])))
+		}
+		for j := 0; j < M; j++ {
+			th := mulUp(c.s, mulUp(gmod, mulUp(addUp(p.nq[l], mulUp(r2[l], c.fq)), addUp(p.nk[j], mulUp(r2[j], c.fk)))))
+			th = addUp(th, mulUp(3*eps, zmax))
+			s.zlo[l*M+j], s.zhi[l*M+j] = subDn(s.zlo[l*M+j], th), addUp(s.zhi[l*M+j], th)
+		}
+	}
+	// Softmax box per row.
+	for l := 0; l < M; l++ {
+		zlo, zhi := s.zlo[l*M:(l+1)*M], s.zhi[l*M:(l+1)*M]
+		for j := 0; j < M; j++ {
+			su, sd := 0.0, 0.0
+			for k := 0; k < M; k++ {
+				if k == j {
+					continue
+				}
+				su = addUp(su, expUp(subUp(zhi[k], zlo[j])))
+				sd = addDn(sd, expDn(subDn(zlo[k], zhi[j])))
+			}
+			s.slo[l*M+j] = dn(1 / addUp(1, su))
+			s.shi[l*M+j] = math.Min(1, up(1/addDn(1, sd)))
+		}
+	}
+	// Value bounds and the model's softmax / aggregation error.
+	vmax, xmax := 0.0, 0.0
+	for j := 0; j < M; j++ {
+		vmax = math.Max(vmax, addUp(addUp(math.Abs(p.v[j]), p.ev[j]), mulUp(r[j], nu)))
+		xmax = math.Max(xmax, addUp(p.xn[j], r2[j]))
+	}
+	etaS := 3 * (expError + float64(M+4)*eps)
+	eAgg := mulUp(1+etaS, mulUp(1.01, addUp(mulUp(2*gamma(M+2)+eps, vmax), mulUp(gamma(c.D), mulUp(xmax, c.nu2)))))
+	eAgg = addUp(eAgg, mulUp(float64(M)*0x1p-1060, vmax))
+	rowErr := mulUp(etaS, vmax)
+	// (i) product relaxation: w_j = y v_j − e_v − r_j‖u‖_*.
+	for j := 0; j < M; j++ {
+		s.w[j] = subDn(subDn(y*p.v[j], p.ev[j]), mulUp(r[j], nu))
+	}
+	b := subDn(c.lpMean(s.w), rowErr)
+	if frob > 0 {
+		// (ii) coupled value term: LP on y v_j alone, minus τ‖u‖‖a‖₂.
+		for j := 0; j < M; j++ {
+			s.w[j] = subDn(y*p.v[j], p.ev[j])
+		}
+		an := 0.0
+		for l := 0; l < M; l++ {
+			mx, sq := 0.0, 0.0
+			for _, v := range s.shi[l*M : (l+1)*M] {
+				mx = math.Max(mx, v)
+				sq = addUp(sq, mulUp(v, v))
+			}
+			an = addUp(an, sqrtUp(math.Min(mx, sq)))
+		}
+		an = mulUp(1+etaS, up(an/float64(M)))
+		b2 := subDn(subDn(c.lpMean(s.w), rowErr), mulUp(mulUp(frob, c.nu2), an))
+		b = math.Max(b, b2)
+	}
+	b = subDn(b, eAgg)
+	if c.unsound > 0 { // negative control only
+		b += c.unsound * math.Abs(b)
+	}
+	return b
+}
+
+// lpMean returns a lower bound of (1/M) Σ_l min{Σ_j S_j w_j : slo_l ≤ S ≤ shi_l,
+// Σ_j S_j = 1}, each row solved by the greedy fill with outward rounding:
+// w_min + Σ_j slo_j c_j + (the remaining mass put on the cheapest c first),
+// c_j = w_j − w_min ≥ 0 (rounded down), capacities rounded up, remaining
+// mass rounded down (with c ≥ 0, less mass and more capacity only lower
+// the value).
+func (c *Certifier) lpMean(w []float64) float64 {
+	M, s := c.M, &c.scr
+	wmin := math.Inf(1)
+	for _, v := range w {
+		wmin = math.Min(wmin, v)
+	}
+	for j, v := range w {
+		s.c[j] = math.Max(0, subDn(v, wmin))
+		s.ord[j] = j
+	}
+	sort.Slice(s.ord, func(a, b int) bool { return s.c[s.ord[a]] < s.c[s.ord[b]] })
+	total := 0.0
+	for l := 0; l < M; l++ {
+		lo, hi := s.slo[l*M:(l+1)*M], s.shi[l*M:(l+1)*M]
+		val, mass := 0.0, 0.0
+		for j := range lo {
+			val = addDn(val, mulDn(lo[j], s.c[j]))
+			mass = addUp(mass, lo[j])
+		}
+		rem := math.Max(0, subDn(1, mass))
+		for _, j := range s.ord {
+			if rem <= 0 {
+				break
+			}
+			t := math.Min(rem, math.Max(0, subUp(hi[j], lo[j])))
+			val = addDn(val, mulDn(t, s.c[j]))
+			rem = subDn(rem, t)
+		}
+		total = addDn(total, addDn(wmin, val))
+	}
+	return dn(total / float64(M))
+}
