@@ -34,6 +34,7 @@ type Certifier struct {
 type point struct {
 	zc, ez []float64 // M×M: computed q_l·k_j and a bound of its error
 	g2, g1 []float64 // M: ≥ ‖W_Q k_j‖₂, ‖W_Q k_j‖₁
+	c2, c1 []float64 // M: ≥ ‖W_Q k_j − c‖₂, ‖·‖₁ with c = mean_j W_Q k̂_j (row shift)
 	h2, h1 []float64 // M: ≥ ‖W_K q_l‖₂, ‖W_K q_l‖₁
 	nq, nk []float64 // M: ≥ ‖|x_l||W_Q|‖₂, ‖|x_j||W_K|‖₂
 	v, ev  []float64 // M: computed x_j·u and a bound of its error
@@ -42,6 +43,7 @@ type point struct {
 
 type scratch struct {
 	q, k, qa, ka, tmp []float64
+	gv, gerr          []float64 // M×D: W_Q k̂_j; M: its error bound
 	zlo, zhi          []float64 // M×M
 	slo, shi          []float64 // M×M
 	w, c              []float64 // M
@@ -73,12 +75,13 @@ func New(m *vit.Model, M int) (*Certifier, error) {
 	for _, b := range []*[]float64{&p.zc, &p.ez} {
 		*b = make([]float64, M*M)
 	}
-	for _, b := range []*[]float64{&p.g2, &p.g1, &p.h2, &p.h1, &p.nq, &p.nk, &p.v, &p.ev, &p.xn} {
+	for _, b := range []*[]float64{&p.g2, &p.g1, &p.c2, &p.c1, &p.h2, &p.h1, &p.nq, &p.nk, &p.v, &p.ev, &p.xn} {
 		*b = make([]float64, M)
 	}
 	s := &c.scr
 	s.q, s.k, s.qa, s.ka = make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh)
 	s.tmp = make([]float64, D)
+	s.gv, s.gerr = make([]float64, M*D), make([]float64, M)
 	for _, b := range []*[]float64{&s.zlo, &s.zhi, &s.slo, &s.shi} {
 		*b = make([]float64, M*M)
 	}
@@ -187,8 +190,7 @@ func (c *Certifier) prepare(x []float64) {
 	}
 	// First-order coefficients: W_Q k_j (d) and W_K q_l (d), with their
 	// rounding and the error of k̂, q̂ (‖W e‖ ≤ ‖W‖_F‖e‖).
-	co := func(w, vec, vabs []float64, fw float64) (n2, n1 float64) {
-		t := s.tmp
+	co := func(w, vec, vabs []float64, fw float64, t []float64) (n2, n1, errv float64) {
 		for r := 0; r < D; r++ {
 			wr := w[r*dh : (r+1)*dh]
 			a := 0.0
@@ -202,15 +204,57 @@ func (c *Certifier) prepare(x []float64) {
 			e := eq(a)
 			ee += e * e
 		}
-		errv := addUp(mulUp(gh, mulUp(fw, normUp(vec))), mulUp(fw, sqrtUp(slack(ee, dh))))
+		errv = addUp(mulUp(gh, mulUp(fw, normUp(vec))), mulUp(fw, sqrtUp(slack(ee, dh))))
 		n2 = addUp(normUp(t), errv)
 		n1 = addUp(norm1Up(t), mulUp(sqrtUp(float64(D)), errv))
-		return n2, n1
+		return n2, n1, errv
 	}
 	for j := 0; j < M; j++ {
-		p.g2[j], p.g1[j] = co(c.wq, s.k[j*dh:(j+1)*dh], s.ka[j*dh:(j+1)*dh], c.fq)
-		p.h2[j], p.h1[j] = co(c.wk, s.q[j*dh:(j+1)*dh], s.qa[j*dh:(j+1)*dh], c.fk)
+		p.g2[j], p.g1[j], s.gerr[j] = co(c.wq, s.k[j*dh:(j+1)*dh], s.ka[j*dh:(j+1)*dh], c.fq, s.gv[j*D:(j+1)*D])
+		p.h2[j], p.h1[j], _ = co(c.wk, s.q[j*dh:(j+1)*dh], s.qa[j*dh:(j+1)*dh], c.fk, s.tmp)
 	}
+	// Row shift: softmax is invariant to adding δ_l·c to every score of row
+	// l, so the query-side term δ_l·(W_Q k_j) may be replaced by
+	// δ_l·(W_Q k_j − c) for any fixed c; c = the mean of the computed
+	// W_Q k̂_j (a float vector, exact as chosen), and ‖W_Q k_j − c‖ ≤
+	// ‖W_Q k̂_j − c‖ + the error bound of W_Q k̂_j.
+	cm := s.tmp
+	clear(cm)
+	for j := 0; j < M; j++ {
+		for r, v := range s.gv[j*D : (j+1)*D] {
+			cm[r] += v
+		}
+	}
+	for r := range cm {
+		cm[r] /= float64(M)
+	}
+	sd := sqrtUp(float64(D))
+	for j := 0; j < M; j++ {
+		gj := s.gv[j*D : (j+1)*D]
+		for r := range gj {
+			gj[r] -= cm[r]
+		}
+		// the subtraction rounds: |fl(a−b) − (a−b)| ≤ ε|fl(a−b)|, so
+		// ‖g − c‖ ≤ (1+ε)‖fl(g − c)‖; slack covers it.
+		p.c2[j] = addUp(mulUp(normUp(gj), 1+2*eps), s.gerr[j])
+		p.c1[j] = addUp(mulUp(norm1Up(gj), 1+2*eps), mulUp(sd, s.gerr[j]))
+	}
+	// Any fixed c is sound, c = 0 included: keep the shift only where it
+	// shrinks the coefficients on the whole.
+	if sum(p.c2) > sum(p.g2) {
+		copy(p.c2, p.g2)
+	}
+	if sum(p.c1) > sum(p.g1) {
+		copy(p.c1, p.g1)
+	}
+}
+
+func sum(v []float64) float64 {
+	t := 0.0
+	for _, x := range v {
+		t += x
+	}
+	return t
 }
 
 // radii fills r (in the set's token norm) and r2 (ℓ₂) for budget tau in a
@@ -242,9 +286,9 @@ func (c *Certifier) radii(set attack.Set, tau float64, r, r2 []float64) (linf bo
 func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) float64 {
 	M := c.M
 	p, s := &c.pt, &c.scr
-	g, h, nu := p.g2, p.h2, c.nu2
+	g, gc, h, nu := p.g2, p.c2, p.h2, c.nu2
 	if linf {
-		g, h, nu = p.g1, p.h1, c.nu1
+		g, gc, h, nu = p.g1, p.c1, p.h1, c.nu1
 	}
 	dh := c.m.Dh
 	gmod := gamma(c.D + dh + 2)
@@ -254,15 +298,16 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 	}
 	// Score intervals, widened by the model's own rounding.
 	for l := 0; l < M; l++ {
-		zmax := 0.0
+		zmax := 0.0 // ≥ |s·z'_lj| (unshifted), for the rounding of Forward's max subtraction
 		for j := 0; j < M; j++ {
-			w := addUp(addUp(mulUp(r[l], g[j]), mulUp(r[j], h[l])), mulUp(mulUp(r2[l], r2[j]), na))
-			w = mulUp(c.s, addUp(w, p.ez[l*M+j]))
+			rest := addUp(addUp(mulUp(r[j], h[l]), mulUp(mulUp(r2[l], r2[j]), na)), p.ez[l*M+j])
+			w := mulUp(c.s, addUp(mulUp(r[l], gc[j]), rest))
+			wz := mulUp(c.s, addUp(mulUp(r[l], g[j]), rest))
 			zc := c.s * p.zc[l*M+j]
 			ezc := mulUp(eps, math.Abs(zc)) // rounding of s·ẑ
 			w = addUp(w, ezc)
 			s.zlo[l*M+j], s.zhi[l*M+j] = subDn(zc, w), addUp(zc, w)
-			zmax = math.Max(zmax, math.Max(math.Abs(s.zlo[l*M+j]), math.Abs(s.zhi[l*M+j])))
+			zmax = math.Max(zmax, addUp(addUp(math.Abs(zc), wz), ezc))
 		}
 		for j := 0; j < M; j++ {
 			th := mulUp(c.s, mulUp(gmod, mulUp(addUp(p.nq[l], mulUp(r2[l], c.fq)), addUp(p.nk[j], mulUp(r2[j], c.fk)))))
