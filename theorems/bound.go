@@ -30,10 +30,22 @@ type Bound struct {
 	Tag      Tag     // provenance of this part of the claim
 	LHS, RHS float64 // both sides, evaluated on the instance
 	Slack    float64 // rounding or sampling allowance, justified where it is set
+	// Decision, when set, decides a claim on a bracketed quantity (robust
+	// error known as lb ≤ x ≤ ub, see Decision): the bound holds only when
+	// it is Certified. LHS ≤ RHS then reads the proving side against the
+	// threshold Limit, and Lo, Hi are the bracket.
+	Decision      Decision
+	Lo, Hi, Limit float64
 }
 
-// Holds reports LHS ≤ RHS + Slack. NaN on either side never holds.
-func (b Bound) Holds() bool { return b.LHS <= b.RHS+b.Slack }
+// Holds reports LHS ≤ RHS + Slack (NaN on either side never holds); a
+// bracketed bound holds only when its Decision is Certified.
+func (b Bound) Holds() bool {
+	if b.Decision != "" {
+		return b.Decision == Certified
+	}
+	return b.LHS <= b.RHS+b.Slack
+}
 
 // Gap returns RHS + Slack − LHS: how much room the bound has (negative when
 // it fails).
@@ -43,6 +55,9 @@ func (b Bound) String() string {
 	ok := "holds"
 	if !b.Holds() {
 		ok = "FAILS"
+	}
+	if b.Decision != "" {
+		return fmt.Sprintf("%s %s: bracket [%.6g, %.6g] (width %.3g) against %.6g: %s", b.Tag, b.Name, b.Lo, b.Hi, b.Hi-b.Lo, b.Limit, b.Decision)
 	}
 	return fmt.Sprintf("%s %s: lhs=%.6g rhs=%.6g slack=%.3g gap=%.4g (%s)", b.Tag, b.Name, b.LHS, b.RHS, b.Slack, b.Gap(), ok)
 }
@@ -164,4 +179,18 @@ func geq(name string, tag Tag, x, lo, slack float64) Bound {
 // leq returns the bound "x ≤ hi" named name.
 func leq(name string, tag Tag, x, hi, slack float64) Bound {
 	return Bound{Name: name, Tag: tag, LHS: x, RHS: hi, Slack: slack}
+}
+
+// bracketLeq returns the bracketed claim "x ≤ hi" for lb ≤ x ≤ ub, decided
+// by DecideAtMost on the upper end (robust error: ub = 1 − certified
+// fraction proves it, lb > hi from attack witnesses refutes it).
+func bracketLeq(name string, tag Tag, lb, ub, hi float64) Bound {
+	return Bound{Name: name, Tag: tag, LHS: ub, RHS: hi, Decision: DecideAtMost(lb, ub, hi), Lo: lb, Hi: ub, Limit: hi}
+}
+
+// bracketGeq returns the bracketed claim "lo ≤ x" for lb ≤ x ≤ ub, decided
+// by DecideAtLeast on the lower end (attack witnesses prove it, ub < lo
+// from certificates refutes it).
+func bracketGeq(name string, tag Tag, lb, ub, lo float64) Bound {
+	return Bound{Name: name, Tag: tag, LHS: lo, RHS: lb, Decision: DecideAtLeast(lb, ub, lo), Lo: lb, Hi: ub, Limit: lo}
 }
