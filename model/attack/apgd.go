@@ -57,7 +57,7 @@ func apgdCheckpoints(n int) []int {
 	}
 	var w []int
 	for _, p := range ps {
-		c := int(math.Ceil(p * float64(n)))
+		c := int(math.Ceil(p*float64(n) - 1e-9)) // 0.57·100 is 57.000000000000007 in float64
 		if c < n && (len(w) == 0 || c > w[len(w)-1]) {
 			w = append(w, c)
 		}
