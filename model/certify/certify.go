@@ -345,7 +345,7 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 	for j := 0; j < M; j++ {
 		s.w[j] = subDn(subDn(y*p.v[j], p.ev[j]), mulUp(r[j], nu))
 	}
-	b := subDn(c.lpMean(s.w), rowErr)
+	b := subDn(math.Max(c.lpMean(s.w), c.softMean(s.w)), rowErr)
 	if frob > 0 {
 		// (ii) coupled value term: LP on y v_j alone, minus τ‖u‖‖a‖₂.
 		for j := 0; j < M; j++ {
@@ -361,7 +361,7 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 			an = addUp(an, sqrtUp(math.Min(mx, sq)))
 		}
 		an = mulUp(1+etaS, up(an/float64(M)))
-		b2 := subDn(subDn(c.lpMean(s.w), rowErr), mulUp(mulUp(frob, c.nu2), an))
+		b2 := subDn(subDn(math.Max(c.lpMean(s.w), c.softMean(s.w)), rowErr), mulUp(mulUp(frob, c.nu2), an))
 		b = math.Max(b, b2)
 	}
 	b = subDn(b, eAgg)
@@ -406,6 +406,61 @@ func (c *Certifier) lpMean(w []float64) float64 {
 			rem = subDn(rem, t)
 		}
 		total = addDn(total, addDn(wmin, val))
+	}
+	return dn(total / float64(M))
+}
+
+// softMean returns a lower bound of (1/M) Σ_l min{ Σ_j softmax(z_l)_j w_j :
+// zlo_l ≤ z_l ≤ zhi_l } — the exact minimum of the row's linear functional
+// over the softmax image of its score box, not of a relaxation. Since
+// ∂/∂z_j Σ_k S_k w_k = S_j (w_j − Σ_k S_k w_k), a minimizer puts z_j at its
+// upper end when w_j is below the optimum value and at its lower end when
+// above (ties do not change the value), so it is one of the M+1 threshold
+// configurations "z = zhi on the k smallest w, zlo on the rest"; each is
+// evaluated with outward rounding as w_min + Σ_j c_j e_j/Σ_k e_k with
+// c_j = w_j − w_min ≥ 0 rounded down, e_j = e^{z_j − max z} rounded down in
+// the numerator and up in the denominator. It never exceeds lpMean's
+// greedy bound by more than rounding (it is at least as tight).
+func (c *Certifier) softMean(w []float64) float64 {
+	M, s := c.M, &c.scr
+	wmin := math.Inf(1)
+	for _, v := range w {
+		wmin = math.Min(wmin, v)
+	}
+	for j, v := range w {
+		s.c[j] = math.Max(0, subDn(v, wmin))
+		s.ord[j] = j
+	}
+	sort.Slice(s.ord, func(a, b int) bool { return s.c[s.ord[a]] < s.c[s.ord[b]] })
+	z := s.lo // scratch of length M
+	total := 0.0
+	for l := 0; l < M; l++ {
+		zlo, zhi := s.zlo[l*M:(l+1)*M], s.zhi[l*M:(l+1)*M]
+		best := math.Inf(1)
+		for k := 0; k <= M; k++ {
+			for r, j := range s.ord {
+				if r < k {
+					z[j] = zhi[j]
+				} else {
+					z[j] = zlo[j]
+				}
+			}
+			mx := math.Inf(-1)
+			for _, v := range z[:M] {
+				mx = math.Max(mx, v)
+			}
+			num, den := 0.0, 0.0
+			for j := 0; j < M; j++ {
+				den = addUp(den, expUp(subUp(z[j], mx)))
+				if s.c[j] > 0 {
+					num = addDn(num, mulDn(s.c[j], expDn(subDn(z[j], mx))))
+				}
+			}
+			if v := dn(num / den); v < best {
+				best = v
+			}
+		}
+		total = addDn(total, addDn(wmin, best))
 	}
 	return dn(total / float64(M))
 }
