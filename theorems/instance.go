@@ -240,8 +240,9 @@ func (l *Lab) Trace(f func()) []Instance {
 
 // Robust returns the (memoized) robust evaluation of the final model of r
 // on its test set (test = true) or training set at budget tau in set: the
-// worst case per point over PGD-20 with 5 restarts and the exact midpoint
-// and erase attacks (THEORY §3.2 evaluation protocol).
+// worst case per point over PGD-20 with 5 restarts, APGD-100 and the exact
+// midpoint and erase attacks (attack.RobustEval, THEORY §3.2 evaluation
+// protocol). Its Error is the lower end of the bracket (see Bracket).
 func (l *Lab) Robust(r *Run, test bool, set attack.Set, tau float64) (attack.Robust, error) {
 	key := fmt.Sprintf("%s|%v|%s|%v", r.Inst.Key(), test, set, tau)
 	l.mu.Lock()
