@@ -42,16 +42,17 @@ type point struct {
 }
 
 type scratch struct {
-	q, k, qa, ka, tmp []float64
-	gv, gerr          []float64 // M×D: W_Q k̂_j; M: its error bound
-	zlo, zhi          []float64 // M×M
-	slo, shi          []float64 // M×M
-	w, c              []float64 // M
-	ord               []int
-	r, r2             []float64 // M
-	lo, hi            []float64 // M
-	heap              []node
-	pool              [][]float64
+	q, k, qa, ka, tmp  []float64
+	gv, gerr           []float64 // M×D: W_Q k̂_j; M: its error bound
+	zlo, zhi           []float64 // M×M
+	slo, shi           []float64 // M×M
+	adn, aup, bdn, bup []float64 // M×M: enclosures of e^{zlo − ref}, e^{zhi − ref} per row
+	w, c               []float64 // M
+	ord                []int
+	r, r2              []float64 // M
+	lo, hi             []float64 // M
+	heap               []node
+	pool               [][]float64
 }
 
 // DefaultNodes is the branch-and-bound budget (bound evaluations) of one
@@ -82,7 +83,7 @@ func New(m *vit.Model, M int) (*Certifier, error) {
 	s.q, s.k, s.qa, s.ka = make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh)
 	s.tmp = make([]float64, D)
 	s.gv, s.gerr = make([]float64, M*D), make([]float64, M)
-	for _, b := range []*[]float64{&s.zlo, &s.zhi, &s.slo, &s.shi} {
+	for _, b := range []*[]float64{&s.zlo, &s.zhi, &s.slo, &s.shi, &s.adn, &s.aup, &s.bdn, &s.bup} {
 		*b = make([]float64, M*M)
 	}
 	for _, b := range []*[]float64{&s.w, &s.c, &s.r, &s.r2, &s.lo, &s.hi} {
@@ -315,20 +316,35 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 			s.zlo[l*M+j], s.zhi[l*M+j] = subDn(s.zlo[l*M+j], th), addUp(s.zhi[l*M+j], th)
 		}
 	}
-	// Softmax box per row.
+	// Softmax box per row, from the enclosures A_j ∋ e^{zlo_j − ref},
+	// B_j ∋ e^{zhi_j − ref} (ref = max_j zhi_j, so nothing overflows):
+	//
+	//	S_lj ≥ A_j/(A_j + Σ_{k≠j} B_k),   S_lj ≤ B_j/(B_j + Σ_{k≠j} A_k),
+	//
+	// x/(x+R) being increasing in x and decreasing in R; the enclosures
+	// are kept for softMean.
 	for l := 0; l < M; l++ {
-		zlo, zhi := s.zlo[l*M:(l+1)*M], s.zhi[l*M:(l+1)*M]
+		o := l * M
+		zlo, zhi := s.zlo[o:o+M], s.zhi[o:o+M]
+		ref := math.Inf(-1)
+		for _, v := range zhi {
+			ref = math.Max(ref, v)
+		}
+		sbu, sad := 0.0, 0.0
 		for j := 0; j < M; j++ {
-			su, sd := 0.0, 0.0
-			for k := 0; k < M; k++ {
-				if k == j {
-					continue
-				}
-				su = addUp(su, expUp(subUp(zhi[k], zlo[j])))
-				sd = addDn(sd, expDn(subDn(zlo[k], zhi[j])))
+			s.adn[o+j], s.aup[o+j] = expDn(subDn(zlo[j], ref)), expUp(subUp(zlo[j], ref))
+			s.bdn[o+j], s.bup[o+j] = expDn(subDn(zhi[j], ref)), expUp(subUp(zhi[j], ref))
+			sbu = addUp(sbu, s.bup[o+j])
+			sad = addDn(sad, s.adn[o+j])
+		}
+		for j := 0; j < M; j++ {
+			if a := s.adn[o+j]; a > 0 {
+				s.slo[o+j] = dn(a / addUp(a, math.Max(0, subUp(sbu, s.bup[o+j]))))
+			} else {
+				s.slo[o+j] = 0
 			}
-			s.slo[l*M+j] = dn(1 / addUp(1, su))
-			s.shi[l*M+j] = math.Min(1, up(1/addDn(1, sd)))
+			b := s.bup[o+j]
+			s.shi[o+j] = math.Min(1, up(b/addDn(b, math.Max(0, subDn(sad, s.adn[o+j])))))
 		}
 	}
 	// Value bounds and the model's softmax / aggregation error.
@@ -418,8 +434,8 @@ func (c *Certifier) lpMean(w []float64) float64 {
 // above (ties do not change the value), so it is one of the M+1 threshold
 // configurations "z = zhi on the k smallest w, zlo on the rest"; each is
 // evaluated with outward rounding as w_min + Σ_j c_j e_j/Σ_k e_k with
-// c_j = w_j − w_min ≥ 0 rounded down, e_j = e^{z_j − max z} rounded down in
-// the numerator and up in the denominator. It never exceeds lpMean's
+// c_j = w_j − w_min ≥ 0 rounded down, e_j = e^{z_j − ref} rounded down in
+// the numerator and up in the denominator (the enclosures bound computes). It never exceeds lpMean's
 // greedy bound by more than rounding (it is at least as tight).
 func (c *Certifier) softMean(w []float64) float64 {
 	M, s := c.M, &c.scr
@@ -432,28 +448,20 @@ func (c *Certifier) softMean(w []float64) float64 {
 		s.ord[j] = j
 	}
 	sort.Slice(s.ord, func(a, b int) bool { return s.c[s.ord[a]] < s.c[s.ord[b]] })
-	z := s.lo // scratch of length M
 	total := 0.0
 	for l := 0; l < M; l++ {
-		zlo, zhi := s.zlo[l*M:(l+1)*M], s.zhi[l*M:(l+1)*M]
+		o := l * M
 		best := math.Inf(1)
 		for k := 0; k <= M; k++ {
-			for r, j := range s.ord {
-				if r < k {
-					z[j] = zhi[j]
-				} else {
-					z[j] = zlo[j]
-				}
-			}
-			mx := math.Inf(-1)
-			for _, v := range z[:M] {
-				mx = math.Max(mx, v)
-			}
 			num, den := 0.0, 0.0
-			for j := 0; j < M; j++ {
-				den = addUp(den, expUp(subUp(z[j], mx)))
+			for r, j := range s.ord {
+				lo, hi := s.adn[o+j], s.aup[o+j] // e^{zlo_j − ref}
+				if r < k {
+					lo, hi = s.bdn[o+j], s.bup[o+j] // e^{zhi_j − ref}
+				}
+				den = addUp(den, hi)
 				if s.c[j] > 0 {
-					num = addDn(num, mulDn(s.c[j], expDn(subDn(z[j], mx))))
+					num = addDn(num, mulDn(s.c[j], lo))
 				}
 			}
 			if v := dn(num / den); v < best {
