@@ -3,6 +3,8 @@ package certify
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -195,9 +197,32 @@ func TestSoundness(t *testing.T) {
 }
 
 // recorder is a rapid.TB that records failure instead of failing the test.
+// Its Name is a fixed scratch name, so that the fail file rapid writes for
+// the (expected) failure lands in testdata/rapid/<name>/, which
+// checkFails removes: a negative control leaves no regression corpus.
 type recorder struct {
 	testing.TB
+	name   string
 	failed bool
+}
+
+func (r *recorder) Name() string { return r.name }
+
+// checkFails runs prop under rapid on a recorder and reports whether it
+// failed, removing the fail files rapid wrote for it (before and after, so
+// that a stale one is never replayed).
+func checkFails(t *testing.T, name string, prop func(*rapid.T)) bool {
+	dir := filepath.Join("testdata", "rapid", name)
+	clean := func() {
+		os.RemoveAll(dir)
+		os.Remove(filepath.Join("testdata", "rapid")) // only if empty
+		os.Remove("testdata")
+	}
+	clean()
+	defer clean()
+	rec := &recorder{TB: t, name: name}
+	rapid.Check(rec, prop)
+	return rec.failed
 }
 
 func (r *recorder) Helper()               {}
@@ -218,9 +243,7 @@ func (r *recorder) SkipNow()              {}
 // inflated by 10% of its size and asserts that the property fails: the
 // property can tell a sound certificate from an unsound one.
 func TestSoundnessNegativeControl(t *testing.T) {
-	rec := &recorder{TB: t}
-	rapid.Check(rec, soundness(0.1, false))
-	if !rec.failed {
+	if !checkFails(t, "NegativeControlInflated", soundness(0.1, false)) {
 		t.Fatal("the soundness property accepted a certificate inflated by 10%")
 	}
 }
@@ -230,9 +253,7 @@ func TestSoundnessNegativeControl(t *testing.T) {
 // (found within rapid's default 100 checks: large budgets on the
 // "one-hot" and "wide" families make the term decisive).
 func TestSoundnessNegativeControlSecondOrder(t *testing.T) {
-	rec := &recorder{TB: t}
-	rapid.Check(rec, soundness(0, true))
-	if !rec.failed {
+	if !checkFails(t, "NegativeControlSecondOrder", soundness(0, true)) {
 		t.Fatal("the soundness property accepted a certificate without the second-order term")
 	}
 }
