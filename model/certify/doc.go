@@ -27,10 +27,17 @@
 //
 // and every row is also a probability vector. The values v'_j = (x_j+δ_j)·u lie
 // in v_j ± r_j‖u‖_*. Since the margin (1/M) Σ_l Σ_j S_lj y v'_j is linear in
-// each row with S_lj ≥ 0, it is at least (1/M) Σ_l min{ Σ_j s_j w_j : s in the
-// box, Σ s_j = 1 } with w_j the lower end of y v'_j: a linear program over a
-// box cut by the simplex, solved exactly by the greedy fill (cheapest w
-// first). For the Frobenius ball the radii r_l = τ forget that the budget is
+// each row with S_lj ≥ 0, it is at least (1/M) Σ_l min_z Σ_j softmax(z)_j w_j
+// over the row's score box, with w_j the lower end of y v'_j. That minimum
+// is computed exactly: ∂/∂z_j Σ_k S_k w_k = S_j(w_j − Σ_k S_k w_k), so a
+// minimizer sets z_j to its upper end for w_j below the optimal value and
+// to its lower end above it — one of M+1 threshold configurations, all
+// evaluated. (The looser box-and-simplex linear program over the S bounds
+// is kept beside it, and the larger bound used.) Softmax is invariant to a
+// common shift of a row, so the query-side term may use ‖W_Q k_j − c‖ for
+// any fixed c (c = the mean over j, where that is smaller).
+//
+// For the Frobenius ball the radii r_l = τ forget that the budget is
 // shared; a second bound keeps it for the value term,
 // Σ_j a_j y δ_j·u ≥ −τ‖u‖‖a‖₂ with ‖a‖₂ ≤ (1/M) Σ_l ‖S_l‖₂ and
 // ‖S_l‖₂² ≤ min(max_j Shi_lj, Σ_j Shi_lj²), and the larger bound is kept;
@@ -50,8 +57,9 @@
 // any order (blocked, FMA or not) is within γ_n·Σ|a_i b_i| of the exact one
 // (γ_n = nε/(1 − nε), ε = 2⁻⁵³; Higham, Accuracy and Stability, §3.1), and
 // these error terms are added outward. The scalar arithmetic of the bound
-// itself (score intervals, exponentials, sums, the greedy LP) rounds
-// outward by stepping every result one ulp away with math.Nextafter (IEEE
+// itself (score intervals, exponentials, sums, the greedy LP, the threshold
+// configurations) rounds outward by stepping every result one ulp away
+// (up, dn: math.Nextafter towards ±∞, tested bit for bit against it; IEEE
 // +, −, ×, ÷, √ are correctly rounded, so the exact result lies within half an
 // ulp; math.Exp is within one ulp, so exponentials step two ulps).
 //
