@@ -98,12 +98,15 @@ func New(m *vit.Model, M int) (*Certifier, error) {
 func (c *Certifier) SetNodes(n int) { c.nodes = max(1, n) }
 
 // frobA returns an upper bound of ‖W_Q W_Kᵀ‖_F, the square root of
-// Σ_ij (W_QᵀW_Q)_ij (W_KᵀW_K)_ij, with every Gram entry enlarged by its
-// rounding bound γ_D·‖col_i‖‖col_j‖ (Cauchy–Schwarz on |W|ᵀ|W|).
+// ⟨W_QᵀW_Q, W_KᵀW_K⟩ = Σ_ij (W_QᵀW_Q)_ij (W_KᵀW_K)_ij. The Gram matrices Ĝ
+// are computed in float with entrywise error e_ij ≤ γ_D·‖col_i‖‖col_j‖
+// (Cauchy–Schwarz on |W|ᵀ|W|); the signed sum Σ Ĝq Ĝk is enlarged by
+// Σ (eq|Ĝk| + |Ĝq|ek + eq·ek) and by its own rounding γ·Σ|Ĝq Ĝk|.
 func frobA(wq, wk []float64, D, dh int) float64 {
-	gram := func(w []float64) (g, cn []float64) {
+	gram := func(w []float64) (g, e []float64) {
 		g = make([]float64, dh*dh)
-		cn = make([]float64, dh)
+		e = make([]float64, dh*dh)
+		cn := make([]float64, dh)
 		for k := 0; k < D; k++ {
 			row := w[k*dh : (k+1)*dh]
 			for i, a := range row {
@@ -119,18 +122,21 @@ func frobA(wq, wk []float64, D, dh int) float64 {
 		gm := gamma(D)
 		for i := 0; i < dh; i++ {
 			for j := 0; j < dh; j++ {
-				g[i*dh+j] = addUp(math.Abs(g[i*dh+j]), mulUp(gm, mulUp(cn[i], cn[j])))
+				e[i*dh+j] = mulUp(gm, mulUp(cn[i], cn[j]))
 			}
 		}
-		return g, cn
+		return g, e
 	}
-	gq, _ := gram(wq)
-	gk, _ := gram(wk)
-	ss := 0.0
+	gq, eq := gram(wq)
+	gk, ek := gram(wk)
+	ss, abs, er := 0.0, 0.0, 0.0
 	for i := range gq {
 		ss += gq[i] * gk[i]
+		abs += math.Abs(gq[i] * gk[i])
+		er += eq[i]*math.Abs(gk[i]) + math.Abs(gq[i])*ek[i] + eq[i]*ek[i]
 	}
-	return addUp(sqrtUp(slack(ss, dh*dh)), tiny)
+	bound := addUp(addUp(ss, mulUp(gamma(dh*dh), slack(abs, dh*dh))), slack(er, 3*dh*dh))
+	return addUp(sqrtUp(bound), tiny)
 }
 
 // prepare fills c.pt for sample x (M×D): the τ-independent quantities.
