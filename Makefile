@@ -2,13 +2,15 @@
 # optional fast kernel path and the PyTorch peer are documented in bench.mk.
 GO ?= go
 
-.PHONY: test short prop vet fmt ci results check
+.PHONY: test short prop vet fmt ci results check certify-soundness
 test:            ## the README's test command
 	$(GO) test ./...
 short:           ## the quickest pass (smaller instances, fewer rapid checks)
 	$(GO) test -short ./...
 prop:            ## properties at paper-like scale with many checks (long)
 	VITADV_SCALE=paper $(GO) test ./properties/ -rapid.checks=2000 -timeout 6h
+certify-soundness: ## the certificate's soundness property and its negative controls at 10 000 rapid checks
+	$(GO) test ./model/certify/ -run 'Soundness|Exact|Midpoint' -rapid.checks=10000 -count=1 -v
 vet:
 	$(GO) vet ./...
 fmt:

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"vitadv/model/attack"
+	"vitadv/model/certify"
 	"vitadv/model/data"
 	"vitadv/model/rng"
 	"vitadv/model/train"
@@ -214,7 +215,7 @@ var mnistParams = []string{"n", "sigma2", "sigma_w", "rep", "seed", "mu", "snr2"
 	"d", "m", "dh", "dv", "pool", "center", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts", "set_id"}
 
 // mnistMetrics are its metric columns.
-var mnistMetrics = []string{"steps", "converged", "train_obj", "train_err", "test_loss", "test_err", "robust_test_loss", "robust_test_err", "a1", "a2", "entropy"}
+var mnistMetrics = []string{"steps", "converged", "train_obj", "train_err", "test_loss", "test_err", "robust_test_loss", "robust_test_err", "robust_err_lb", "robust_err_ub", "a1", "a2", "entropy"}
 
 // Job returns the sweep over (N, σ₂, replicate), reading the images from
 // dir (FindMNIST).
@@ -366,6 +367,15 @@ func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uin
 	if rob, err = attack.Evaluate(m, test, test.N, atks...); err != nil {
 		return nil, err
 	}
+	// robust_err_ub: 1 − certified fraction at τ (package certify).
+	cert, err := certify.New(m, c.M)
+	if err != nil {
+		return nil, err
+	}
+	cr, err := cert.Evaluate(test, s.threat(), tau)
+	if err != nil {
+		return nil, err
+	}
 	ws := vit.NewWorkspace(m.Arch, c.M, max(n, test.N))
 	trainEval := train.Evaluate(m, ws, trainSet, nil, nil)
 	m.Forward(ws, test.X, test.N)
@@ -382,5 +392,5 @@ func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uin
 	}
 	nt := float64(test.N)
 	return []string{itoa(res.Steps), btoa(res.Converged), mtoa(res.Loss), mtoa(trainEval.Err), mtoa(rob.CleanLoss), mtoa(rob.CleanError),
-		mtoa(rob.Loss), mtoa(rob.Error), mtoa(a1 / nt), mtoa(a2 / nt), mtoa(ent / nt)}, nil
+		mtoa(rob.Loss), mtoa(rob.Error), mtoa(rob.Error), mtoa(cr.ErrUB), mtoa(a1 / nt), mtoa(a2 / nt), mtoa(ent / nt)}, nil
 }

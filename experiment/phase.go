@@ -105,7 +105,8 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 			cells[i].Param = append(cells[i].Param, ftoa(eps))
 		}
 	}
-	return &Job{
+	var radiiDir string // set by Execute through Sidecar (tau sweeps only)
+	job := &Job{
 		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells,
 		Run: func(c Cell) ([][]string, error) {
 			n, err := atoiField(c.Param[0])
@@ -120,10 +121,19 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 			f := out.fields()
 			if eps > 0 {
 				f = append(f, itoa(out.StepsTo))
+				if radiiDir != "" {
+					if err := writeRadii(radiiDir, c.Index, s.threat(), tau, mu, out); err != nil {
+						return nil, err
+					}
+				}
 			}
 			return [][]string{f}, nil
 		},
 	}
+	if eps > 0 {
+		job.Sidecar = func(out string) { radiiDir = RadiiDir(out) }
+	}
+	return job
 }
 
 // Job returns the sweep: cells ordered by N, then c, then replicate.

@@ -338,3 +338,33 @@ func grid(stem string, w, h vg.Length, rows, cols int, plots [][]*plot.Plot) ([]
 		}
 	})
 }
+
+// addBand adds a filled band between lo and hi over x in a light tint of
+// style k (the robust-error bracket: attacks below, certificates above),
+// with a legend entry. Points where either end is NaN are skipped.
+func addBand(p *plot.Plot, k int, label string, x, lo, hi []float64) {
+	var up, down plotter.XYs
+	for i := range x {
+		if math.IsNaN(lo[i]) || math.IsNaN(hi[i]) {
+			continue
+		}
+		up = append(up, plotter.XY{X: x[i], Y: hi[i]})
+		down = append(down, plotter.XY{X: x[i], Y: lo[i]})
+	}
+	if len(up) < 2 {
+		return
+	}
+	ring := append(plotter.XYs(nil), down...)
+	for i := len(up) - 1; i >= 0; i-- {
+		ring = append(ring, up[i])
+	}
+	poly, err := plotter.NewPolygon(ring)
+	if err != nil {
+		return
+	}
+	r, g, b, _ := plotutil.Color(k).RGBA()
+	poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
+	poly.LineStyle.Width = 0
+	p.Add(poly)
+	p.Legend.Add(label, poly)
+}

@@ -47,13 +47,13 @@ func setupFor(p Preset) Setup {
 	switch p {
 	case Tiny:
 		return Setup{D: 16, M: 3, Dh: 8, Dv: 8, Sigma2: 4, SigmaW: 0.2, Project: true, NTest: 20, Shrink: 16,
-			Eta: 0.1, MaxSteps: 60, Target: 0.01, PGDSteps: 2, EvalSteps: 3, EvalRestarts: 1}
+			Eta: 0.1, MaxSteps: 60, Target: 0.01, PGDSteps: 2, EvalSteps: 3, EvalRestarts: 1, APGDSteps: 5}
 	case CI:
 		return Setup{D: 128, M: 8, Dh: 64, Dv: 64, Sigma2: 4, SigmaW: 0.2, Project: true, NTest: 200, Shrink: 16,
-			Eta: 0.1, MaxSteps: 1000, Target: 0.01, PGDSteps: 5, EvalSteps: 10, EvalRestarts: 1}
+			Eta: 0.1, MaxSteps: 1000, Target: 0.01, PGDSteps: 5, EvalSteps: 10, EvalRestarts: 1, APGDSteps: 50}
 	default:
 		return Setup{D: 1024, M: 16, Dh: 512, Dv: 512, Sigma2: 4, SigmaW: 0.2, Project: false, NTest: 100, Shrink: 16,
-			Eta: 0.1, MaxSteps: 1000, Target: 0.01, PGDSteps: 10, EvalSteps: 20, EvalRestarts: 5}
+			Eta: 0.1, MaxSteps: 1000, Target: 0.01, PGDSteps: 10, EvalSteps: 20, EvalRestarts: 5, APGDSteps: 100}
 	}
 }
 

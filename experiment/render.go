@@ -90,9 +90,12 @@ func renderPhase(stem, kind string, t *Table) ([]string, error) {
 // TauRow is the summary of one budget of a tau sweep: mean and standard
 // deviation over replicates.
 type TauRow struct {
-	TauOverMu                   float64
-	TestErr, TestErrSD          float64
-	RobustErr, RobustErrSD      float64
+	TauOverMu              float64
+	TestErr, TestErrSD     float64
+	RobustErr, RobustErrSD float64
+	// ErrLB, ErrUB: mean robust_err_lb (attacks) and robust_err_ub
+	// (1 − certified fraction); NaN for files without the columns.
+	ErrLB, ErrUB                float64
 	Entropy, EntropySD          float64 // mean attention entropy / ln M
 	A1, A1SD, MaxA              float64
 	Steps, StepsSD              float64
@@ -120,6 +123,10 @@ func SummarizeTau(t *Table) []TauRow {
 		r.TestErr, r.TestErrSD = meanStd(col("test_err", 1))
 		r.RobustErr, r.RobustErrSD = meanStd(col("robust_test_err", 1))
 		r.RobustLoss, r.RobustLossSD = meanStd(col("robust_test_loss", 1))
+		r.ErrLB, r.ErrUB = math.NaN(), math.NaN()
+		if t.Has("robust_err_ub") {
+			r.ErrLB, r.ErrUB = mean(col("robust_err_lb", 1)), mean(col("robust_err_ub", 1))
+		}
 		r.Entropy, r.EntropySD = meanStd(col("entropy", lnM))
 		r.A1, r.A1SD = meanStd(col("a1", 1))
 		r.MaxA = mean(col("max_a", 1))
@@ -192,7 +199,8 @@ func renderTau(stem string, t *Table) ([]string, error) {
 	p1.Title.Text = "test error vs budget\n" + setup
 	p1.X.Label.Text = "τ / |μ|"
 	p1.Y.Label.Text = "error (mean ± sd)"
-	addSeries(p1, 0, "robust test error (PGD+midpoint+erase)", x, get(func(r TauRow) float64 { return r.RobustErr }), get(func(r TauRow) float64 { return r.RobustErrSD }), 1)
+	addBand(p1, 0, "robust error bracket [attacks, 1 − certified]", x, get(func(r TauRow) float64 { return r.ErrLB }), get(func(r TauRow) float64 { return r.ErrUB }))
+	addSeries(p1, 0, "robust test error (PGD+APGD+midpoint+erase)", x, get(func(r TauRow) float64 { return r.RobustErr }), get(func(r TauRow) float64 { return r.RobustErrSD }), 1)
 	addSeries(p1, 1, "clean test error", x, get(func(r TauRow) float64 { return r.TestErr }), get(func(r TauRow) float64 { return r.TestErrSD }), 1)
 	marks(p1, 0, 1)
 	p1.Y.Min, p1.Y.Max = 0, 1

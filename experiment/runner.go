@@ -29,7 +29,10 @@ type Job struct {
 	Name    string   // progress label, e.g. "phase ci-clean"
 	Params  []string // parameter column names (after "cell")
 	Metrics []string // metric column names (after the parameters)
-	PerCell int      // rows each cell writes (1 except for trajectories)
+	// Sidecar, if set, receives the output base path (Options.Out) before
+	// any cell runs, for jobs that write per-cell files beside the CSV.
+	Sidecar func(out string)
+	PerCell int // rows each cell writes (1 except for trajectories)
 	Cells   []Cell
 	// Run computes the metric fields of cell c: PerCell rows of
 	// len(Metrics) fields each. It must depend on c alone (and on the
@@ -114,6 +117,9 @@ func (e *ParamMismatchError) Error() string {
 func Execute(job *Job, opt Options) (Summary, error) {
 	start := time.Now()
 	path := opt.Shard.Path(opt.Out)
+	if job.Sidecar != nil {
+		job.Sidecar(opt.Out)
+	}
 	sum := Summary{Path: path}
 	log, dropped, err := OpenLog(path, job.Header(), job.PerCell)
 	if err != nil {

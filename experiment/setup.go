@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"vitadv/model/attack"
+	"vitadv/model/certify"
 	"vitadv/model/data"
 	"vitadv/model/train"
 	"vitadv/model/valid"
@@ -25,6 +26,7 @@ type Setup struct {
 	PGDSteps       int     // K of the training attack (PGD-K, α = 2.5τ/K, zero start)
 	EvalSteps      int     // steps of the evaluation PGD
 	EvalRestarts   int     // runs of the evaluation PGD (first from 0, the rest random)
+	APGDSteps      int     // iterations of the evaluation APGD (one run from 0); 0: no APGD
 	// Set is the perturbation set of training and evaluation attacks
 	// (THEORY §3.2: Frobenius ball on X by default, signal token only,
 	// per-token balls, ℓ∞); "" means Frobenius.
@@ -42,6 +44,7 @@ func (s Setup) Validate() error {
 		valid.Positive("eta", s.Eta), valid.IntMin("steps", s.MaxSteps, 1),
 		valid.NonNeg("target", s.Target), valid.IntMin("pgd-steps", s.PGDSteps, 1),
 		valid.IntMin("eval-steps", s.EvalSteps, 1), valid.IntMin("eval-restarts", s.EvalRestarts, 1),
+		valid.IntMin("apgd-steps", s.APGDSteps, 0),
 		setValid(s.Set),
 	)
 }
@@ -107,17 +110,17 @@ func (s Setup) Optim() train.Config {
 
 // setupParams are the column names of Setup in CSV files, in the order of
 // (Setup).params.
-var setupParams = []string{"d", "m", "dh", "dv", "sigma2", "sigma_w", "project", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts", "set_id"}
+var setupParams = []string{"d", "m", "dh", "dv", "sigma2", "sigma_w", "project", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts", "set_id", "apgd_steps"}
 
 func (s Setup) params() []string {
 	return []string{itoa(s.D), itoa(s.M), itoa(s.Dh), itoa(s.Dv), ftoa(s.Sigma2), ftoa(s.SigmaW), btoa(s.Project),
-		itoa(s.NTest), ftoa(s.Shrink), ftoa(s.Eta), itoa(s.MaxSteps), ftoa(s.Target), itoa(s.PGDSteps), itoa(s.EvalSteps), itoa(s.EvalRestarts), itoa(setID(s.threat()))}
+		itoa(s.NTest), ftoa(s.Shrink), ftoa(s.Eta), itoa(s.MaxSteps), ftoa(s.Target), itoa(s.PGDSteps), itoa(s.EvalSteps), itoa(s.EvalRestarts), itoa(setID(s.threat())), itoa(s.APGDSteps)}
 }
 
 // outcomeMetrics are the metric columns of one trained cell (see outcome).
 var outcomeMetrics = []string{
 	"steps", "converged", "train_obj", "train_err", "min_train_margin",
-	"test_loss", "test_err", "robust_test_loss", "robust_test_err",
+	"test_loss", "test_err", "robust_test_loss", "robust_test_err", "robust_err_lb", "robust_err_ub",
 	"a1", "a2", "entropy", "max_a", "gamma_plus", "gamma_minus", "rho_median", "rho_frac",
 }
 
@@ -130,13 +133,19 @@ type Outcome struct {
 	// below the eps given to TrainCell (−1 if never; 0 if eps = 0).
 	StepsTo int
 	Rec     train.Record
-	Robust  attack.Robust // robust test evaluation (clean when τ = 0)
+	Robust  attack.Robust  // robust test evaluation (clean when τ = 0): robust_err_lb
+	Cert    certify.Result // certification of the test set at τ: robust_err_ub
+	// Model and Test are the trained model and the test set, for per-point
+	// follow-ups (the radius brackets of the tau sweep).
+	Model *vit.Model
+	Test  *data.Set
+	Sig   data.Signals
 }
 
 func (o Outcome) fields() []string {
 	r := o.Rec
 	return []string{itoa(o.Steps), btoa(o.Converged), mtoa(o.TrainObj), mtoa(r.TrainErr), mtoa(r.MinTrainMargin),
-		mtoa(r.TestLoss), mtoa(r.TestErr), mtoa(o.Robust.Loss), mtoa(o.Robust.Error),
+		mtoa(r.TestLoss), mtoa(r.TestErr), mtoa(o.Robust.Loss), mtoa(o.Robust.Error), mtoa(o.Robust.Error), mtoa(o.Cert.ErrUB),
 		mtoa(r.A1), mtoa(r.A2), mtoa(r.Entropy), mtoa(r.MaxA), mtoa(r.GammaPlus), mtoa(r.GammaMinus), mtoa(r.RhoMedian), mtoa(r.RhoFrac)}
 }
 
@@ -144,8 +153,9 @@ func (o Outcome) fields() []string {
 // trains clean (tau = 0) or adversarially (PGD at budget tau on s.Set),
 // and evaluates the result: the tracked quantities on the clean test set
 // and the robust test loss and error, worst case per point over the
-// evaluation PGD, the midpoint attack and the erase attack (docs/THEORY.md §3.2,
-// §3.4). It also records the first step at which the training objective
+// evaluation PGD, APGD, the midpoint attack and the erase attack
+// (docs/THEORY.md §3.2, §3.4) — robust_err_lb — and the certified upper
+// bound robust_err_ub = 1 − certified fraction (package certify). It also records the first step at which the training objective
 // fell below eps (THEORY §8 P6's steps to ε).
 func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64) (Outcome, error) {
 	trainSet, test, err := data.Draw(dc, seed)
@@ -177,29 +187,31 @@ func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64) (Outcome
 	out := Outcome{Steps: res.Steps, Converged: res.Converged, TrainObj: res.Loss, StepsTo: stepsTo}
 	out.Rec = train.NewProber(m.Arch, trainSet, test, sig, nil).Record(m, res.Steps)
 	out.Robust, err = s.robust(m, test, sig, tau, seed)
+	if err != nil {
+		return out, err
+	}
+	out.Model, out.Test, out.Sig = m, test, sig
+	c, err := certify.New(m, test.M)
+	if err != nil {
+		return out, err
+	}
+	out.Cert, err = c.Evaluate(test, s.threat(), tau)
 	return out, err
 }
 
-// robust evaluates m on s under budget tau (clean when tau = 0).
+// robust evaluates m on s under budget tau (clean when tau = 0): the
+// worst case per point over the setup's protocol, robust_err_lb.
 func (s Setup) robust(m *vit.Model, set *data.Set, sig data.Signals, tau float64, seed uint64) (attack.Robust, error) {
 	if tau == 0 {
 		return attack.Evaluate(m, set, set.N)
 	}
-	cfg := attack.EvalConfig(s.threat(), tau, seed)
-	cfg.Steps, cfg.Restarts = s.EvalSteps, s.EvalRestarts
-	pgd, err := attack.NewPGD(cfg, m.Arch, set.M, set.N)
-	if err != nil {
-		return attack.Robust{}, err
-	}
-	mid, err := attack.NewMidpoint(sig, set.M, s.threat(), tau)
-	if err != nil {
-		return attack.Robust{}, err
-	}
-	erase, err := attack.NewErase(set.M, s.threat(), tau)
-	if err != nil {
-		return attack.Robust{}, err
-	}
-	return attack.Evaluate(m, set, set.N, pgd, mid, erase)
+	return s.protocol().RobustEval(m, set, sig, s.threat(), tau, seed)
+}
+
+// protocol is the evaluation protocol of the setup: PGD-EvalSteps ×
+// EvalRestarts, APGD-APGDSteps, midpoint and erase (attack.Protocol).
+func (s Setup) protocol() attack.Protocol {
+	return attack.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, APGDSteps: s.APGDSteps}
 }
 
 // Formatting of CSV fields. Parameters are written exactly (shortest

@@ -34,14 +34,36 @@ type Bound struct {
 	// bound (e.g. too few points for the statistic): the bound neither
 	// holds nor fails, and LHS/RHS are not meaningful.
 	Undecided string
+	// Decision, when set, decides a claim on a bracketed quantity (robust
+	// error known as lb ≤ x ≤ ub, see Decision): the bound holds only when
+	// it is Certified, fails only when it is Refuted, and is undecided
+	// otherwise. LHS ≤ RHS then reads the proving side against the
+	// threshold Limit, and Lo, Hi are the bracket.
+	Decision      Decision
+	Lo, Hi, Limit float64
 }
 
-// Holds reports LHS ≤ RHS + Slack. NaN on either side never holds, nor
-// does an undecided bound.
-func (b Bound) Holds() bool { return b.Undecided == "" && b.LHS <= b.RHS+b.Slack }
+// IsUndecided reports a bound the instance cannot decide: an Undecided
+// reason, or a bracket that straddles its threshold.
+func (b Bound) IsUndecided() bool {
+	return b.Undecided != "" || (b.Decision != "" && b.Decision != Certified && b.Decision != Refuted)
+}
+
+// Holds reports LHS ≤ RHS + Slack (NaN on either side never holds); a
+// bracketed bound holds only when its Decision is Certified; an undecided
+// bound never holds.
+func (b Bound) Holds() bool {
+	if b.IsUndecided() {
+		return false
+	}
+	if b.Decision != "" {
+		return b.Decision == Certified
+	}
+	return b.LHS <= b.RHS+b.Slack
+}
 
 // Fails reports that the bound was decided and does not hold.
-func (b Bound) Fails() bool { return b.Undecided == "" && !b.Holds() }
+func (b Bound) Fails() bool { return !b.IsUndecided() && !b.Holds() }
 
 // Gap returns RHS + Slack − LHS: how much room the bound has (negative when
 // it fails).
@@ -54,6 +76,9 @@ func (b Bound) String() string {
 	ok := "holds"
 	if !b.Holds() {
 		ok = "FAILS"
+	}
+	if b.Decision != "" {
+		return fmt.Sprintf("%s %s: bracket [%.6g, %.6g] (width %.3g) against %.6g: %s", b.Tag, b.Name, b.Lo, b.Hi, b.Hi-b.Lo, b.Limit, b.Decision)
 	}
 	return fmt.Sprintf("%s %s: lhs=%.6g rhs=%.6g slack=%.3g gap=%.4g (%s)", b.Tag, b.Name, b.LHS, b.RHS, b.Slack, b.Gap(), ok)
 }
@@ -130,7 +155,7 @@ func (v Verdict) Bound(prefix string) (Bound, bool) {
 func (v Verdict) MinGap() float64 {
 	g := math.Inf(1)
 	for _, b := range v.Bounds {
-		if b.Undecided != "" {
+		if b.IsUndecided() {
 			continue
 		}
 		g = math.Min(g, b.Gap())
@@ -199,4 +224,18 @@ func geq(name string, tag Tag, x, lo, slack float64) Bound {
 // leq returns the bound "x ≤ hi" named name.
 func leq(name string, tag Tag, x, hi, slack float64) Bound {
 	return Bound{Name: name, Tag: tag, LHS: x, RHS: hi, Slack: slack}
+}
+
+// bracketLeq returns the bracketed claim "x ≤ hi" for lb ≤ x ≤ ub, decided
+// by DecideAtMost on the upper end (robust error: ub = 1 − certified
+// fraction proves it, lb > hi from attack witnesses refutes it).
+func bracketLeq(name string, tag Tag, lb, ub, hi float64) Bound {
+	return Bound{Name: name, Tag: tag, LHS: ub, RHS: hi, Decision: DecideAtMost(lb, ub, hi), Lo: lb, Hi: ub, Limit: hi}
+}
+
+// bracketGeq returns the bracketed claim "lo ≤ x" for lb ≤ x ≤ ub, decided
+// by DecideAtLeast on the lower end (attack witnesses prove it, ub < lo
+// from certificates refutes it).
+func bracketGeq(name string, tag Tag, lb, ub, lo float64) Bound {
+	return Bound{Name: name, Tag: tag, LHS: lo, RHS: lb, Decision: DecideAtLeast(lb, ub, lo), Lo: lb, Hi: ub, Limit: lo}
 }

@@ -57,10 +57,13 @@ type Check struct {
 
 // statusOf returns Reproduced when v holds and NotReproduced otherwise.
 func statusOf(v Verdict) Status {
-	if v.Holds() {
+	switch {
+	case v.Holds():
 		return Reproduced
+	case v.Refuted():
+		return NotReproduced
 	}
-	return NotReproduced
+	return Inconclusive
 }
 
 func g(x float64) string { return FormatValue(x) }
@@ -202,14 +205,18 @@ func InRegime2(tauRel float64, dh int, k Consts) bool {
 // SmallBudget's tolerances: robust training loss < FitLoss and robust test
 // error ≤ clean test error + SmallTol. robustErr is the attacks' robust
 // error (a lower bound on the true one).
-func CheckP5(tauRel, robustErr, cleanErr, robustTrainLoss float64, k Consts) Check {
-	c := Check{ID: "P5", Rule: fmt.Sprintf("at every τ ≤ C1‖μ‖/log d_h (C1 = %g): robust training loss < FitLoss = %g; robust test error ≤ clean + SmallTol = clean + %g", k.C1, k.FitLoss, k.SmallTol)}
-	c.Measured = fmt.Sprintf("τ = %s‖μ‖: robust training loss %s; robust error %s vs clean %s", tg(tauRel), FormatValue(robustTrainLoss, k.FitLoss), FormatValue(robustErr, cleanErr+k.SmallTol), g(cleanErr))
+func CheckP5(tauRel, errLB, errUB, cleanErr, robustTrainLoss float64, k Consts) Check {
+	c := Check{ID: "P5", Rule: fmt.Sprintf("at every τ ≤ C1‖μ‖/log d_h (C1 = %g): robust training loss < FitLoss = %g; robust test error ≤ clean + SmallTol = clean + %g, decided on the bracket [robust_err_lb, robust_err_ub] (certified only by the upper bound)", k.C1, k.FitLoss, k.SmallTol)}
+	hi := cleanErr + k.SmallTol
+	c.Measured = fmt.Sprintf("τ = %s‖μ‖: robust training loss %s; robust error in [%s, %s] vs clean %s", tg(tauRel), FormatValue(robustTrainLoss, k.FitLoss), FormatValue(errLB, hi), FormatValue(errUB, hi), g(cleanErr))
 	c.Verdict = Verdict{Statement: "P5", Tag: SEC, Bounds: []Bound{
 		leq("robust training loss < FitLoss", ABS, robustTrainLoss, k.FitLoss, -math.SmallestNonzeroFloat64),
-		leq("robust test error ≤ clean test error + SmallTol", CODE, robustErr, cleanErr+k.SmallTol, 0),
+		bracketLeq("robust test error ≤ clean test error + SmallTol", CODE, errLB, errUB, hi),
 	}}
 	c.Status = statusOf(c.Verdict)
+	if b := c.Verdict.Bounds[1]; b.Decision != "" {
+		c.Note = string(b.Decision)
+	}
 	return c
 }
 
@@ -262,15 +269,15 @@ func P8Floor(n int, k Consts) float64 { return 0.5 - k.ZSigma*math.Sqrt(0.25/flo
 
 // CheckP8 is P8 on the budgets τ ≥ ‖μ‖/√2 of a τ sweep: every robust test
 // error ≥ P8Floor(nTest). Inconclusive when the sweep has no such budget.
-func CheckP8(taus, robustErr []float64, nTest int, k Consts) Check {
+func CheckP8(taus, errLB, errUB []float64, nTest int, k Consts) Check {
 	f := P8Floor(nTest, k)
-	c := Check{ID: "P8", Rule: fmt.Sprintf("τ ≥ ‖μ‖/√2 ⇒ robust error ≥ 1/2 − ZSigma·√(0.25/n) = 1/2 − %g·√(0.25/%d) = %s (implies Thm 4.2(iii)'s ≥ %g at τ ≥ ‖μ‖)", k.ZSigma, nTest, g(f), k.Floor3)}
+	c := Check{ID: "P8", Rule: fmt.Sprintf("τ ≥ ‖μ‖/√2 ⇒ robust error ≥ 1/2 − ZSigma·√(0.25/n) = 1/2 − %g·√(0.25/%d) = %s (implies Thm 4.2(iii)'s ≥ %g at τ ≥ ‖μ‖), decided on the bracket (proved only by the attack lower bound)", k.ZSigma, nTest, g(f), k.Floor3)}
 	var parts []string
 	v := Verdict{Statement: "P8", Tag: DER, Consts: []Const{{"Z", k.ZSigma}}}
 	for i, t := range taus {
 		if t >= 1/math.Sqrt2 {
-			parts = append(parts, fmt.Sprintf("%s at τ = %s‖μ‖", FormatValue(robustErr[i], f), tg(t)))
-			v.Bounds = append(v.Bounds, geq(fmt.Sprintf("P8 floor ≤ robust error at τ = %g‖μ‖", t), DER, robustErr[i], f, 0))
+			parts = append(parts, fmt.Sprintf("[%s, %s] at τ = %s‖μ‖", FormatValue(errLB[i], f), FormatValue(errUB[i], f), tg(t)))
+			v.Bounds = append(v.Bounds, bracketGeq(fmt.Sprintf("P8 floor ≤ robust error at τ = %g‖μ‖", t), DER, errLB[i], errUB[i], f))
 		}
 	}
 	if len(v.Bounds) == 0 {

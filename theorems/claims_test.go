@@ -105,9 +105,11 @@ func TestCheckP3P4(t *testing.T) {
 
 func TestCheckP5P6P7P8(t *testing.T) {
 	k := Defaults()
-	wantStatus(t, "P5 holds", CheckP5(0.05, 0.04, 0.0, 0.005, k), Reproduced)
-	wantStatus(t, "P5 robust error 0.06 > 0 + 0.05", CheckP5(0.05, 0.06, 0.0, 0.005, k), NotReproduced)
-	wantStatus(t, "P5 not fitted", CheckP5(0.05, 0.0, 0.0, 0.02, k), NotReproduced)
+	wantStatus(t, "P5 holds (certified)", CheckP5(0.05, 0.04, 0.04, 0.0, 0.005, k), Reproduced)
+	wantStatus(t, "P5 robust error ≥ 0.06 > 0 + 0.05", CheckP5(0.05, 0.06, 0.2, 0.0, 0.005, k), NotReproduced)
+	wantStatus(t, "P5 bracket straddles", CheckP5(0.05, 0.01, 0.5, 0.0, 0.005, k), Inconclusive)
+	wantStatus(t, "P5 no upper bound (NaN)", CheckP5(0.05, 0.01, math.NaN(), 0.0, 0.005, k), Inconclusive)
+	wantStatus(t, "P5 not fitted", CheckP5(0.05, 0.0, 0.0, 0.0, 0.02, k), NotReproduced)
 	if !InRegime1(0.1, 64, k) || InRegime1(0.2, 64, k) || InRegime1(0, 64, k) {
 		t.Errorf("InRegime1 at d_h = 64: want (0, 0.5/ln 64 = 0.120]")
 	}
@@ -128,9 +130,10 @@ func TestCheckP5P6P7P8(t *testing.T) {
 	if math.Abs(f-(0.5-4*math.Sqrt(0.25/200))) > 1e-15 {
 		t.Errorf("P8Floor(200) = %g", f)
 	}
-	wantStatus(t, "P8 holds", CheckP8([]float64{0.5, 0.7, 1}, []float64{0.1, 0.5, 0.5}, 200, k), Reproduced)
-	wantStatus(t, "P8 at 0.7071 below floor", CheckP8([]float64{0.5, 0.71}, []float64{0.1, 0.3}, 200, k), NotReproduced)
-	wantStatus(t, "P8 no budget", CheckP8([]float64{0.5}, []float64{0.1}, 200, k), Inconclusive)
+	wantStatus(t, "P8 holds (witnessed)", CheckP8([]float64{0.5, 0.7, 1}, []float64{0.1, 0.5, 0.5}, []float64{0.2, 1, 1}, 200, k), Reproduced)
+	wantStatus(t, "P8 at 0.7071: certified below floor", CheckP8([]float64{0.5, 0.71}, []float64{0.1, 0.3}, []float64{0.1, 0.3}, 200, k), NotReproduced)
+	wantStatus(t, "P8 at 0.7071: straddles", CheckP8([]float64{0.5, 0.71}, []float64{0.1, 0.3}, []float64{0.1, 0.9}, 200, k), Inconclusive)
+	wantStatus(t, "P8 no budget", CheckP8([]float64{0.5}, []float64{0.1}, []float64{0.1}, 200, k), Inconclusive)
 }
 
 func TestStatusOf(t *testing.T) {

@@ -95,9 +95,18 @@ func MidpointFloor(m *vit.Model, s *data.Set, sig data.Signals, set attack.Set, 
 	half := 0.5 * k.Strengthen
 	n := float64(s.N)
 	v := Verdict{Statement: name, Tag: DER, Consts: []Const{{"tau/‖μ‖", tau / mu}, {"Z", k.ZSigma}, {"strengthen", k.Strengthen}}}
+	ps := Paired(s)
+	ubP, err := CertifiedErrUB(m, ps, set, tau)
+	if err != nil {
+		return Verdict{}, err
+	}
+	ubS, err := CertifiedErrUB(m, s, set, tau)
+	if err != nil {
+		return Verdict{}, err
+	}
 	v.Bounds = append(v.Bounds,
-		geq("1/2 ≤ robust error (paired set, midpoint)", DER, attackError(m, Paired(s), mid), half, 0),
-		geq("1/2 − Z·√(0.25/n) ≤ robust error (i.i.d. set, midpoint)", DER, attackError(m, s, mid), half-k.ZSigma*math.Sqrt(0.25/n), 0))
+		bracketGeq("1/2 ≤ robust error (paired set, midpoint)", DER, attackError(m, ps, mid), ubP, half),
+		bracketGeq("1/2 − Z·√(0.25/n) ≤ robust error (i.i.d. set, midpoint)", DER, attackError(m, s, mid), ubS, half-k.ZSigma*math.Sqrt(0.25/n)))
 	return v, nil
 }
 
@@ -131,11 +140,16 @@ func Regime3Floor(m *vit.Model, s *data.Set, sig data.Signals, set attack.Set, t
 		exact = tau >= attack.MidpointCost(mu)*(1-feasRel)
 		atk, _ = attack.NewMidpoint(sig, s.M, set, tau)
 	}
-	e := attackError(m, Paired(s), atk)
+	ps := Paired(s)
+	e := attackError(m, ps, atk)
+	ub, err := CertifiedErrUB(m, ps, set, tau)
+	if err != nil {
+		return Verdict{}, err
+	}
 	v := Verdict{Statement: name, Tag: SEC, Consts: []Const{{"C3", k.C3}, {"Floor3", k.Floor3}, {"tau/‖μ‖", tau / mu}, {"strengthen", k.Strengthen}}}
-	v.Bounds = append(v.Bounds, geq("Floor3 ≤ robust error (paired set, exact attack)", SEC, e, k.Floor3*k.Strengthen, 0))
+	v.Bounds = append(v.Bounds, bracketGeq("Floor3 ≤ robust error (paired set, exact attack)", SEC, e, ub, k.Floor3*k.Strengthen))
 	if exact {
-		v.Bounds = append(v.Bounds, geq("1/2 ≤ robust error (paired set, exact attack)", DER, e, 0.5*k.Strengthen, 0))
+		v.Bounds = append(v.Bounds, bracketGeq("1/2 ≤ robust error (paired set, exact attack)", DER, e, ub, 0.5*k.Strengthen))
 	}
 	return v, nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"vitadv/model/attack"
+	"vitadv/model/certify"
 	"vitadv/model/data"
 	"vitadv/model/train"
 	"vitadv/model/vit"
@@ -270,8 +271,9 @@ func (l *Lab) Trace(f func()) []Instance {
 
 // Robust returns the (memoized) robust evaluation of the final model of r
 // on its test set (test = true) or training set at budget tau in set: the
-// worst case per point over PGD-20 with 5 restarts and the exact midpoint
-// and erase attacks (THEORY §3.2 evaluation protocol).
+// worst case per point over PGD-20 with 5 restarts, APGD-100 and the exact
+// midpoint and erase attacks (attack.RobustEval, THEORY §3.2 evaluation
+// protocol). Its Error is the lower end of the bracket (see Bracket).
 func (l *Lab) Robust(r *Run, test bool, set attack.Set, tau float64) (attack.Robust, error) {
 	key := fmt.Sprintf("%s|%v|%s|%v", r.Inst.Key(), test, set, tau)
 	l.mu.Lock()
@@ -291,25 +293,52 @@ func (l *Lab) Robust(r *Run, test bool, set attack.Set, tau float64) (attack.Rob
 	return e.r, e.err
 }
 
-// RobustEval evaluates m on s at budget tau in set with PGD-20 (5 restarts,
-// seed) and the exact midpoint and erase attacks, worst case per point.
+// RobustEval forwards to attack.RobustEval (the protocol now lives in
+// package attack): PGD-20 × 5, APGD-100 and the exact midpoint and erase
+// attacks, worst case per point.
 func RobustEval(m *vit.Model, s *data.Set, sig data.Signals, set attack.Set, tau float64, seed uint64) (attack.Robust, error) {
-	if tau == 0 {
-		return attack.Evaluate(m, s, s.N)
-	}
-	p, err := attack.NewPGD(attack.EvalConfig(set, tau, seed), m.Arch, s.M, s.N)
+	return attack.RobustEval(m, s, sig, set, tau, seed)
+}
+
+// CertifiedErrUB returns robust_err_ub of m on s at budget tau in set: the
+// fraction of points the certifier (package certify) does not certify.
+func CertifiedErrUB(m *vit.Model, s *data.Set, set attack.Set, tau float64) (float64, error) {
+	c, err := certify.New(m, s.M)
 	if err != nil {
-		return attack.Robust{}, err
+		return math.NaN(), err
 	}
-	mid, err := attack.NewMidpoint(sig, s.M, set, tau)
+	r, err := c.Evaluate(s, set, tau)
 	if err != nil {
-		return attack.Robust{}, err
+		return math.NaN(), err
 	}
-	er, err := attack.NewErase(s.M, set, tau)
+	return r.ErrUB, nil
+}
+
+// Bracket returns the (memoized) robust-error bracket of the final model
+// of r: lb from Robust (attacks), ub = 1 − certified fraction.
+func (l *Lab) Bracket(r *Run, test bool, set attack.Set, tau float64) (lb, ub float64, err error) {
+	rob, err := l.Robust(r, test, set, tau)
 	if err != nil {
-		return attack.Robust{}, err
+		return math.NaN(), math.NaN(), err
 	}
-	return attack.Evaluate(m, s, s.N, p, mid, er)
+	key := fmt.Sprintf("cert|%s|%v|%s|%v", r.Inst.Key(), test, set, tau)
+	l.mu.Lock()
+	e, ok := l.rob[key]
+	if !ok {
+		e = &robEntry{}
+		l.rob[key] = e
+	}
+	l.mu.Unlock()
+	e.once.Do(func() {
+		s := r.Train
+		if test {
+			s = r.Test
+		}
+		var ub float64
+		ub, e.err = CertifiedErrUB(r.Model, s, set, tau)
+		e.r = attack.Robust{Error: ub}
+	})
+	return rob.Error, e.r.Error, e.err
 }
 
 // Chaos is one run quantity measured on the nominal run of an instance and

@@ -225,7 +225,8 @@ func HarmfulMechanism(r *Run, k Consts) (Verdict, error) {
 // set with a margin, min_n y_n f(X_n) > 0; a fraction > 1/2 of the samples
 // has y_n ξ_{n,2}ᵀW_Vw_O > 0 (the noise is memorized: the overfitting is
 // benign, not absent); and under adversarial training in regime 1 the
-// robust training error (PGD-20 + exact attacks at τ) is 0. Strengthen
+// robust training error is 0, decided on the bracket [attacks, 1 − certified
+// fraction] (DecideAtMost: only the certified side proves it). Strengthen
 // raises the 1/2 to 1/2·Strengthen.
 // Hypotheses: assumption set; N·SNR² ≥ Cb; the run converged; τ ≤ C1·‖μ‖/log d_h.
 func OverfittingIsReal(lab *Lab, r *Run, k Consts) (Verdict, error) {
@@ -250,11 +251,11 @@ func OverfittingIsReal(lab *Lab, r *Run, k Consts) (Verdict, error) {
 		geq("1/2 < fraction with y_n ξ_{n,2}ᵀu > 0", PROP, last.RhoFrac, 0.5*k.Strengthen, -1e-12),
 	}, Consts: []Const{{"C1", k.C1}, {"tau/‖μ‖", inst.Tau / mu}, {"strengthen", k.Strengthen}}}
 	if inst.Tau > 0 {
-		rob, err := lab.Robust(r, false, inst.Set, inst.Tau)
+		lb, ub, err := lab.Bracket(r, false, inst.Set, inst.Tau)
 		if err != nil {
 			return Verdict{}, err
 		}
-		v.Bounds = append(v.Bounds, leq("robust training error = 0", ABS, rob.Error, 0, 0))
+		v.Bounds = append(v.Bounds, bracketLeq("robust training error = 0", ABS, lb, ub, 0))
 	}
 	return v, nil
 }
@@ -264,7 +265,8 @@ func OverfittingIsReal(lab *Lab, r *Run, k Consts) (Verdict, error) {
 // to clean training:
 //
 //	(a) the robust training loss reaches < Target;
-//	(b) robust test error (PGD-20 ×5 + exact, at τ) ≤ clean run's test error + SmallTol/Strengthen;
+//	(b) robust test error ≤ clean run's test error + SmallTol/Strengthen, decided on the
+//	    bracket [attacks (PGD-20 ×5, APGD, exact), 1 − certified fraction] (DecideAtMost);
 //	(c) |a₁^rob(t) − a₁^clean(t)| ≤ A1Tol/Strengthen at every common probe step.
 //
 // clean and robust are runs of the same cell at τ = 0 and τ > 0.
@@ -285,14 +287,14 @@ func SmallBudget(lab *Lab, clean, robust *Run, k Consts) (Verdict, error) {
 	if lim := k.C1 * mu / k.logDh(ri.Arch.Dh); !(ri.Tau > 0 && ri.Tau <= lim) {
 		return Verdict{}, &HypothesisError{Lemma: name, Hypothesis: "0 < τ ≤ C1·‖μ‖/log d_h", Value: ri.Tau, Limit: lim}
 	}
-	rob, err := lab.Robust(robust, true, ri.Set, ri.Tau)
+	lb, ub, err := lab.Bracket(robust, true, ri.Set, ri.Tau)
 	if err != nil {
 		return Verdict{}, err
 	}
 	a1 := smallBudgetA1(clean, robust, k)
 	return Verdict{Statement: name, Tag: SEC, Bounds: []Bound{
 		leq("robust training loss < Target", ABS, robust.Result.Loss, ri.Train.Target, 0),
-		leq("robust test error ≤ clean test error + SmallTol", CODE, rob.Error, clean.Last().TestErr+k.SmallTol/k.Strengthen, 0),
+		bracketLeq("robust test error ≤ clean test error + SmallTol", CODE, lb, ub, clean.Last().TestErr+k.SmallTol/k.Strengthen),
 		a1,
 	}, Consts: []Const{{"C1", k.C1}, {"tau/‖μ‖", ri.Tau / mu}, {"log d_h", k.logDh(ri.Arch.Dh)}, {"SmallTol", k.SmallTol}, {"A1Tol", k.A1Tol}, {"strengthen", k.Strengthen}}}, nil
 }

@@ -267,6 +267,7 @@ func defineSetup(fs *flagSet, s *experiment.Setup, noise bool) {
 	fs.Int(&s.PGDSteps, "pgd-steps", "PGD steps K of the training attack (α = 2.5τ/K, zero start)")
 	fs.Int(&s.EvalSteps, "eval-steps", "PGD steps of the evaluation attack")
 	fs.Int(&s.EvalRestarts, "eval-restarts", "runs of the evaluation PGD (one from 0, the rest random)")
+	fs.Int(&s.APGDSteps, "apgd-steps", "iterations of the evaluation APGD (one run from 0); 0 = no APGD")
 	fs.String((*string)(&s.Set), "set", "perturbation set of the training and evaluation attacks: frobenius (ℓ₂ ball on X), signal-token, per-token or linf")
 }
 

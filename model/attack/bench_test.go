@@ -33,3 +33,27 @@ func BenchmarkPGD(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAPGD times one Perturb of APGD-K (Frobenius) at the shapes of
+// BenchmarkPGD, for comparison at equal steps.
+func BenchmarkAPGD(b *testing.B) {
+	for _, sh := range []struct{ D, Dh, M, n, K int }{
+		{8, 4, 4, 4, 10},
+		{256, 128, 8, 20, 10},
+	} {
+		b.Run(fmt.Sprintf("d=%d/M=%d/n=%d/steps=%d", sh.D, sh.M, sh.n, sh.K), func(b *testing.B) {
+			a := vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh}
+			in := newInstance(a, sh.M, sh.n, 0.05, 1, 1, false)
+			p, err := NewAPGD(APGDConfig{Set: Frobenius, Tau: 1, Steps: sh.K}, a, sh.M, sh.n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			xadv := make([]float64, len(in.x))
+			b.ReportAllocs()
+			for b.Loop() {
+				p.Perturb(in.m, in.x, in.y, in.n, xadv)
+			}
+			b.ReportMetric(float64(sh.K*sh.n*b.N)/b.Elapsed().Seconds(), "samplegrads/s")
+		})
+	}
+}

@@ -16,7 +16,14 @@
 //	PerToken     ‖δ_l‖₂ ≤ τ for every l            one ℓ₂ ball per token
 //	Linf         |Δ_lk| ≤ τ for every entry        the ℓ∞ cube
 //
-// Every attacker implements Attacker. PGD maximizes the logistic loss
+// Every attacker implements Attacker. APGD is Auto-PGD (Croce & Hein 2020:
+// step halving at checkpoints, momentum 0.75, best iterate) on the margin
+// loss; FMN is the fast minimum-norm attack (Pintor et al. 2021), whose
+// radii bound each point's robust radius from above. Protocol and
+// RobustEval are the robust-evaluation protocol (PGD with restarts, APGD,
+// midpoint, erase; worst case per point): its error is robust_err_lb, the
+// lower end of the bracket whose upper end package certify computes.
+// PGD maximizes the logistic loss
 // ℓ(y·f(X+Δ)) by steepest ascent in the set's norm followed by projection,
 // and returns the best iterate per sample (docs/THEORY.md §3.2). Midpoint and
 // Erase are the exact attacks of docs/THEORY.md §3.4; LinearWorstMargin and

@@ -96,3 +96,82 @@ func Evaluate(m *vit.Model, s *data.Set, batch int, attackers ...Attacker) (Robu
 	r.Error /= n
 	return r, nil
 }
+
+// Protocol is the robust-evaluation protocol of docs/THEORY.md §3.2: PGD
+// with restarts, APGD (Croce & Hein 2020) and the exact midpoint and erase
+// attacks (§3.4), worst case per point.
+type Protocol struct {
+	PGDSteps, PGDRestarts int // PGD-K with this many runs (zero start, then random)
+	APGDSteps             int // APGD iterations (one run from Δ = 0); 0 disables APGD
+	Batch                 int // samples per batch; 0 means the whole set
+}
+
+// DefaultProtocol is PGD-20 × 5 runs and APGD-100.
+func DefaultProtocol() Protocol { return Protocol{PGDSteps: 20, PGDRestarts: 5, APGDSteps: 100} }
+
+// Validate returns a *valid.Error naming the first bad field.
+func (p Protocol) Validate() error {
+	return valid.First(valid.IntMin("PGDSteps", p.PGDSteps, 1), valid.IntMin("PGDRestarts", p.PGDRestarts, 1),
+		valid.IntMin("APGDSteps", p.APGDSteps, 0), valid.IntMin("Batch", p.Batch, 0))
+}
+
+// Attackers returns the protocol's attackers at budget tau in set for
+// batches of batch samples of M tokens: PGD, APGD (if enabled), Midpoint,
+// Erase, in that order (the indices of Robust.Worst and Robust.Wins).
+func (p Protocol) Attackers(arch vit.Arch, M, batch int, sig data.Signals, set Set, tau float64, seed uint64) ([]Attacker, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	cfg := EvalConfig(set, tau, seed)
+	cfg.Steps, cfg.Restarts = p.PGDSteps, p.PGDRestarts
+	pgd, err := NewPGD(cfg, arch, M, batch)
+	if err != nil {
+		return nil, err
+	}
+	atk := []Attacker{pgd}
+	if p.APGDSteps > 0 {
+		ac := EvalAPGD(set, tau, seed)
+		ac.Steps = p.APGDSteps
+		ap, err := NewAPGD(ac, arch, M, batch)
+		if err != nil {
+			return nil, err
+		}
+		atk = append(atk, ap)
+	}
+	mid, err := NewMidpoint(sig, M, set, tau)
+	if err != nil {
+		return nil, err
+	}
+	er, err := NewErase(M, set, tau)
+	if err != nil {
+		return nil, err
+	}
+	return append(atk, mid, er), nil
+}
+
+// RobustEval evaluates m on s at budget tau in set under protocol p, worst
+// case per point over every attacker (clean evaluation when tau = 0).
+// Its Error is robust_err_lb: each counted point has a witness.
+func (p Protocol) RobustEval(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64) (Robust, error) {
+	if s == nil || s.N < 1 {
+		return Evaluate(m, s, 1)
+	}
+	batch := s.N
+	if p.Batch > 0 {
+		batch = min(p.Batch, s.N)
+	}
+	if tau == 0 {
+		return Evaluate(m, s, batch)
+	}
+	atk, err := p.Attackers(m.Arch, s.M, batch, sig, set, tau, seed)
+	if err != nil {
+		return Robust{}, err
+	}
+	return Evaluate(m, s, batch, atk...)
+}
+
+// RobustEval is DefaultProtocol().RobustEval: PGD-20 × 5, APGD-100,
+// midpoint and erase, worst case per point (docs/THEORY.md §3.2).
+func RobustEval(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64) (Robust, error) {
+	return DefaultProtocol().RobustEval(m, s, sig, set, tau, seed)
+}

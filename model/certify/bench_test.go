@@ -1,0 +1,40 @@
+package certify
+
+import (
+	"fmt"
+	"testing"
+
+	"vitadv/model/attack"
+	"vitadv/model/data"
+	"vitadv/model/vit"
+)
+
+// BenchmarkCertify times the certification of a test set at one budget at
+// the ci preset's shape (d = 128, M = 8, d_h = d_v = 64, 200 points) on a
+// Gaussian-initialized model (shrink 1, non-uniform attention), per set.
+// Frobenius runs branch-and-bound (node budget DefaultNodes) on the points
+// the root bound does not decide.
+func BenchmarkCertify(b *testing.B) {
+	dc := data.Config{D: 128, M: 8, N: 2, NTest: 200, MuNorm: 8, Sigma2: 4, SigmaW: 0.2, Project: true}
+	_, te, err := data.Draw(dc, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := vit.NewInit(vit.Arch{D: 128, Dh: 64, Dv: 64}, vit.Init{Law: vit.Gaussian, Shrink: 1}, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, set := range attack.Sets() {
+		for _, tau := range []float64{0.1, 1} {
+			b.Run(fmt.Sprintf("%s/tau=%g/n=%d", set, tau, te.N), func(b *testing.B) {
+				c, _ := New(m, te.M)
+				for b.Loop() {
+					if _, err := c.Evaluate(te, set, tau); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(te.N*b.N)/b.Elapsed().Seconds(), "points/s")
+			})
+		}
+	}
+}

@@ -1,0 +1,480 @@
+package certify
+
+import (
+	"math"
+	"sort"
+
+	"vitadv/model/attack"
+	"vitadv/model/valid"
+	"vitadv/model/vit"
+)
+
+// Certifier holds the model-level quantities of the bound (see the package
+// comment) for one model and token count M. It is not safe for concurrent
+// use (it owns scratch buffers); build one per goroutine.
+type Certifier struct {
+	m       *vit.Model
+	M, D    int
+	s       float64   // score scale (1 or fl(1/√d_h)), the one Forward uses
+	u       []float64 // u = W_V w_O, the model's value vector
+	nu2     float64   // ≥ ‖u‖₂
+	nu1     float64   // ≥ ‖u‖₁
+	fq, fk  float64   // ≥ ‖W_Q‖_F, ‖W_K‖_F
+	normA   float64   // ≥ ‖W_Q W_Kᵀ‖₂
+	wq, wk  []float64 // W_Q, W_K (D×Dh)
+	nodes   int       // branch-and-bound budget per bound
+	unsound float64   // test hook: > 0 inflates the bound (negative control)
+	dropSec bool      // test hook: drop the second-order score term (negative control)
+
+	pt  point
+	scr scratch
+}
+
+// point holds the per-sample quantities (independent of τ).
+type point struct {
+	zc, ez []float64 // M×M: computed q_l·k_j and a bound of its error
+	g2, g1 []float64 // M: ≥ ‖W_Q k_j‖₂, ‖W_Q k_j‖₁
+	c2, c1 []float64 // M: ≥ ‖W_Q k_j − c‖₂, ‖·‖₁ with c = mean_j W_Q k̂_j (row shift)
+	h2, h1 []float64 // M: ≥ ‖W_K q_l‖₂, ‖W_K q_l‖₁
+	nq, nk []float64 // M: ≥ ‖|x_l||W_Q|‖₂, ‖|x_j||W_K|‖₂
+	v, ev  []float64 // M: computed x_j·u and a bound of its error
+	xn     []float64 // M: ≥ ‖x_j‖₂
+}
+
+type scratch struct {
+	q, k, qa, ka, tmp  []float64
+	gv, gerr           []float64 // M×D: W_Q k̂_j; M: its error bound
+	zlo, zhi           []float64 // M×M
+	slo, shi           []float64 // M×M
+	adn, aup, bdn, bup []float64 // M×M: enclosures of e^{zlo − ref}, e^{zhi − ref} per row
+	w, c               []float64 // M
+	ord                []int
+	r, r2              []float64 // M
+	lo, hi             []float64 // M
+	heap               []node
+	pool               [][]float64
+}
+
+// DefaultNodes is the branch-and-bound budget (bound evaluations) of one
+// certificate unless SetNodes changes it.
+const DefaultNodes = 64
+
+// New returns a certifier for m on samples of M tokens. It returns a
+// *valid.Error if M < 1 or m's architecture is invalid.
+func New(m *vit.Model, M int) (*Certifier, error) {
+	if err := valid.First(m.Arch.Validate(), valid.IntMin("M", M, 1)); err != nil {
+		return nil, err
+	}
+	D, dh := m.D, m.Dh
+	c := &Certifier{m: m, M: M, D: D, s: m.Scale(), nodes: DefaultNodes}
+	c.u = m.ValueVector(make([]float64, D))
+	c.nu2, c.nu1 = normUp(c.u), norm1Up(c.u)
+	c.wq, c.wk = m.SplitQK()
+	c.fq, c.fk = normUp(c.wq), normUp(c.wk)
+	c.normA = math.Min(mulUp(c.fq, c.fk), frobA(c.wq, c.wk, D, dh))
+	p := &c.pt
+	for _, b := range []*[]float64{&p.zc, &p.ez} {
+		*b = make([]float64, M*M)
+	}
+	for _, b := range []*[]float64{&p.g2, &p.g1, &p.c2, &p.c1, &p.h2, &p.h1, &p.nq, &p.nk, &p.v, &p.ev, &p.xn} {
+		*b = make([]float64, M)
+	}
+	s := &c.scr
+	s.q, s.k, s.qa, s.ka = make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh)
+	s.tmp = make([]float64, D)
+	s.gv, s.gerr = make([]float64, M*D), make([]float64, M)
+	for _, b := range []*[]float64{&s.zlo, &s.zhi, &s.slo, &s.shi, &s.adn, &s.aup, &s.bdn, &s.bup} {
+		*b = make([]float64, M*M)
+	}
+	for _, b := range []*[]float64{&s.w, &s.c, &s.r, &s.r2, &s.lo, &s.hi} {
+		*b = make([]float64, M)
+	}
+	s.ord = make([]int, M)
+	return c, nil
+}
+
+// SetNodes sets the branch-and-bound budget: the most bound evaluations
+// one certificate may spend (1 disables splitting). n < 1 means 1.
+func (c *Certifier) SetNodes(n int) { c.nodes = max(1, n) }
+
+// frobA returns an upper bound of ‖W_Q W_Kᵀ‖_F, the square root of
+// ⟨W_QᵀW_Q, W_KᵀW_K⟩ = Σ_ij (W_QᵀW_Q)_ij (W_KᵀW_K)_ij. The Gram matrices Ĝ
+// are computed in float with entrywise error e_ij ≤ γ_D·‖col_i‖‖col_j‖
+// (Cauchy–Schwarz on |W|ᵀ|W|); the signed sum Σ Ĝq Ĝk is enlarged by
+// Σ (eq|Ĝk| + |Ĝq|ek + eq·ek) and by its own rounding γ·Σ|Ĝq Ĝk|.
+func frobA(wq, wk []float64, D, dh int) float64 {
+	gram := func(w []float64) (g, e []float64) {
+		g = make([]float64, dh*dh)
+		e = make([]float64, dh*dh)
+		cn := make([]float64, dh)
+		for k := 0; k < D; k++ {
+			row := w[k*dh : (k+1)*dh]
+			for i, a := range row {
+				gi := g[i*dh : (i+1)*dh]
+				for j, b := range row {
+					gi[j] += a * b
+				}
+			}
+		}
+		for i := range cn {
+			cn[i] = sqrtUp(slack(g[i*dh+i], D))
+		}
+		gm := gamma(D)
+		for i := 0; i < dh; i++ {
+			for j := 0; j < dh; j++ {
+				e[i*dh+j] = mulUp(gm, mulUp(cn[i], cn[j]))
+			}
+		}
+		return g, e
+	}
+	gq, eq := gram(wq)
+	gk, ek := gram(wk)
+	ss, abs, er := 0.0, 0.0, 0.0
+	for i := range gq {
+		ss += gq[i] * gk[i]
+		abs += math.Abs(gq[i] * gk[i])
+		er += eq[i]*math.Abs(gk[i]) + math.Abs(gq[i])*ek[i] + eq[i]*ek[i]
+	}
+	bound := addUp(addUp(ss, mulUp(gamma(dh*dh), slack(abs, dh*dh))), slack(er, 3*dh*dh))
+	return addUp(sqrtUp(bound), tiny)
+}
+
+// prepare fills c.pt for sample x (M×D): the τ-independent quantities.
+func (c *Certifier) prepare(x []float64) {
+	M, D, dh := c.M, c.D, c.m.Dh
+	p, s := &c.pt, &c.scr
+	gd, gh := gamma(D), gamma(dh)
+	// q_l = x_l W_Q, k_l = x_l W_K and |x_l||W_Q|, |x_l||W_K|.
+	for l := 0; l < M; l++ {
+		xl := x[l*D : (l+1)*D]
+		q, k := s.q[l*dh:(l+1)*dh], s.k[l*dh:(l+1)*dh]
+		qa, ka := s.qa[l*dh:(l+1)*dh], s.ka[l*dh:(l+1)*dh]
+		clear(q)
+		clear(k)
+		clear(qa)
+		clear(ka)
+		for r, xv := range xl {
+			wq, wk := c.wq[r*dh:(r+1)*dh], c.wk[r*dh:(r+1)*dh]
+			ax := math.Abs(xv)
+			for i := range q {
+				q[i] += xv * wq[i]
+				k[i] += xv * wk[i]
+				qa[i] += ax * math.Abs(wq[i])
+				ka[i] += ax * math.Abs(wk[i])
+			}
+		}
+		// qa, ka now bound |q − q̂| after scaling by γ_D; keep the raw
+		// abs-products for nq, nk.
+		p.nq[l] = slack(normUp(qa), 2*D)
+		p.nk[l] = slack(normUp(ka), 2*D)
+		// v_l = x_l·u and its error γ_D Σ|x u|.
+		v, va := 0.0, 0.0
+		for r, xv := range xl {
+			v += xv * c.u[r]
+			va += math.Abs(xv * c.u[r])
+		}
+		p.v[l], p.ev[l] = v, mulUp(gd, slack(va, D))
+		p.xn[l] = normUp(xl)
+	}
+	// Errors of q̂, k̂: e = γ_D·(|x||W|) (enlarged for the rounding of the
+	// abs sums themselves).
+	eq := func(a float64) float64 { return mulUp(gd, slack(a, D)) }
+	// Scores ẑ_lj = q̂_l·k̂_j and their error bound.
+	for l := 0; l < M; l++ {
+		q, qa := s.q[l*dh:(l+1)*dh], s.qa[l*dh:(l+1)*dh]
+		for j := 0; j < M; j++ {
+			k, ka := s.k[j*dh:(j+1)*dh], s.ka[j*dh:(j+1)*dh]
+			z, za, e := 0.0, 0.0, 0.0
+			for i := range q {
+				z += q[i] * k[i]
+				za += math.Abs(q[i] * k[i])
+				ei, fi := eq(qa[i]), eq(ka[i])
+				e += math.Abs(q[i])*fi + math.Abs(k[i])*ei + ei*fi
+			}
+			p.zc[l*M+j] = z
+			p.ez[l*M+j] = addUp(slack(e, 3*dh), mulUp(gh, slack(za, dh)))
+		}
+	}
+	// First-order coefficients: W_Q k_j (d) and W_K q_l (d), with their
+	// rounding and the error of k̂, q̂ (‖W e‖ ≤ ‖W‖_F‖e‖).
+	co := func(w, vec, vabs []float64, fw float64, t []float64) (n2, n1, errv float64) {
+		for r := 0; r < D; r++ {
+			wr := w[r*dh : (r+1)*dh]
+			a := 0.0
+			for i, b := range vec {
+				a += wr[i] * b
+			}
+			t[r] = a
+		}
+		ee := 0.0 // ‖e‖₂² of the vector's own error
+		for _, a := range vabs {
+			e := eq(a)
+			ee += e * e
+		}
+		errv = addUp(mulUp(gh, mulUp(fw, normUp(vec))), mulUp(fw, sqrtUp(slack(ee, dh))))
+		n2 = addUp(normUp(t), errv)
+		n1 = addUp(norm1Up(t), mulUp(sqrtUp(float64(D)), errv))
+		return n2, n1, errv
+	}
+	for j := 0; j < M; j++ {
+		p.g2[j], p.g1[j], s.gerr[j] = co(c.wq, s.k[j*dh:(j+1)*dh], s.ka[j*dh:(j+1)*dh], c.fq, s.gv[j*D:(j+1)*D])
+		p.h2[j], p.h1[j], _ = co(c.wk, s.q[j*dh:(j+1)*dh], s.qa[j*dh:(j+1)*dh], c.fk, s.tmp)
+	}
+	// Row shift: softmax is invariant to adding δ_l·c to every score of row
+	// l, so the query-side term δ_l·(W_Q k_j) may be replaced by
+	// δ_l·(W_Q k_j − c) for any fixed c; c = the mean of the computed
+	// W_Q k̂_j (a float vector, exact as chosen), and ‖W_Q k_j − c‖ ≤
+	// ‖W_Q k̂_j − c‖ + the error bound of W_Q k̂_j.
+	cm := s.tmp
+	clear(cm)
+	for j := 0; j < M; j++ {
+		for r, v := range s.gv[j*D : (j+1)*D] {
+			cm[r] += v
+		}
+	}
+	for r := range cm {
+		cm[r] /= float64(M)
+	}
+	sd := sqrtUp(float64(D))
+	for j := 0; j < M; j++ {
+		gj := s.gv[j*D : (j+1)*D]
+		for r := range gj {
+			gj[r] -= cm[r]
+		}
+		// the subtraction rounds: |fl(a−b) − (a−b)| ≤ ε|fl(a−b)|, so
+		// ‖g − c‖ ≤ (1+ε)‖fl(g − c)‖; slack covers it.
+		p.c2[j] = addUp(mulUp(normUp(gj), 1+2*eps), s.gerr[j])
+		p.c1[j] = addUp(mulUp(norm1Up(gj), 1+2*eps), mulUp(sd, s.gerr[j]))
+	}
+	// Any fixed c is sound, c = 0 included: keep the shift only where it
+	// shrinks the coefficients on the whole.
+	if sum(p.c2) > sum(p.g2) {
+		copy(p.c2, p.g2)
+	}
+	if sum(p.c1) > sum(p.g1) {
+		copy(p.c1, p.g1)
+	}
+}
+
+func sum(v []float64) float64 {
+	t := 0.0
+	for _, x := range v {
+		t += x
+	}
+	return t
+}
+
+// radii fills r (in the set's token norm) and r2 (ℓ₂) for budget tau in a
+// product set, and returns whether the set is Linf.
+func (c *Certifier) radii(set attack.Set, tau float64, r, r2 []float64) (linf bool) {
+	for l := range r {
+		r[l] = tau
+	}
+	switch set {
+	case attack.SignalToken:
+		clear(r[1:])
+	case attack.Linf:
+		linf = true
+	}
+	sd := sqrtUp(float64(c.D))
+	for l, v := range r {
+		r2[l] = v
+		if linf {
+			r2[l] = mulUp(v, sd)
+		}
+	}
+	return linf
+}
+
+// bound returns the lower bound of the float margin y·f̃(X+Δ) over the
+// perturbations with per-token radii ‖δ_l‖ ≤ r[l] (set norm) and ℓ₂ radii
+// r2[l]; if frob > 0 the perturbation also satisfies ‖Δ‖_F ≤ frob, which
+// the second (coupled) value bound uses. c.pt must hold the sample.
+func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) float64 {
+	M := c.M
+	p, s := &c.pt, &c.scr
+	g, gc, h, nu := p.g2, p.c2, p.h2, c.nu2
+	if linf {
+		g, gc, h, nu = p.g1, p.c1, p.h1, c.nu1
+	}
+	dh := c.m.Dh
+	gmod := gamma(c.D + dh + 2)
+	na := c.normA
+	if c.dropSec {
+		na = 0
+	}
+	// Score intervals, widened by the model's own rounding.
+	for l := 0; l < M; l++ {
+		zmax := 0.0 // ≥ |s·z'_lj| (unshifted), for the rounding of Forward's max subtraction
+		for j := 0; j < M; j++ {
+			rest := addUp(addUp(mulUp(r[j], h[l]), mulUp(mulUp(r2[l], r2[j]), na)), p.ez[l*M+j])
+			w := mulUp(c.s, addUp(mulUp(r[l], gc[j]), rest))
+			wz := mulUp(c.s, addUp(mulUp(r[l], g[j]), rest))
+			zc := c.s * p.zc[l*M+j]
+			ezc := mulUp(eps, math.Abs(zc)) // rounding of s·ẑ
+			w = addUp(w, ezc)
+			s.zlo[l*M+j], s.zhi[l*M+j] = subDn(zc, w), addUp(zc, w)
+			zmax = math.Max(zmax, addUp(addUp(math.Abs(zc), wz), ezc))
+		}
+		for j := 0; j < M; j++ {
+			th := mulUp(c.s, mulUp(gmod, mulUp(addUp(p.nq[l], mulUp(r2[l], c.fq)), addUp(p.nk[j], mulUp(r2[j], c.fk)))))
+			th = addUp(th, mulUp(3*eps, zmax))
+			s.zlo[l*M+j], s.zhi[l*M+j] = subDn(s.zlo[l*M+j], th), addUp(s.zhi[l*M+j], th)
+		}
+	}
+	// Softmax box per row, from the enclosures A_j ∋ e^{zlo_j − ref},
+	// B_j ∋ e^{zhi_j − ref} (ref = max_j zhi_j, so nothing overflows):
+	//
+	//	S_lj ≥ A_j/(A_j + Σ_{k≠j} B_k),   S_lj ≤ B_j/(B_j + Σ_{k≠j} A_k),
+	//
+	// x/(x+R) being increasing in x and decreasing in R; the enclosures
+	// are kept for softMean.
+	for l := 0; l < M; l++ {
+		o := l * M
+		zlo, zhi := s.zlo[o:o+M], s.zhi[o:o+M]
+		ref := math.Inf(-1)
+		for _, v := range zhi {
+			ref = math.Max(ref, v)
+		}
+		sbu, sad := 0.0, 0.0
+		for j := 0; j < M; j++ {
+			s.adn[o+j], s.aup[o+j] = expDn(subDn(zlo[j], ref)), expUp(subUp(zlo[j], ref))
+			s.bdn[o+j], s.bup[o+j] = expDn(subDn(zhi[j], ref)), expUp(subUp(zhi[j], ref))
+			sbu = addUp(sbu, s.bup[o+j])
+			sad = addDn(sad, s.adn[o+j])
+		}
+		for j := 0; j < M; j++ {
+			if a := s.adn[o+j]; a > 0 {
+				s.slo[o+j] = dn(a / addUp(a, math.Max(0, subUp(sbu, s.bup[o+j]))))
+			} else {
+				s.slo[o+j] = 0
+			}
+			b := s.bup[o+j]
+			s.shi[o+j] = math.Min(1, up(b/addDn(b, math.Max(0, subDn(sad, s.adn[o+j])))))
+		}
+	}
+	// Value bounds and the model's softmax / aggregation error.
+	vmax, xmax := 0.0, 0.0
+	for j := 0; j < M; j++ {
+		vmax = math.Max(vmax, addUp(addUp(math.Abs(p.v[j]), p.ev[j]), mulUp(r[j], nu)))
+		xmax = math.Max(xmax, addUp(p.xn[j], r2[j]))
+	}
+	etaS := 3 * (expError + float64(M+4)*eps)
+	eAgg := mulUp(1+etaS, mulUp(1.01, addUp(mulUp(2*gamma(M+2)+eps, vmax), mulUp(gamma(c.D), mulUp(xmax, c.nu2)))))
+	eAgg = addUp(eAgg, mulUp(float64(M)*0x1p-1060, vmax))
+	rowErr := mulUp(etaS, vmax)
+	// (i) product relaxation: w_j = y v_j − e_v − r_j‖u‖_*.
+	for j := 0; j < M; j++ {
+		s.w[j] = subDn(subDn(y*p.v[j], p.ev[j]), mulUp(r[j], nu))
+	}
+	b := subDn(math.Max(c.lpMean(s.w), c.softMean(s.w)), rowErr)
+	if frob > 0 {
+		// (ii) coupled value term: LP on y v_j alone, minus τ‖u‖‖a‖₂.
+		for j := 0; j < M; j++ {
+			s.w[j] = subDn(y*p.v[j], p.ev[j])
+		}
+		an := 0.0
+		for l := 0; l < M; l++ {
+			mx, sq := 0.0, 0.0
+			for _, v := range s.shi[l*M : (l+1)*M] {
+				mx = math.Max(mx, v)
+				sq = addUp(sq, mulUp(v, v))
+			}
+			an = addUp(an, sqrtUp(math.Min(mx, sq)))
+		}
+		an = mulUp(1+etaS, up(an/float64(M)))
+		b2 := subDn(subDn(math.Max(c.lpMean(s.w), c.softMean(s.w)), rowErr), mulUp(mulUp(frob, c.nu2), an))
+		b = math.Max(b, b2)
+	}
+	b = subDn(b, eAgg)
+	if c.unsound > 0 { // negative control only
+		b += c.unsound * math.Abs(b)
+	}
+	return b
+}
+
+// lpMean returns a lower bound of (1/M) Σ_l min{Σ_j S_j w_j : slo_l ≤ S ≤ shi_l,
+// Σ_j S_j = 1}, each row solved by the greedy fill with outward rounding:
+// w_min + Σ_j slo_j c_j + (the remaining mass put on the cheapest c first),
+// c_j = w_j − w_min ≥ 0 (rounded down), capacities rounded up, remaining
+// mass rounded down (with c ≥ 0, less mass and more capacity only lower
+// the value).
+func (c *Certifier) lpMean(w []float64) float64 {
+	M, s := c.M, &c.scr
+	wmin := math.Inf(1)
+	for _, v := range w {
+		wmin = math.Min(wmin, v)
+	}
+	for j, v := range w {
+		s.c[j] = math.Max(0, subDn(v, wmin))
+		s.ord[j] = j
+	}
+	sort.Slice(s.ord, func(a, b int) bool { return s.c[s.ord[a]] < s.c[s.ord[b]] })
+	total := 0.0
+	for l := 0; l < M; l++ {
+		lo, hi := s.slo[l*M:(l+1)*M], s.shi[l*M:(l+1)*M]
+		val, mass := 0.0, 0.0
+		for j := range lo {
+			val = addDn(val, mulDn(lo[j], s.c[j]))
+			mass = addUp(mass, lo[j])
+		}
+		rem := math.Max(0, subDn(1, mass))
+		for _, j := range s.ord {
+			if rem <= 0 {
+				break
+			}
+			t := math.Min(rem, math.Max(0, subUp(hi[j], lo[j])))
+			val = addDn(val, mulDn(t, s.c[j]))
+			rem = subDn(rem, t)
+		}
+		total = addDn(total, addDn(wmin, val))
+	}
+	return dn(total / float64(M))
+}
+
+// softMean returns a lower bound of (1/M) Σ_l min{ Σ_j softmax(z_l)_j w_j :
+// zlo_l ≤ z_l ≤ zhi_l } — the exact minimum of the row's linear functional
+// over the softmax image of its score box, not of a relaxation. Since
+// ∂/∂z_j Σ_k S_k w_k = S_j (w_j − Σ_k S_k w_k), a minimizer puts z_j at its
+// upper end when w_j is below the optimum value and at its lower end when
+// above (ties do not change the value), so it is one of the M+1 threshold
+// configurations "z = zhi on the k smallest w, zlo on the rest"; each is
+// evaluated with outward rounding as w_min + Σ_j c_j e_j/Σ_k e_k with
+// c_j = w_j − w_min ≥ 0 rounded down, e_j = e^{z_j − ref} rounded down in
+// the numerator and up in the denominator (the enclosures bound computes). It never exceeds lpMean's
+// greedy bound by more than rounding (it is at least as tight).
+func (c *Certifier) softMean(w []float64) float64 {
+	M, s := c.M, &c.scr
+	wmin := math.Inf(1)
+	for _, v := range w {
+		wmin = math.Min(wmin, v)
+	}
+	for j, v := range w {
+		s.c[j] = math.Max(0, subDn(v, wmin))
+		s.ord[j] = j
+	}
+	sort.Slice(s.ord, func(a, b int) bool { return s.c[s.ord[a]] < s.c[s.ord[b]] })
+	total := 0.0
+	for l := 0; l < M; l++ {
+		o := l * M
+		best := math.Inf(1)
+		for k := 0; k <= M; k++ {
+			num, den := 0.0, 0.0
+			for r, j := range s.ord {
+				lo, hi := s.adn[o+j], s.aup[o+j] // e^{zlo_j − ref}
+				if r < k {
+					lo, hi = s.bdn[o+j], s.bup[o+j] // e^{zhi_j − ref}
+				}
+				den = addUp(den, hi)
+				if s.c[j] > 0 {
+					num = addDn(num, mulDn(s.c[j], lo))
+				}
+			}
+			if v := dn(num / den); v < best {
+				best = v
+			}
+		}
+		total = addDn(total, addDn(wmin, best))
+	}
+	return dn(total / float64(M))
+}

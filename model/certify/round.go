@@ -1,0 +1,92 @@
+package certify
+
+import "math"
+
+// eps is the unit roundoff of float64.
+const eps = 0x1p-53
+
+// expError is the relative error allowed for one exponential of the model's
+// softmax: math.Exp is within 1 ulp, and linalg.ExpTo's AVX-512 path
+// (degree-13 Taylor polynomial after range reduction) within "a few ulp"
+// (its doc); 64ε covers both with a wide margin.
+const expError = 64 * eps
+
+// tiny is an absolute slack added to upper bounds of norms so that
+// underflowed squares (|v| < 2⁻⁵³⁷) cannot make a bound too small.
+const tiny = 0x1p-500
+
+// gamma returns an upper bound of γ_n = nε/(1 − nε) (Higham §3.1): the
+// relative error of a length-n sum or dot product in any order. The factor
+// 1.01 absorbs 1/(1 − nε) for n < 10¹³.
+func gamma(n int) float64 { return 1.01 * float64(n+1) * eps }
+
+// up and dn step x one ulp towards +∞ and −∞: applied to a
+// round-to-nearest result of a correctly rounded operation, they give an
+// upper and a lower bound of the exact result.
+// They agree with math.Nextafter(x, ±Inf) (NaN and the infinities in the
+// outward direction are returned unchanged) and are cheaper.
+func up(x float64) float64 {
+	switch {
+	case x > 0:
+		if math.IsInf(x, 1) {
+			return x
+		}
+		return math.Float64frombits(math.Float64bits(x) + 1)
+	case x < 0:
+		return math.Float64frombits(math.Float64bits(x) - 1)
+	case x == 0:
+		return 0x1p-1074
+	}
+	return x // NaN
+}
+
+func dn(x float64) float64 {
+	switch {
+	case x < 0:
+		if math.IsInf(x, -1) {
+			return x
+		}
+		return math.Float64frombits(math.Float64bits(x) + 1)
+	case x > 0:
+		return math.Float64frombits(math.Float64bits(x) - 1)
+	case x == 0:
+		return -0x1p-1074
+	}
+	return x // NaN
+}
+
+func addUp(a, b float64) float64 { return up(a + b) }
+func addDn(a, b float64) float64 { return dn(a + b) }
+func subUp(a, b float64) float64 { return up(a - b) }
+func subDn(a, b float64) float64 { return dn(a - b) }
+func mulUp(a, b float64) float64 { return up(a * b) }
+func mulDn(a, b float64) float64 { return dn(a * b) }
+
+// expUp and expDn bound e^x from above and below (math.Exp errs by < 1 ulp).
+func expUp(x float64) float64 { return up(up(math.Exp(x))) }
+func expDn(x float64) float64 { return math.Max(0, dn(dn(math.Exp(x)))) }
+
+// sqrtUp bounds √x from above for x ≥ 0.
+func sqrtUp(x float64) float64 { return up(math.Sqrt(math.Max(0, x))) }
+
+// normUp returns an upper bound of ‖v‖₂.
+func normUp(v []float64) float64 {
+	ss := 0.0
+	for _, x := range v {
+		ss += x * x
+	}
+	return addUp(sqrtUp(mulUp(ss, 1+gamma(len(v)+1))), tiny)
+}
+
+// norm1Up returns an upper bound of ‖v‖₁.
+func norm1Up(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += math.Abs(x)
+	}
+	return addUp(mulUp(s, 1+gamma(len(v)+1)), tiny)
+}
+
+// slack returns an upper bound of x·(1 + γ_n) + tiny for x ≥ 0: a computed
+// non-negative sum of n terms enlarged to bound the exact one.
+func slack(x float64, n int) float64 { return addUp(mulUp(x, 1+gamma(n+1)), tiny) }
