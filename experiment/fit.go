@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"vitadv/model/linalg"
 	"vitadv/model/rng"
 )
 
@@ -126,7 +127,7 @@ func crossings(pts []GridPoint) ([]int, []float64) {
 		if k > 0 && k < len(row) {
 			p0, p1 := row[k-1].Frac(), row[k].Frac()
 			l0, l1 := math.Log(row[k-1].C), math.Log(row[k].C)
-			c = math.Exp(l0 + (0.5-p0)/(p1-p0)*(l1-l0))
+			c = linalg.Exp(l0 + (0.5-p0)/(p1-p0)*(l1-l0))
 		}
 		ns = append(ns, pts[lo].N)
 		cs = append(cs, c)
@@ -180,7 +181,7 @@ func logisticMidpoint(pts []GridPoint) float64 {
 	for it := 0; it < 100; it++ {
 		var ga, gb, haa, hab, hbb float64
 		for i := range x {
-			p := 1 / (1 + math.Exp(-(a + b*x[i])))
+			p := 1 / (1 + linalg.Exp(-(a + b*x[i])))
 			w := p * (1 - p)
 			ga += y[i] - p
 			gb += (y[i] - p) * x[i]
@@ -204,7 +205,7 @@ func logisticMidpoint(pts []GridPoint) float64 {
 	if b <= 0 {
 		return nan
 	}
-	return math.Exp(-a / b)
+	return linalg.Exp(-a / b)
 }
 
 // percentiles returns the 2.5% and 97.5% percentiles (NaN if empty).

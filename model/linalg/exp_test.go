@@ -100,9 +100,9 @@ func TestExpSpecial(t *testing.T) {
 		{-745.2, 0},
 		{-746, 0},
 		{-1e300, 0},
-		{-740, math.Exp(-740)},      // subnormal
-		{-744.4, math.Exp(-744.4)},  // few-bit subnormal
-		{-708.4, math.Exp(-708.4)},  // just below the normal range
+		{-740, math.Exp(-740)},     // subnormal
+		{-744.4, math.Exp(-744.4)}, // few-bit subnormal
+		{-708.4, math.Exp(-708.4)}, // just below the normal range
 		{1e-300, 1},
 		{-1e-300, 1},
 	}
