@@ -1,39 +1,31 @@
 # Benchmarks, the fast GEMM paths and the PyTorch peer (included by Makefile).
 # Results and how to read them: results/bench/README.md.
 #
-# LINALG selects the GEMM path of model/linalg for every target here:
+# The kernels of model/linalg are chosen at run time from the CPU (Go
+# assembly for AVX-512F or AVX2+FMA, else pure Go), with the same bits on
+# every path. LINALG selects the build for every target here:
 #
-#   LINALG=purego    default: pure Go, no set-up
-#   LINALG=simd      GOEXPERIMENT=simd: simd/archsimd AVX-512 / AVX2+FMA kernels
-#   LINALG=asm       -tags avx512asm: 8×16 AVX-512 micro-kernel in Go assembly
-#                    (no cgo, no GOEXPERIMENT)
-#   LINALG=openblas  -tags openblas: big products through OpenBLAS (cgo;
-#                    needs libopenblas-dev: `make openblas-deps`)
-#   LINALG=fast      simd + asm: the fast path, no cgo, nothing to install
-#                    (FAST=1 is a shorthand)
-#   LINALG=all       simd + asm + openblas (OpenBLAS for big products; on the
-#                    reference machine no faster than fast, see the README)
+#   LINALG=default   no tags: the fastest path this CPU has
+#   LINALG=purego    -tags purego: the pure-Go fallback forced (the reference
+#                    the assembly is tested against, bit for bit)
+#   LINALG=openblas  -tags openblas: products of ≥ OpenBLASMinFlops flops
+#                    through OpenBLAS (cgo; `make openblas-deps`). NOT
+#                    bit-identical to the other paths: an opt-in for timing only.
 #
-#   make bench                 10 samples of every benchmark -> results/bench/new-$(LINALG).txt
+#   make bench                 every benchmark -> results/bench/new-$(LINALG).txt
+#                              (the file records go test's cpu: line and the
+#                              linalg: kernel path)
 #   make bench-baseline        promote the new file to results/bench/baseline-$(LINALG).txt
 #   make benchcmp              benchstat baseline vs new
 #   make peer                  Go vs the PyTorch peer, one interleaved run -> results/bench/peer-$(LINALG).txt
-#   make linalg-test           model/linalg and model/vit tests on every available path
+#   make linalg-test           model/linalg and model/vit tests under default and purego
 
 GO ?= go
-LINALG ?= purego
-ifeq ($(FAST),1)
-LINALG := fast
-endif
+LINALG ?= default
 
-LINALG_ENV_simd := GOEXPERIMENT=simd
-LINALG_ENV_fast := GOEXPERIMENT=simd
-LINALG_ENV_all := GOEXPERIMENT=simd
-LINALG_TAGS_asm := -tags avx512asm
+LINALG_TAGS_purego := -tags purego
 LINALG_TAGS_openblas := -tags openblas
-LINALG_TAGS_fast := -tags avx512asm
-LINALG_TAGS_all := -tags openblas,avx512asm
-LINALG_GO = env $(LINALG_ENV_$(LINALG)) $(GO)
+LINALG_GO = $(GO)
 LINALG_TAGS = $(LINALG_TAGS_$(LINALG))
 
 BENCH_COUNT ?= 10
@@ -52,10 +44,12 @@ bench: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## benchmarks 
 	  echo "commit: $$(git rev-parse --short HEAD)$$(git diff --quiet -- model bench || echo -dirty)"; \
 	  echo "go: $$($(GO) env GOVERSION)"; \
 	  echo "loadavg: $$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"; \
+	  echo "nproc: $$(nproc 2>/dev/null)"; \
 	  echo "Unit allocs/op assume=exact"; \
 	  $(LINALG_GO) test $(LINALG_TAGS) -run '^$$' -bench '$(BENCH)' -benchtime $(BENCH_TIME) \
 	    -count $(BENCH_COUNT) -timeout 2h ./bench 2>&1; } | tee $(BENCH_NEW).tmp
 	@! grep -q -e '^FAIL' -e '^panic' $(BENCH_NEW).tmp || { echo "bench: failed, see $(BENCH_NEW).tmp"; exit 1; }
+	@grep -q '^cpu: ' $(BENCH_NEW).tmp && grep -q '^linalg: ' $(BENCH_NEW).tmp || { echo "bench: no cpu: or linalg: line in $(BENCH_NEW).tmp"; exit 1; }
 	mv $(BENCH_NEW).tmp $(BENCH_NEW)
 
 bench-baseline:  ## promote the last `make bench` to the committed baseline
@@ -68,16 +62,12 @@ peer: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## Go vs the Py
 	@mkdir -p $(BENCH_DIR)
 	$(LINALG_GO) run ./cmd/peercmp $(subst -tags ,-tags=,$(LINALG_TAGS)) -rounds $(PEER_ROUNDS) -o $(BENCH_DIR)/peer-$(LINALG).txt
 
-linalg-test:     ## kernel tests on every path this machine can build
+linalg-test:     ## kernel tests under the default (every CPU path, compared bitwise) and purego builds
 	$(GO) test -count=1 ./model/linalg ./model/vit
-	GOEXPERIMENT=simd $(GO) test -count=1 ./model/linalg ./model/vit
-	GOEXPERIMENT=simd $(GO) test -count=1 ./model/vit -rapid.checks=3000
-	$(GO) test -count=1 -tags avx512asm ./model/linalg ./model/vit
-	GOEXPERIMENT=simd $(GO) test -count=1 -tags avx512asm ./model/linalg ./model/vit
+	$(GO) test -count=1 -tags purego ./model/linalg ./model/vit
 	@if ldconfig -p | grep -q libopenblas; then \
 	  $(GO) test -count=1 -tags openblas ./model/linalg ./model/vit && \
-	  $(GO) test -count=1 -tags openblas,openblas_all ./model/linalg ./model/vit && \
-	  GOEXPERIMENT=simd $(GO) test -count=1 -tags openblas,avx512asm ./model/linalg ./model/vit; \
+	  $(GO) test -count=1 -tags openblas,openblas_all ./model/linalg ./model/vit; \
 	else echo "linalg-test: OpenBLAS path skipped (make openblas-deps)"; fi
 
 openblas-deps:   ## Debian's OpenBLAS for -tags openblas

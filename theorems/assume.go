@@ -39,7 +39,7 @@ func InitAttention(m *vit.Model, x []float64, M, n int, k Consts) Verdict {
 			}
 		}
 		smax = math.Max(smax, s)
-		ub := 1 / (1 + float64(M-1)*math.Exp(-2*s))
+		ub := 1 / (1 + float64(M-1)*linalg.Exp(-2*s))
 		den := ub - 1/float64(M)
 		if den < 1e-3 {
 			continue // scores ≈ 0: the ratio is 0/0; the bound is checked where it has room
@@ -87,7 +87,7 @@ func AssumptionSet(inst Instance, k Consts) (Verdict, error) {
 	etaTerm := inst.Train.Eta * R * R * wo2 / float64(dc.M)
 	conds := []Bound{
 		geq("M ≥ 2", PROP, float64(dc.M), 2, 0),
-		geq("d ≥ Cd·N^DExp", PROP, float64(dc.D), k.Cd*math.Pow(float64(dc.N), k.DExp), 0),
+		geq("d ≥ Cd·N^DExp", PROP, float64(dc.D), k.Cd*linalg.Pow(float64(dc.N), k.DExp), 0),
 		leq("κ₀ = σ₀²R²√d_h ≤ Csig", PROP, kappa, k.Csig, 0),
 		leq("η·R²·‖w_O‖²/M ≤ Ceta", PROP, etaTerm, k.Ceta, 0),
 		geq("d_h ≥ Cdh·ln d", PROP, float64(inst.Arch.Dh), k.Cdh*math.Log(float64(dc.D)), 0),
@@ -129,7 +129,7 @@ func AssumptionSet(inst Instance, k Consts) (Verdict, error) {
 // B = GrowthBand. Hypotheses: d ≥ Cd·N^DExp; T ≥ 1; Δρ̄ > 0.
 func GrowthRatio(m0 *vit.Model, s *data.Set, sig data.Signals, dc data.Config, eta float64, T int, k Consts) (Verdict, error) {
 	const name = "D GrowthRatio"
-	if lim := k.Cd * math.Pow(float64(s.N), k.DExp); float64(s.D) < lim {
+	if lim := k.Cd * linalg.Pow(float64(s.N), k.DExp); float64(s.D) < lim {
 		return Verdict{}, &HypothesisError{Lemma: name, Hypothesis: "d ≥ Cd·N^DExp", Value: float64(s.D), Limit: lim}
 	}
 	if T < 1 {

@@ -8,6 +8,7 @@ import (
 
 	"vitadv/model/rng"
 	"vitadv/model/valid"
+	"vitadv/model/linalg"
 )
 
 // LogitFit is the logistic model P(benign) = σ(A + B·ln c + E·ln N) of a
@@ -21,7 +22,7 @@ type LogitFit struct {
 func (f LogitFit) Slope() float64 { return -0.5 - f.E/(2*f.B) }
 
 // Boundary returns c* with P(benign) = 1/2 at N: ln c* = −(A + E·ln N)/B.
-func (f LogitFit) Boundary(n float64) float64 { return math.Exp(-(f.A + f.E*math.Log(n)) / f.B) }
+func (f LogitFit) Boundary(n float64) float64 { return linalg.Exp(-(f.A + f.E*math.Log(n)) / f.B) }
 
 // fitRidge is the ridge penalty on B and E: it keeps the fit finite when the
 // outcomes are perfectly separated in ln c (common away from the boundary),
@@ -49,7 +50,7 @@ func FitBoundary(outs []Outcome) LogitFit {
 				x[2] = 0
 			}
 			z := w[0] + w[1]*x[1] + w[2]*x[2]
-			p := 1 / (1 + math.Exp(-z))
+			p := 1 / (1 + linalg.Exp(-z))
 			yv := 0.0
 			if o.Benign {
 				yv = 1

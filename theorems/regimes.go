@@ -477,7 +477,7 @@ func RegimeBoundary(dh, M int, tauRel, a1 []float64, k Consts) (Verdict, float64
 	star := CrossingTau(tauRel, a1, (a1[0]+1/float64(M))/2)
 	x := star * k.logDh(dh)
 	c := math.Sqrt(k.C1 * k.C1Hi)
-	s := math.Pow(k.C1Hi/c, 1/k.Strengthen)
+	s := linalg.Pow(k.C1Hi/c, 1/k.Strengthen)
 	return Verdict{Statement: name, Tag: SEC, Bounds: []Bound{
 		geq("C1 ≤ τ*·log d_h/‖μ‖", SEC, x, c/s, 0),
 		leq("τ*·log d_h/‖μ‖ ≤ C1Hi", SEC, x, c*s, 0),
@@ -553,7 +553,7 @@ func PhaseSweep(lab *Lab, sc Scale, ns []int, jlo, jhi int, seed0 uint64, reps i
 	var outs []Outcome
 	for _, n := range ns {
 		for j := jlo; j <= jhi; j++ {
-			c := math.Pow(2, float64(j)/2)
+			c := linalg.Pow(2, float64(j)/2)
 			for s := 0; s < reps; s++ {
 				r, err := lab.Train(sc.Cell(n, c, 0, seed0+uint64(s)))
 				if err != nil {

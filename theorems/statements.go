@@ -5,6 +5,7 @@ import (
 
 	"vitadv/model/attack"
 	"vitadv/model/data"
+	"vitadv/model/linalg"
 	"vitadv/model/vit"
 )
 
@@ -45,7 +46,7 @@ func tests(name string) []string {
 }
 
 // cOf returns N·SNR² = 2^(c2/2).
-func cOf(p Point) float64 { return math.Pow(2, float64(p["c2"])/2) }
+func cOf(p Point) float64 { return linalg.Pow(2, float64(p["c2"])/2) }
 
 // nOf returns N = 2^log2N.
 func nOf(p Point) int { return 1 << p["log2N"] }
@@ -71,7 +72,7 @@ func anyModel(lab *Lab, sc Scale, p Point) (*vit.Model, *data.Set, data.Signals,
 		}
 		return r.Model, r.Test, r.Sig, nil
 	}
-	inst.Init.Shrink = inst.Init.Shrink * math.Pow(2, float64(p["log2shrink"])) / 16
+	inst.Init.Shrink = inst.Init.Shrink * linalg.Pow(2, float64(p["log2shrink"])) / 16
 	m, err := vit.NewInit(inst.Arch, inst.Init, inst.Seed)
 	if err != nil {
 		return nil, nil, data.Signals{}, err
@@ -122,7 +123,7 @@ func maxCOverN(sc Scale, k Consts) float64 {
 func benignAxes(sc Scale, k Consts) []Axis {
 	c2 := c2AtLeast(k.Cb)
 	return []Axis{
-		{"log2N", max(2, minLog2N(sc, k, math.Pow(2, float64(c2+4)/2))), 5, 1, 6},
+		{"log2N", max(2, minLog2N(sc, k, linalg.Pow(2, float64(c2+4)/2))), 5, 1, 6},
 		{"c2", c2, c2 + 4, -6, 12},
 		{"seed", 1, 3, 1, 20},
 	}
@@ -400,7 +401,7 @@ func linearAt(sc Scale, p Point, k Consts) (Verdict, error) {
 	}
 	i := p["sample"] % tr.N
 	set := attack.Sets()[p["set"]]
-	tau := math.Pow(2, float64(p["log2tau"]))
+	tau := linalg.Pow(2, float64(p["log2tau"]))
 	delta := make([]float64, tr.M*tr.D)
 	r := newRand(inst.Seed, uint64(p["frac10"]))
 	set.RandomTo(delta, tr.M, tau, r)

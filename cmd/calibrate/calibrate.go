@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"vitadv/model/linalg"
 	"vitadv/theorems"
 )
 
@@ -85,7 +85,7 @@ func run(w io.Writer, args []string) error {
 	for _, n := range nList {
 		for j := *jlo; j <= *jhi; j++ {
 			for s := 1; s <= *seeds; s++ {
-				jobs = append(jobs, job{sc.Cell(n, math.Pow(2, float64(j)/2), 0, uint64(s)), "phase"})
+				jobs = append(jobs, job{sc.Cell(n, linalg.Pow(2, float64(j)/2), 0, uint64(s)), "phase"})
 			}
 		}
 	}

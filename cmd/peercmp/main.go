@@ -4,14 +4,14 @@
 //
 // Usage:
 //
-//	peercmp [-tags openblas] [-rounds 3] [-benchtime 300ms] [-threads 2]
+//	peercmp [-tags purego|openblas] [-rounds 3] [-benchtime 300ms] [-threads 2]
 //	        [-peer-threads n] [-peer-reps 50] [-sizes paper,small,mid]
 //	        [-o results/bench/peer.txt]
 //
 // Each round runs, for every size, the Go benchmarks BenchmarkForward,
 // BenchmarkForwardBackward, BenchmarkPGD and BenchmarkATStep of ./bench
-// (through `go test`, with the caller's environment, so GOEXPERIMENT=simd
-// selects the SIMD kernels) and then the peer at the same size. The medians
+// (through `go test`, with the caller's environment; the kernels are
+// chosen from the CPU, -tags purego forces pure Go) and then the peer at the same size. The medians
 // over rounds go to the output file in Go benchmark format (the peer's rows
 // are named BenchmarkPeer…, so benchstat reads both) followed by a Markdown
 // ratio table (peer time / Go time). Without PyTorch the peer is skipped

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"vitadv/model/linalg"
 	"vitadv/model/valid"
 )
 
@@ -269,7 +270,7 @@ func randomBall(v []float64, tau float64, r *rand.Rand) {
 		}
 		n = norm2(v)
 	}
-	c := tau * math.Pow(r.Float64(), 1/float64(len(v))) / n
+	c := tau * linalg.Pow(r.Float64(), 1/float64(len(v))) / n
 	for i := range v {
 		v[i] *= c
 	}

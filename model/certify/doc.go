@@ -61,7 +61,7 @@
 // configurations) rounds outward by stepping every result one ulp away
 // (up, dn: math.Nextafter towards ±∞, tested bit for bit against it; IEEE
 // +, −, ×, ÷, √ are correctly rounded, so the exact result lies within half an
-// ulp; math.Exp is within one ulp, so exponentials step two ulps).
+// ulp; linalg.Exp is within 2 ulp, so exponentials step three ulps).
 //
 // The model's own evaluation (vit.Model.Forward) rounds too; its error is
 // bounded and subtracted so that the certificate holds for the computed

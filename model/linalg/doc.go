@@ -1,34 +1,42 @@
 // Package linalg holds the dense kernels the model is built on, behind one
-// row-major GEMM entry point, so that the model code never names a BLAS.
+// row-major GEMM entry point and a few vector operations, so that the model
+// code never names a BLAS.
 //
 // Gemm is a blocked (GotoBLAS-style) matrix product: op(A) and op(B) are
-// packed into micro-panels and an mr×nr micro-kernel accumulates each tile.
-// The kernel is chosen at build time:
+// packed into micro-panels (or read in place) and an mr×nr micro-kernel
+// accumulates each tile. The kernels are chosen at start-up from the CPU
+// (golang.org/x/sys/cpu), with no build tag, cgo or GOEXPERIMENT:
 //
-//	default                  pure Go, scalar 2×4 micro-kernel (no set-up)
-//	GOEXPERIMENT=simd        simd/archsimd FMA micro-kernels: 4×16 AVX-512
-//	                         or 4×8 AVX2+FMA, chosen at start-up from the
-//	                         CPU; pure Go on other CPUs. Also Dot and Axpy.
-//	-tags avx512asm          an 8×16 AVX-512 micro-kernel in Go assembly
-//	                         (no cgo, no GOEXPERIMENT), on CPUs with
-//	                         AVX-512F; it takes precedence over archsimd
-//	-tags openblas (cgo)     products of at least OpenBLASMinFlops flops go
-//	                         to OpenBLAS through gonum.org/v1/netlib; smaller
-//	                         ones stay on the in-package kernels
+//	amd64, AVX-512F     asm-avx512-8x16 GEMM, vec-avx512 vector ops (Go assembly)
+//	amd64, AVX2+FMA     asm-avx2-4x12 GEMM, vec-avx2 vector ops (Go assembly)
+//	otherwise           purego-2x4 GEMM, vec-go vector ops
+//	-tags purego        the pure-Go kernels on every CPU
+//	-tags openblas      (cgo, opt-in) products of ≥ OpenBLASMinFlops flops to
+//	                    OpenBLAS; NOT bit-identical to the other paths and
+//	                    outside every identity guarantee below
 //
-// The options combine. The fast path, `make bench FAST=1` (bench.mk), is
-// GOEXPERIMENT=simd with -tags avx512asm: no cgo and nothing to install; on
-// the reference machine (results/bench/README.md) it matches OpenBLAS on
-// the model's large products and beats it on the small ones.
+// Path reports the active choice, e.g. "asm-avx512-8x16+vec-avx512".
 //
-// Path reports the active choice. Every path agrees with a naive triple loop
-// to 1e-12 relative (gemm_test.go).
+// Same bits on every path. The pure-Go kernels compute the same fused
+// multiply-add chains, in the same order, as the assembly (math.FMA is exact
+// on every CPU): each element of a GEMM tile is one FMA chain over p in
+// increasing order from +0, merged into C by separately rounded products
+// and sums (merge); Dot keeps 16 lanes (i mod 16) combined in a fixed
+// pairwise order, then a fused tail; Axpy is one FMA per element; Exp is one
+// algorithm (exp.go) evaluated op for op. So a seed gives the same bytes
+// with any kernel of this package and at any GOMAXPROCS (tests:
+// paths_test.go compares every path on this CPU with pure Go bitwise, with
+// negative controls; CI compares the tiny preset's CSVs under the default
+// and purego builds). math.Exp is not CPU-independent on amd64 (it uses FMA
+// only where the CPU has it); model code calls Exp and Pow from here
+// instead. (math.Log and the other math functions the model uses have no
+// CPU dispatch on amd64. Across architectures, pure Go code elsewhere in
+// the module may be fused by the compiler on arm64, so identity is claimed
+// for amd64 CPUs.)
 //
 // Determinism: work is split over blocks of C only, never over k; the k
-// blocking depends on k alone, and the micro-kernel accumulates each element
-// over p in increasing order. So Gemm returns bit-identical results at any
-// GOMAXPROCS and any number of workers. (The OpenBLAS path relies on
-// OpenBLAS doing the same: its level-3 threading splits m and n only.)
+// blocking depends on k alone. So Gemm returns bit-identical results at any
+// GOMAXPROCS and any number of workers.
 //
 // Workspaces: packing buffers belong to a fixed pool of worker goroutines,
 // started on first use (GOMAXPROCS−1 of them; the caller computes one block

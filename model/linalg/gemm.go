@@ -138,14 +138,16 @@ type buffers struct {
 	a, b, tile []float64
 }
 
-// Buffers fit every micro-kernel of the build (mr ≤ maxMR, nr ≤ maxNR,
-// both dividing mcMax and ncMax), so tests may switch kernels.
+// Buffers fit every micro-kernel of the build (mr ≤ maxMR, nr ≤ maxNR;
+// the panels of a block of mcMax rows or ncMax columns are rounded up to
+// whole micro-panels, e.g. 516 columns for nr = 12), so tests may switch
+// kernels.
 const maxMR, maxNR = 8, 16
 
 func newBuffers() *buffers {
 	return &buffers{
-		a:    make([]float64, mcMax*kcMax),
-		b:    make([]float64, kcMax*ncMax),
+		a:    make([]float64, (mcMax+maxMR)*kcMax),
+		b:    make([]float64, kcMax*(ncMax+maxNR)),
 		tile: make([]float64, maxMR*maxNR),
 	}
 }

@@ -1,19 +1,22 @@
 package linalg
 
+import "math"
+
 // microKernel computes one mr×nr tile of a product,
 //
-//	t_ij = Σ_{p=0}^{kc−1} a[i·ars + p·acs] · b[p·ldb + j],
+//	t_ij = fma(a_{kc−1} b_{kc−1}, … fma(a_1, b_1, fma(a_0, b_0, +0))),  a_p = a[i·ars + p·acs], b_p = b[p·ldb + j],
 //
-// (a packed A panel has ars = 1, acs = mr; a packed B panel ldb = nr)
-// accumulated from zero in increasing p, and merges it into the mr×nr block
-// of c at stride ldc as merge does, element by element:
+// (a packed A panel has ars = 1, acs = mr; a packed B panel ldb = nr): one
+// fused multiply-add chain per element, in increasing p, on every path. It
+// merges the tile into the mr×nr block of c at stride ldc as merge does,
+// element by element:
 //
 //	modeSet:  c_ij = alpha·t_ij
 //	modeAdd:  c_ij = c_ij + alpha·t_ij
 //	modeAxpby: c_ij = beta·c_ij + alpha·t_ij
 //
-// (each product rounded, then the sum: never fused, so that every kernel
-// merges identically).
+// (each product rounded, then the sum: never fused, on every path). The
+// tile shape does not enter the result, so every kernel gives the same bits.
 type microKernel struct {
 	name   string
 	mr, nr int
@@ -27,20 +30,18 @@ const (
 	modeAxpby
 )
 
-// kern is the active micro-kernel. It is set once, before main, by init
-// functions of build-tagged files and never changes afterwards.
+// kern is the active micro-kernel. It is set once, before main, by the
+// init function of kernel_amd64.go from the CPU's features, and never
+// changes afterwards (except in tests, which try every entry of kernels).
 var kern = genericKernel
 
 // kernels lists every micro-kernel of the build that runs on this CPU; the
 // tests check each.
 var kernels = []microKernel{genericKernel}
 
-// genericKernel is the pure-Go kernel: 2×4 scalar accumulators. Go's amd64
-// back end has 15 usable floating-point registers, so 8 accumulators plus
-// 4+2 operands fit without spills (4×4 spilled and ran at 3.7 GFLOP/s per
-// core, 2×4 at 4.8). The compiler does not fuse a*b+c on amd64, and
-// math.FMA costs a CPU-feature branch per call (2.0 GFLOP/s), so the
-// products are rounded before the additions.
+// genericKernel is the pure-Go kernel (the purego build, and CPUs without
+// AVX2+FMA): 2×4 scalar accumulators, each a math.FMA chain (exact on every
+// CPU: an instruction where the CPU has one, software otherwise).
 var genericKernel = microKernel{name: "purego-2x4", mr: 2, nr: 4, fn: kernel2x4}
 
 func kernel2x4(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
@@ -52,14 +53,14 @@ func kernel2x4(kc int, a []float64, ars, acs int, b []float64, ldb int, c []floa
 		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
 		o := p * acs
 		a0, a1 := a[o], a[o+ars]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
+		c00 = math.FMA(a0, b0, c00)
+		c01 = math.FMA(a0, b1, c01)
+		c02 = math.FMA(a0, b2, c02)
+		c03 = math.FMA(a0, b3, c03)
+		c10 = math.FMA(a1, b0, c10)
+		c11 = math.FMA(a1, b1, c11)
+		c12 = math.FMA(a1, b2, c12)
+		c13 = math.FMA(a1, b3, c13)
 	}
 	_ = c[ldc+3]
 	t := [8]float64{c00, c01, c02, c03, c10, c11, c12, c13}
@@ -79,21 +80,24 @@ func merge(t []float64, nr int, c []float64, ldc, rows, cols int, alpha, beta fl
 			}
 		case modeAdd:
 			for q, v := range tr {
-				cr[q] += alpha * v
+				cr[q] += float64(alpha * v) // float64(): never fused (arm64, GOAMD64=v3)
 			}
 		default:
 			for q, v := range tr {
-				cr[q] = beta*cr[q] + alpha*v
+				cr[q] = float64(beta*cr[q]) + float64(alpha*v)
 			}
 		}
 	}
 }
 
-// Path names the active GEMM implementation, e.g. "purego-2x4",
-// "simd-avx512-4x16" or "openblas>=4194304flops+purego-2x4".
+// Path names the active kernels: the GEMM micro-kernel and the vector
+// kernels, e.g. "asm-avx512-8x16+vec-avx512" or "purego-2x4+vec-go"
+// ("openblas+…" under -tags openblas, whose large products are not
+// bit-identical to the other paths).
 func Path() string {
+	s := kern.name + "+vec-" + vec.name
 	if bigGemm != nil {
-		return "openblas+" + kern.name
+		return "openblas+" + s
 	}
-	return kern.name
+	return s
 }

@@ -2,24 +2,30 @@ package linalg
 
 import "math"
 
-// Dot returns Σ_i x[i]·y[i] over i < len(x). The pure-Go version keeps four
-// partial sums (lanes i mod 4) added at the end as (s0+s1)+(s2+s3); the
-// SIMD build keeps 8 or 4 lanes per vector. The order is fixed for a given
-// build and length. It panics if len(y) < len(x).
+// Dot returns Σ_i x[i]·y[i] over i < len(x), in one order fixed for every
+// path: L = 16 partial sums, lane l accumulating the fused chain
+//
+//	s_l = fma(x[i], y[i], s_l)   for i ≡ l (mod 16), i < n₁₆ = len(x) − len(x) mod 16,
+//
+// combined pairwise as s_l += s_{l+8} (l < 8), s_l += s_{l+4} (l < 4),
+// s_l += s_{l+2} (l < 2), t = s₀ + s₁, then the tail t = fma(x[i], y[i], t)
+// for i = n₁₆, …, len(x)−1. (AVX-512 keeps the lanes in two zmm registers,
+// AVX2 in four ymm registers; pure Go uses math.FMA, exact on every CPU.)
+// It panics if len(y) < len(x).
 func Dot(x, y []float64) float64 {
 	if len(y) < len(x) {
 		panic(errShortVec)
 	}
-	return dotImpl(x, y[:len(x)])
+	return vec.dot(x, y[:len(x)])
 }
 
-// Axpy computes dst[i] += a·x[i] for i < len(dst). It panics if
-// len(x) < len(dst).
+// Axpy computes dst[i] = fma(a, x[i], dst[i]) for i < len(dst) (one
+// rounding per element, on every path). It panics if len(x) < len(dst).
 func Axpy(dst []float64, a float64, x []float64) {
 	if len(x) < len(dst) {
 		panic(errShortVec)
 	}
-	axpyImpl(dst, a, x[:len(dst)])
+	vec.axpy(dst, a, x[:len(dst)])
 }
 
 // DotRows writes dst[j] = Dot(x, src[j·ld : j·ld+len(x)]) for every j, the
@@ -30,7 +36,9 @@ func DotRows(dst, x, src []float64, ld int) {
 	if len(dst) > 0 && len(src) < (len(dst)-1)*ld+len(x) {
 		panic(errShortVec)
 	}
-	dotRowsImpl(dst, x, src, ld)
+	for j := range dst {
+		dst[j] = vec.dot(x, src[j*ld:j*ld+len(x)])
+	}
 }
 
 // AxpyRows computes, for j = 0, 1, …, len(c)−1 in that order,
@@ -44,86 +52,81 @@ func AxpyRows(dst, c []float64, inc int, src []float64, ld int) {
 	if n > 0 && len(src) < (n-1)*ld+len(dst) {
 		panic(errShortVec)
 	}
-	axpyRowsImpl(dst, c, inc, src, ld)
+	for j := 0; j*inc < len(c); j++ {
+		vec.axpy(dst, c[j*inc], src[j*ld:j*ld+len(dst)])
+	}
 }
 
-// ExpTo writes exp(x[i]) into dst[i] for every i and returns dst. The
-// pure-Go version is math.Exp; the AVX-512 version (GOEXPERIMENT=simd)
-// evaluates 8 lanes at once,
-//
-//	exp(x) = 2ᵏ·exp(r),  k = round(x/ln 2),  r = x − k·ln 2 (two-part ln 2, fused),
-//
-// with the degree-13 Taylor polynomial for exp(r), |r| ≤ ln2/2 (truncation
-// ≤ (ln2/2)¹⁴/14! ≈ 4e-18, rounding a few ulp), and falls back to
-// math.Exp for any group of 8 holding an x outside [−708, 709] or a NaN.
-// It panics if len(dst) < len(x).
+// ExpTo writes Exp(x[i]) into dst[i] for every i and returns dst (the same
+// bits as Exp on every path; the assembly evaluates 8 or 4 lanes at once,
+// the tail in Go). It panics if len(dst) < len(x).
 func ExpTo(dst, x []float64) []float64 {
 	if len(dst) < len(x) {
 		panic(errShortVec)
 	}
-	expImpl(dst[:len(x)], x)
+	vec.exp(dst[:len(x)], x)
 	return dst
 }
 
 // Scal computes dst[i] *= a for every i.
-func Scal(dst []float64, a float64) { scalImpl(dst, a) }
+func Scal(dst []float64, a float64) { vec.scal(dst, a) }
 
 const errShortVec = "linalg: vector too short"
 
-var (
-	dotImpl  = dotGo
-	axpyImpl = axpyGo
-	scalImpl = scalGo
-	expImpl  = expGo
+// vecKernels is one implementation of the vector operations.
+type vecKernels struct {
+	name string
+	dot  func(x, y []float64) float64 // len(y) == len(x)
+	axpy func(dst []float64, a float64, x []float64)
+	scal func(dst []float64, a float64)
+	exp  func(dst, x []float64)
+}
 
-	dotRowsImpl  = dotRowsGo
-	axpyRowsImpl = axpyRowsGo
+// vecGo is the pure-Go reference of every path.
+var vecGo = vecKernels{name: "go", dot: dotGo, axpy: axpyGo, scal: scalGo, exp: expGo}
+
+// vec is the active implementation, set once by init functions; vecs lists
+// every implementation that runs on this CPU (the tests check each).
+var (
+	vec  = vecGo
+	vecs = []vecKernels{vecGo}
 )
 
-func dotRowsGo(dst, x, src []float64, ld int) {
-	for j := range dst {
-		dst[j] = dotImpl(x, src[j*ld:j*ld+len(x)])
-	}
-}
-
-func axpyRowsGo(dst, c []float64, inc int, src []float64, ld int) {
-	for j := 0; j*inc < len(c); j++ {
-		axpyImpl(dst, c[j*inc], src[j*ld:j*ld+len(dst)])
-	}
-}
-
 func dotGo(x, y []float64) float64 {
-	var s0, s1, s2, s3 float64
-	n := len(x) &^ 3
-	for i := 0; i < n; i += 4 {
-		a := (*[4]float64)(x[i:])
-		b := (*[4]float64)(y[i:])
-		s0 += a[0] * b[0]
-		s1 += a[1] * b[1]
-		s2 += a[2] * b[2]
-		s3 += a[3] * b[3]
+	var s [16]float64
+	y = y[:len(x)]
+	n := len(x) &^ 15
+	for i := 0; i < n; i += 16 {
+		a := (*[16]float64)(x[i:])
+		b := (*[16]float64)(y[i:])
+		for l := range s {
+			s[l] = math.FMA(a[l], b[l], s[l])
+		}
 	}
+	for l := range 8 {
+		s[l] += s[l+8]
+	}
+	for l := range 4 {
+		s[l] += s[l+4]
+	}
+	s[0] += s[2]
+	s[1] += s[3]
+	t := s[0] + s[1]
 	for i := n; i < len(x); i++ {
-		s0 += x[i] * y[i]
+		t = math.FMA(x[i], y[i], t)
 	}
-	return (s0 + s1) + (s2 + s3)
+	return t
 }
 
 func axpyGo(dst []float64, a float64, x []float64) {
 	x = x[:len(dst)]
 	for i := range dst {
-		dst[i] += a * x[i]
+		dst[i] = math.FMA(a, x[i], dst[i])
 	}
 }
 
 func scalGo(dst []float64, a float64) {
 	for i := range dst {
 		dst[i] *= a
-	}
-}
-
-func expGo(dst, x []float64) {
-	for i, v := range x {
-		dst[i] = math.Exp(v)
 	}
 }

@@ -36,7 +36,7 @@ func TestDotAxpy(t *testing.T) {
 		dst := append([]float64(nil), y[:n]...)
 		Axpy(dst, -0.75, x)
 		for i := range dst {
-			if w := y[i] + -0.75*x[i]; dst[i] != w { // one product, one sum: exact match
+			if w := math.FMA(-0.75, x[i], y[i]); dst[i] != w { // one fused multiply-add: exact match
 				t.Fatalf("Axpy(n=%d)[%d] = %.17g, want %.17g", n, i, dst[i], w)
 			}
 		}

@@ -95,7 +95,7 @@ func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
 				row[j] = z - mx
 			}
 		}
-		linalg.ExpTo(S, S) // the M² exponentials of the sample at once (SIMD under GOEXPERIMENT=simd)
+		linalg.ExpTo(S, S) // the M² exponentials of the sample at once (vector assembly where the CPU has it; the same bits as linalg.Exp)
 		for l := 0; l < M; l++ {
 			row := S[l*M : (l+1)*M]
 			sum := 0.0
@@ -227,18 +227,18 @@ func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *G
 // any finite z (ℓ(z) ≈ −z for z ≪ 0, ≈ e^{−z} for z ≫ 0).
 func Logistic(z float64) float64 {
 	if z > 0 {
-		return math.Log1p(math.Exp(-z))
+		return math.Log1p(linalg.Exp(-z))
 	}
-	return -z + math.Log1p(math.Exp(z))
+	return -z + math.Log1p(linalg.Exp(z))
 }
 
 // LogisticDeriv returns ℓ'(z) = −1/(1 + e^{z}) = −σ(−z), in [−1, 0].
 func LogisticDeriv(z float64) float64 {
 	if z > 0 {
-		e := math.Exp(-z)
+		e := linalg.Exp(-z)
 		return -e / (1 + e)
 	}
-	return -1 / (1 + math.Exp(z))
+	return -1 / (1 + linalg.Exp(z))
 }
 
 // Loss runs Forward and returns the mean logistic loss (1/n) Σ ℓ(y_i f_i);

@@ -1,0 +1,150 @@
+//go:build amd64 && !purego
+
+package linalg
+
+import "golang.org/x/sys/cpu"
+
+// On amd64 the kernels are Go assembly (kernel_amd64.s, vec_amd64.s; no
+// cgo, no GOEXPERIMENT, no build tag), chosen here from the CPU:
+//
+//	AVX-512F        8×16 GEMM micro-kernel on zmm (16 accumulators in
+//	                Z16–Z31), vector ops on zmm
+//	AVX2 and FMA    4×12 GEMM micro-kernel on ymm (12 accumulators), vector
+//	                ops on ymm (Dot's 16 lanes in four ymm registers)
+//	otherwise       pure Go (as under -tags purego)
+//
+// Every one computes the same fused multiply-add chains as the pure-Go
+// kernels, so the results are bit-identical (linalg tests compare them).
+// Code that touches ymm/zmm registers ends with VZEROUPPER (asm_test.go).
+func init() {
+	avx2 := cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	avx512 := cpu.X86.HasAVX512F && avx2
+	if avx2 {
+		k := microKernel{name: "asm-avx2-4x12", mr: 4, nr: 12, fn: kernel4x12asm}
+		v := vecKernels{name: "avx2", dot: dotAVX2, axpy: axpyAVX2, scal: scalAVX2, exp: expAVX2}
+		kernels, vecs = append(kernels, k), append(vecs, v)
+		kern, vec = k, v
+	}
+	if avx512 {
+		k := microKernel{name: "asm-avx512-8x16", mr: 8, nr: 16, fn: kernel8x16asm}
+		v := vecKernels{name: "avx512", dot: dotAVX512, axpy: axpyAVX512, scal: scalAVX512, exp: expAVX512}
+		kernels, vecs = append(kernels, k), append(vecs, v)
+		kern, vec = k, v
+	}
+	peakZMM = avx512
+	peakYMM = avx2
+}
+
+//go:noescape
+func kernel8x16avx512asm(kc int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, mode int)
+
+func kernel8x16asm(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
+	_ = a[(kc-1)*acs+7*ars]
+	_ = b[(kc-1)*ldb+15]
+	_ = c[7*ldc+15]
+	kernel8x16avx512asm(kc, &a[0], ars*8, acs*8, &b[0], ldb*8, &c[0], ldc*8, alpha, beta, mode)
+}
+
+//go:noescape
+func kernel4x12avx2asm(kc int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, mode int)
+
+func kernel4x12asm(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
+	_ = a[(kc-1)*acs+3*ars]
+	_ = b[(kc-1)*ldb+11]
+	_ = c[3*ldc+11]
+	kernel4x12avx2asm(kc, &a[0], ars*8, acs*8, &b[0], ldb*8, &c[0], ldc*8, alpha, beta, mode)
+}
+
+// The vector kernels take lengths and base pointers; the wrappers check
+// bounds. n may be 0 (the pointer is then not read).
+
+//go:noescape
+func dotAVX512asm(x, y *float64, n int) float64
+
+//go:noescape
+func dotAVX2asm(x, y *float64, n int) float64
+
+//go:noescape
+func axpyAVX512asm(dst *float64, a float64, x *float64, n int)
+
+//go:noescape
+func axpyAVX2asm(dst *float64, a float64, x *float64, n int)
+
+//go:noescape
+func scalAVX512asm(dst *float64, a float64, n int)
+
+//go:noescape
+func scalAVX2asm(dst *float64, a float64, n int)
+
+// expAVX512asm and expAVX2asm compute n8 = n − n mod 8 (n4 = n − n mod 4)
+// values; the caller does the tail in Go.
+//
+//go:noescape
+func expAVX512asm(dst, x *float64, n int)
+
+//go:noescape
+func expAVX2asm(dst, x *float64, n int)
+
+func dotAVX512(x, y []float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	_ = y[len(x)-1]
+	return dotAVX512asm(&x[0], &y[0], len(x))
+}
+
+func dotAVX2(x, y []float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	_ = y[len(x)-1]
+	return dotAVX2asm(&x[0], &y[0], len(x))
+}
+
+func axpyAVX512(dst []float64, a float64, x []float64) {
+	if len(dst) == 0 {
+		return
+	}
+	_ = x[len(dst)-1]
+	axpyAVX512asm(&dst[0], a, &x[0], len(dst))
+}
+
+func axpyAVX2(dst []float64, a float64, x []float64) {
+	if len(dst) == 0 {
+		return
+	}
+	_ = x[len(dst)-1]
+	axpyAVX2asm(&dst[0], a, &x[0], len(dst))
+}
+
+func scalAVX512(dst []float64, a float64) {
+	if len(dst) == 0 {
+		return
+	}
+	scalAVX512asm(&dst[0], a, len(dst))
+}
+
+func scalAVX2(dst []float64, a float64) {
+	if len(dst) == 0 {
+		return
+	}
+	scalAVX2asm(&dst[0], a, len(dst))
+}
+
+func expAVX512(dst, x []float64) {
+	dst = dst[:len(x)]
+	n := len(x) &^ 7
+	if n > 0 {
+		expAVX512asm(&dst[0], &x[0], n)
+	}
+	expGo(dst[n:], x[n:])
+}
+
+func expAVX2(dst, x []float64) {
+	dst = dst[:len(x)]
+	n := len(x) &^ 3
+	if n > 0 {
+		expAVX2asm(&dst[0], &x[0], n)
+	}
+	expGo(dst[n:], x[n:])
+}
