@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"vitadv/model/linalg"
 	"vitadv/model/rng"
 	"vitadv/model/valid"
-	"vitadv/model/linalg"
 )
 
 // LogitFit is the logistic model P(benign) = σ(A + B·ln c + E·ln N) of a
