@@ -2,7 +2,7 @@
 # optional fast kernel path and the PyTorch peer are documented in bench.mk.
 GO ?= go
 
-.PHONY: test short prop vet fmt ci results check certify-soundness
+.PHONY: test short prop vet fmt ci results check certify-soundness fuzz
 test:            ## the README's test command
 	$(GO) test ./...
 short:           ## the quickest pass (smaller instances, fewer rapid checks)
@@ -17,16 +17,19 @@ fmt:
 	gofmt -l -w $$(git ls-files '*.go')
 ci:              ## what CI runs
 	bash .ci/run
-# The CSVs of the ci job; a run resumes from an existing CSV, so regenerating
-# means removing them first.
-CI_RESULTS = phase/ci-clean phase/ci-at-0.1 phase/ci-at-0.4 tau/ci dynamics/ci mnist/ci
+# The CSVs of the ci job: `vitadv all -preset ci` computes all ten (the
+# d = 256 phase diagram and the three τ-sweep variants included).
+CI_RESULTS = phase/ci-clean phase/ci-at-0.1 phase/ci-at-0.4 phase/ci-d256-clean \
+	tau/ci tau/ci-long tau/ci-per-token tau/ci-signal-token dynamics/ci mnist/ci
 
-results:         ## regenerate the committed ci-preset results from scratch (3-6 min)
+results:         ## regenerate the ten committed ci-preset CSVs (and figures, REPORT.md) in results/ from scratch
 	rm -f $(CI_RESULTS:%=results/%.csv)
-	$(GO) run ./cmd/vitadv all -preset ci
+	$(GO) run ./cmd/vitadv all -preset ci -results results
 check:           ## rerun the ci job in a scratch directory; fail unless every CSV matches the committed one byte for byte
-	@tmp=$$(mktemp -d) && $(GO) run ./cmd/vitadv all -preset ci -results $$tmp >/dev/null && \
+	@tmp=$$(mktemp -d) && $(GO) run ./cmd/vitadv all -preset ci -results $$tmp -compare results && \
 	for f in $(CI_RESULTS); do cmp $$tmp/$$f.csv results/$$f.csv || exit 1; done && \
-	echo "ci results reproduce byte for byte" && rm -rf $$tmp
+	echo "all $(words $(CI_RESULTS)) ci result files reproduce byte for byte" && rm -rf $$tmp
+fuzz:            ## run every fuzz target for FUZZTIME each (default 10s)
+	bash .ci/fuzz $(or $(FUZZTIME),10s)
 
 -include bench.mk

@@ -1,12 +1,14 @@
 #!/bin/bash
 # Slurm array job: one shard of a vitadv experiment per array task.
 #
-#   sbatch --array=0-63 deploy/slurm-array.sh phase -preset paper -tau 0
-#   sbatch --array=0-63 deploy/slurm-array.sh phase -preset paper -tau 0.1
-#   sbatch --array=0-15 deploy/slurm-array.sh tau -preset paper
+#   sbatch --array=0-63 deploy/slurm-array.sh phase -preset paper -tau 0 -results results
+#   sbatch --array=0-63 deploy/slurm-array.sh phase -preset paper -tau 0.1 -results results
+#   sbatch --array=0-15 deploy/slurm-array.sh tau -preset paper -results results
 #   ...then, on any node, once every task has finished:
-#   go run ./cmd/vitadv merge phase -preset paper -tau 0     # → results/phase/paper-clean.csv + figures
+#   go run ./cmd/vitadv merge phase -preset paper -tau 0 -results results  # → results/phase/paper-clean.csv + figures
 #   go run ./cmd/vitadv report                               # → results/REPORT.md
+#
+# (Without -results, vitadv writes into the git-ignored scratch results/tmp.)
 #
 # vitadv reads SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN and
 # SLURM_ARRAY_TASK_COUNT itself and runs the cells with index ≡ task (mod

@@ -31,13 +31,16 @@ func (d DynamicsConfig) Validate() error {
 	if err := valid.First(validGrid([]int{d.N}, []float64{d.CBenign}, "c-benign"), validGrid([]int{d.N}, []float64{d.CHarmful}, "c-harmful")); err != nil {
 		return err
 	}
-	if err := valid.First(valid.IntMin("seeds", d.Seeds, 1), valid.IntMin("every", d.Every, 1), valid.NonNeg("tau", d.TauOverMu)); err != nil {
+	if err := valid.First(valid.IntMin("seeds", d.Seeds, 1), valid.IntMin("every", d.Every, 1), floatIn("tau", d.TauOverMu, 0, MaxTauOverMu, true)); err != nil {
 		return err
 	}
 	if d.MaxSteps%d.Every != 0 {
 		return &valid.Error{Field: "every", Value: d.Every, Rule: "must divide -steps"}
 	}
-	return nil
+	if err := d.checkJob([]int{d.N}, []float64{d.CBenign}, "c-benign", false, 2, "seeds", d.Seeds, float64(d.MaxSteps/d.Every+1)); err != nil {
+		return err
+	}
+	return d.checkJob([]int{d.N}, []float64{d.CHarmful}, "c-harmful", false, 2, "seeds", d.Seeds, float64(d.MaxSteps/d.Every+1))
 }
 
 // dynParams are the per-cell parameter columns of a dynamics file.
@@ -46,6 +49,11 @@ var dynParams = []string{"benign", "n", "c", "rep", "seed", "mu", "snr2", "snrw"
 // dynMetrics are the per-step columns: the step, the objective the
 // optimizer saw (robust loss under AT), and the train.Record columns.
 var dynMetrics = slices.Concat([]string{"step", "train_obj"}, train.Columns()[1:])
+
+// dynNA are the dynamics columns that hold NaN meaning "not applicable":
+// the robust losses and errors (the trajectory prober has no evaluation
+// attacker, train.NewProber) and the ξ₃ scores when M < 3 (train.Record).
+var dynNA = []string{"robust_train_loss", "robust_train_err", "robust_test_loss", "robust_test_err", "qk_xi3_sig", "qk_xi3_xi2"}
 
 // Job returns the experiment: cells benign seeds 0..Seeds−1, then harmful.
 // Seed r is shared by the two regimes (same noise draws and
@@ -72,14 +80,14 @@ func (d DynamicsConfig) Job(name string) *Job {
 		cells[i].Seed = seeds[i]
 	}
 	return &Job{Name: name, Params: slices.Concat(dynParams, setupParams), Metrics: dynMetrics,
-		PerCell: d.MaxSteps/d.Every + 1, Cells: cells,
+		PerCell: d.MaxSteps/d.Every + 1, Cells: cells, NA: dynNA, Steps: d.MaxSteps,
 		Run: func(c Cell) ([][]string, error) {
-			return d.trajectory(atofField(c.Param[5]), atofField(c.Param[9]), c.Seed)
+			return d.trajectory(atofField(c.Param[5]), atofField(c.Param[9]), c.Seed, c.Step)
 		}}
 }
 
 // trajectory trains one cell and returns its logged rows.
-func (d DynamicsConfig) trajectory(mu, tau float64, seed uint64) ([][]string, error) {
+func (d DynamicsConfig) trajectory(mu, tau float64, seed uint64, onStep func(int)) ([][]string, error) {
 	dc := d.Data(d.N, mu)
 	trainSet, test, err := data.Draw(dc, seed)
 	if err != nil {
@@ -102,6 +110,7 @@ func (d DynamicsConfig) trajectory(mu, tau float64, seed uint64) ([][]string, er
 	p := train.NewProber(m.Arch, trainSet, test, data.SignalsOf(dc), nil)
 	var rows [][]string
 	tr.Run(func(step int, loss float64) {
+		onStep(step)
 		if step%d.Every != 0 {
 			return
 		}

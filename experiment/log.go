@@ -179,6 +179,33 @@ func (l *Log) create() error {
 	return nil
 }
 
+// CheckLayout reads a finished CSV file and returns a *CorruptError unless
+// it is a file the runner would resume: its own header, then blocks of
+// rows per cell, each cell once, every line complete. The rows per cell are
+// those of its first cell.
+func CheckLayout(path string) error {
+	buf, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	nl := bytes.IndexByte(buf, '\n')
+	if nl < 0 {
+		return &CorruptError{Path: path, Line: 1, Reason: "no complete header line"}
+	}
+	header := strings.Split(string(buf[:nl]), ",")
+	perCell, first := 0, ""
+	for _, line := range strings.Split(string(buf[nl+1:]), "\n") {
+		cell, _, _ := strings.Cut(line, ",")
+		if perCell > 0 && cell != first {
+			break
+		}
+		first = cell
+		perCell++
+	}
+	_, _, err = parseLog(path, buf, header, max(1, perCell), false)
+	return err
+}
+
 // errTornHeader marks a file that holds only a prefix of the header (a
 // crash while creating it); OpenLog rewrites it.
 var errTornHeader = fmt.Errorf("experiment: torn header")

@@ -195,19 +195,22 @@ func (c MNISTConfig) Validate() error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if err := valid.First(valid.Positive("mu", c.Mu), valid.NonNeg("weak-ratio", c.WeakRatio),
-		valid.IntMin("reps", c.Reps, 1), valid.NonNeg("tau", c.TauOverMu)); err != nil {
+	if err := valid.First(floatIn("mu", c.Mu, 0, MaxMu, false), floatIn("weak-ratio", c.WeakRatio, 0, MaxScale, true),
+		valid.IntMin("reps", c.Reps, 1), floatIn("tau", c.TauOverMu, 0, MaxTauOverMu, true)); err != nil {
 		return err
 	}
 	if len(c.Sigma2) == 0 {
 		return &valid.Error{Field: "noise", Value: c.Sigma2, Rule: "must list at least one noise level"}
 	}
 	for _, v := range c.Sigma2 {
-		if err := valid.Positive("noise", v); err != nil {
+		if err := floatIn("noise", v, 0, MaxScale, false); err != nil {
 			return err
 		}
 	}
-	return validGrid(c.N, []float64{c.Mu}, "mu")
+	if err := validGrid(c.N, []float64{c.Mu}, "mu"); err != nil {
+		return err
+	}
+	return s.checkJob(c.N, []float64{c.Mu}, "mu", true, float64(len(c.N))*float64(len(c.Sigma2)), "reps", c.Reps, 1)
 }
 
 // mnistParams are the per-cell parameter columns of an MNIST file.

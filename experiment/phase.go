@@ -36,7 +36,10 @@ func (p PhaseConfig) Validate() error {
 	if err := validGrid(p.N, cs, field); err != nil {
 		return err
 	}
-	return valid.First(valid.IntMin("reps", p.Reps, 1), valid.NonNeg("tau", p.TauOverMu))
+	if err := valid.First(valid.IntMin("reps", p.Reps, 1), floatIn("tau", p.TauOverMu, 0, MaxTauOverMu, true)); err != nil {
+		return err
+	}
+	return p.checkJob(p.N, cs, field, len(p.Mu) > 0, float64(len(p.N))*float64(len(cs)), "reps", p.Reps, 1)
 }
 
 // validGrid checks the N list (flag -n) and the list of signal strengths
@@ -107,14 +110,14 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 	}
 	var radiiDir string // set by Execute through Sidecar (tau sweeps only)
 	job := &Job{
-		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells,
+		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells, Steps: s.MaxSteps,
 		Run: func(c Cell) ([][]string, error) {
 			n, err := atoiField(c.Param[0])
 			if err != nil {
 				return nil, err
 			}
 			mu, tau := atofField(c.Param[4]), atofField(c.Param[8])
-			out, err := s.TrainCell(s.Data(n, mu), tau, eps, c.Seed)
+			out, err := s.TrainCell(s.Data(n, mu), tau, eps, c.Seed, c.Step)
 			if err != nil {
 				return nil, err
 			}
@@ -190,11 +193,14 @@ func (t TauConfig) Validate() error {
 		return &valid.Error{Field: "taus", Value: t.TauOverMu, Rule: "must list at least one budget"}
 	}
 	for _, v := range t.TauOverMu {
-		if err := valid.NonNeg("taus", v); err != nil {
+		if err := floatIn("taus", v, 0, MaxTauOverMu, true); err != nil {
 			return err
 		}
 	}
-	return valid.First(valid.IntMin("reps", t.Reps, 1), valid.Positive("eps", t.Eps))
+	if err := valid.First(valid.IntMin("reps", t.Reps, 1), valid.Positive("eps", t.Eps)); err != nil {
+		return err
+	}
+	return t.checkJob([]int{t.N}, []float64{c}, field, t.Mu > 0, float64(len(t.TauOverMu)), "reps", t.Reps, 1)
 }
 
 // Job returns the sweep: cells ordered by τ, then replicate. Replicate r

@@ -11,6 +11,7 @@ import (
 	"vitadv/model/attack"
 
 	"vitadv/model/store"
+	"vitadv/model/valid"
 	"vitadv/theorems"
 )
 
@@ -44,9 +45,6 @@ func Report(root string) ([]string, error) {
 		return files, err
 	}
 	path := filepath.Join(root, "REPORT.md")
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return files, err
-	}
 	err = store.WriteFileAtomic(path, func(f io.Writer) error {
 		_, err := io.WriteString(f, text)
 		return err
@@ -64,6 +62,9 @@ func ReportText(root string) (string, []ClaimRow, error) {
 // buildReport computes REPORT.md's text and rows with constants k,
 // rendering the figures when render is set.
 func buildReport(root string, render bool, k theorems.Consts) (string, []ClaimRow, []string, error) {
+	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+		return "", nil, nil, &valid.Error{Field: "results", Value: root, Rule: "must be an existing directory"}
+	}
 	var b strings.Builder
 	var files []string
 	var rows []ClaimRow
@@ -93,8 +94,17 @@ func buildReport(root string, render bool, k theorems.Consts) (string, []ClaimRo
 				return "", nil, files, err
 			}
 			meta, err := ReadMeta(csv)
-			if t.Rows == 0 || err != nil || countDistinct(t.Col("cell")) != meta.Cells {
-				continue // still running (or never finished): no sidecar, or fewer cells than planned
+			if os.IsNotExist(err) {
+				continue // still running (or never finished): no sidecar yet
+			}
+			if err != nil {
+				return "", nil, files, err // a garbled sidecar is an error, not a silently dropped file
+			}
+			if err := CheckLayout(csv); err != nil {
+				return "", nil, files, err
+			}
+			if t.Rows == 0 || countDistinct(t.Col("cell")) != meta.Cells {
+				continue // fewer cells than planned: still running
 			}
 			if render {
 				figs, err := Render(s.kind, csv)

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,17 +11,28 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vitadv/model/rng"
 	"vitadv/model/store"
+	"vitadv/model/valid"
 )
 
 // Cell is one grid point and replicate of a sweep.
 type Cell struct {
-	Index int      // position in the job's cell list; the seed is rng.Derive(Seed, Index)
-	Seed  uint64   // per-cell seed
-	Param []string // formatted parameter fields (the CSV columns after "cell")
+	Index int           // position in the job's cell list; the seed is rng.Derive(Seed, Index)
+	Seed  uint64        // per-cell seed
+	Param []string      // formatted parameter fields (the CSV columns after "cell")
+	steps *atomic.Int64 // progress of a running cell (set by Execute)
+}
+
+// Step reports that the cell's training reached GD step s (for the progress
+// lines of long cells). It is safe to call from Job.Run at any rate.
+func (c Cell) Step(s int) {
+	if c.steps != nil {
+		c.steps.Store(int64(s))
+	}
 }
 
 // Job is a sweep: its cells, its CSV layout and the function that runs one
@@ -33,7 +45,13 @@ type Job struct {
 	// any cell runs, for jobs that write per-cell files beside the CSV.
 	Sidecar func(out string)
 	PerCell int // rows each cell writes (1 except for trajectories)
-	Cells   []Cell
+	Steps   int // most GD steps of one cell (0: unknown), for the progress ETA of a running cell
+	// NA lists the metric columns in which NaN is a documented value
+	// meaning "not applicable" (e.g. robust losses of a clean run in the
+	// dynamics file). Every other metric must be a finite number: a cell
+	// whose metrics are not is refused before anything is written.
+	NA    []string
+	Cells []Cell
 	// Run computes the metric fields of cell c: PerCell rows of
 	// len(Metrics) fields each. It must depend on c alone (and on the
 	// job's configuration), so that cells can run in any order.
@@ -83,6 +101,9 @@ type Options struct {
 	MaxCells int       // stop after this many newly computed cells (0: no limit)
 	Progress io.Writer // progress lines (cells done/total, ETA); nil: none
 	Command  string    // recorded in the sidecar .json file
+	// Heartbeat is the interval of the progress lines printed while
+	// cells run (0: 10 s), so that a long cell is never silent.
+	Heartbeat time.Duration
 }
 
 // Summary is the outcome of Execute.
@@ -111,21 +132,85 @@ func (e *ParamMismatchError) Error() string {
 		e.Path, e.Cell, e.Column, e.Got, e.Want)
 }
 
+// MetricError reports a metric field that is not a finite number (or NaN
+// in a column of Job.NA): the cell is refused and nothing is written for
+// it.
+type MetricError struct {
+	Path   string // file the row was read from ("" for a computed cell)
+	Job    string
+	Cell   int
+	Column string
+	Value  string
+}
+
+func (e *MetricError) Error() string {
+	if e.Path != "" {
+		return fmt.Sprintf("%s: cell %d: metric %s = %q is not a finite number", e.Path, e.Cell, e.Column, e.Value)
+	}
+	return fmt.Sprintf("%s cell %d: metric %s = %s is not finite; nothing was written for this cell "+
+		"(training overflowed: lower -eta, -sigma2, -mu, -c or raise -init-shrink)", e.Job, e.Cell, e.Column, e.Value)
+}
+
+// checkMetrics returns a *MetricError unless every metric field of row (a
+// full CSV row: cell, parameters, metrics) is a finite number or NaN in a
+// column of job.NA.
+func (j *Job) checkMetrics(path string, row Row) error {
+	off := 1 + len(j.Params)
+	if len(row) != off+len(j.Metrics) {
+		return &CorruptError{Path: path, Reason: fmt.Sprintf("row of %d fields, want %d", len(row), off+len(j.Metrics))}
+	}
+	for k, col := range j.Metrics {
+		f := row[off+k]
+		v, err := strconv.ParseFloat(f, 64)
+		if err == nil && math.IsNaN(v) && f == "NaN" && slices.Contains(j.NA, col) {
+			continue
+		}
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			cell, _ := strconv.Atoi(row[0])
+			return &MetricError{Path: path, Job: j.Name, Cell: cell, Column: col, Value: f}
+		}
+	}
+	return nil
+}
+
 // Execute runs the job's cells of opt.Shard that are not yet in the CSV,
 // appending each as it finishes, and rewrites the file sorted once all are
-// present. Progress lines go to opt.Progress.
-func Execute(job *Job, opt Options) (Summary, error) {
+// present. Progress lines go to opt.Progress. The file is locked for the
+// duration (a second writer gets a *LockedError), temporary files left by
+// a killed rewrite are removed, and a file this call created is removed
+// again if the call fails before any cell was written.
+func Execute(job *Job, opt Options) (sum Summary, err error) {
 	start := time.Now()
 	path := opt.Shard.Path(opt.Out)
+	sum = Summary{Path: path}
+	created, err := mkdirTracked(filepath.Dir(path))
+	if err != nil {
+		return sum, err
+	}
+	lock, err := Lock(path)
+	if err != nil {
+		removeDirs(created)
+		return sum, err
+	}
+	defer lock.Unlock()
+	removeStaleTemps(path)
+	_, statErr := os.Stat(path)
+	fresh := os.IsNotExist(statErr)
 	if job.Sidecar != nil {
 		job.Sidecar(opt.Out)
 	}
-	sum := Summary{Path: path}
 	log, dropped, err := OpenLog(path, job.Header(), job.PerCell)
 	if err != nil {
 		return sum, err
 	}
-	defer log.Close()
+	defer func() {
+		log.Close()
+		if err != nil && fresh && log.Len() == 0 {
+			os.Remove(path)
+			lock.Unlock()
+			removeDirs(created)
+		}
+	}()
 	sum.Dropped = dropped
 	var todo []Cell
 	for _, c := range job.Cells {
@@ -139,6 +224,11 @@ func Execute(job *Job, opt Options) (Summary, error) {
 					return sum, &ParamMismatchError{Path: path, Cell: c.Index, Column: job.Params[k], Got: got, Want: p}
 				}
 			}
+			for _, r := range rows {
+				if err := job.checkMetrics(path, r); err != nil {
+					return sum, err
+				}
+			}
 			sum.Resumed++
 			continue
 		}
@@ -150,14 +240,24 @@ func Execute(job *Job, opt Options) (Summary, error) {
 	if opt.MaxCells > 0 && len(todo) > opt.MaxCells {
 		todo = todo[:opt.MaxCells]
 	}
-	prog := &progress{w: opt.Progress, name: job.Name, shard: opt.Shard, total: sum.Total, done: sum.Resumed, start: start, todo: len(todo)}
+	prog := &progress{w: opt.Progress, name: job.Name, shard: opt.Shard, total: sum.Total, done: sum.Resumed, start: start, todo: len(todo),
+		running: map[int]runningCell{}, last: start, steps: job.Steps}
+	if opt.Progress != nil && len(todo) > 0 {
+		every := opt.Heartbeat
+		if every == 0 {
+			every = 10 * time.Second
+		}
+		stop := make(chan struct{})
+		defer close(stop)
+		go prog.heartbeat(every, stop)
+	}
 	if dropped > 0 {
 		prog.printf("dropped %d bytes of an unfinished cell at the end of %s", dropped, path)
 	}
 	if sum.Resumed > 0 {
 		prog.printf("resuming %s: %d of %d cells already done", path, sum.Resumed, sum.Total)
 	}
-	err = runCells(job, todo, max(1, opt.Workers), func(c Cell, metrics [][]string) error {
+	err = runCells(job, todo, max(1, opt.Workers), prog.started, func(c Cell, metrics [][]string) error {
 		if len(metrics) != job.PerCell {
 			return fmt.Errorf("experiment: %s cell %d returned %d rows, want %d", job.Name, c.Index, len(metrics), job.PerCell)
 		}
@@ -167,14 +267,19 @@ func Execute(job *Job, opt Options) (Summary, error) {
 				return fmt.Errorf("experiment: %s cell %d returned %d metrics, want %d", job.Name, c.Index, len(m), len(job.Metrics))
 			}
 			rows[k] = slices.Concat(Row{strconv.Itoa(c.Index)}, c.Param, m)
+			if err := job.checkMetrics("", rows[k]); err != nil {
+				return err
+			}
 		}
 		if err := log.Append(c.Index, rows); err != nil {
 			return err
 		}
-		prog.tick()
+		prog.tick(c)
 		return nil
 	})
+	prog.mu.Lock()
 	sum.Computed = prog.computed
+	prog.mu.Unlock()
 	sum.Done = log.Len()
 	sum.Elapsed = time.Since(start)
 	if err != nil {
@@ -198,7 +303,7 @@ func Execute(job *Job, opt Options) (Summary, error) {
 
 // runCells runs the cells on workers goroutines and calls done (serially)
 // for each result; the first error stops the remaining cells.
-func runCells(job *Job, cells []Cell, workers int, done func(Cell, [][]string) error) error {
+func runCells(job *Job, cells []Cell, workers int, started func(Cell), done func(Cell, [][]string) error) error {
 	var (
 		mu   sync.Mutex
 		next int
@@ -219,6 +324,8 @@ func runCells(job *Job, cells []Cell, workers int, done func(Cell, [][]string) e
 		go func() {
 			defer wg.Done()
 			for c, ok := take(); ok; c, ok = take() {
+				c.steps = new(atomic.Int64)
+				started(c)
 				m, err := job.Run(c)
 				mu.Lock()
 				if err == nil && fail == nil {
@@ -235,18 +342,22 @@ func runCells(job *Job, cells []Cell, workers int, done func(Cell, [][]string) e
 	return fail
 }
 
-// progress prints "name: done/total cells, elapsed, ETA" lines.
+// progress prints "name: done/total cells, elapsed, ETA" lines: one per
+// finished cell (at most one per second, always the last), and a heartbeat
+// while cells run.
 type progress struct {
-	w          io.Writer
-	name       string
-	shard      Shard
-	total      int
-	done       int
-	todo       int
-	computed   int
-	start      time.Time
-	lastPrint  time.Time
-	printEvery time.Duration
+	w        io.Writer
+	name     string
+	shard    Shard
+	total    int
+	done     int
+	todo     int
+	start    time.Time
+	mu       sync.Mutex
+	computed int
+	running  map[int]runningCell // cells being computed
+	steps    int                 // Job.Steps
+	last     time.Time           // last line printed
 }
 
 func (p *progress) printf(format string, args ...any) {
@@ -255,23 +366,83 @@ func (p *progress) printf(format string, args ...any) {
 	}
 }
 
-// tick records one finished cell and prints a line (at most one per
-// second, and always for the last cell).
-func (p *progress) tick() {
-	p.done++
-	p.computed++
-	now := time.Now()
-	if p.w == nil || (now.Sub(p.lastPrint) < time.Second && p.computed < p.todo) {
-		return
-	}
-	p.lastPrint = now
+// runningCell is a cell being computed: its start and its step counter.
+type runningCell struct {
+	start time.Time
+	steps *atomic.Int64
+}
+
+// started records that cell c is being computed.
+func (p *progress) started(c Cell) {
+	p.mu.Lock()
+	p.running[c.Index] = runningCell{time.Now(), c.steps}
+	p.mu.Unlock()
+}
+
+// line returns the progress line (p.mu held).
+func (p *progress) line(now time.Time) string {
 	el := now.Sub(p.start)
-	eta := time.Duration(float64(el) / float64(p.computed) * float64(p.todo-p.computed))
 	sh := ""
 	if p.shard.N > 1 {
 		sh = " (shard " + p.shard.String() + ")"
 	}
-	p.printf("%d/%d cells%s, elapsed %v, ETA %v", p.done, p.total, sh, el.Round(time.Second), eta.Round(time.Second))
+	eta := "unknown until a cell finishes"
+	if p.computed > 0 {
+		eta = time.Duration(float64(el) / float64(p.computed) * float64(p.todo-p.computed)).Round(time.Second).String()
+	}
+	run := ""
+	if len(p.running) > 0 {
+		idx, oldest := -1, runningCell{start: now}
+		for i, r := range p.running {
+			if r.start.Before(oldest.start) || idx < 0 {
+				idx, oldest = i, r
+			}
+		}
+		in := now.Sub(oldest.start)
+		run = fmt.Sprintf(", %d running (longest: cell %d for %v", len(p.running), idx, in.Round(time.Second))
+		if s := oldest.steps.Load(); p.steps > 0 && s > 0 {
+			left := time.Duration(float64(in) / float64(s) * float64(max(0, int64(p.steps)-s)))
+			run += fmt.Sprintf(", step %d of at most %d, at most %v left", s, p.steps, left.Round(time.Second))
+		}
+		run += ")"
+	}
+	return fmt.Sprintf("%d/%d cells%s%s, elapsed %v, ETA %s", p.done, p.total, sh, run, el.Round(time.Second), eta)
+}
+
+// tick records one finished cell and prints a line (at most one per
+// second, and always for the last cell).
+func (p *progress) tick(c Cell) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.running, c.Index)
+	p.done++
+	p.computed++
+	now := time.Now()
+	if p.w == nil || (now.Sub(p.last) < time.Second && p.computed < p.todo) {
+		return
+	}
+	p.last = now
+	p.printf("%s", p.line(now))
+}
+
+// heartbeat prints the progress line every interval in which no other
+// line was printed, until stop is closed.
+func (p *progress) heartbeat(every time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(every / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			p.mu.Lock()
+			if now.Sub(p.last) >= every {
+				p.last = now
+				p.printf("%s", p.line(now))
+			}
+			p.mu.Unlock()
+		}
+	}
 }
 
 // Meta is the sidecar <csv>.json written next to a complete CSV file: the
@@ -286,6 +457,12 @@ type Meta struct {
 	Seconds  float64 `json:"seconds_this_run"`
 }
 
+// Validate returns a *valid.Error for a sidecar no run writes.
+func (m Meta) Validate() error {
+	return valid.First(valid.IntMin("cells", m.Cells, 0), valid.IntMin("computed_this_run", m.Computed, 0),
+		valid.NonNeg("seconds_this_run", m.Seconds), intIn("computed_this_run", m.Computed, 0, float64(m.Cells)))
+}
+
 func metaPath(csv string) string { return strings.TrimSuffix(csv, ".csv") + ".json" }
 
 func writeMeta(opt Options, job *Job, s Summary) error {
@@ -294,12 +471,20 @@ func writeMeta(opt Options, job *Job, s Summary) error {
 	return store.SaveJSON(metaPath(s.Path), m)
 }
 
-// ReadMeta reads the sidecar of a CSV file (zero Meta and an error if
-// absent).
+// ReadMeta reads the sidecar of a CSV file: zero Meta and an error if
+// absent (os.IsNotExist), malformed (a *store.FormatError naming the file)
+// or invalid (an error naming the file and wrapping a *valid.Error).
 func ReadMeta(csv string) (Meta, error) {
 	var m Meta
 	err := store.LoadJSON(metaPath(csv), &m)
-	return m, err
+	var ve *valid.Error
+	if errors.As(err, &ve) {
+		return Meta{}, fmt.Errorf("%s: %w", metaPath(csv), err)
+	}
+	if err != nil {
+		return Meta{}, err
+	}
+	return m, nil
 }
 
 // MergeError reports shard files that do not combine into a complete run.
@@ -314,7 +499,9 @@ func (e *MergeError) Error() string { return "merge: " + e.Reason }
 // writes. Every shard file must be complete and every cell of the job
 // present exactly once (identical duplicates are tolerated). With no files
 // given, it reads out.shard-*-of-*.csv. The sidecar out.json records
-// command and the summed run time of the shards.
+// command and the summed run time of the shards. Every input is checked
+// (layout, parameters, finite metrics) before anything is written, and
+// out.csv is locked while it is written.
 func Merge(job *Job, out string, files []string, command string) (string, error) {
 	if len(files) == 0 {
 		var err error
@@ -337,6 +524,11 @@ func Merge(job *Job, out string, files []string, command string) (string, error)
 			return "", err
 		}
 		for i, rows := range cells {
+			for _, r := range rows {
+				if err := job.checkMetrics(f, r); err != nil {
+					return "", err
+				}
+			}
 			if old, dup := all[i]; dup && !slices.EqualFunc(old, rows, slices.Equal) {
 				return "", &MergeError{Reason: fmt.Sprintf("cell %d differs between shard files (one is from another configuration?)", i)}
 			}
@@ -363,6 +555,18 @@ func Merge(job *Job, out string, files []string, command string) (string, error)
 		return "", &MergeError{Reason: fmt.Sprintf("shard files hold %d cells, the job has %d", len(all), len(job.Cells))}
 	}
 	path := out + ".csv"
+	created, err := mkdirTracked(filepath.Dir(path))
+	if err != nil {
+		return "", err
+	}
+	lock, err := Lock(path)
+	if err != nil {
+		removeDirs(created)
+		return "", err
+	}
+	defer lock.Unlock()
+	removeStaleTemps(path)
+	removeStaleTemps(metaPath(path))
 	if err := writeSorted(path, job.Header(), all); err != nil {
 		return "", err
 	}

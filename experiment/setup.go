@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 
@@ -34,19 +35,114 @@ type Setup struct {
 }
 
 // Validate returns a *valid.Error naming the first bad field (by its
-// command-line flag name).
+// command-line flag name). Besides the sign and parity rules, every size
+// and scale has an upper bound (see the Max* limits): values past them
+// either exhaust memory or overflow float64 in training, which would write
+// NaN into a result file.
 func (s Setup) Validate() error {
 	return valid.First(
-		valid.IntMin("d", s.D, 2), valid.IntMin("m", s.M, 2),
-		valid.IntMin("dh", s.Dh, 1), valid.IntMin("dv", s.Dv, 1),
-		valid.Positive("sigma2", s.Sigma2), valid.NonNeg("sigma-w", s.SigmaW),
-		valid.EvenIntMin("ntest", s.NTest, 2), valid.Positive("init-shrink", s.Shrink),
-		valid.Positive("eta", s.Eta), valid.IntMin("steps", s.MaxSteps, 1),
-		valid.NonNeg("target", s.Target), valid.IntMin("pgd-steps", s.PGDSteps, 1),
-		valid.IntMin("eval-steps", s.EvalSteps, 1), valid.IntMin("eval-restarts", s.EvalRestarts, 1),
-		valid.IntMin("apgd-steps", s.APGDSteps, 0),
+		intIn("d", s.D, 2, MaxDim), intIn("m", s.M, 2, MaxTokens),
+		intIn("dh", s.Dh, 1, MaxDim), intIn("dv", s.Dv, 1, MaxDim),
+		floatIn("sigma2", s.Sigma2, 0, MaxScale, false), floatIn("sigma-w", s.SigmaW, 0, MaxScale, true),
+		valid.EvenIntMin("ntest", s.NTest, 2), intIn("ntest", s.NTest, 2, MaxPoints),
+		floatIn("init-shrink", s.Shrink, MinShrink, MaxScale, true),
+		floatIn("eta", s.Eta, 0, MaxEta, false), intIn("steps", s.MaxSteps, 1, MaxSteps),
+		floatIn("target", s.Target, 0, MaxScale, true), intIn("pgd-steps", s.PGDSteps, 1, MaxAttackSteps),
+		intIn("eval-steps", s.EvalSteps, 1, MaxAttackSteps), intIn("eval-restarts", s.EvalRestarts, 1, MaxRestarts),
+		intIn("apgd-steps", s.APGDSteps, 0, MaxAttackSteps),
 		setValid(s.Set),
 	)
+}
+
+// Limits of the experiment configurations. They are far above every
+// preset (paper: d = 2048, M = 16, 1960 test points, 5000 steps) and keep
+// a mistyped value from exhausting memory or overflowing: a cell of
+// training-set size N holds about CellBytes(N) bytes, which must stay
+// below MaxCellBytes (each of -workers cells holds that much at once).
+const (
+	MaxDim         = 1 << 16 // d, d_h, d_v
+	MaxTokens      = 1 << 12 // M
+	MaxPoints      = 1 << 24 // N and test points
+	MaxScale       = 1e6     // σ₂, σ_w, the init shrink, the loss target
+	MinShrink      = 1e-6    // smallest init shrink (σ₀ = 1/(c√(3d)) overflows the logits below it)
+	MaxEta         = 1e6     // GD step
+	MaxSteps       = 1e7     // GD steps
+	MaxAttackSteps = 1e5     // PGD steps (training and evaluation)
+	MaxRestarts    = 1e4     // evaluation PGD runs
+	MaxMu          = 1e6     // ‖μ‖ (given or derived from c)
+	MaxTauOverMu   = 1e3     // attack budget over ‖μ‖
+	MaxCells       = 1e6     // cells of one job (grid points × replicates)
+	MaxRows        = 1e7     // CSV rows of one job (dynamics: cells × logged steps)
+	MaxCellBytes   = 4 << 30 // estimated memory of one cell (CellBytes)
+)
+
+// CellBytes estimates the memory of one cell of training-set size n: the
+// train and test tokens with their perturbations and gradients, the
+// weights with their gradients and optimizer copies, and the per-token
+// activations of the forward and backward passes, with a factor 2 margin.
+// It is computed in float64 so that absurd sizes do not overflow.
+func (s Setup) CellBytes(n int) float64 {
+	pts := float64(n) + float64(s.NTest)
+	d, m, dh, dv := float64(s.D), float64(s.M), float64(s.Dh), float64(s.Dv)
+	floats := 4*pts*m*d + 4*(2*d*dh+d*dv) + 4*pts*m*(2*dh+dv+m)
+	return 2 * 8 * floats
+}
+
+// checkJob validates the grid-level sizes of a job whose largest
+// training-set size is nmax: the memory of one cell (CellBytes), the number
+// of cells and of CSV rows (rowsPerCell per cell), and the signal norms
+// ‖μ‖ of every (n, c) — c is c = N·SNR_2² unless isMu, then it is ‖μ‖.
+// The job has points grid points of reps replicates each (flag repsField).
+func (s Setup) checkJob(ns []int, cs []float64, field string, isMu bool, points float64, repsField string, reps int, rowsPerCell float64) error {
+	for _, n := range ns {
+		if err := intIn("n", n, 2, MaxPoints); err != nil {
+			return err
+		}
+		if b := s.CellBytes(n); !(b <= MaxCellBytes) {
+			return &valid.Error{Field: "n", Value: n, Rule: fmt.Sprintf(
+				"one cell at N = %d, d = %d, M = %d, d_h = %d, d_v = %d, %d test points needs about %.3g GB; the limit is %.3g GB (experiment.MaxCellBytes)",
+				n, s.D, s.M, s.Dh, s.Dv, s.NTest, b/1e9, float64(MaxCellBytes)/1e9)}
+		}
+		for _, c := range cs {
+			mu := c
+			if !isMu {
+				mu = s.MuFor(n, c)
+			}
+			if !(mu <= MaxMu) {
+				return &valid.Error{Field: field, Value: c, Rule: fmt.Sprintf("gives ‖μ‖ = %.3g at N = %d, above %g (experiment.MaxMu)", mu, n, MaxMu)}
+			}
+		}
+	}
+	cells := points * float64(reps)
+	if !(cells <= MaxCells) {
+		return &valid.Error{Field: repsField, Value: reps, Rule: fmt.Sprintf("the grid has %.3g cells (%.3g grid points × %d), more than %g (experiment.MaxCells)", cells, points, reps, MaxCells)}
+	}
+	if rows := cells * rowsPerCell; !(rows <= MaxRows) {
+		return &valid.Error{Field: "steps", Value: s.MaxSteps, Rule: fmt.Sprintf("the job writes %.3g CSV rows, more than %g (experiment.MaxRows)", rows, MaxRows)}
+	}
+	return nil
+}
+
+// intIn returns a *valid.Error unless lo <= v <= hi.
+func intIn(field string, v, lo int, hi float64) error {
+	if v < lo || float64(v) > hi {
+		return &valid.Error{Field: field, Value: v, Rule: fmt.Sprintf("must be in [%d, %.0f]", lo, hi)}
+	}
+	return nil
+}
+
+// floatIn returns a *valid.Error unless v is finite, lo < v <= hi (lo <= v
+// with closed).
+func floatIn(field string, v, lo, hi float64, closed bool) error {
+	ok := v <= hi && (v > lo || closed && v == lo)
+	if !ok || math.IsInf(v, 0) {
+		op := "<"
+		if closed {
+			op = "<="
+		}
+		return &valid.Error{Field: field, Value: v, Rule: fmt.Sprintf("must be finite, %g %s value <= %g", lo, op, hi)}
+	}
+	return nil
 }
 
 // setValid is attack.Set.Validate with the error renamed to the flag.
@@ -155,9 +251,11 @@ func (o Outcome) fields() []string {
 // and the robust test loss and error, worst case per point over the
 // evaluation PGD, APGD, the midpoint attack and the erase attack
 // (docs/THEORY.md §3.2, §3.4) — robust_err_lb — and the certified upper
-// bound robust_err_ub = 1 − certified fraction (package certify). It also records the first step at which the training objective
-// fell below eps (THEORY §8 P6's steps to ε).
-func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64) (Outcome, error) {
+// bound robust_err_ub = 1 − certified fraction (package certify). It also
+// records the first step at which the training objective fell below eps
+// (THEORY §8 P6's steps to ε). onStep, if not nil, is called with each GD
+// step (progress).
+func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64, onStep func(int)) (Outcome, error) {
 	trainSet, test, err := data.Draw(dc, seed)
 	if err != nil {
 		return Outcome{}, err
@@ -179,6 +277,9 @@ func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64) (Outcome
 		stepsTo = 0
 	}
 	res := tr.Run(func(step int, loss float64) {
+		if onStep != nil {
+			onStep(step)
+		}
 		if stepsTo < 0 && loss < eps {
 			stepsTo = step
 		}

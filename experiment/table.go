@@ -34,6 +34,13 @@ func ReadTable(path string) (*Table, error) {
 		fields := strings.Split(sc.Text(), ",")
 		if line == 1 {
 			t.Header = fields
+			seen := map[string]bool{}
+			for _, h := range fields {
+				if seen[h] {
+					return nil, &CorruptError{Path: path, Line: 1, Reason: fmt.Sprintf("column %q appears twice in the header", h)}
+				}
+				seen[h] = true
+			}
 			continue
 		}
 		if len(fields) != len(t.Header) {

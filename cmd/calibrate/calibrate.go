@@ -52,7 +52,11 @@ func run(w io.Writer, args []string) error {
 	boot := fs.Int("boot", 1000, "bootstrap resamples")
 	out := fs.String("out", "results/calibrate", "output directory")
 	skipTau := fs.Bool("skip-tau", false, "skip the τ sweep")
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
+		return helpOK(err, fs, w)
+	}
+	if err := checkFlags(fs); err != nil {
 		return err
 	}
 	sc, err := theorems.ScaleByName(*scaleName)
@@ -190,6 +194,9 @@ func run(w io.Writer, args []string) error {
 		}
 		all = append(all, fits...)
 	}
+	if err := checkConsts(consts); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
@@ -260,7 +267,7 @@ func writeText(path, command string, sc, tsc theorems.Scale, ns []int, seeds int
 	for _, c := range consts {
 		fmt.Fprintf(&sb, "BenchmarkCalibrated/%s 1 %.4f estimate %.4f lo95 %.4f hi95\n", benchName(c.Name), c.Estimate, c.Lo, c.Hi)
 	}
-	return os.WriteFile(path, []byte(sb.String()), 0o644)
+	return writeFile(path, []byte(sb.String()))
 }
 
 // benchName turns a constant's name into a benchmark-name component.
@@ -276,7 +283,7 @@ func writeCSVs(dir string, rows []phaseRow, crow []collapseRow, consts []theorem
 	for _, r := range rows {
 		fmt.Fprintf(&sb, "%d,%.6g,%d,%d,%v,%.6f,%.4f,%v\n", r.N, r.C, r.Seed, r.Steps, r.Conv, r.TestLoss, r.TestErr, r.Benign)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "phase.csv"), []byte(sb.String()), 0o644); err != nil {
+	if err := writeFile(filepath.Join(dir, "phase.csv"), []byte(sb.String())); err != nil {
 		return err
 	}
 	sb.Reset()
@@ -284,7 +291,7 @@ func writeCSVs(dir string, rows []phaseRow, crow []collapseRow, consts []theorem
 	for _, r := range crow {
 		fmt.Fprintf(&sb, "%d,%.4f,%d,%.6f,%.6f,%.6g\n", r.Dh, r.TauRel, r.Seed, r.A1, r.Entropy, r.Loss)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "collapse.csv"), []byte(sb.String()), 0o644); err != nil {
+	if err := writeFile(filepath.Join(dir, "collapse.csv"), []byte(sb.String())); err != nil {
 		return err
 	}
 	sb.Reset()
@@ -292,7 +299,7 @@ func writeCSVs(dir string, rows []phaseRow, crow []collapseRow, consts []theorem
 	for _, c := range consts {
 		fmt.Fprintf(&sb, "%q,%.6g,%.6g,%.6g,%q\n", c.Name, c.Estimate, c.Lo, c.Hi, c.Command)
 	}
-	return os.WriteFile(filepath.Join(dir, "constants.csv"), []byte(sb.String()), 0o644)
+	return writeFile(filepath.Join(dir, "constants.csv"), []byte(sb.String()))
 }
 
 func ints(s string) ([]int, error) {

@@ -16,6 +16,7 @@ import (
 func TestRun(t *testing.T) {
 	repo := t.TempDir()
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
+	os.MkdirAll(filepath.Join(repo, "results"), 0o755)
 	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte(experiment.ClaimsBegin+"\n"+experiment.ClaimsEnd+"\n"), 0o644)
 	os.WriteFile(filepath.Join(repo, experiment.StatementsPath), []byte(experiment.StatusBegin+"\n"+experiment.StatusEnd+"\n"), 0o644)
 	var b bytes.Buffer

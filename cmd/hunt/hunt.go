@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -9,12 +10,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"reflect"
 	"sort"
-	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"vitadv/model/store"
 	"vitadv/theorems"
 )
 
@@ -38,70 +39,55 @@ type Counterexample struct {
 	Replay    string              `json:"replay"` // the command that replays it
 }
 
-type constFlags []string
-
-func (c *constFlags) String() string     { return strings.Join(*c, ",") }
-func (c *constFlags) Set(s string) error { *c = append(*c, s); return nil }
-
 func run(w io.Writer, args []string) error {
-	fs := flag.NewFlagSet("hunt", flag.ContinueOnError)
-	id := fs.String("statement", "", "statement ID (see -list)")
-	checks := fs.Int("checks", 100, "random points to evaluate")
-	seed := fs.Uint64("seed", 1, "search seed: point i is drawn from PCG(seed, i)")
-	relax := fs.Bool("relax", false, "draw from the relaxed axis ranges (outside the hypotheses)")
-	scaleName := fs.String("scale", "tiny", "instance scale: tiny (d=64, M=4) or paper (d=256, M=8)")
-	out := fs.String("out", "results/hunt", "directory for counterexample files and SUMMARY.txt")
-	maxFail := fs.Int("max-fail", 3, "stop after this many distinct shrunk counterexamples")
-	budget := fs.Duration("time", 5*time.Minute, "stop searching and shrinking after this long")
-	replay := fs.String("replay", "", "replay a counterexample file and exit")
-	list := fs.Bool("list", false, "list the statements and exit")
-	var consts constFlags
-	fs.Var(&consts, "const", "override a constant, name=value (JSON name of theorems.Consts; repeatable)")
-	if err := fs.Parse(args); err != nil {
+	c, err := parse(w, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	if *list {
+	if c.list {
 		for _, s := range theorems.All() {
 			fmt.Fprintf(w, "%-12s %-22s %-9s %s\n", s.ID, s.Func, s.Tag, s.Claim)
 		}
 		return nil
 	}
-	if *replay != "" {
-		return replayFile(w, *replay)
+	if c.replay != "" {
+		return replayFile(w, c.replay, c.heartbeat)
 	}
-	st, err := find(*id)
-	if err != nil {
-		return err
-	}
-	sc, err := theorems.ScaleByName(*scaleName)
-	if err != nil {
-		return err
-	}
-	k := theorems.Defaults()
-	if err := setConsts(&k, consts); err != nil {
-		return err
-	}
+	st, _ := find(c.id)
+	sc, k := c.scale, c.consts
 	cmd := "go run ./cmd/hunt " + strings.Join(args, " ")
 	lab := theorems.NewLab()
 	axes := st.Axes(sc, k)
+	if err := checkAxes(axes, c.relax); err != nil {
+		return err
+	}
 	start := time.Now()
 	var found []Counterexample
 	seen := map[string]bool{}
 	holds, na, fails := 0, 0, 0
-	for i := 0; i < *checks && len(found) < *maxFail && time.Since(start) < *budget; i++ {
-		r := rand.New(rand.NewPCG(*seed, uint64(i)))
+	var cur, nfail atomic.Int64 // for the heartbeat goroutine
+	stop := heartbeat(c.heartbeat, func() string {
+		return fmt.Sprintf("hunt: %s: check %d/%d, %d fail, %d trainings, elapsed %s", st.ID, cur.Load()+1, c.checks, nfail.Load(), lab.Started(), time.Since(start).Round(time.Second))
+	})
+	defer stop()
+	for i := 0; i < c.checks && len(found) < c.maxFail && time.Since(start) < c.budget; i++ {
+		cur.Store(int64(i))
+		r := rand.New(rand.NewPCG(c.seed, uint64(i)))
 		p := theorems.Point{}
 		for _, a := range axes {
 			lo, hi := a.Lo, a.Hi
-			if *relax {
+			if c.relax {
 				lo, hi = a.RelaxLo, a.RelaxHi
 			}
 			p[a.Name] = lo + r.IntN(hi-lo+1)
 		}
-		if i > 0 && i%max(1, *checks/10) == 0 {
+		if i > 0 && i%max(1, c.checks/10) == 0 {
 			el := time.Since(start)
-			fmt.Fprintf(os.Stderr, "hunt: %s: %d/%d checks, %d fail, elapsed %s, ETA %s\n", st.ID, i, *checks, fails,
-				el.Round(time.Second), (time.Duration(float64(el) / float64(i) * float64(*checks-i))).Round(time.Second))
+			fmt.Fprintf(os.Stderr, "hunt: %s: %d/%d checks, %d fail, elapsed %s, ETA %s\n", st.ID, i, c.checks, fails,
+				el.Round(time.Second), (time.Duration(float64(el) / float64(i) * float64(c.checks-i))).Round(time.Second))
 		}
 		v, err := st.Check(lab, sc, p, k)
 		var h *theorems.HypothesisError
@@ -119,25 +105,26 @@ func run(w io.Writer, args []string) error {
 			continue
 		}
 		fails++
-		p, v = shrink(lab, st, sc, k, axes, *relax, p, v, start.Add(*budget))
+		nfail.Store(int64(fails))
+		p, v = shrink(lab, st, sc, k, axes, c.relax, p, v, start.Add(c.budget))
 		if seen[key(p)] {
 			continue
 		}
 		seen[key(p)] = true
-		ce := Counterexample{Statement: st.ID, Func: st.Func, Tag: st.Tag, Scale: sc, Point: p, Consts: k, Relaxed: *relax,
+		ce := Counterexample{Statement: st.ID, Func: st.Func, Tag: st.Tag, Scale: sc, Point: p, Consts: k, Relaxed: c.relax,
 			Verdict: v.String(), Found: cmd}
 		// Re-evaluate (memoized: no new training) to record the instances.
 		ce.Instances = lab.Trace(func() { st.Check(lab, sc, p, k) })
 		for _, b := range v.Failed() {
 			ce.Failed = append(ce.Failed, b.Name)
 		}
-		name := fileName(st.ID, p, *relax, sc.Name)
-		ce.Replay = "go run ./cmd/hunt -replay " + filepath.ToSlash(filepath.Join(*out, name))
-		if err := writeCE(*out, name, ce); err != nil {
+		name := fileName(st.ID, p, c.relax, sc.Name)
+		ce.Replay = "go run ./cmd/hunt -replay " + filepath.ToSlash(filepath.Join(c.out, name))
+		if err := writeCE(c.out, name, ce); err != nil {
 			return err
 		}
 		found = append(found, ce)
-		fmt.Fprintf(os.Stderr, "hunt: %s: counterexample %s (%d/%d checks, %s)\n", st.ID, key(p), i+1, *checks, time.Since(start).Round(time.Second))
+		fmt.Fprintf(os.Stderr, "hunt: %s: counterexample %s (%d/%d checks, %s)\n", st.ID, key(p), i+1, c.checks, time.Since(start).Round(time.Second))
 	}
 	fmt.Fprintf(w, "%s %s: %d holds, %d n/a (outside hypotheses), %d fail; %d shrunk counterexamples; %s\n",
 		st.ID, st.Func, holds, na, fails, len(found), time.Since(start).Round(time.Second))
@@ -145,6 +132,28 @@ func run(w io.Writer, args []string) error {
 		fmt.Fprintf(w, "  %s\n", ce.Replay)
 	}
 	return nil
+}
+
+// heartbeat prints line() to stderr every interval until the returned stop
+// function is called, so that a long training is never silent.
+func heartbeat(every time.Duration, line func() string) (stop func()) {
+	if every <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fmt.Fprintln(os.Stderr, line())
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // shrink moves each axis of the failing point p toward its simplest index
@@ -232,7 +241,10 @@ func writeCE(dir, name string, ce Counterexample) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, name), append(b, '\n'), 0o644); err != nil {
+	if err := store.WriteFileAtomic(filepath.Join(dir, name), func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	}); err != nil {
 		return err
 	}
 	return updateSummary(dir)
@@ -265,23 +277,37 @@ func updateSummary(dir string) error {
 		fmt.Fprintf(&sb, "%s %s %s%s scale=%s [%s] fails: %s | %s\n", ce.Statement, ce.Func, ce.Tag, rel, ce.Scale.Name,
 			key(ce.Point), strings.Join(ce.Failed, "; "), ce.Replay)
 	}
-	return os.WriteFile(filepath.Join(dir, "SUMMARY.txt"), []byte(sb.String()), 0o644)
+	return store.WriteFileAtomic(filepath.Join(dir, "SUMMARY.txt"), func(w io.Writer) error {
+		_, err := io.WriteString(w, sb.String())
+		return err
+	})
 }
 
-func replayFile(w io.Writer, path string) error {
-	b, err := os.ReadFile(path)
+// maxReplayBytes bounds a counterexample file (the committed ones are a
+// few kB).
+const maxReplayBytes = 1 << 20
+
+func replayFile(w io.Writer, path string, every time.Duration) error {
+	ce, st, err := loadCE(path)
 	if err != nil {
 		return err
 	}
-	var ce Counterexample
-	if err := json.Unmarshal(b, &ce); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	st, err := find(ce.Statement)
-	if err != nil {
-		return err
-	}
-	v, err := st.Check(theorems.NewLab(), ce.Scale, ce.Point, ce.Consts)
+	lab := theorems.NewLab()
+	start := time.Now()
+	stop := heartbeat(every, func() string {
+		el := time.Since(start)
+		n, total := lab.Started(), len(ce.Instances)
+		if total < n {
+			return fmt.Sprintf("hunt: replay %s: training %d (the file lists %d instances: no ETA), elapsed %s", filepath.Base(path), n, total, el.Round(time.Second))
+		}
+		eta := "after the first training"
+		if done := n - 1; done > 0 {
+			eta = (time.Duration(float64(el) / float64(done) * float64(total-done))).Round(time.Second).String()
+		}
+		return fmt.Sprintf("hunt: replay %s: training %d of the file's %d instances, elapsed %s, ETA %s", filepath.Base(path), n, total, el.Round(time.Second), eta)
+	})
+	v, err := st.Check(lab, ce.Scale, ce.Point, ce.Consts)
+	stop()
 	if err != nil {
 		return fmt.Errorf("replay %s: %s(%s) = error %w, want the recorded failing verdict", path, st.Func, key(ce.Point), err)
 	}
@@ -293,6 +319,34 @@ func replayFile(w io.Writer, path string) error {
 	return nil
 }
 
+// loadCE reads and validates a counterexample file (strict JSON: unknown
+// fields and trailing data are errors).
+func loadCE(path string) (*Counterexample, theorems.Statement, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, theorems.Statement{}, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxReplayBytes+1))
+	if err != nil {
+		return nil, theorems.Statement{}, err
+	}
+	if len(b) > maxReplayBytes {
+		return nil, theorems.Statement{}, fmt.Errorf("%s: larger than %d bytes: not a counterexample file", path, maxReplayBytes)
+	}
+	var ce Counterexample
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ce); err != nil {
+		return nil, theorems.Statement{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, theorems.Statement{}, fmt.Errorf("%s: trailing data after the JSON value", path)
+	}
+	st, err := validateCE(path, &ce)
+	return &ce, st, err
+}
+
 func find(id string) (theorems.Statement, error) {
 	var ids []string
 	for _, s := range theorems.All() {
@@ -302,45 +356,4 @@ func find(id string) (theorems.Statement, error) {
 		ids = append(ids, s.ID)
 	}
 	return theorems.Statement{}, fmt.Errorf("unknown -statement %q; one of %s", id, strings.Join(ids, ", "))
-}
-
-// setConsts applies name=value overrides by the JSON names of Consts.
-func setConsts(k *theorems.Consts, kv []string) error {
-	v := reflect.ValueOf(k).Elem()
-	t := v.Type()
-	for _, s := range kv {
-		name, val, ok := strings.Cut(s, "=")
-		if !ok {
-			return fmt.Errorf("-const %q: want name=value", s)
-		}
-		set := false
-		for i := 0; i < t.NumField(); i++ {
-			tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			if tag != name {
-				continue
-			}
-			f := v.Field(i)
-			switch f.Kind() {
-			case reflect.Float64:
-				x, err := strconv.ParseFloat(val, 64)
-				if err != nil {
-					return fmt.Errorf("-const %s: %w", s, err)
-				}
-				f.SetFloat(x)
-			case reflect.Int:
-				x, err := strconv.Atoi(val)
-				if err != nil {
-					return fmt.Errorf("-const %s: %w", s, err)
-				}
-				f.SetInt(int64(x))
-			case reflect.String:
-				f.SetString(val)
-			}
-			set = true
-		}
-		if !set {
-			return fmt.Errorf("-const %q: no constant named %q", s, name)
-		}
-	}
-	return nil
 }

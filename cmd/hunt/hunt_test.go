@@ -78,7 +78,7 @@ func TestReplayRejects(t *testing.T) {
 	holds := `{"statement":"P8","scale":{"name":"tiny","D":64,"M":4,"Dh":32,"Dv":32,"n_test":100,"mech_steps":500,"max_steps":1000,"replicates":3,"probe_every":10},` +
 		`"point":{"tauAbove20":0,"set":0,"trained":0,"log2shrink":4,"log2N":2,"c2":0,"seed":1},"consts":` + constsJSON(t) + `}`
 	for name, c := range map[string]struct{ body, want string }{
-		"garbled.json": {`{"statement": "P8", "point": {`, "unexpected end"},
+		"garbled.json": {`{"statement": "P8", "point": {`, "unexpected E"},
 		"unknown.json": {`{"statement": "P99"}`, "P99"},
 		"holds.json":   {holds, "no longer reproduces"},
 	} {

@@ -61,8 +61,13 @@ func run(stdout, stderr io.Writer, args []string) error {
 	fs.StringVar(&c.peer, "peer", "peer/torch_vit.py", "the peer script (path relative to the working directory; make peer runs from the repository root)")
 	fs.StringVar(&c.sizes, "sizes", "paper,small,mid", "comma-separated subset of paper, small, mid")
 	fs.StringVar(&c.out, "o", "results/bench/peer.txt", "output file (benchmark format + ratio table)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil // usage printed by fs; -h is not an error
+	} else if err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (flags go before it)", fs.Arg(0))
 	}
 	if c.peerThreads <= 0 {
 		c.peerThreads = c.threads

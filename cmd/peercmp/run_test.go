@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"testing"
@@ -46,5 +47,20 @@ func TestMedian(t *testing.T) {
 		if got := median(c.v); got != c.want {
 			t.Errorf("median(%v) = %g, want %g", c.v, got, c.want)
 		}
+	}
+}
+
+// TestHelpExitsZero: -h prints the usage and is not an error; a stray
+// argument is.
+func TestHelpExitsZero(t *testing.T) {
+	var out, errw bytes.Buffer
+	if err := run(&out, &errw, []string{"-h"}); err != nil {
+		t.Errorf("-h: %v", err)
+	}
+	if !strings.Contains(errw.String(), "-rounds int") {
+		t.Errorf("-h usage lacks \"-rounds int\":\n%s", errw.String())
+	}
+	if err := run(&out, &errw, []string{"stray"}); err == nil || !strings.Contains(err.Error(), "stray") {
+		t.Errorf("stray argument: err = %v, want an error naming it", err)
 	}
 }

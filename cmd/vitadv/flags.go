@@ -61,6 +61,7 @@ type value struct {
 	set     func(string) error
 	get     func() string
 	boolean bool
+	typ     string // type name shown by -h ("int", "float", ...; "" for booleans)
 }
 
 func (v *value) String() string {
@@ -82,13 +83,13 @@ func (v *value) Set(s string) error {
 
 func (v *value) IsBoolFlag() bool { return v.boolean }
 
-func (fs *flagSet) add(name, usage string, set func(string) error, get func() string, boolean bool) {
-	fs.Var(&value{fs: fs, name: name, set: set, get: get, boolean: boolean}, name, usage)
+func (fs *flagSet) add(name, typ, usage string, set func(string) error, get func() string, boolean bool) {
+	fs.Var(&value{fs: fs, name: name, set: set, get: get, boolean: boolean, typ: typ}, name, usage)
 }
 
 // Int binds an integer flag.
 func (fs *flagSet) Int(p *int, name, usage string) {
-	fs.add(name, usage, func(s string) error {
+	fs.add(name, "int", usage, func(s string) error {
 		v, err := strconv.Atoi(s)
 		if err != nil {
 			return errors.New("not an integer")
@@ -100,7 +101,7 @@ func (fs *flagSet) Int(p *int, name, usage string) {
 
 // Uint64 binds an unsigned integer flag.
 func (fs *flagSet) Uint64(p *uint64, name, usage string) {
-	fs.add(name, usage, func(s string) error {
+	fs.add(name, "uint", usage, func(s string) error {
 		v, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
 			return errors.New("not an unsigned integer")
@@ -112,7 +113,7 @@ func (fs *flagSet) Uint64(p *uint64, name, usage string) {
 
 // Float binds a float flag.
 func (fs *flagSet) Float(p *float64, name, usage string) {
-	fs.add(name, usage, func(s string) error {
+	fs.add(name, "float", usage, func(s string) error {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil {
 			return errors.New("not a number")
@@ -124,7 +125,7 @@ func (fs *flagSet) Float(p *float64, name, usage string) {
 
 // Bool binds a boolean flag.
 func (fs *flagSet) Bool(p *bool, name, usage string) {
-	fs.add(name, usage, func(s string) error {
+	fs.add(name, "", usage, func(s string) error {
 		v, err := strconv.ParseBool(s)
 		if err != nil {
 			return errors.New("not a boolean (true or false)")
@@ -136,12 +137,12 @@ func (fs *flagSet) Bool(p *bool, name, usage string) {
 
 // String binds a string flag.
 func (fs *flagSet) String(p *string, name, usage string) {
-	fs.add(name, usage, func(s string) error { *p = s; return nil }, func() string { return *p }, false)
+	fs.add(name, "string", usage, func(s string) error { *p = s; return nil }, func() string { return *p }, false)
 }
 
 // Ints binds a comma-separated list of integers.
 func (fs *flagSet) Ints(p *[]int, name, usage string) {
-	fs.add(name, usage, func(s string) error {
+	fs.add(name, "ints", usage, func(s string) error {
 		var out []int
 		for _, f := range strings.Split(s, ",") {
 			v, err := strconv.Atoi(strings.TrimSpace(f))
@@ -157,7 +158,7 @@ func (fs *flagSet) Ints(p *[]int, name, usage string) {
 
 // Floats binds a comma-separated list of numbers.
 func (fs *flagSet) Floats(p *[]float64, name, usage string) {
-	fs.add(name, usage, func(s string) error {
+	fs.add(name, "floats", usage, func(s string) error {
 		var out []float64
 		for _, f := range strings.Split(s, ",") {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
@@ -232,12 +233,25 @@ func (fs *flagSet) check(err error) error {
 	return err
 }
 
-// usage writes the flag defaults to w.
+// usage writes the flag defaults to w, each flag with its type name
+// (flag.PrintDefaults would show "value" for every flag.Var).
 func (fs *flagSet) usage(w io.Writer, synopsis string) {
 	fmt.Fprintf(w, "usage: vitadv %s\n\nflags:\n", synopsis)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	fs.VisitAll(func(f *flag.Flag) {
+		typ := ""
+		if v, ok := f.Value.(*value); ok {
+			typ = v.typ
+		}
+		line := "  -" + f.Name
+		if typ != "" {
+			line += " " + typ
+		}
+		def := ""
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			def = fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(w, "%s\n    \t%s%s\n", line, strings.ReplaceAll(f.Usage, "\n", "\n    \t"), def)
+	})
 }
 
 // presetOf returns the value of -preset in args (def if absent), before the

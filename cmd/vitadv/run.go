@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +26,10 @@ func run(w io.Writer, args []string) error {
 const synopsis = `vitadv <command> [flags]
 
 commands:
-  all       every experiment of a preset, then the report (default -preset ci)
+  all       every experiment of a preset, then the report (default -preset ci);
+            computes into a scratch directory under results/tmp and compares
+            every CSV with the committed one in results/ (-results results
+            writes into the committed tree instead)
   phase     N × SNR phase diagram, clean GD (-tau 0) or adversarial training
   tau       robust error, attention entropy and steps vs τ/‖μ‖
   dynamics  per-step trajectories in a benign and a harmful cell
@@ -67,6 +72,14 @@ func runEnv(w, progress io.Writer, args []string, getenv func(string) string) er
 	return &FlagError{Value: cmd, Reason: "unknown command (see vitadv -h)"}
 }
 
+// scratchRoot is the default results root of the experiment commands: a
+// directory git ignores, so that a run never changes the committed
+// results/ unless asked to with -results results.
+const scratchRoot = "results/tmp"
+
+// committedRoot is the committed results tree.
+const committedRoot = "results"
+
 // common holds the flags every experiment shares.
 type common struct {
 	preset   string
@@ -80,12 +93,12 @@ type common struct {
 
 func (c *common) define(fs *flagSet, p experiment.Preset) {
 	c.preset = string(p)
-	c.results = "results"
+	c.results = scratchRoot
 	c.workers = min(2, runtime.GOMAXPROCS(0))
 	c.figures = true
 	fs.String(&c.preset, "preset", "size preset: tiny (tests), ci (minutes on 2 cores) or paper (THEORY §6 sizes, for many machines)")
-	fs.String(&c.results, "results", "root of the results tree; the default output is <results>/<experiment>/<preset>[-variant]")
-	fs.String(&c.out, "out", "output base path (without .csv); overrides -results")
+	fs.String(&c.results, "results", "root of the results tree; the output is <results>/<experiment>/<preset>[-variant].csv; the default is git-ignored scratch, -results results writes the committed tree")
+	fs.String(&c.out, "out", "output path x or x.csv (writes x.csv and x.json); overrides -results")
 	fs.String(&c.shard, "shard", "run only shard i of n (i/n, 0-based); default from $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT or $JOB_COMPLETION_INDEX/$VITADV_SHARDS")
 	fs.Int(&c.workers, "workers", "cells run concurrently")
 	fs.Int(&c.maxCells, "max-cells", "stop after computing this many new cells (0: all); rerun to continue")
@@ -202,8 +215,21 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 	if err := fs.parse(args); err != nil {
 		return nil, &c, fs, nil, err
 	}
-	if c.workers < 1 {
-		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "workers", Value: strconv.Itoa(c.workers), Reason: "must be >= 1"}
+	if kind == "mnist" {
+		// d is (28/pool)², so -d (and the synthetic noise flags, which
+		// mnist does not define) cannot be honoured.
+		var bad *FlagError
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "d" && bad == nil {
+				bad = &FlagError{Command: kind, Flag: "d", Value: f.Value.String(), Reason: "mnist sets d = (28/pool)² (784, 196 or 49): use -pool 1, 2 or 4"}
+			}
+		})
+		if bad != nil {
+			return nil, nil, nil, nil, bad
+		}
+	}
+	if c.workers < 1 || c.workers > 1024 {
+		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "workers", Value: strconv.Itoa(c.workers), Reason: "must be in [1, 1024]"}
 	}
 	if c.maxCells < 0 {
 		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "max-cells", Value: strconv.Itoa(c.maxCells), Reason: "must be >= 0"}
@@ -212,8 +238,14 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 	if err != nil {
 		return nil, nil, nil, nil, fs.check(err)
 	}
-	out := c.out
-	if out == "" {
+	out := strings.TrimSuffix(c.out, ".csv")
+	if c.out != "" && (out == "" || strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(filepath.Separator))) {
+		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "out", Value: c.out, Reason: "want a file path such as dir/name or dir/name.csv"}
+	}
+	if c.out == "" {
+		if c.results == "" {
+			return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "results", Value: "", Reason: "must name a directory"}
+		}
 		out = filepath.Join(c.results, kind, name)
 	}
 	return &experimentSpec{job: job, kind: kind, out: out}, &c, fs, fs.Args(), nil
@@ -386,7 +418,7 @@ func figures(w io.Writer, spec *experimentSpec, csv string, draw bool) error {
 
 func runReport(w io.Writer, args []string) error {
 	fs := newFlagSet("report")
-	results := "results"
+	results := committedRoot
 	fs.String(&results, "results", "root of the results tree")
 	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
 		fs.usage(w, "report [-results dir]")
@@ -396,6 +428,9 @@ func runReport(w io.Writer, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return &FlagError{Command: "report", Value: fs.Arg(0), Reason: "unexpected argument"}
+	}
+	if st, err := os.Stat(results); err != nil || !st.IsDir() {
+		return &FlagError{Command: "report", Flag: "results", Value: results, Reason: "no such directory (run an experiment into it first)"}
 	}
 	files, err := experiment.Report(results)
 	if err != nil {
@@ -407,20 +442,62 @@ func runReport(w io.Writer, args []string) error {
 	return nil
 }
 
-// runAll runs every experiment of a preset and then the report.
+// allRun is one experiment command of `all`: its arguments and the CSV it
+// writes, relative to the results root.
+type allRun struct {
+	args []string
+	csv  string
+}
+
+// allRuns lists the experiments of `all` at preset p: the clean and
+// adversarial phase diagrams, the τ sweep, the dynamics and MNIST; at the
+// ci preset also the committed variants (d = 256 phase diagram, the long
+// τ sweep, and the τ sweep on the other perturbation sets), so that `all`
+// regenerates every committed CSV. Variants write through -out, which
+// is relative to root.
+func allRuns(p experiment.Preset, root string) []allRun {
+	name := func(v string) string { return experiment.Name(p, v) }
+	runs := []allRun{{[]string{"phase", "-tau", "0"}, "phase/" + name("clean") + ".csv"}}
+	for _, t := range experiment.PhaseTaus() {
+		v := strconv.FormatFloat(t, 'g', -1, 64)
+		runs = append(runs, allRun{[]string{"phase", "-tau", v}, "phase/" + name("at-"+v) + ".csv"})
+	}
+	runs = append(runs, allRun{[]string{"tau"}, "tau/" + name("") + ".csv"}, allRun{[]string{"dynamics"}, "dynamics/" + name("") + ".csv"},
+		allRun{[]string{"mnist"}, "mnist/" + name("") + ".csv"})
+	if p != experiment.CI {
+		return runs
+	}
+	variant := func(csv string, args ...string) allRun {
+		out := filepath.Join(root, strings.TrimSuffix(csv, ".csv"))
+		return allRun{append(args, "-out", out), csv}
+	}
+	return append(runs,
+		variant("phase/ci-d256-clean.csv", "phase", "-d", "256", "-dh", "128", "-dv", "128", "-n", "2,4,6,8,10,12,14,16,18,20",
+			"-c", "0.05,0.1,0.2,0.35,0.5,0.75,1,1.5,2,3,5,10", "-reps", "3"),
+		variant("tau/ci-long.csv", "tau", "-reps", "5", "-steps", "400"),
+		variant("tau/ci-per-token.csv", "tau", "-set", "per-token"),
+		variant("tau/ci-signal-token.csv", "tau", "-set", "signal-token"),
+	)
+}
+
+// runAll runs every experiment of a preset and then the report. Without
+// -results it computes into a fresh scratch directory and compares each
+// CSV with the committed one under -compare (byte for byte; per cell on a
+// difference), failing if any differs.
 func runAll(w, progress io.Writer, args []string, getenv func(string) string) error {
 	p, err := presetOf("all", args, experiment.CI)
 	if err != nil {
 		return err
 	}
 	fs := newFlagSet("all")
-	preset, results := string(p), "results"
+	preset, results, compare := string(p), "", committedRoot
 	workers := min(2, runtime.GOMAXPROCS(0))
 	fs.String(&preset, "preset", "size preset: tiny, ci or paper")
-	fs.String(&results, "results", "root of the results tree")
+	fs.String(&results, "results", "root of the results tree (default: a new scratch directory under results/tmp; -results results rewrites the committed tree)")
+	fs.String(&compare, "compare", "compare every CSV with the one under this root (\"\": do not compare)")
 	fs.Int(&workers, "workers", "cells run concurrently")
 	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
-		fs.usage(w, "all [-preset ci] [-results dir] [-workers n]")
+		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n]")
 		return nil
 	} else if err != nil {
 		return err
@@ -428,28 +505,148 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	if fs.NArg() > 0 {
 		return &FlagError{Command: "all", Value: fs.Arg(0), Reason: "unexpected argument"}
 	}
-	base := []string{"-preset", preset, "-workers", strconv.Itoa(workers)}
-	if results != "results" {
-		base = append(base, "-results", results)
+	if workers < 1 || workers > 1024 {
+		return &FlagError{Command: "all", Flag: "workers", Value: strconv.Itoa(workers), Reason: "must be in [1, 1024]"}
 	}
-	cmds := [][]string{{"phase", "-tau", "0"}}
-	for _, t := range experiment.PhaseTaus() {
-		cmds = append(cmds, []string{"phase", "-tau", strconv.FormatFloat(t, 'g', -1, 64)})
+	if compare != "" {
+		explicit := false
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "compare" })
+		if st, err := os.Stat(compare); err != nil || !st.IsDir() {
+			if explicit {
+				return &FlagError{Command: "all", Flag: "compare", Value: compare, Reason: "no such directory"}
+			}
+			fmt.Fprintf(w, "all: no %s directory here: nothing to compare with\n", compare)
+			compare = ""
+		}
 	}
-	cmds = append(cmds, []string{"tau"}, []string{"dynamics"}, []string{"mnist"})
+	if results == "" {
+		if err := os.MkdirAll(scratchRoot, 0o755); err != nil {
+			return err
+		}
+		if results, err = os.MkdirTemp(scratchRoot, preset+"-"); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "all: computing every %s experiment from scratch into %s (git-ignored; -results results writes the committed tree)\n", preset, results)
+	}
+	if same, _ := sameDir(results, compare); same {
+		compare = ""
+	}
+	base := []string{"-preset", preset, "-workers", strconv.Itoa(workers), "-results", results}
+	runs := allRuns(experiment.Preset(preset), results)
 	start := time.Now()
-	for _, c := range cmds {
-		args := append(c[1:len(c):len(c)], base...)
+	var skipped []string
+	for i, r := range runs {
+		args := append(r.args[1:len(r.args):len(r.args)], base...)
 		t0 := time.Now()
-		err := runExperiment(w, progress, c[0], args, getenv, false)
+		err := runExperiment(w, progress, r.args[0], args, getenv, false)
 		if errors.Is(err, experiment.ErrNoMNIST) {
 			fmt.Fprintf(w, "skipping mnist: %v\n", err)
+			skipped = append(skipped, r.csv)
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(progress, "all: %s done in %v (total %v)\n", strings.Join(c, " "), time.Since(t0).Round(time.Second), time.Since(start).Round(time.Second))
+		fmt.Fprintf(progress, "all: %d/%d %s done in %v (total %v)\n", i+1, len(runs), strings.Join(r.args, " "), time.Since(t0).Round(time.Second), time.Since(start).Round(time.Second))
 	}
-	return runReport(w, []string{"-results", results})
+	if err := runReport(w, []string{"-results", results}); err != nil {
+		return err
+	}
+	if compare == "" {
+		return nil
+	}
+	return compareRuns(w, runs, skipped, results, compare)
+}
+
+// sameDir reports whether a and b name the same directory.
+func sameDir(a, b string) (bool, error) {
+	if b == "" {
+		return false, nil
+	}
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	sb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(sa, sb), nil
+}
+
+// compareRuns compares each computed CSV with its counterpart under ref and
+// prints one line per file and a verdict; it returns an error if any file
+// differs.
+func compareRuns(w io.Writer, runs []allRun, skipped []string, root, ref string) error {
+	fmt.Fprintf(w, "\ncomparison with %s:\n", ref)
+	same, differ, fresh := 0, 0, 0
+	for _, r := range runs {
+		if slices.Contains(skipped, r.csv) {
+			fmt.Fprintf(w, "  %-28s skipped (no MNIST data: see vitadv mnist -h)\n", r.csv)
+			continue
+		}
+		got, err := os.ReadFile(filepath.Join(root, r.csv))
+		if err != nil {
+			return err
+		}
+		want, err := os.ReadFile(filepath.Join(ref, r.csv))
+		switch {
+		case os.IsNotExist(err):
+			fmt.Fprintf(w, "  %-28s new (no file to compare with)\n", r.csv)
+			fresh++
+			continue
+		case err != nil:
+			return err
+		}
+		if bytes.Equal(got, want) {
+			fmt.Fprintf(w, "  %-28s identical (%d rows)\n", r.csv, bytes.Count(got, []byte("\n"))-1)
+			same++
+			continue
+		}
+		differ++
+		fmt.Fprintf(w, "  %-28s DIFFERS: %s\n", r.csv, describeDiff(got, want))
+	}
+	checked := same + differ
+	if differ > 0 {
+		return fmt.Errorf("all: %d of %d CSV files differ from %s (see above; the scratch run is in %s)", differ, checked, ref, root)
+	}
+	fmt.Fprintf(w, "verified: %d of %d CSV files reproduce %s byte for byte", same, len(runs), ref)
+	if n := len(skipped) + fresh; n > 0 {
+		fmt.Fprintf(w, " (%d not compared)", n)
+	}
+	fmt.Fprintf(w, "; scratch run in %s\n", root)
+	return nil
+}
+
+// describeDiff summarizes how two CSV files differ: rows that differ and
+// the first differing row and column.
+func describeDiff(got, want []byte) string {
+	g := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	h := strings.Split(strings.TrimSuffix(string(want), "\n"), "\n")
+	if len(g) == 0 || len(h) == 0 || g[0] != h[0] {
+		return "different header (another version of the columns)"
+	}
+	header := strings.Split(g[0], ",")
+	n, first := 0, ""
+	for i := 1; i < max(len(g), len(h)); i++ {
+		if i < len(g) && i < len(h) && g[i] == h[i] {
+			continue
+		}
+		n++
+		if first != "" {
+			continue
+		}
+		if i >= len(g) || i >= len(h) {
+			first = fmt.Sprintf("row counts %d vs %d", len(g)-1, len(h)-1)
+			continue
+		}
+		a, b := strings.Split(g[i], ","), strings.Split(h[i], ",")
+		for k := 0; k < min(len(a), len(b), len(header)); k++ {
+			if a[k] != b[k] {
+				first = fmt.Sprintf("first at row %d column %s: %s here, %s committed", i, header[k], a[k], b[k])
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%d of %d rows differ, %s", n, len(h)-1, first)
 }

@@ -1,0 +1,11 @@
+package theorems
+
+// Started returns the number of distinct trainings the Lab has been asked
+// for so far (finished or running): progress for long statement
+// evaluations (cmd/hunt's replay prints it against the instance count of
+// the file it replays).
+func (l *Lab) Started() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.runs)
+}
