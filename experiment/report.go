@@ -453,7 +453,7 @@ func reportTau(w io.Writer, rel string, t *Table, k theorems.Consts) []theorems.
 		bullet(w, c)
 		checks = append(checks, c)
 	}
-	add(theorems.CheckP9(taus, robust, k))
+	add(theorems.CheckP9(taus, lb, ub, k))
 	add(theorems.CheckP8(taus, lb, ub, nt, k))
 	clean := rows[0].TauOverMu == 0
 	for _, r := range rows {

@@ -291,22 +291,24 @@ func CheckP8(taus, errLB, errUB []float64, nTest int, k Consts) Check {
 
 // CheckP9 is P9's first half on a τ sweep: MonotoneInTau over every pair of
 // budgets. Measured: the largest decrease err(τ) − err(τ′), τ < τ′.
-func CheckP9(taus, robustErr []float64, k Consts) Check {
-	c := Check{ID: "P9", Rule: fmt.Sprintf("robust error non-decreasing in τ: err(τ) ≤ err(τ′) + MonoTol = err(τ′) + %g for every τ < τ′", k.MonoTol)}
-	v, err := MonotoneInTau(taus, robustErr, k)
+func CheckP9(taus, errLB, errUB []float64, k Consts) Check {
+	c := Check{ID: "P9", Rule: fmt.Sprintf("robust error non-decreasing in τ: err(τ) ≤ err(τ′) + MonoTol = err(τ′) + %g for every τ < τ′, decided on the brackets (a decrease is witnessed when lb(τ) − ub(τ′) > MonoTol, excluded when ub(τ) − lb(τ′) ≤ MonoTol)", k.MonoTol)}
+	v, err := MonotoneInTauBracket(taus, errLB, errUB, k)
 	if err != nil {
 		c.Status, c.Note, c.Measured = Inconclusive, err.Error(), "—"
 		return c
 	}
-	worst, at := 0.0, ""
+	worst, at := math.Inf(-1), ""
+	worstUp := math.Inf(-1)
 	for i := range taus {
 		for j := i + 1; j < len(taus); j++ {
-			if d := robustErr[i] - robustErr[j]; d > worst {
+			if d := errLB[i] - errUB[j]; d > worst || math.IsNaN(d) {
 				worst, at = d, fmt.Sprintf(" (τ = %s → %s‖μ‖)", tg(taus[i]), tg(taus[j]))
 			}
+			worstUp = math.Max(worstUp, errUB[i]-errLB[j])
 		}
 	}
-	c.Measured = "largest decrease " + FormatValue(worst, k.MonoTol) + at
+	c.Measured = "largest witnessed decrease lb(τ) − ub(τ′) = " + FormatValue(worst, k.MonoTol) + at + "; largest possible decrease ub(τ) − lb(τ′) = " + FormatValue(worstUp, k.MonoTol)
 	c.Verdict, c.Status = v, statusOf(v)
 	return c
 }

@@ -24,19 +24,26 @@ func TestCheckP9(t *testing.T) {
 		t.Errorf("Defaults().MonoTol = %g, want THEORY P9's 0.03", k.MonoTol)
 	}
 	taus := []float64{0, 0.1, 0.2, 0.3}
-	wantStatus(t, "fall 0.05 between neighbours", CheckP9(taus, []float64{0.1, 0.3, 0.25, 0.4}, k), NotReproduced)
+	exact := func(e []float64) Check { return CheckP9(taus, e, e, k) } // lb = ub: a point estimate
+	wantStatus(t, "fall 0.05 between neighbours", exact([]float64{0.1, 0.3, 0.25, 0.4}), NotReproduced)
 	// Falls by 0.025 per step, 0.05 overall: consecutive pairs pass, the
 	// pair (0.1, 0.3) does not.
-	wantStatus(t, "drift 0.05 over two steps", CheckP9(taus, []float64{0.1, 0.3, 0.275, 0.25}, k), NotReproduced)
-	wantStatus(t, "fall 0.02", CheckP9(taus, []float64{0.1, 0.3, 0.28, 0.4}, k), Reproduced)
-	wantStatus(t, "NaN error", CheckP9(taus, []float64{0.1, math.NaN(), 0.3, 0.4}, k), NotReproduced)
-	wantStatus(t, "one budget", CheckP9(taus[:1], []float64{0.1}, k), Inconclusive)
-	c := CheckP9(taus, []float64{0.1, 0.3, 0.25, 0.4}, k)
+	wantStatus(t, "drift 0.05 over two steps", exact([]float64{0.1, 0.3, 0.275, 0.25}), NotReproduced)
+	wantStatus(t, "fall 0.02", exact([]float64{0.1, 0.3, 0.28, 0.4}), Reproduced)
+	wantStatus(t, "NaN error", exact([]float64{0.1, math.NaN(), 0.3, 0.4}), Inconclusive)
+	wantStatus(t, "one budget", CheckP9(taus[:1], []float64{0.1}, []float64{0.1}, k), Inconclusive)
+	// Brackets: an attack lower bound that falls is no witness while the
+	// certificate leaves room above it; a lower bound above a later upper
+	// bound is.
+	wantStatus(t, "lb falls 0.12, ub = 1", CheckP9(taus, []float64{0, 0.1, 0.96, 0.84}, []float64{0, 0.2, 1, 1}, k), Inconclusive)
+	wantStatus(t, "lb(0.2) = 0.9 > ub(0.3) = 0.5", CheckP9(taus, []float64{0, 0.1, 0.9, 0.4}, []float64{0, 0.2, 1, 0.5}, k), NotReproduced)
+	wantStatus(t, "brackets ordered", CheckP9(taus, []float64{0, 0.2, 0.5, 0.9}, []float64{0, 0.21, 0.52, 1}, k), Reproduced)
+	c := exact([]float64{0.1, 0.3, 0.25, 0.4})
 	if !strings.Contains(c.Rule, "0.03") || !strings.Contains(c.Measured, "0.050") {
 		t.Errorf("P9 row: rule %q, measured %q; want the tolerance 0.03 and the decrease 0.050", c.Rule, c.Measured)
 	}
 	k.MonoTol = 0.06
-	wantStatus(t, "fall 0.05 at MonoTol 0.06 (the rule reads Consts)", CheckP9(taus, []float64{0.1, 0.3, 0.25, 0.4}, k), Reproduced)
+	wantStatus(t, "fall 0.05 at MonoTol 0.06 (the rule reads Consts)", exact([]float64{0.1, 0.3, 0.25, 0.4}), Reproduced)
 }
 
 func TestCheckP9Region(t *testing.T) {

@@ -453,6 +453,32 @@ func MonotoneInTau(taus, errs []float64, k Consts) (Verdict, error) {
 	return v, nil
 }
 
+// MonotoneInTauBracket is MonotoneInTau on bracketed robust errors
+// lb[i] ≤ err(τ_i) ≤ ub[i] (attacks below, certificates above): for every
+// τ_i < τ_j the difference err(τ_i) − err(τ_j) lies in
+// [lb_i − ub_j, ub_i − lb_j], and "difference ≤ MonoTol/Strengthen" is
+// decided on that bracket (DecideAtMost): certified when ub_i − lb_j ≤ tol,
+// refuted (a witnessed decrease) when lb_i − ub_j > tol, undecided
+// otherwise. With lb = ub it is MonotoneInTau.
+func MonotoneInTauBracket(taus, lb, ub []float64, k Consts) (Verdict, error) {
+	const name = "P9 MonotoneInTau"
+	if len(taus) < 2 || len(taus) != len(lb) || len(taus) != len(ub) {
+		return Verdict{}, &HypothesisError{Lemma: name, Hypothesis: "at least two (τ, error bracket) points", Value: float64(len(taus)), Limit: 2}
+	}
+	for i := 0; i+1 < len(taus); i++ {
+		if !(taus[i+1] > taus[i]) {
+			return Verdict{}, &HypothesisError{Lemma: name, Hypothesis: "τ strictly increasing", Value: taus[i+1], Limit: taus[i]}
+		}
+	}
+	v := Verdict{Statement: name, Tag: PROP, Consts: []Const{{"MonoTol", k.MonoTol}, {"strengthen", k.Strengthen}}}
+	for i := range taus {
+		for j := i + 1; j < len(taus); j++ {
+			v.Bounds = append(v.Bounds, bracketLeq(fmt.Sprintf("err(τ=%.4g) − err(τ=%.4g) ≤ MonoTol", taus[i], taus[j]), PROP, lb[i]-ub[j], ub[i]-lb[j], k.MonoTol/k.Strengthen))
+		}
+	}
+	return v, nil
+}
+
 // RegimeBoundary is P7 [SEC/PROP]: sweeping τ/‖μ‖, the final test-mean
 // attention on the signal a₁ falls through the midpoint of its range,
 // (a₁(τ=0) + 1/M)/2, at a budget τ* with
