@@ -25,7 +25,7 @@ func run(ctx context.Context, w io.Writer, args []string) error {
 	runRE := fs.String("run", "", "only mutants whose id matches this regular expression")
 	workers := fs.Int("j", 1, "scratch copies tested in parallel")
 	timeout := fs.Duration("timeout", 6*time.Minute, "per-mutant time limit (a timeout counts as killed, reported apart)")
-	out := fs.String("out", "results/mutate/REPORT.txt", "report file, written when the whole catalogue runs (-run empty); \"\" for none")
+	out := fs.String("out", "results/mutate/REPORT.txt", "report file, written when the whole catalogue runs (with -run only when -out is given); \"\" for none")
 	list := fs.Bool("list", false, "check that every mutant applies exactly once, list them and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -83,7 +83,9 @@ func run(ctx context.Context, w io.Writer, args []string) error {
 		}
 	}
 	fmt.Fprintf(w, "wall time %v\n", wall.Round(time.Second))
-	if *runRE == "" && *out != "" {
+	outSet := false
+	fs.Visit(func(f *flag.Flag) { outSet = outSet || f.Name == "out" })
+	if (*runRE == "" || outSet) && *out != "" {
 		cmd := "make mutate   (= go run ./cmd/mutate" + flagsUsed(fs) + ")"
 		meta := mutate.Meta{Command: cmd, Catalogue: *cat, Workers: *workers, Timeout: *timeout, Wall: wall, GoVersion: runtime.Version()}
 		var b strings.Builder
@@ -112,7 +114,7 @@ func run(ctx context.Context, w io.Writer, args []string) error {
 func flagsUsed(fs *flag.FlagSet) string {
 	var b strings.Builder
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "out" || f.Name == "root" {
+		if f.Name == "root" {
 			return
 		}
 		fmt.Fprintf(&b, " -%s=%s", f.Name, f.Value)
