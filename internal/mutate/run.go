@@ -178,7 +178,11 @@ func (r runner) one(parent context.Context, dir string, m Mutant) (res Result) {
 		}
 		return res, true
 	}
-	if out, err := r.goCmd(ctx, dir, "build", "-trimpath", "./..."); err != nil {
+	// Compile check: the mutated package itself. A mutant changes no
+	// exported API, but if a dependent (or a test file) stops compiling,
+	// go test reports "[build failed]" below and the mutant is invalid too.
+	pkg := "./" + path.Dir(m.File)
+	if out, err := r.goCmd(ctx, dir, "build", "-trimpath", pkg); err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
 			res.Verdict, res.Stage, res.By = Timeout, "build", "build timed out"
 			return res
@@ -186,7 +190,6 @@ func (r runner) one(parent context.Context, dir string, m Mutant) (res Result) {
 		res.Verdict, res.Stage, res.By = Invalid, "build", firstError(out)
 		return res
 	}
-	pkg := "./" + path.Dir(m.File)
 	if x, ok := finish("package", r.test(ctx, dir, pkg)); ok {
 		return x
 	}
