@@ -187,7 +187,11 @@ func (r runner) one(parent context.Context, dir string, m Mutant) (res Result) {
 			res.Verdict, res.Stage, res.By = Timeout, "build", "build timed out"
 			return res
 		}
-		res.Verdict, res.Stage, res.By = Invalid, "build", firstError(out)
+		by := firstError(out)
+		if by == "" {
+			by = err.Error()
+		}
+		res.Verdict, res.Stage, res.By = Invalid, "build", by
 		return res
 	}
 	if x, ok := finish("package", r.test(ctx, dir, pkg)); ok {
