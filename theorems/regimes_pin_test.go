@@ -2,6 +2,7 @@ package theorems
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"vitadv/internal/check"
@@ -65,4 +66,57 @@ func TestFitBoundarySlopePin(t *testing.T) {
 	f := FitBoundary(outs)
 	check.Near(t, "Slope", f.Slope(), -0.25, 0, 0.05) // ridge bias, as TestFitBoundary
 	check.Near(t, "log2 Boundary(32)/4", math.Log2(f.Boundary(32)/4), 0, 0, 0.25)
+}
+
+// TestMonotoneInTauStrengthenPin pins the direction of P9's Strengthen
+// (THEORY §8 P9: err(τ_i) ≤ err(τ_{i+1}) + MonoTol/Strengthen): a decrease
+// of 0.02 is within MonoTol = 0.03 at Strengthen 1 and outside 0.03/2 at
+// Strengthen 2, where the bound's right side is exactly err + 0.015.
+func TestMonotoneInTauStrengthenPin(t *testing.T) {
+	taus, errs := []float64{0, 0.1}, []float64{0.1, 0.08}
+	k := Defaults()
+	v, err := MonotoneInTau(taus, errs, k)
+	if err != nil || !v.Holds() {
+		t.Fatalf("decrease 0.02 at MonoTol 0.03: %v (err %v), want holds", v, err)
+	}
+	k.Strengthen = 2
+	v, err = MonotoneInTau(taus, errs, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Holds() {
+		t.Errorf("decrease 0.02 at MonoTol/2 = 0.015 holds, want FAILS:\n%v", v)
+	}
+	check.Near(t, "right side", v.Bounds[0].RHS, 0.08+0.015, 1e-15, 0)
+	// NaN fails.
+	if v, _ := MonotoneInTau(taus, []float64{math.NaN(), 0.08}, Defaults()); v.Holds() {
+		t.Error("a NaN error holds")
+	}
+}
+
+// TestSmallBudgetHypothesisEdgePin pins Thm 4.2(i)'s budget hypothesis
+// 0 < τ ≤ C1·‖μ‖/log d_h at its edge: 1% above the limit is a
+// *HypothesisError carrying τ and the limit, before anything is trained.
+func TestSmallBudgetHypothesisEdgePin(t *testing.T) {
+	k := Defaults()
+	sc := Tiny()
+	lim := k.C1 / k.logDh(sc.Dh) // in units of ‖μ‖
+	clean := &Run{Inst: sc.Cell(8, 8, 0, 1)}
+	robust := &Run{Inst: sc.Cell(8, 8, 1.01*lim, 1)}
+	mu := robust.Inst.Data.Mu()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("SmallBudget(τ = 1.01·limit) went past its hypothesis check: %v", r)
+		}
+	}()
+	_, err := SmallBudget(NewLab(), clean, robust, k)
+	h, ok := err.(*HypothesisError)
+	if !ok {
+		t.Fatalf("SmallBudget(τ = 1.01·limit) error %v, want *HypothesisError", err)
+	}
+	if !strings.Contains(h.Hypothesis, "C1") {
+		t.Errorf("hypothesis %q, want the budget condition", h.Hypothesis)
+	}
+	check.Near(t, "Value", h.Value, robust.Inst.Tau, 0, 0)
+	check.Near(t, "Limit", h.Limit, lim*mu, 1e-14, 0)
 }
