@@ -88,6 +88,9 @@ func Run(ctx context.Context, opt Options, ms []Mutant) ([]Result, error) {
 	r := runner{opt: opt}
 	fmt.Fprintf(opt.Log, "baseline: go test ./... on the unmutated copy\n")
 	if out, err := r.baseline(ctx, dirs[0]); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("baseline (unmutated) fails, so no mutant can be judged: %v\n%s", err, tail(out, 40))
 	}
 	res := make([]Result, len(ms))
