@@ -104,3 +104,26 @@ func TestMidpointFloorBoundsPin(t *testing.T) {
 		t.Errorf("P8 fails on the oracle:\n%v", v)
 	}
 }
+
+// TestAttackErrorTieIsErrorPin pins the 0-1 error of attackError (THEORY
+// §3.4: a point is an error when y·f ≤ 0): a classifier that outputs
+// exactly 0 — here the zero model, f ≡ 0 — gets no credit for abstaining,
+// so its error is 1 under any attack, and P8 holds for it with room.
+// Counting ties as correct would give error 0 and break P8's floor on the
+// very model that is least able to classify.
+func TestAttackErrorTieIsErrorPin(t *testing.T) {
+	s, sig := pinSet(t)
+	m, _ := vit.New(vit.Arch{D: s.D, Dh: 1, Dv: 1}) // all weights zero
+	erase, err := attack.NewErase(s.M, attack.Frobenius, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check.Near(t, "error of f ≡ 0", attackError(m, s, erase), 1, 0, 0)
+	v, err := MidpointFloor(m, s, sig, attack.Frobenius, attack.MidpointCost(2), Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Holds() {
+		t.Errorf("P8 fails on the zero model (error must be 1):\n%v", v)
+	}
+}
