@@ -2,7 +2,7 @@
 # optional fast kernel path and the PyTorch peer are documented in bench.mk.
 GO ?= go
 
-.PHONY: test short prop vet fmt ci results check certify-soundness fuzz
+.PHONY: test short prop vet fmt ci results check certify-soundness fuzz mutate
 test:            ## the README's test command
 	$(GO) test ./...
 short:           ## the quickest pass (smaller instances, fewer rapid checks)
@@ -31,5 +31,12 @@ check:           ## rerun the ci job in a scratch directory; fail unless every C
 	echo "all $(words $(CI_RESULTS)) ci result files reproduce byte for byte" && rm -rf $$tmp
 fuzz:            ## run every fuzz target for FUZZTIME each (default 10s)
 	bash .ci/fuzz $(or $(FUZZTIME),10s)
+
+# Mutation testing: plant each bug of mutate/catalogue.txt alone in a scratch
+# copy and check that go test ./... fails; writes results/mutate/REPORT.txt.
+# MUTATE_FLAGS="-run REGEX -j 2 -timeout 10m" narrows or widens a run.
+MUTATE_FLAGS ?=
+mutate:          ## mutation testing: killed ratio and survivors of the catalogue (long: tens of minutes)
+	$(GO) run ./cmd/mutate $(MUTATE_FLAGS)
 
 -include bench.mk

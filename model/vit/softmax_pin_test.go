@@ -1,0 +1,56 @@
+package vit
+
+import (
+	"math"
+	"testing"
+
+	"vitadv/internal/check"
+)
+
+// TestForwardHugeScoresPin pins the numerically stable softmax (scores
+// shifted by their row maximum before exp, docs/STYLE.md §1): with scores
+// in the thousands, exp without the shift overflows to +Inf and the
+// attention becomes Inf/Inf = NaN.
+//
+// Instance (closed form): D = 2, d_h = d_v = 1, W_Q = W_K = (a, 0)ᵀ with
+// a = 30, W_V = (1, 0)ᵀ, w_O = 1, so u = e₁ and the score of query l on key
+// j is a²·c_l·c_j for tokens x_l = c_l·e₁ with c = (2, 1, 1/2). Every c_l
+// is positive, so each query row puts its weight on key 0 (largest c_j);
+// the next score is smaller by at least a²·c_l·(2−1) ≥ 450, a relative
+// weight ≤ e^{−450} ≈ 1e-196. Hence a₀ = 1, a₁ = a₂ = 0 and
+// f = v₀ = x₀ᵀu = 2, to far below one ulp.
+func TestForwardHugeScoresPin(t *testing.T) {
+	m, err := New(Arch{D: 2, Dh: 1, Dv: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const a = 30.0
+	m.JoinQK([]float64{a, 0}, []float64{a, 0})
+	copy(m.Wv, []float64{1, 0})
+	m.Wo[0] = 1
+	c := []float64{2, 1, 0.5}
+	x := make([]float64, 0, 6)
+	for _, cl := range c {
+		x = append(x, cl, 0)
+	}
+	const M = 3
+	ws := NewWorkspace(m.Arch, M, 1)
+	f := m.Forward(ws, x, 1)
+	check.Finite(t, "attention S", ws.S[:M*M])
+	check.Near(t, "f", f[0], 2, 0, 0)
+	check.AllNear(t, "a", ws.A[:M], []float64{1, 0, 0}, 0, 1e-150) // e^{−450} ≈ 1e-196 is the true weight
+	for l := 0; l < M; l++ {
+		sum := 0.0
+		for j := 0; j < M; j++ {
+			sum += ws.S[l*M+j]
+		}
+		check.Near(t, "row sum", sum, 1, 0, 0)
+	}
+	// The gradient is finite too (and zero here: the attention is
+	// saturated and only the value path is left, which depends on W_V).
+	g := NewGrads(m.Arch)
+	loss := m.LossGrad(ws, x, []float64{1}, 1, g)
+	check.Near(t, "loss ℓ(2)", loss, math.Log1p(math.Exp(-2)), 1e-15, 0)
+	check.Finite(t, "∇W_QK", g.WQK)
+	check.Finite(t, "∇W_V", g.Wv)
+}
