@@ -2,7 +2,7 @@
 # optional fast kernel path and the PyTorch peer are documented in bench.mk.
 GO ?= go
 
-.PHONY: test short prop vet fmt ci results check certify-soundness fuzz mutate
+.PHONY: test short prop vet fmt ci results check certify-soundness fuzz mutate hunt
 test:            ## the README's test command
 	$(GO) test ./...
 short:           ## the quickest pass (smaller instances, fewer rapid checks)
@@ -35,6 +35,9 @@ fuzz:            ## run every fuzz target for FUZZTIME each (default 10s)
 # Mutation testing: plant each bug of mutate/catalogue.txt alone in a scratch
 # copy and check that go test ./... fails; writes results/mutate/REPORT.txt.
 # MUTATE_FLAGS="-run REGEX -j 2 -timeout 10m" narrows or widens a run.
+hunt:            ## rerun the tiny-scale counterexample hunt batch into results/hunt (hunt.txt, SUMMARY.txt, counterexample files; ~2 min)
+	bash results/hunt/batch.sh
+
 MUTATE_FLAGS ?=
 mutate:          ## mutation testing: killed ratio and survivors of the catalogue (long: tens of minutes)
 	$(GO) run ./cmd/mutate $(MUTATE_FLAGS)

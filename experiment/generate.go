@@ -248,6 +248,7 @@ func readCSV(path string) ([]map[string]string, error) {
 // commands.
 type HuntTally struct {
 	Holds, Fails int
+	Undecided    int // checks whose verdict neither held nor failed (batch logs that count them)
 	Replays      []string
 }
 
@@ -263,7 +264,7 @@ func (h Hunt) at(id, scale string) *HuntTally {
 	return t
 }
 
-var tallyRE = regexp.MustCompile(`^(\S+) \S+: (\d+) holds, \d+ n/a \(outside hypotheses\), (\d+) fail;`)
+var tallyRE = regexp.MustCompile(`^(\S+) \S+: (\d+) holds, (?:(\d+) undecided, )?\d+ n/a \(outside hypotheses\), (\d+) fail;`)
 
 // LoadHunt reads results/hunt: the batch logs (*.txt with "$ go run
 // ./cmd/hunt …" lines, each followed by its tally line) and SUMMARY.txt
@@ -302,8 +303,10 @@ func LoadHunt(dir string) (Hunt, error) {
 			}
 			t := h.at(m[1], scale)
 			holds, _ := strconv.Atoi(m[2])
-			fails, _ := strconv.Atoi(m[3])
+			undecided, _ := strconv.Atoi(m[3]) // "" (older logs) → 0
+			fails, _ := strconv.Atoi(m[4])
 			t.Holds += holds
+			t.Undecided += undecided
 			t.Fails += fails
 			cmd = ""
 		}
@@ -345,6 +348,9 @@ func (t *HuntTally) status() string {
 		return fmt.Sprintf("**fails** (%d recorded counterexample%s)", len(t.Replays), map[bool]string{true: "", false: "s"}[len(t.Replays) == 1])
 	case t.Fails > 0:
 		return fmt.Sprintf("**fails** (%d of %d checks)", t.Fails, t.Holds+t.Fails)
+	}
+	if t.Undecided > 0 {
+		return fmt.Sprintf("holds (%d checks; %d undecided)", t.Holds, t.Undecided)
 	}
 	return fmt.Sprintf("holds (%d checks)", t.Holds)
 }

@@ -56,8 +56,8 @@ var recordedFiles = []struct{ file, kind string }{
 	{"Thm42i-c2=6_log2N=1_seed=1_tau20=2-relaxed.json", finding},
 	{"Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json", finding},
 	{"Thm42ii-c2=6_log2N=5_seed=3_tau20=9-paper.json", finding},
-	{"Thm42iii-c2=0_log2N=1_log2shrink=0_seed=1_set=0_tauAbove20=0_trained=1-relaxed.json", control},
-	{"Thm42iii-c2=1_log2N=1_log2shrink=0_seed=7_set=0_tauAbove20=0_trained=0-relaxed.json", control},
+	{"Thm42iii-c2=1_log2N=1_log2shrink=0_seed=16_set=1_tauAbove20=0_trained=1-relaxed.json", control},
+	{"Thm42iii-c2=1_log2N=1_log2shrink=0_seed=2_set=1_tauAbove20=0_trained=1-relaxed.json", control},
 }
 
 // recorded is one counterexample file of cmd/hunt (the fields of

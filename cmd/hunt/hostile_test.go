@@ -86,7 +86,7 @@ func committedCE(t *testing.T, name string) map[string]any {
 // training, naming the file and the field.
 func TestHostileReplay(t *testing.T) {
 	p4 := "P4-c2=-1_log2N=1_seed=2.json"
-	t3 := "Thm42iii-c2=0_log2N=1_log2shrink=0_seed=1_set=0_tauAbove20=0_trained=1-relaxed.json"
+	t3 := "Thm42iii-c2=1_log2N=1_log2shrink=0_seed=2_set=1_tauAbove20=0_trained=1-relaxed.json"
 	for _, c := range []struct {
 		name, file string
 		edit       func(m map[string]any)

@@ -67,7 +67,7 @@ func run(w io.Writer, args []string) error {
 	start := time.Now()
 	var found []Counterexample
 	seen := map[string]bool{}
-	holds, na, fails := 0, 0, 0
+	holds, undecided, na, fails := 0, 0, 0, 0
 	var cur, nfail atomic.Int64 // for the heartbeat goroutine
 	stop := heartbeat(c.heartbeat, func() string {
 		return fmt.Sprintf("hunt: %s: check %d/%d, %d fail, %d trainings, elapsed %s", st.ID, cur.Load()+1, c.checks, nfail.Load(), lab.Started(), time.Since(start).Round(time.Second))
@@ -100,8 +100,8 @@ func run(w io.Writer, args []string) error {
 		case v.Holds():
 			holds++
 			continue
-		case !v.Refuted(): // undecided: no decided bound fails
-			na++
+		case !v.Refuted(): // undecided: no decided bound fails (e.g. a bracket straddles its threshold)
+			undecided++
 			continue
 		}
 		fails++
@@ -126,8 +126,8 @@ func run(w io.Writer, args []string) error {
 		found = append(found, ce)
 		fmt.Fprintf(os.Stderr, "hunt: %s: counterexample %s (%d/%d checks, %s)\n", st.ID, key(p), i+1, c.checks, time.Since(start).Round(time.Second))
 	}
-	fmt.Fprintf(w, "%s %s: %d holds, %d n/a (outside hypotheses), %d fail; %d shrunk counterexamples; %s\n",
-		st.ID, st.Func, holds, na, fails, len(found), time.Since(start).Round(time.Second))
+	fmt.Fprintf(w, "%s %s: %d holds, %d undecided, %d n/a (outside hypotheses), %d fail; %d shrunk counterexamples; %s\n",
+		st.ID, st.Func, holds, undecided, na, fails, len(found), time.Since(start).Round(time.Second))
 	for _, ce := range found {
 		fmt.Fprintf(w, "  %s\n", ce.Replay)
 	}
