@@ -269,20 +269,26 @@ func (l *Lab) Trace(f func()) []Instance {
 	return out
 }
 
+// robEntryFor returns the memo entry of key, creating it on first use (its
+// once computes the value; concurrent callers share it).
+func (l *Lab) robEntryFor(key string) *robEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.rob[key]
+	if !ok {
+		e = &robEntry{}
+		l.rob[key] = e
+	}
+	return e
+}
+
 // Robust returns the (memoized) robust evaluation of the final model of r
 // on its test set (test = true) or training set at budget tau in set: the
 // worst case per point over PGD-20 with 5 restarts, APGD-100 and the exact
 // midpoint and erase attacks (attack.RobustEval, THEORY §3.2 evaluation
 // protocol). Its Error is the lower end of the bracket (see Bracket).
 func (l *Lab) Robust(r *Run, test bool, set attack.Set, tau float64) (attack.Robust, error) {
-	key := fmt.Sprintf("%s|%v|%s|%v", r.Inst.Key(), test, set, tau)
-	l.mu.Lock()
-	e, ok := l.rob[key]
-	if !ok {
-		e = &robEntry{}
-		l.rob[key] = e
-	}
-	l.mu.Unlock()
+	e := l.robEntryFor(fmt.Sprintf("%s|%v|%s|%v", r.Inst.Key(), test, set, tau))
 	e.once.Do(func() {
 		s := r.Train
 		if test {
@@ -321,14 +327,7 @@ func (l *Lab) Bracket(r *Run, test bool, set attack.Set, tau float64) (lb, ub fl
 	if err != nil {
 		return math.NaN(), math.NaN(), err
 	}
-	key := fmt.Sprintf("cert|%s|%v|%s|%v", r.Inst.Key(), test, set, tau)
-	l.mu.Lock()
-	e, ok := l.rob[key]
-	if !ok {
-		e = &robEntry{}
-		l.rob[key] = e
-	}
-	l.mu.Unlock()
+	e := l.robEntryFor(fmt.Sprintf("cert|%s|%v|%s|%v", r.Inst.Key(), test, set, tau))
 	e.once.Do(func() {
 		s := r.Train
 		if test {

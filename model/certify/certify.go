@@ -393,14 +393,11 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 	return b
 }
 
-// lpMean returns a lower bound of (1/M) Σ_l min{Σ_j S_j w_j : slo_l ≤ S ≤ shi_l,
-// Σ_j S_j = 1}, each row solved by the greedy fill with outward rounding:
-// w_min + Σ_j slo_j c_j + (the remaining mass put on the cheapest c first),
-// c_j = w_j − w_min ≥ 0 (rounded down), capacities rounded up, remaining
-// mass rounded down (with c ≥ 0, less mass and more capacity only lower
-// the value).
-func (c *Certifier) lpMean(w []float64) float64 {
-	M, s := c.M, &c.scr
+// costs sets the scratch costs c_j = w_j − w_min (rounded down, ≥ 0) and
+// the order of the indices by increasing cost, shared by lpMean and
+// softMean, and returns w_min.
+func (c *Certifier) costs(w []float64) float64 {
+	s := &c.scr
 	wmin := math.Inf(1)
 	for _, v := range w {
 		wmin = math.Min(wmin, v)
@@ -410,6 +407,18 @@ func (c *Certifier) lpMean(w []float64) float64 {
 		s.ord[j] = j
 	}
 	sort.Slice(s.ord, func(a, b int) bool { return s.c[s.ord[a]] < s.c[s.ord[b]] })
+	return wmin
+}
+
+// lpMean returns a lower bound of (1/M) Σ_l min{Σ_j S_j w_j : slo_l ≤ S ≤ shi_l,
+// Σ_j S_j = 1}, each row solved by the greedy fill with outward rounding:
+// w_min + Σ_j slo_j c_j + (the remaining mass put on the cheapest c first),
+// c_j = w_j − w_min ≥ 0 (rounded down), capacities rounded up, remaining
+// mass rounded down (with c ≥ 0, less mass and more capacity only lower
+// the value).
+func (c *Certifier) lpMean(w []float64) float64 {
+	M, s := c.M, &c.scr
+	wmin := c.costs(w)
 	total := 0.0
 	for l := 0; l < M; l++ {
 		lo, hi := s.slo[l*M:(l+1)*M], s.shi[l*M:(l+1)*M]
@@ -445,15 +454,7 @@ func (c *Certifier) lpMean(w []float64) float64 {
 // greedy bound by more than rounding (it is at least as tight).
 func (c *Certifier) softMean(w []float64) float64 {
 	M, s := c.M, &c.scr
-	wmin := math.Inf(1)
-	for _, v := range w {
-		wmin = math.Min(wmin, v)
-	}
-	for j, v := range w {
-		s.c[j] = math.Max(0, subDn(v, wmin))
-		s.ord[j] = j
-	}
-	sort.Slice(s.ord, func(a, b int) bool { return s.c[s.ord[a]] < s.c[s.ord[b]] })
+	wmin := c.costs(w)
 	total := 0.0
 	for l := 0; l < M; l++ {
 		o := l * M
