@@ -314,18 +314,23 @@ func CbOf(outs []Outcome) float64 {
 	return f.Boundary(1)
 }
 
-// SlopeOf is the P2 slope d ln‖μ‖*/d ln N of FitBoundary's P = 1/2
-// contour; NaN with fewer than two N, one outcome only, or B ≤ 0.
-func SlopeOf(outs []Outcome) float64 {
+// tally returns the number of distinct N and of benign outcomes in outs.
+func tally(outs []Outcome) (distinctN, benign int) {
 	ns := map[int]bool{}
-	pos := 0
 	for _, o := range outs {
 		ns[o.N] = true
 		if o.Benign {
-			pos++
+			benign++
 		}
 	}
-	if len(ns) < 2 || pos == 0 || pos == len(outs) {
+	return len(ns), benign
+}
+
+// SlopeOf is the P2 slope d ln‖μ‖*/d ln N of FitBoundary's P = 1/2
+// contour; NaN with fewer than two N, one outcome only, or B ≤ 0.
+func SlopeOf(outs []Outcome) float64 {
+	nN, pos := tally(outs)
+	if nN < 2 || pos == 0 || pos == len(outs) {
 		return math.NaN()
 	}
 	f := FitBoundary(outs)

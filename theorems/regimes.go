@@ -545,16 +545,9 @@ type Outcome struct {
 // present; b > 0 (benign more likely at larger c).
 func BoundaryScaling(outs []Outcome, k Consts) (Verdict, LogitFit, error) {
 	const name = "P2 BoundaryScaling"
-	ns := map[int]bool{}
-	pos := 0
-	for _, o := range outs {
-		ns[o.N] = true
-		if o.Benign {
-			pos++
-		}
-	}
-	if len(ns) < 2 {
-		return Verdict{}, LogitFit{}, &HypothesisError{Lemma: name, Hypothesis: "at least two distinct N", Value: float64(len(ns)), Limit: 2}
+	nN, pos := tally(outs)
+	if nN < 2 {
+		return Verdict{}, LogitFit{}, &HypothesisError{Lemma: name, Hypothesis: "at least two distinct N", Value: float64(nN), Limit: 2}
 	}
 	if pos == 0 || pos == len(outs) {
 		return Verdict{}, LogitFit{}, &HypothesisError{Lemma: name, Hypothesis: "both benign and harmful outcomes", Value: float64(pos), Limit: 1}
