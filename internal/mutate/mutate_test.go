@@ -113,6 +113,7 @@ return a +
 `
 
 func TestRunVerdicts(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs go test on a temporary module")
 	}
@@ -171,6 +172,7 @@ func TestRunVerdicts(t *testing.T) {
 // A mutant that hangs is stopped at the time limit and counted as killed,
 // but reported apart.
 func TestRunTimeout(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs go test on a temporary module")
 	}
@@ -188,7 +190,7 @@ func Add(a, b int) int { for { } }
 		t.Fatal(err)
 	}
 	start := time.Now()
-	rs, err := Run(context.Background(), Options{Root: dir, Timeout: 15 * time.Second}, ms)
+	rs, err := Run(context.Background(), Options{Root: dir, Timeout: 4 * time.Second}, ms) // a slow compile also ends as a timeout: the verdict is the same
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,6 +227,7 @@ func TestRunRejectsStaleCatalogue(t *testing.T) {
 
 // A baseline that fails makes every verdict meaningless: Run refuses.
 func TestRunRejectsFailingBaseline(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs go test on a temporary module")
 	}
