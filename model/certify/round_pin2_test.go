@@ -117,3 +117,32 @@ func TestNormUpPin2(t *testing.T) {
 	}
 	t.Logf("unenlarged bounds too small on %d (ℓ₂), %d (ℓ₁) of 40 vectors", below2, below1)
 }
+
+// TestSqrtUpPin2: sqrtUp(x)² ≥ x exactly (math/big) for x ≥ 0 — the
+// correctly rounded √ is below √x for about half the arguments, so the
+// outward step is needed; negative control: math.Sqrt alone is below on
+// some of them.
+func TestSqrtUpPin2(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 5))
+	below := 0
+	sq := func(x float64) *big.Float {
+		b := new(big.Float).SetPrec(300).SetFloat64(x)
+		return b.Mul(b, b)
+	}
+	for i := 0; i < 20000; i++ {
+		x := math.Ldexp(1+r.Float64(), r.IntN(200)-100)
+		bx := new(big.Float).SetPrec(300).SetFloat64(x)
+		if got := sqrtUp(x); sq(got).Cmp(bx) < 0 {
+			t.Fatalf("sqrtUp(%v) = %v: square below x", x, got)
+		}
+		if sq(math.Sqrt(x)).Cmp(bx) < 0 {
+			below++
+		}
+	}
+	if sqrtUp(0) < 0 || sqrtUp(-1) < 0 {
+		t.Error("sqrtUp of 0 or a negative is negative")
+	}
+	if below == 0 {
+		t.Error("negative control: math.Sqrt was never below √x; the check cannot fail")
+	}
+}
