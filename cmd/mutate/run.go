@@ -92,7 +92,10 @@ func run(ctx context.Context, w io.Writer, args []string) error {
 		if err := mutate.WriteReport(&b, meta, rs); err != nil {
 			return err
 		}
-		dst := filepath.Join(*root, *out)
+		dst := *out // an absolute -out is taken as given, a relative one under -root
+		if !filepath.IsAbs(dst) {
+			dst = filepath.Join(*root, dst)
+		}
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,5 +80,39 @@ func TestRunErrors(t *testing.T) {
 	err := run(context.Background(), &out, base)
 	if err == nil || !strings.Contains(err.Error(), "stale catalogue") {
 		t.Errorf("stale catalogue: error %v", err)
+	}
+}
+
+// TestRunAbsoluteOut: an absolute -out is written where it says, not
+// under -root (it used to be joined to the root).
+func TestRunAbsoluteOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test on a temporary module")
+	}
+	root := fakeRoot(t)
+	for name, body := range map[string]string{
+		"go.mod":      "module fake\n\ngo 1.26\n",
+		"p/p_test.go": "package p\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) {\n\tif F(1) != 2 {\n\t\tt.Fatal(F(1))\n\t}\n}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := exec.Command("git", "init", "-q")
+	git.Dir = root
+	if b, err := git.CombinedOutput(); err != nil {
+		t.Skipf("git init: %v\n%s", err, b)
+	}
+	dst := filepath.Join(t.TempDir(), "report.txt")
+	var out strings.Builder
+	if err := run(context.Background(), &out, []string{"-root", root, "-catalogue", "cat.txt", "-run", "^minus$", "-out", dst, "-timeout", "1m"}); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil || !strings.Contains(string(b), "killed 1/1") {
+		t.Errorf("report at the absolute -out: %v\n%s", err, b)
+	}
+	if _, err := os.Stat(filepath.Join(root, dst)); err == nil {
+		t.Errorf("report also written under the root at %s", filepath.Join(root, dst))
 	}
 }
