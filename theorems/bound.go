@@ -78,9 +78,20 @@ func (b Bound) String() string {
 		ok = "FAILS"
 	}
 	if b.Decision != "" {
-		return fmt.Sprintf("%s %s: bracket [%.6g, %.6g] (width %.3g) against %.6g: %s", b.Tag, b.Name, b.Lo, b.Hi, b.Hi-b.Lo, b.Limit, b.Decision)
+		return fmt.Sprintf("%s %s: bracket [%.6g, %.6g] (width %.3g) against %.6g: %s", b.Tag, b.Name, b.Lo, b.Hi, b.Hi-b.Lo, b.Limit, b.decisionText())
 	}
 	return fmt.Sprintf("%s %s: lhs=%.6g rhs=%.6g slack=%.3g gap=%.4g (%s)", b.Tag, b.Name, b.LHS, b.RHS, b.Slack, b.Gap(), ok)
+}
+
+// decisionText names a bracketed bound's decision by what settled it. A
+// floor "x ≥ Limit" (bracketGeq: LHS = Limit, RHS = Lo) is refuted by the
+// certificate side (ub < Limit), a ceiling by an attack witness; Decision
+// itself keeps the one Refuted value.
+func (b Bound) decisionText() string {
+	if b.Decision == Refuted && b.LHS == b.Limit && b.RHS == b.Lo {
+		return "refuted (certificate)"
+	}
+	return string(b.Decision)
 }
 
 // Const is one named constant a verdict was computed with (docs/STYLE.md §7: the

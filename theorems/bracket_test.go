@@ -30,8 +30,28 @@ func TestBracketBounds(t *testing.T) {
 		if c.b.Holds() != (c.want == Certified) {
 			t.Errorf("%s [%v, %v]: Holds() = %v with decision %q", c.b.Name, c.b.Lo, c.b.Hi, c.b.Holds(), c.want)
 		}
-		if !strings.Contains(c.b.String(), string(c.want)) {
-			t.Errorf("String %q does not name the decision %q", c.b.String(), c.want)
+		want := string(c.want)
+		if c.want == Refuted && c.b.LHS == c.b.Limit { // a floor is refuted by the certificate
+			want = "refuted (certificate)"
 		}
+		if !strings.Contains(c.b.String(), want) {
+			t.Errorf("String %q does not name the decision %q", c.b.String(), want)
+		}
+	}
+}
+
+// TestBracketRefutationNamed: a refuted ceiling names its witness, a refuted
+// floor its certificate.
+func TestBracketRefutationNamed(t *testing.T) {
+	ceil := bracketLeq("err ≤ 0.1", CODE, 0.3, 0.5, 0.1)
+	floor := bracketGeq("0.25 ≤ err", SEC, 0.05, 0.21, 0.25)
+	if ceil.Decision != Refuted || !strings.Contains(ceil.String(), "refuted (witness)") {
+		t.Errorf("ceiling: %s", ceil)
+	}
+	if floor.Decision != Refuted || !strings.Contains(floor.String(), "refuted (certificate)") {
+		t.Errorf("floor: %s", floor)
+	}
+	if c := bracketGeq("0.25 ≤ err", SEC, 0.3, 0.5, 0.25); !strings.Contains(c.String(), "certified") {
+		t.Errorf("certified floor: %s", c)
 	}
 }
