@@ -190,3 +190,22 @@ func TestAllVerdict(t *testing.T) {
 		t.Errorf("all output does not locate the difference:\n%s", w.String())
 	}
 }
+
+// TestPhaseCOverridesPresetMu: the paper preset lays its grid out in ‖μ‖;
+// an explicit -c replaces that grid instead of being silently ignored, and
+// -c with -mu is refused.
+func TestPhaseCOverridesPresetMu(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	err := run(&b, []string{"phase", "-preset", "paper", "-c", "1", "-mu", "5", "-results", dir})
+	if err == nil || !strings.Contains(err.Error(), "-c") || !strings.Contains(err.Error(), "not both") {
+		t.Fatalf("-c with -mu: err = %v, want an error naming -c", err)
+	}
+	spec, _, _, _, err := parseExperiment("phase", []string{"-preset", "paper", "-c", "1,10", "-n", "8", "-reps", "1"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(spec.job.Cells); got != 2 {
+		t.Errorf("paper preset with -c 1,10 -n 8 -reps 1: %d cells, want 2 (the -c grid, not the preset's ‖μ‖ grid)", got)
+	}
+}

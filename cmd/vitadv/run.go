@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"vitadv/experiment"
+	"vitadv/model/valid"
 )
 
 // run executes the command line args, writing results to w and progress to
@@ -139,6 +140,20 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖ (ℓ₂ Frobenius ball); 0 = clean GD")
 		fs.Uint64(&cfg.Seed, "seed", "master seed (cell i uses rng.Derive(seed, i))")
 		build = func() (*experiment.Job, string, error) {
+			// A preset laid out in ‖μ‖ (paper) would silently ignore an
+			// explicit -c: -c replaces the preset's ‖μ‖ grid, and -c with
+			// -mu is ambiguous.
+			setC, setMu := false, false
+			fs.Visit(func(f *flag.Flag) {
+				setC = setC || f.Name == "c"
+				setMu = setMu || f.Name == "mu"
+			})
+			if setC && setMu {
+				return nil, "", &valid.Error{Field: "c", Value: "with -mu", Rule: "give the grid either as -c (N·SNR_2²) or as -mu (‖μ‖), not both"}
+			}
+			if setC {
+				cfg.Mu = nil
+			}
 			if err := cfg.Validate(); err != nil {
 				return nil, "", err
 			}
