@@ -129,7 +129,9 @@ func parseLog(path string, buf []byte, header []string, perCell int, tolerant bo
 		pos += int64(end + 1)
 		row := Row(strings.Split(text, ","))
 		idx, err := strconv.Atoi(row[0])
-		if len(row) != len(header) || err != nil || idx < 0 {
+		// The cell index must be written as the runner writes it: "00" or
+		// "+0" would parse as cell 0 but is not a row this program wrote.
+		if len(row) != len(header) || err != nil || idx < 0 || strconv.Itoa(idx) != row[0] {
 			if tolerant && len(rest) == 0 {
 				break // a torn last line that happens to end in a newline
 			}
