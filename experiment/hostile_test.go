@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -45,18 +46,6 @@ func dirState(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func sameState(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 // TestNonFiniteMetricRefused: a cell whose metric is NaN or ±Inf (outside
 // the NA columns) fails the run with a *MetricError naming the cell and
 // the column; a fresh file is removed again and no directory is left.
@@ -93,7 +82,7 @@ func TestNonFiniteMetricRefused(t *testing.T) {
 	if !errors.As(err, &me) {
 		t.Fatalf("err = %v, want *MetricError", err)
 	}
-	if after := dirState(t, root); !sameState(before, after) {
+	if after := dirState(t, root); !maps.Equal(before, after) {
 		t.Errorf("a refused run changed the directory: %v → %v", before, after)
 	}
 	// Negative control: NaN in the NA column and finite metrics pass.
@@ -251,7 +240,7 @@ func TestMergeGarbledMetric(t *testing.T) {
 	if !errors.As(err, &me) || !strings.Contains(err.Error(), shard) {
 		t.Fatalf("err = %v, want *MetricError naming %s", err, shard)
 	}
-	if after := dirState(t, dir); !sameState(before, after) {
+	if after := dirState(t, dir); !maps.Equal(before, after) {
 		t.Errorf("failed merge wrote files")
 	}
 	// Negative control: repaired, the merge succeeds.
@@ -290,7 +279,7 @@ func TestReportRefusesBadInputs(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want an error naming %q", err, c.want)
 			}
-			if after := dirState(t, root); !sameState(before, after) {
+			if after := dirState(t, root); !maps.Equal(before, after) {
 				t.Errorf("a refused report wrote files")
 			}
 		})

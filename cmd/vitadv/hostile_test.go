@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,18 +26,6 @@ func tree(dir string) map[string]string {
 		return nil
 	})
 	return out
-}
-
-func sameTree(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestHostileSizesAndScales: sizes that would exhaust memory and scales
@@ -87,7 +76,7 @@ func TestHostileSizesAndScales(t *testing.T) {
 			if !strings.Contains(err.Error(), "-"+c.flag) || !strings.Contains(err.Error(), c.msgExtra) {
 				t.Errorf("message %q does not name -%s (and %q)", err, c.flag, c.msgExtra)
 			}
-			if !sameTree(before, tree(root)) || !sameTree(cwd, tree(".")) {
+			if !maps.Equal(before, tree(root)) || !maps.Equal(cwd, tree(".")) {
 				t.Errorf("a refused command wrote files")
 			}
 		})
