@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"vitadv/internal/machine"
 	"vitadv/model/rng"
 	"vitadv/model/store"
 	"vitadv/model/valid"
@@ -455,6 +456,11 @@ type Meta struct {
 	Cells    int     `json:"cells"`
 	Computed int     `json:"computed_this_run"`
 	Seconds  float64 `json:"seconds_this_run"`
+	// Machine is the computer of the run (absent in sidecars written
+	// before it was recorded); a merge of shards from more than one
+	// machine lists them all in Machines instead.
+	Machine  *machine.Info  `json:"machine,omitempty"`
+	Machines []machine.Info `json:"machines,omitempty"`
 }
 
 // Validate returns a *valid.Error for a sidecar no run writes.
@@ -463,11 +469,20 @@ func (m Meta) Validate() error {
 		valid.NonNeg("seconds_this_run", m.Seconds), intIn("computed_this_run", m.Computed, 0, float64(m.Cells)))
 }
 
+func derefMachine(m *machine.Info) []machine.Info {
+	if m == nil {
+		return nil
+	}
+	return []machine.Info{*m}
+}
+
 func metaPath(csv string) string { return strings.TrimSuffix(csv, ".csv") + ".json" }
 
 func writeMeta(opt Options, job *Job, s Summary) error {
 	m := Meta{Command: opt.Command, Job: job.Name, Shard: opt.Shard.String(), Cells: s.Total,
 		Computed: s.Computed, Seconds: math.Round(s.Elapsed.Seconds()*10) / 10}
+	mi := machine.Current()
+	m.Machine = &mi
 	return store.SaveJSON(metaPath(s.Path), m)
 }
 
@@ -571,12 +586,23 @@ func Merge(job *Job, out string, files []string, command string) (string, error)
 		return "", err
 	}
 	secs := 0.0
+	var machines []machine.Info
 	for _, f := range files {
 		if m, err := ReadMeta(f); err == nil {
 			secs += m.Seconds
+			for _, mi := range append(m.Machines, derefMachine(m.Machine)...) {
+				if !slices.Contains(machines, mi) {
+					machines = append(machines, mi)
+				}
+			}
 		}
 	}
 	m := Meta{Command: command, Job: job.Name, Shard: fmt.Sprintf("merged from %d files", len(files)), Cells: len(job.Cells),
 		Computed: len(job.Cells), Seconds: math.Round(secs*10) / 10}
+	if len(machines) == 1 {
+		m.Machine = &machines[0]
+	} else {
+		m.Machines = machines
+	}
 	return path, store.SaveJSON(metaPath(path), m)
 }

@@ -2,6 +2,7 @@ package properties
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -16,10 +17,21 @@ import (
 // the same grid cell share one (deterministic) training.
 var lab = theorems.NewLab()
 
-// scale is theorems.Tiny unless VITADV_SCALE=paper.
-var scale = theorems.ScaleFromEnv()
+// scale is theorems.Tiny unless VITADV_SCALE names another scale (tiny,
+// ci, mid or paper); an unknown name fails every test (TestMain).
+var scale, scaleErr = theorems.ScaleFromEnv()
 
-func paper() bool  { return scale.Name == "paper" }
+// TestMain refuses an unknown VITADV_SCALE before any test runs.
+func TestMain(m *testing.M) {
+	if scaleErr != nil {
+		fmt.Fprintln(os.Stderr, "properties: VITADV_SCALE:", scaleErr)
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+// wide reports a scale above tiny: the narrowed tiny-scale axes are not used.
+func wide() bool   { return scale.Name != "tiny" }
 func strict() bool { return os.Getenv("VITADV_STRICT") == "1" }
 
 // statement returns the statement with the given ID.
@@ -44,7 +56,7 @@ func drawPoint(rt *rapid.T, axes []theorems.Axis, nw narrow) theorems.Point {
 	p := theorems.Point{}
 	for _, a := range axes {
 		lo, hi := a.Lo, a.Hi
-		if r, ok := nw[a.Name]; ok && !paper() {
+		if r, ok := nw[a.Name]; ok && !wide() {
 			lo, hi = max(lo, r[0]), min(hi, r[1])
 			if lo > hi {
 				lo, hi = a.Lo, a.Lo

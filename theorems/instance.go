@@ -15,9 +15,16 @@ import (
 	"vitadv/model/vit"
 )
 
-// Scale fixes the sizes statements are instantiated at. Tiny is the CI scale
-// of the property tests (d = 64, M = 4); Paper is docs/THEORY.md §6.5's CI-scale
-// config (d = 256, M = 8, d_h = d_v = 128), selected by VITADV_SCALE=paper.
+// Scale fixes the sizes statements are instantiated at. A scale's name says
+// its size, the same in every command (hunt, calibrate, properties) and in
+// results/REPORT.md's by-scale table:
+//
+//	tiny:  d = 64,   M = 4,  d_h = d_v = 32  (the property tests' default)
+//	ci:    d = 128,  M = 8,  d_h = d_v = 64  (the ci preset's size)
+//	mid:   d = 256,  M = 8,  d_h = d_v = 128 (docs/THEORY.md §6.5's CI-scale config)
+//	paper: d = 1024, M = 16, d_h = d_v = 512 (the paper's heatmap size, THEORY §2.2)
+//
+// The property tests select one with VITADV_SCALE (ScaleFromEnv).
 type Scale struct {
 	Name       string `json:"name"`
 	D, M       int
@@ -35,30 +42,63 @@ func Tiny() Scale {
 	return Scale{Name: "tiny", D: 64, M: 4, Dh: 32, Dv: 32, NTest: 100, MechSteps: 500, MaxSteps: 1000, Replicates: 3, ProbeEvery: 10}
 }
 
-// Paper is docs/THEORY.md §6.5's CI-scale config: d = 256, M = 8, d_h = d_v = 128,
-// 200 test points, 1000-step mechanism runs, 5 replicates.
+// CI is the ci preset's size: d = 128, M = 8, d_h = d_v = 64, 200 test
+// points, 600-step mechanism runs (the ci dynamics horizon), 3 replicates.
+func CI() Scale {
+	return Scale{Name: "ci", D: 128, M: 8, Dh: 64, Dv: 64, NTest: 200, MechSteps: 600, MaxSteps: 1000, Replicates: 3, ProbeEvery: 20}
+}
+
+// Mid is docs/THEORY.md §6.5's CI-scale config: d = 256, M = 8, d_h = d_v = 128,
+// 200 test points, 1000-step mechanism runs, 5 replicates. (Named "paper"
+// before the paper's own size got a scale; hunt files that record the old
+// name are read as mid, see ScaleByName.)
+func Mid() Scale {
+	return Scale{Name: "mid", D: 256, M: 8, Dh: 128, Dv: 128, NTest: 200, MechSteps: 1000, MaxSteps: 2000, Replicates: 5, ProbeEvery: 20}
+}
+
+// Paper is the paper's heatmap size (THEORY §2.2): d = 1024, M = 16,
+// d_h = d_v = 512, 100 test points (the paper preset's), stop-rule runs
+// capped at the paper's 1000 steps, 400-step mechanism runs (M = 16 times
+// the ~25 steps a clean benign run needs: room for the predicted M-fold
+// slowdown), 2 replicates. An adversarial step at N = 20 takes ~0.13 s on
+// 2 cores (results/bench), so one check trains for minutes.
 func Paper() Scale {
-	return Scale{Name: "paper", D: 256, M: 8, Dh: 128, Dv: 128, NTest: 200, MechSteps: 1000, MaxSteps: 2000, Replicates: 5, ProbeEvery: 20}
+	return Scale{Name: "paper", D: 1024, M: 16, Dh: 512, Dv: 512, NTest: 100, MechSteps: 400, MaxSteps: 1000, Replicates: 2, ProbeEvery: 20}
 }
 
-// ScaleByName returns the scale called name ("tiny" or "paper"), for the
-// -scale flags of the commands.
+// Scales lists the scales from the smallest.
+func Scales() []Scale { return []Scale{Tiny(), CI(), Mid(), Paper()} }
+
+// ScaleNames is the list of valid scale names, for flag messages.
+const ScaleNames = "tiny (d=64), ci (d=128), mid (d=256) or paper (d=1024)"
+
+// ScaleError reports an unknown scale name.
+type ScaleError struct{ Name string }
+
+func (e *ScaleError) Error() string {
+	return fmt.Sprintf("unknown scale %q: want %s", e.Name, ScaleNames)
+}
+
+// ScaleByName returns the scale called name, for the -scale flags of the
+// commands and VITADV_SCALE.
 func ScaleByName(name string) (Scale, error) {
-	switch name {
-	case "tiny":
-		return Tiny(), nil
-	case "paper":
-		return Paper(), nil
+	for _, s := range Scales() {
+		if s.Name == name {
+			return s, nil
+		}
 	}
-	return Scale{}, fmt.Errorf("unknown scale %q (tiny or paper)", name)
+	return Scale{}, &ScaleError{Name: name}
 }
 
-// ScaleFromEnv returns Paper when VITADV_SCALE=paper and Tiny otherwise.
-func ScaleFromEnv() Scale {
-	if os.Getenv("VITADV_SCALE") == "paper" {
-		return Paper()
+// ScaleFromEnv returns the scale named by VITADV_SCALE (Tiny when unset or
+// empty) and a *ScaleError for any other name, so that a typo never runs
+// the property tests at a silently different size.
+func ScaleFromEnv() (Scale, error) {
+	name := os.Getenv("VITADV_SCALE")
+	if name == "" {
+		return Tiny(), nil
 	}
-	return Tiny()
+	return ScaleByName(name)
 }
 
 // Instance is one fully specified, replayable experiment: the data law, the

@@ -38,7 +38,7 @@ type collapseRow struct {
 
 func run(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
-	scaleName := fs.String("scale", "tiny", "scale of the phase grid: tiny (d=64, M=4) or paper (d=256, M=8)")
+	scaleName := fs.String("scale", "tiny", "scale of the phase grid: "+theorems.ScaleNames)
 	tauScaleName := fs.String("tau-scale", "tiny", "scale of the τ sweep (its d_h is replaced by each -dh)")
 	seeds := fs.Int("seeds", 5, "seeds per (N, c) cell of the phase grid")
 	ns := fs.String("n", "4,8,16,32", "training-set sizes N of the phase grid")

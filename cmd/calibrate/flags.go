@@ -58,7 +58,7 @@ func checkFlags(fs *flag.FlagSet) error {
 	get := func(name string) any { return fs.Lookup(name).Value.(flag.Getter).Get() }
 	for _, name := range []string{"scale", "tau-scale"} {
 		if _, err := theorems.ScaleByName(get(name).(string)); err != nil {
-			return flagError(name, get(name), "must be tiny or paper")
+			return flagError(name, get(name), "must be "+theorems.ScaleNames)
 		}
 	}
 	intIn := func(name string, lo, hi int) error {

@@ -61,7 +61,7 @@ func parse(w io.Writer, args []string) (*config, error) {
 	fs.IntVar(&c.checks, "checks", 100, "random points to evaluate (1 to 10000000)")
 	fs.Uint64Var(&c.seed, "seed", 1, "search seed: point i is drawn from PCG(seed, i)")
 	fs.BoolVar(&c.relax, "relax", false, "draw from the relaxed axis ranges (outside the hypotheses)")
-	scaleName := fs.String("scale", "tiny", "instance `scale`: tiny (d=64, M=4) or paper (d=256, M=8)")
+	scaleName := fs.String("scale", "tiny", "instance `scale`: "+theorems.ScaleNames)
 	fs.StringVar(&c.out, "out", "results/hunt", "`directory` for counterexample files and SUMMARY.txt")
 	fs.IntVar(&c.maxFail, "max-fail", 3, "stop after this many distinct shrunk counterexamples")
 	fs.DurationVar(&c.budget, "time", 5*time.Minute, "stop searching and shrinking after this long (> 0)")
@@ -88,7 +88,7 @@ func parse(w io.Writer, args []string) (*config, error) {
 	}
 	sc, err := theorems.ScaleByName(*scaleName)
 	if err != nil {
-		return nil, flagErr("scale", *scaleName, "must be tiny or paper")
+		return nil, flagErr("scale", *scaleName, "must be "+theorems.ScaleNames)
 	}
 	c.scale = sc
 	if c.checks < 1 || c.checks > maxChecks {
@@ -185,9 +185,13 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 	if err != nil {
 		return st, fmt.Errorf("%s: %w", path, err)
 	}
+	if old := theorems.Mid(); ce.Scale.Name == "paper" && ce.Scale.D == old.D {
+		// Written when "paper" named THEORY §6.5's d = 256 scale, now mid.
+		ce.Scale.Name = old.Name
+	}
 	named, err := theorems.ScaleByName(ce.Scale.Name)
 	if err != nil {
-		return st, bad("scale.name", ce.Scale.Name, "must be tiny or paper")
+		return st, bad("scale.name", ce.Scale.Name, "must be "+theorems.ScaleNames)
 	}
 	if ce.Scale != named {
 		return st, bad("scale", fmt.Sprintf("%+v", ce.Scale), fmt.Sprintf("must equal the %s scale %+v", named.Name, named))
