@@ -138,7 +138,7 @@ func meanStd(v []float64) (m, sd float64) {
 	}
 	ss := 0.0
 	for _, x := range v {
-		ss += (x - m) * (x - m)
+		ss += float64((x - m) * (x - m))
 	}
 	return m, math.Sqrt(ss / float64(len(v)-1))
 }

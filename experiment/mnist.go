@@ -296,7 +296,7 @@ func (c MNISTConfig) token(img, mean []float64) []float64 {
 	}
 	ss := 0.0
 	for _, v := range t {
-		ss += v * v
+		ss += float64(v * v)
 	}
 	s := c.Mu / math.Sqrt(ss)
 	for k := range t {
@@ -389,7 +389,7 @@ func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uin
 		a2 += a[1]
 		for _, v := range a {
 			if v > 0 {
-				ent -= v * math.Log(v)
+				ent -= float64(v * math.Log(v))
 			}
 		}
 	}

@@ -92,12 +92,12 @@ func heatRects(pts []GridPoint, val func(GridPoint) float64) *rects {
 		if k > 0 {
 			lo = (n + float64(ns[k-1])) / 2
 		} else if len(ns) > 1 {
-			lo = n - (float64(ns[1])-n)/2
+			lo = n - float64((float64(ns[1])-n)/2)
 		}
 		if k+1 < len(ns) {
 			hi = (n + float64(ns[k+1])) / 2
 		} else if len(ns) > 1 {
-			hi = n + (n-float64(ns[k-1]))/2
+			hi = n + float64((n-float64(ns[k-1]))/2)
 		}
 		return lo, hi
 	}
@@ -114,12 +114,12 @@ func heatRects(pts []GridPoint, val func(GridPoint) float64) *rects {
 			if i > 0 {
 				a = (l + math.Log(row[i-1].SNR2)) / 2
 			} else if len(row) > 1 {
-				a = l - (math.Log(row[1].SNR2)-l)/2
+				a = l - float64((math.Log(row[1].SNR2)-l)/2)
 			}
 			if i+1 < len(row) {
 				b = (l + math.Log(row[i+1].SNR2)) / 2
 			} else if len(row) > 1 {
-				b = l + (l-math.Log(row[i-1].SNR2))/2
+				b = l + float64((l-math.Log(row[i-1].SNR2))/2)
 			}
 			r.x0, r.x1 = append(r.x0, math.Exp(a)), append(r.x1, math.Exp(b))
 			r.y0, r.y1 = append(r.y0, y0), append(r.y1, y1)

@@ -461,6 +461,10 @@ type Meta struct {
 	// machine lists them all in Machines instead.
 	Machine  *machine.Info  `json:"machine,omitempty"`
 	Machines []machine.Info `json:"machines,omitempty"`
+	// ShardSeconds, in a merged sidecar, is each shard's own run time
+	// (Seconds is their sum, the CPU-side cost; shards run side by side
+	// finish in about the largest of them).
+	ShardSeconds []float64 `json:"shard_seconds,omitempty"`
 }
 
 // Validate returns a *valid.Error for a sidecar no run writes.
@@ -587,9 +591,11 @@ func Merge(job *Job, out string, files []string, command string) (string, error)
 	}
 	secs := 0.0
 	var machines []machine.Info
+	var shardSecs []float64
 	for _, f := range files {
 		if m, err := ReadMeta(f); err == nil {
 			secs += m.Seconds
+			shardSecs = append(shardSecs, m.Seconds)
 			for _, mi := range append(m.Machines, derefMachine(m.Machine)...) {
 				if !slices.Contains(machines, mi) {
 					machines = append(machines, mi)
@@ -598,7 +604,7 @@ func Merge(job *Job, out string, files []string, command string) (string, error)
 		}
 	}
 	m := Meta{Command: command, Job: job.Name, Shard: fmt.Sprintf("merged from %d files", len(files)), Cells: len(job.Cells),
-		Computed: len(job.Cells), Seconds: math.Round(secs*10) / 10}
+		Computed: len(job.Cells), Seconds: math.Round(secs*10) / 10, ShardSeconds: shardSecs}
 	if len(machines) == 1 {
 		m.Machine = &machines[0]
 	} else {

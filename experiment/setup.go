@@ -84,7 +84,7 @@ const (
 func (s Setup) CellBytes(n int) float64 {
 	pts := float64(n) + float64(s.NTest)
 	d, m, dh, dv := float64(s.D), float64(s.M), float64(s.Dh), float64(s.Dv)
-	floats := 4*pts*m*d + 4*(2*d*dh+d*dv) + 4*pts*m*(2*dh+dv+m)
+	floats := float64(4*pts*m*d) + float64(4*(float64(2*d*dh)+float64(d*dv))) + float64(4*pts*m*(2*dh+dv+m))
 	return 2 * 8 * floats
 }
 

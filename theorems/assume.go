@@ -39,7 +39,7 @@ func InitAttention(m *vit.Model, x []float64, M, n int, k Consts) Verdict {
 			}
 		}
 		smax = math.Max(smax, s)
-		ub := 1 / (1 + float64(M-1)*linalg.Exp(-2*s))
+		ub := 1 / (1 + float64(float64(M-1)*linalg.Exp(-2*s)))
 		den := ub - 1/float64(M)
 		if den < 1e-3 {
 			continue // scores ≈ 0: the ratio is 0/0; the bound is checked where it has room
@@ -164,7 +164,7 @@ func coeffs(m *vit.Model, s *data.Set, sig data.Signals) (g, r float64) {
 	g = (linalg.Dot(sig.Plus, u) - linalg.Dot(sig.Minus, u)) / 2
 	for i := 0; i < s.N; i++ {
 		x := s.Sample(i)
-		r += s.Y[i] * linalg.Dot(x[s.D:2*s.D], u)
+		r += float64(s.Y[i] * linalg.Dot(x[s.D:2*s.D], u))
 	}
 	return g, r / float64(s.N)
 }

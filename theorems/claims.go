@@ -265,7 +265,7 @@ func CheckP7(dh, M int, taus, a1 []float64, k Consts) Check {
 
 // P8Floor is P8's floor on the robust test error of n i.i.d. test points at
 // τ ≥ ‖μ‖/√2: 1/2 − ZSigma·√(0.25/n) (MidpointFloor's bound (b)).
-func P8Floor(n int, k Consts) float64 { return 0.5 - k.ZSigma*math.Sqrt(0.25/float64(n)) }
+func P8Floor(n int, k Consts) float64 { return 0.5 - float64(k.ZSigma*math.Sqrt(0.25/float64(n))) }
 
 // CheckP8 is P8 on the budgets τ ≥ ‖μ‖/√2 of a τ sweep: every robust test
 // error ≥ P8Floor(nTest). Inconclusive when the sweep has no such budget.

@@ -92,7 +92,7 @@ func MidpointFloor(m *vit.Model, s *data.Set, sig data.Signals, set attack.Set, 
 	if err != nil {
 		return Verdict{}, err
 	}
-	half := 0.5 * k.Strengthen
+	half := float64(0.5 * k.Strengthen)
 	n := float64(s.N)
 	v := Verdict{Statement: name, Tag: DER, Consts: []Const{{"tau/‖μ‖", tau / mu}, {"Z", k.ZSigma}, {"strengthen", k.Strengthen}}}
 	ps := Paired(s)
@@ -106,7 +106,7 @@ func MidpointFloor(m *vit.Model, s *data.Set, sig data.Signals, set attack.Set, 
 	}
 	v.Bounds = append(v.Bounds,
 		bracketGeq("1/2 ≤ robust error (paired set, midpoint)", DER, attackError(m, ps, mid), ubP, half),
-		bracketGeq("1/2 − Z·√(0.25/n) ≤ robust error (i.i.d. set, midpoint)", DER, attackError(m, s, mid), ubS, half-k.ZSigma*math.Sqrt(0.25/n)))
+		bracketGeq("1/2 − Z·√(0.25/n) ≤ robust error (i.i.d. set, midpoint)", DER, attackError(m, s, mid), ubS, half-float64(k.ZSigma*math.Sqrt(0.25/n))))
 	return v, nil
 }
 
@@ -235,13 +235,13 @@ func LinearCollapseMargin(m *vit.Model, x []float64, y float64, delta []float64,
 	u := m.ValueVector(make([]float64, m.D))
 	kappa := DualFactor(set, M, u)
 	ws := vit.NewWorkspace(m.Arch, M, 1)
-	base := y * m.Forward(ws, x, 1)[0]
-	mstar := base - tau*kappa/k.Strengthen
+	base := float64(y * m.Forward(ws, x, 1)[0])
+	mstar := base - float64(tau*kappa/k.Strengthen)
 	abs := 0.0
 	for i, v := range x {
 		abs += math.Abs(v * u[i%m.D])
 	}
-	slack := 16 * float64(M*m.D) * eps * (abs/float64(M) + tau*kappa)
+	slack := 16 * float64(M*m.D) * eps * (abs/float64(M) + float64(tau*kappa))
 	v := Verdict{Statement: name, Tag: DER, Consts: []Const{{"kappa", kappa}, {"tau", tau}, {"tolPGD", tolPGD}, {"strengthen", k.Strengthen}}}
 	xp := make([]float64, len(x))
 	if delta != nil {
@@ -261,7 +261,7 @@ func LinearCollapseMargin(m *vit.Model, x []float64, y float64, delta []float64,
 		leq("y f(X+Δ*) ≤ m* (attained)", DER, fstar, mstar, slack))
 	// Cross-check with package attack's independent closed form (same
 	// statement, separate code): it must give the unstrengthened m*.
-	m0 := base - tau*kappa
+	m0 := base - float64(tau*kappa)
 	v.Bounds = append(v.Bounds, leq("|attack.LinearWorstMargin − m*| ≤ rounding", DER,
 		math.Abs(attack.LinearWorstMargin(m, x, y, set, tau)-m0), 0, slack))
 	if tau > 0 {
@@ -270,7 +270,7 @@ func LinearCollapseMargin(m *vit.Model, x []float64, y float64, delta []float64,
 			return Verdict{}, err
 		}
 		p.Perturb(m, x, []float64{y}, 1, xp)
-		v.Bounds = append(v.Bounds, leq("y f(X+Δ_PGD) ≤ m* + tolPGD·τκ (PGD-20 reaches it)", DER, y*m.Forward(ws, xp, 1)[0], mstar+tolPGD*tau*kappa, slack))
+		v.Bounds = append(v.Bounds, leq("y f(X+Δ_PGD) ≤ m* + tolPGD·τκ (PGD-20 reaches it)", DER, y*m.Forward(ws, xp, 1)[0], mstar+float64(tolPGD*tau*kappa), slack))
 	}
 	return v, nil
 }
@@ -287,7 +287,7 @@ func maxQK(m *vit.Model) float64 {
 		for j := 0; j < m.D; j++ {
 			s := 0.0
 			for h := 0; h < m.Dh; h++ {
-				s += wq[i*m.Dh+h] * wk[j*m.Dh+h]
+				s += float64(wq[i*m.Dh+h] * wk[j*m.Dh+h])
 			}
 			mx = math.Max(mx, math.Abs(s))
 		}
@@ -298,7 +298,7 @@ func maxQK(m *vit.Model) float64 {
 func vecNorm(v []float64) float64 {
 	s := 0.0
 	for _, x := range v {
-		s += x * x
+		s += float64(x * x)
 	}
 	return math.Sqrt(s)
 }

@@ -22,7 +22,9 @@ type LogitFit struct {
 func (f LogitFit) Slope() float64 { return -0.5 - f.E/(2*f.B) }
 
 // Boundary returns c* with P(benign) = 1/2 at N: ln c* = −(A + E·ln N)/B.
-func (f LogitFit) Boundary(n float64) float64 { return linalg.Exp(-(f.A + f.E*math.Log(n)) / f.B) }
+func (f LogitFit) Boundary(n float64) float64 {
+	return linalg.Exp(-(f.A + float64(f.E*math.Log(n))) / f.B)
+}
 
 // fitRidge is the ridge penalty on B and E: it keeps the fit finite when the
 // outcomes are perfectly separated in ln c (common away from the boundary),
@@ -49,21 +51,21 @@ func FitBoundary(outs []Outcome) LogitFit {
 			if oneN {
 				x[2] = 0
 			}
-			z := w[0] + w[1]*x[1] + w[2]*x[2]
+			z := w[0] + float64(w[1]*x[1]) + float64(w[2]*x[2])
 			p := 1 / (1 + linalg.Exp(-z))
 			yv := 0.0
 			if o.Benign {
 				yv = 1
 			}
 			for i := 0; i < 3; i++ {
-				g[i] += (yv - p) * x[i]
+				g[i] += float64((yv - p) * x[i])
 				for j := 0; j < 3; j++ {
-					h[i][j] += p * (1 - p) * x[i] * x[j]
+					h[i][j] += float64(p * (1 - p) * x[i] * x[j])
 				}
 			}
 		}
 		for i := 1; i < 3; i++ {
-			g[i] -= fitRidge * w[i]
+			g[i] -= float64(fitRidge * w[i])
 			h[i][i] += fitRidge
 		}
 		h[0][0] += 1e-12
@@ -99,16 +101,16 @@ func solve3(h [3][3]float64, g [3]float64) [3]float64 {
 		for r := c + 1; r < 3; r++ {
 			f := a[r][c] / a[c][c]
 			for j := c; j < 3; j++ {
-				a[r][j] -= f * a[c][j]
+				a[r][j] -= float64(f * a[c][j])
 			}
-			b[r] -= f * b[c]
+			b[r] -= float64(f * b[c])
 		}
 	}
 	var x [3]float64
 	for r := 2; r >= 0; r-- {
 		s := b[r]
 		for j := r + 1; j < 3; j++ {
-			s -= a[r][j] * x[j]
+			s -= float64(a[r][j] * x[j])
 		}
 		x[r] = s / a[r][r]
 	}
@@ -348,7 +350,7 @@ func Quantile(v []float64, q float64) float64 {
 		return math.NaN()
 	}
 	sortFloats(v)
-	pos := q * float64(len(v)-1)
+	pos := float64(q * float64(len(v)-1))
 	i := int(math.Floor(pos))
 	if i+1 >= len(v) {
 		return v[len(v)-1]
@@ -362,7 +364,7 @@ func Quantile(v []float64, q float64) float64 {
 	case math.IsInf(v[i+1], 1):
 		return v[i+1]
 	}
-	return v[i]*(1-f) + v[i+1]*f
+	return float64(v[i]*(1-f)) + float64(v[i+1]*f)
 }
 
 func sortFloats(v []float64) { sort.Float64s(v) }

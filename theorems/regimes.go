@@ -157,8 +157,8 @@ func BenignMechanism(r *Run, k Consts) (Verdict, error) {
 	drop := 0.0
 	half := len(r.Records) / 2
 	for i := half + 1; i < len(r.Records); i++ {
-		g0 := (r.Records[i-1].GammaPlus - r.Records[i-1].GammaMinus) / 2
-		g1 := (r.Records[i].GammaPlus - r.Records[i].GammaMinus) / 2
+		g0 := float64((r.Records[i-1].GammaPlus - r.Records[i-1].GammaMinus) / 2)
+		g1 := float64((r.Records[i].GammaPlus - r.Records[i].GammaMinus) / 2)
 		drop = math.Max(drop, g0-g1)
 	}
 	gbar := (last.GammaPlus - last.GammaMinus) / 2
@@ -520,7 +520,7 @@ func CrossingTau(tau, y []float64, level float64) float64 {
 	for i := 1; i < len(tau); i++ {
 		if y[i] <= level {
 			f := (y[i-1] - level) / (y[i-1] - y[i])
-			return tau[i-1] + f*(tau[i]-tau[i-1])
+			return tau[i-1] + float64(f*(tau[i]-tau[i-1]))
 		}
 	}
 	return math.Inf(1)

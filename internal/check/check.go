@@ -25,7 +25,7 @@ func Close(got, want, rtol, atol float64) bool {
 	if got == want { // covers equal infinities
 		return true
 	}
-	return math.Abs(got-want) <= atol+rtol*math.Abs(want)
+	return math.Abs(got-want) <= atol+float64(rtol*math.Abs(want))
 }
 
 // RelErr returns |got − want| / max(|want|, floor): the relative error with

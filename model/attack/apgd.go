@@ -57,7 +57,7 @@ func apgdCheckpoints(n int) []int {
 	}
 	var w []int
 	for _, p := range ps {
-		c := int(math.Ceil(p*float64(n) - 1e-9)) // 0.57·100 is 57.000000000000007 in float64
+		c := int(math.Ceil(float64(p*float64(n)) - 1e-9)) // 0.57·100 is 57.000000000000007 in float64
 		if c < n && (len(w) == 0 || c > w[len(w)-1]) {
 			w = append(w, c)
 		}
@@ -192,12 +192,12 @@ func (a *APGD) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 				g, c, p, zz := grad[lo:hi], cur[lo:hi], prev[lo:hi], z[lo:hi]
 				a.set.ascentTo(g, g, a.M)
 				for j := range zz {
-					zz[j] = c[j] + a.eta[i]*g[j]
+					zz[j] = c[j] + float64(a.eta[i]*g[j])
 				}
 				a.set.Project(zz, a.M, tau)
 				if k > 0 {
 					for j := range zz {
-						zz[j] = c[j] + apgdMomentum*(zz[j]-c[j]) + (1-apgdMomentum)*(c[j]-p[j])
+						zz[j] = c[j] + float64(apgdMomentum*(zz[j]-c[j])) + float64((1-apgdMomentum)*(c[j]-p[j]))
 					}
 					a.set.Project(zz, a.M, tau)
 				}

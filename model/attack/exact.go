@@ -77,7 +77,7 @@ func tokenZeroTo(dst, x []float64, D int, a, b []float64, set Set, tau float64) 
 		ss := 0.0
 		for k := 0; k < D; k++ {
 			d := target(k) - x[k]
-			ss += d * d
+			ss += float64(d * d)
 		}
 		cost = math.Sqrt(ss)
 	case Linf:
@@ -96,7 +96,7 @@ func tokenZeroTo(dst, x []float64, D int, a, b []float64, set Set, tau float64) 
 	}
 	s := tau / cost
 	for k := 0; k < D; k++ {
-		dst[k] = x[k] + s*(target(k)-x[k])
+		dst[k] = x[k] + float64(s*(target(k)-x[k]))
 	}
 	return cost, false
 }

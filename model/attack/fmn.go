@@ -114,7 +114,7 @@ func cosine(a, b float64, k, K int) float64 {
 	if K <= 1 {
 		return a
 	}
-	return b + (a-b)*(1+math.Cos(math.Pi*float64(k)/float64(K-1)))/2
+	return b + float64((a-b)*(1+math.Cos(math.Pi*float64(k)/float64(K-1)))/2)
 }
 
 // Perturb writes, for each of the n samples, the smallest adversarial point
@@ -184,7 +184,7 @@ func (f *FMN) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 			f.set.ascentTo(g, g, f.M)
 			step := alp * e
 			for j := range d {
-				d[j] -= step * g[j]
+				d[j] -= float64(step * g[j])
 			}
 			f.set.Project(d, f.M, e)
 			xc, x0 := xcur[lo:hi], x[lo:hi]

@@ -22,7 +22,7 @@ func LinearOutput(m *vit.Model, x []float64) float64 {
 	for l := 0; l < M; l++ {
 		row := x[l*D : (l+1)*D]
 		for k, v := range row {
-			s += v * u[k]
+			s += float64(v * u[k])
 		}
 	}
 	return s / float64(M)
@@ -45,20 +45,20 @@ func LinearOutput(m *vit.Model, x []float64) float64 {
 func LinearWorstMargin(m *vit.Model, x []float64, y float64, set Set, tau float64) float64 {
 	u := m.ValueVector(make([]float64, m.D))
 	M := float64(numTokens(x, m.D))
-	base := y * LinearOutput(m, x)
+	base := float64(y * LinearOutput(m, x))
 	switch set.orDefault() {
 	case Frobenius:
-		return base - tau*norm2(u)/math.Sqrt(M)
+		return base - float64(tau*norm2(u)/math.Sqrt(M))
 	case PerToken:
-		return base - tau*norm2(u)
+		return base - float64(tau*norm2(u))
 	case SignalToken:
-		return base - tau*norm2(u)/M
+		return base - float64(tau*norm2(u)/M)
 	case Linf:
 		s := 0.0
 		for _, v := range u {
 			s += math.Abs(v)
 		}
-		return base - tau*s
+		return base - float64(tau*s)
 	}
 	panic("attack: unknown Set " + string(set))
 }

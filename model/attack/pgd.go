@@ -319,7 +319,7 @@ func (p *PGD) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 				p.set.ascentTo(g, g, p.M)
 				a := p.alpha[i]
 				for j, v := range g {
-					d[j] += a * v
+					d[j] += float64(a * v)
 				}
 				p.set.Project(d, p.M, p.taus[i])
 				xc, x0 := xcur[lo:hi], x[lo:hi]

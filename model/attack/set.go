@@ -153,7 +153,7 @@ func (s Set) RandomTo(dst []float64, M int, tau float64, r *rand.Rand) []float64
 		}
 	case Linf:
 		for i := range dst {
-			dst[i] = tau * (2*r.Float64() - 1)
+			dst[i] = tau * (float64(2*float64(r.Float64())) - 1)
 		}
 	default:
 		panic("attack: unknown Set " + string(s))
@@ -213,7 +213,7 @@ func tokenDim(v []float64, M int) int {
 func norm2(v []float64) float64 {
 	ss := 0.0
 	for _, x := range v {
-		ss += x * x
+		ss += float64(x * x)
 	}
 	if ss > 0x1p-900 && ss < 0x1p900 {
 		return math.Sqrt(ss)
@@ -231,7 +231,7 @@ func norm2(v []float64) float64 {
 	ss = 0
 	for _, x := range v {
 		x /= mx
-		ss += x * x
+		ss += float64(x * x)
 	}
 	return mx * math.Sqrt(ss)
 }

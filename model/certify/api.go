@@ -106,7 +106,7 @@ func (c *Certifier) branch(y, tau float64) float64 {
 		if best < 0 {
 			return top.b
 		}
-		mid := top.lo[best] + bw/2
+		mid := top.lo[best] + float64(bw/2)
 		a := node{lo: append([]float64(nil), top.lo...), hi: append([]float64(nil), top.hi...)}
 		b := node{lo: append([]float64(nil), top.lo...), hi: append([]float64(nil), top.hi...)}
 		a.hi[best], b.lo[best] = mid, mid
@@ -186,7 +186,7 @@ func (c *Certifier) Radius(x []float64, y float64, set attack.Set, hi float64, i
 	}
 	lo := 0.0
 	for i := 0; i < iters; i++ {
-		mid := lo + (hi-lo)/2
+		mid := lo + float64((hi-lo)/2)
 		if c.margin(y, set, mid) > 0 {
 			lo = mid
 		} else {

@@ -112,7 +112,7 @@ func frobA(wq, wk []float64, D, dh int) float64 {
 			for i, a := range row {
 				gi := g[i*dh : (i+1)*dh]
 				for j, b := range row {
-					gi[j] += a * b
+					gi[j] += float64(a * b)
 				}
 			}
 		}
@@ -131,9 +131,9 @@ func frobA(wq, wk []float64, D, dh int) float64 {
 	gk, ek := gram(wk)
 	ss, abs, er := 0.0, 0.0, 0.0
 	for i := range gq {
-		ss += gq[i] * gk[i]
+		ss += float64(gq[i] * gk[i])
 		abs += math.Abs(gq[i] * gk[i])
-		er += eq[i]*math.Abs(gk[i]) + math.Abs(gq[i])*ek[i] + eq[i]*ek[i]
+		er += float64(eq[i]*math.Abs(gk[i])) + float64(math.Abs(gq[i])*ek[i]) + float64(eq[i]*ek[i])
 	}
 	bound := addUp(addUp(ss, mulUp(gamma(dh*dh), slack(abs, dh*dh))), slack(er, 3*dh*dh))
 	return addUp(sqrtUp(bound), tiny)
@@ -157,10 +157,10 @@ func (c *Certifier) prepare(x []float64) {
 			wq, wk := c.wq[r*dh:(r+1)*dh], c.wk[r*dh:(r+1)*dh]
 			ax := math.Abs(xv)
 			for i := range q {
-				q[i] += xv * wq[i]
-				k[i] += xv * wk[i]
-				qa[i] += ax * math.Abs(wq[i])
-				ka[i] += ax * math.Abs(wk[i])
+				q[i] += float64(xv * wq[i])
+				k[i] += float64(xv * wk[i])
+				qa[i] += float64(ax * math.Abs(wq[i]))
+				ka[i] += float64(ax * math.Abs(wk[i]))
 			}
 		}
 		// qa, ka now bound |q − q̂| after scaling by γ_D; keep the raw
@@ -170,7 +170,7 @@ func (c *Certifier) prepare(x []float64) {
 		// v_l = x_l·u and its error γ_D Σ|x u|.
 		v, va := 0.0, 0.0
 		for r, xv := range xl {
-			v += xv * c.u[r]
+			v += float64(xv * c.u[r])
 			va += math.Abs(xv * c.u[r])
 		}
 		p.v[l], p.ev[l] = v, mulUp(gd, slack(va, D))
@@ -186,10 +186,10 @@ func (c *Certifier) prepare(x []float64) {
 			k, ka := s.k[j*dh:(j+1)*dh], s.ka[j*dh:(j+1)*dh]
 			z, za, e := 0.0, 0.0, 0.0
 			for i := range q {
-				z += q[i] * k[i]
+				z += float64(q[i] * k[i])
 				za += math.Abs(q[i] * k[i])
 				ei, fi := eq(qa[i]), eq(ka[i])
-				e += math.Abs(q[i])*fi + math.Abs(k[i])*ei + ei*fi
+				e += float64(math.Abs(q[i])*fi) + float64(math.Abs(k[i])*ei) + float64(ei*fi)
 			}
 			p.zc[l*M+j] = z
 			p.ez[l*M+j] = addUp(slack(e, 3*dh), mulUp(gh, slack(za, dh)))
@@ -202,14 +202,14 @@ func (c *Certifier) prepare(x []float64) {
 			wr := w[r*dh : (r+1)*dh]
 			a := 0.0
 			for i, b := range vec {
-				a += wr[i] * b
+				a += float64(wr[i] * b)
 			}
 			t[r] = a
 		}
 		ee := 0.0 // ‖e‖₂² of the vector's own error
 		for _, a := range vabs {
 			e := eq(a)
-			ee += e * e
+			ee += float64(e * e)
 		}
 		errv = addUp(mulUp(gh, mulUp(fw, normUp(vec))), mulUp(fw, sqrtUp(slack(ee, dh))))
 		n2 = addUp(normUp(t), errv)
@@ -359,8 +359,8 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 		vmax = math.Max(vmax, addUp(addUp(math.Abs(p.v[j]), p.ev[j]), mulUp(r[j], nu)))
 		xmax = math.Max(xmax, addUp(p.xn[j], r2[j]))
 	}
-	etaS := 3 * (expError + float64(M+4)*eps)
-	eAgg := mulUp(1+etaS, mulUp(1.01, addUp(mulUp(2*gamma(M+2)+eps, vmax), mulUp(gamma(c.D), mulUp(xmax, c.nu2)))))
+	etaS := float64(3 * (expError + float64(float64(M+4)*eps)))
+	eAgg := mulUp(1+etaS, mulUp(1.01, addUp(mulUp(float64(2*gamma(M+2))+eps, vmax), mulUp(gamma(c.D), mulUp(xmax, c.nu2)))))
 	eAgg = addUp(eAgg, mulUp(float64(M)*0x1p-1060, vmax))
 	rowErr := mulUp(etaS, vmax)
 	// (i) product relaxation: w_j = y v_j − e_v − r_j‖u‖_*.
@@ -388,7 +388,7 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 	}
 	b = subDn(b, eAgg)
 	if c.unsound > 0 { // negative control only
-		b += c.unsound * math.Abs(b)
+		b += float64(c.unsound * math.Abs(b))
 	}
 	return b
 }

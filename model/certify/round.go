@@ -23,7 +23,7 @@ const tiny = 0x1p-500
 // gamma returns an upper bound of γ_n = nε/(1 − nε) (Higham §3.1): the
 // relative error of a length-n sum or dot product in any order. The factor
 // 1.01 absorbs 1/(1 − nε) for n < 10¹³.
-func gamma(n int) float64 { return 1.01 * float64(n+1) * eps }
+func gamma(n int) float64 { return float64(1.01 * float64(n+1) * eps) } // float64(): never fused into a caller's addition
 
 // up and dn step x one ulp towards +∞ and −∞: applied to a
 // round-to-nearest result of a correctly rounded operation, they give an
@@ -60,10 +60,10 @@ func dn(x float64) float64 {
 	return x // NaN
 }
 
-func addUp(a, b float64) float64 { return up(a + b) }
-func addDn(a, b float64) float64 { return dn(a + b) }
-func subUp(a, b float64) float64 { return up(a - b) }
-func subDn(a, b float64) float64 { return dn(a - b) }
+func addUp(a, b float64) float64 { return up(float64(a) + float64(b)) }
+func addDn(a, b float64) float64 { return dn(float64(a) + float64(b)) }
+func subUp(a, b float64) float64 { return up(float64(a) - float64(b)) }
+func subDn(a, b float64) float64 { return dn(float64(a) - float64(b)) }
 func mulUp(a, b float64) float64 { return up(a * b) }
 func mulDn(a, b float64) float64 { return dn(a * b) }
 
@@ -83,7 +83,7 @@ func sqrtUp(x float64) float64 { return up(math.Sqrt(math.Max(0, x))) }
 func normUp(v []float64) float64 {
 	ss := 0.0
 	for _, x := range v {
-		ss += x * x
+		ss += float64(x * x)
 	}
 	return addUp(sqrtUp(mulUp(ss, 1+gamma(len(v)+1))), tiny)
 }

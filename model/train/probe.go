@@ -116,7 +116,7 @@ func (p *Prober) Record(m *vit.Model, step int) Record {
 		h, mx := 0.0, 0.0
 		for _, aj := range a {
 			if aj > 0 {
-				h -= aj * math.Log(aj)
+				h -= float64(aj * math.Log(aj))
 			}
 			mx = math.Max(mx, aj)
 		}
@@ -166,8 +166,8 @@ func (p *Prober) score(m *vit.Model, a, b []float64) float64 {
 	for i := 0; i < m.D; i++ {
 		row := m.WQK[i*2*dh : (i+1)*2*dh]
 		for h := 0; h < dh; h++ {
-			p.qa[h] += a[i] * row[h]
-			p.kb[h] += b[i] * row[dh+h]
+			p.qa[h] += float64(a[i] * row[h])
+			p.kb[h] += float64(b[i] * row[dh+h])
 		}
 	}
 	return linalg.Dot(p.qa, p.kb)

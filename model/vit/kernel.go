@@ -105,7 +105,7 @@ func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
 			inv := 1 / sum
 			for j := range row {
 				row[j] *= inv
-				a[j] += row[j] * invM
+				a[j] += float64(row[j] * invM)
 			}
 		}
 		ws.F[s] = dot(a, ws.V[s*M:(s+1)*M])

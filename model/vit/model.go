@@ -149,7 +149,7 @@ func NewInit(a Arch, in Init, seed uint64) (*Model, error) {
 		draw = func(r *rand.Rand, s float64) float64 { return s * r.NormFloat64() }
 		wscale, oscale = in.Sigma0(a.D), 1/math.Sqrt(3*float64(a.Dv))
 	case TorchUniform:
-		draw = func(r *rand.Rand, s float64) float64 { return s * (2*r.Float64() - 1) }
+		draw = func(r *rand.Rand, s float64) float64 { return s * (float64(2*float64(r.Float64())) - 1) }
 		wscale, oscale = 1/(in.Shrink*math.Sqrt(float64(a.D))), 1/math.Sqrt(float64(a.Dv))
 	}
 	// Draw order W_Q, W_K, W_V, w_O, each row-major, so that the weights
@@ -190,6 +190,6 @@ func (m *Model) Step(g *Grads, eta float64) {
 func axpy(dst []float64, a float64, x []float64) {
 	x = x[:len(dst)]
 	for i := range dst {
-		dst[i] += a * x[i]
+		dst[i] += float64(a * x[i])
 	}
 }
