@@ -11,8 +11,8 @@ prop:            ## properties at the mid scale (d = 256, M = 8; THEORY §6.5) w
 	VITADV_SCALE=mid $(GO) test ./properties/ -rapid.checks=2000 -timeout 6h
 # The paper scale (d = 1024, M = 16, d_h = d_v = 512). Never run to the end
 # here, so its duration is an estimate, not a measurement: an adversarial
-# step at N = 20 takes ~0.2 s on 2 cores (BenchmarkATStep in
-# results/bench/baseline-fast.txt), a training-heavy check trains for
+# step at N = 20 takes 0.13–0.2 s on 2 cores (README "Kernel speed";
+# BenchmarkATStep in results/bench), a training-heavy check trains for
 # minutes, and PAPER_CHECKS checks of each such property add up to days on
 # 2 cores. Not part of CI; lower PAPER_CHECKS for a sample.
 PAPER_CHECKS ?= 200

@@ -2,6 +2,11 @@ package theorems
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,5 +59,29 @@ func TestScales(t *testing.T) {
 		if !errors.As(err, &se) || se.Name != bad || s != (Scale{}) || !strings.Contains(err.Error(), ScaleNames) {
 			t.Errorf("ScaleByName(%q) = %+v, %v; want a *ScaleError listing the scales", bad, s, err)
 		}
+	}
+}
+
+// TestScalesREADME: README's "Scales" table lists exactly Scales(), in
+// order, with their d, M and d_h = d_v.
+func TestScalesREADME(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `(\\w+)` \\| (\\d+) \\| (\\d+) \\| (\\d+) \\|")
+	var got []string
+	for _, m := range row.FindAllStringSubmatch(string(b), -1) {
+		got = append(got, strings.Join(m[1:], " "))
+	}
+	var want []string
+	for _, s := range Scales() {
+		if s.Dh != s.Dv {
+			t.Fatalf("%s: d_h = %d ≠ d_v = %d: README's d_h = d_v column cannot show it", s.Name, s.Dh, s.Dv)
+		}
+		want = append(want, fmt.Sprintf("%s %d %d %d", s.Name, s.D, s.M, s.Dh))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("README Scales table rows (name d M d_h) = %q, want %q (theorems.Scales)", got, want)
 	}
 }
