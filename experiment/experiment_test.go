@@ -130,8 +130,8 @@ func TestFitBoundary(t *testing.T) {
 // TestCellSeeds: a cell's seed depends on its index only, so that shards
 // and resumed runs draw the same data.
 func TestCellSeeds(t *testing.T) {
-	a := PhasePreset(Tiny, 0).Job("a").Cells
-	cfg := PhasePreset(Tiny, 0)
+	a := PhasePreset(Smoke, 0).Job("a").Cells
+	cfg := PhasePreset(Smoke, 0)
 	cfg.N = append(cfg.N, 6)
 	b := cfg.Job("b").Cells
 	for i := range a {

@@ -264,6 +264,9 @@ func (h Hunt) at(id, scale string) *HuntTally {
 	return t
 }
 
+// scaleFlagRE finds the -scale flag of a hunt command line.
+var scaleFlagRE = regexp.MustCompile(`-{1,2}scale[= ](\w+)`)
+
 var tallyRE = regexp.MustCompile(`^(\S+) \S+: (\d+) holds, (?:(\d+) undecided, )?\d+ n/a \(outside hypotheses\), (\d+) fail;`)
 
 // LoadHunt reads results/hunt: the batch logs (*.txt with "$ go run
@@ -297,9 +300,9 @@ func LoadHunt(dir string) (Hunt, error) {
 				cmd = ""
 				continue
 			}
-			scale := "tiny"
-			if strings.Contains(cmd, "-scale paper") {
-				scale = "paper"
+			scale := "tiny" // cmd/hunt's default
+			if m := scaleFlagRE.FindStringSubmatch(cmd); m != nil {
+				scale = m[1]
 			}
 			t := h.at(m[1], scale)
 			holds, _ := strconv.Atoi(m[2])
@@ -336,6 +339,33 @@ func LoadHunt(dir string) (Hunt, error) {
 		t.Replays = append(t.Replays, strings.TrimSpace(replay))
 	}
 	return h, nil
+}
+
+// Scales returns the names of the scales (theorems.Scales order) the hunt
+// has a tally at, tiny always: the hunt columns of the generated tables.
+func (h Hunt) Scales() []string {
+	var names []string
+	for _, sc := range theorems.Scales() {
+		has := sc.Name == "tiny"
+		for k := range h {
+			if strings.HasSuffix(k, "/"+sc.Name) {
+				has = true
+			}
+		}
+		if has {
+			names = append(names, sc.Name)
+		}
+	}
+	return names
+}
+
+// statuses returns the statuses of statement id at each of h.Scales().
+func (h Hunt) statuses(id string) []string {
+	var out []string
+	for _, sc := range h.Scales() {
+		out = append(out, h[id+"/"+sc].status())
+	}
+	return out
 }
 
 // status prints a hunt tally: fails (with the recorded counterexamples),
@@ -425,14 +455,15 @@ func fitText(f theorems.Fit) string {
 // (REPORT.md) and on the calibrate sweep, and the hunt status.
 func ClaimsTable(rows []ClaimRow, cal Calibration, hunt Hunt) string {
 	var sb strings.Builder
-	sb.WriteString("\n| claim | rule (thresholds: `theorems.Defaults()`) | decision on the committed results (`results/REPORT.md`) | counterexample hunt, tiny · paper scale (`theorems/STATEMENTS.md`) |\n|---|---|---|---|\n")
+	fmt.Fprintf(&sb, "\n| claim | rule (thresholds: `theorems.Defaults()`) | decision on the committed results (`results/REPORT.md`) | counterexample hunt, %s scale (`theorems/STATEMENTS.md`) |\n|---|---|---|---|\n",
+		strings.Join(hunt.Scales(), " · "))
 	stmts := theorems.All()
 	huntOf := func(id string) string {
 		var parts []string
 		for _, st := range stmts {
 			for _, r := range reportIDs[st.ID] {
 				if r == id {
-					parts = append(parts, fmt.Sprintf("%s: %s · %s", st.ID, hunt[st.ID+"/tiny"].status(), hunt[st.ID+"/paper"].status()))
+					parts = append(parts, st.ID+": "+strings.Join(hunt.statuses(st.ID), " · "))
 				}
 			}
 		}
@@ -468,7 +499,7 @@ func ClaimsTable(rows []ClaimRow, cal Calibration, hunt Hunt) string {
 		if covered[st.ID] {
 			continue
 		}
-		fmt.Fprintf(&sb, "| %s (`theorems.%s`) | %s | — | %s · %s |\n", st.ID, st.Func, cellText(st.Claim), hunt[st.ID+"/tiny"].status(), hunt[st.ID+"/paper"].status())
+		fmt.Fprintf(&sb, "| %s (`theorems.%s`) | %s | — | %s |\n", st.ID, st.Func, cellText(st.Claim), strings.Join(hunt.statuses(st.ID), " · "))
 	}
 	return sb.String() + "\n"
 }
@@ -481,13 +512,18 @@ func boldUnlessReproduced(s theorems.Status) string {
 }
 
 // StatusSection is STATEMENTS.md's generated status: one row per statement
-// of theorems.All() with its hunt status at both scales, its decisions on
+// of theorems.All() with its hunt status at each hunted scale (Hunt.Scales), its decisions on
 // the committed results files and the command that shows it; then the
 // calibrated constants with the digits that decide whether their interval
 // contains the theory value.
 func StatusSection(rows []ClaimRow, cal Calibration, hunt Hunt) string {
 	var sb strings.Builder
-	sb.WriteString("\n| ID | Statement (constants in `theorems.Consts`) | Go (`theorems.`) | Tag | hunt, tiny | hunt, paper | results files (`results/REPORT.md`) | Show it |\n|---|---|---|---|---|---|---|---|\n")
+	scales := hunt.Scales()
+	sb.WriteString("\n| ID | Statement (constants in `theorems.Consts`) | Go (`theorems.`) | Tag | ")
+	for _, sc := range scales {
+		sb.WriteString("hunt, " + sc + " | ")
+	}
+	sb.WriteString("results files (`results/REPORT.md`) | Show it |\n|---|---|---|---|" + strings.Repeat("---|", len(scales)) + "---|---|\n")
 	for _, st := range theorems.All() {
 		var res []string
 		for _, id := range reportIDs[st.ID] {
@@ -498,7 +534,7 @@ func StatusSection(rows []ClaimRow, cal Calibration, hunt Hunt) string {
 			r = "—"
 		}
 		show := ""
-		for _, sc := range []string{"tiny", "paper"} {
+		for _, sc := range scales {
 			if t := hunt[st.ID+"/"+sc]; t != nil && len(t.Replays) > 0 && show == "" {
 				show = "`" + t.Replays[0] + "`"
 			}
@@ -510,8 +546,8 @@ func StatusSection(rows []ClaimRow, cal Calibration, hunt Hunt) string {
 			}
 			show = fmt.Sprintf("`go run ./cmd/hunt -statement '%s' -checks %d`", st.ID, max(n, 1))
 		}
-		fmt.Fprintf(&sb, "| %s | %s | `%s` | %s | %s | %s | %s | %s |\n", st.ID, cellText(st.Claim), st.Func, st.Tag,
-			hunt[st.ID+"/tiny"].status(), hunt[st.ID+"/paper"].status(), r, show)
+		fmt.Fprintf(&sb, "| %s | %s | `%s` | %s | %s | %s | %s |\n", st.ID, cellText(st.Claim), st.Func, st.Tag,
+			strings.Join(hunt.statuses(st.ID), " | "), r, show)
 	}
 	if cal.Command != "" {
 		fmt.Fprintf(&sb, "\nCalibrated constants, refitted from `results/calibrate/{phase,collapse}.csv` by `theorems.CalibratePhase` / `CalibrateCollapse` (95%% bootstrap intervals; the run: `%s`):\n\n", cal.Command)

@@ -298,7 +298,7 @@ func TestReportRefusesBadInputs(t *testing.T) {
 // TestLimits: sizes past the limits are refused before any allocation,
 // naming the flag, the value and (for memory) the estimate.
 func TestLimits(t *testing.T) {
-	base := PhasePreset(Tiny, 0)
+	base := PhasePreset(Smoke, 0)
 	for _, c := range []struct {
 		field string
 		edit  func(*PhaseConfig)
@@ -328,7 +328,7 @@ func TestLimits(t *testing.T) {
 		}
 	}
 	if err := base.Validate(); err != nil {
-		t.Errorf("negative control: the tiny preset is refused: %v", err)
+		t.Errorf("negative control: the smoke preset is refused: %v", err)
 	}
 	for _, p := range Presets() {
 		if err := PhasePreset(p, 0.1).Validate(); err != nil {

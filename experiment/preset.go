@@ -9,26 +9,38 @@ import (
 // Preset names a set of default sizes.
 type Preset string
 
-// The presets. Tiny runs in well under a second per experiment (tests);
-// CI is the small configuration whose full run (Ci: every experiment and
-// the report) takes a few minutes on 2 cores; Paper holds the faithful
-// sizes of docs/THEORY.md §6.1–6.3, meant for many machines (see deploy/).
+// The presets. Smoke (d = 16) runs in well under a second per experiment
+// (tests, the CI build comparison); CI is the small configuration whose
+// full run (every experiment and the report) takes a few minutes on 2
+// cores; Paper holds the faithful sizes of docs/THEORY.md §6.1–6.3, meant
+// for many machines (see deploy/).
+//
+// Smoke was called "tiny" until the scales of hunt, calibrate and the
+// property tests were named by size (theorems.Scales: tiny is d = 64
+// there); Validate refuses the old name with a message saying so.
 const (
-	Tiny  Preset = "tiny"
+	Smoke Preset = "smoke"
 	CI    Preset = "ci"
 	Paper Preset = "paper"
 )
 
 // Presets lists the preset names.
-func Presets() []Preset { return []Preset{Tiny, CI, Paper} }
+func Presets() []Preset { return []Preset{Smoke, CI, Paper} }
 
-// Validate returns a *valid.Error unless p is a known preset.
+// PresetNames is the list of valid preset names, for messages.
+const PresetNames = `"smoke", "ci" or "paper"`
+
+// Validate returns a *valid.Error unless p is a known preset; for a former
+// name (tiny) its Rule says what the preset is called now.
 func (p Preset) Validate() error {
 	switch p {
-	case Tiny, CI, Paper:
+	case Smoke, CI, Paper:
 		return nil
+	case "tiny":
+		return &valid.Error{Field: "preset", Value: string(p), Rule: `renamed to "smoke" (the d = 16 preset); ` +
+			`"tiny" now names the d = 64 scale of hunt, calibrate and the property tests`}
 	}
-	return &valid.Error{Field: "preset", Value: string(p), Rule: `must be "tiny", "ci" or "paper"`}
+	return &valid.Error{Field: "preset", Value: string(p), Rule: "must be " + PresetNames}
 }
 
 // DefaultSeed is the master seed of every preset.
@@ -36,7 +48,7 @@ const DefaultSeed = 1
 
 // setupFor returns the shared sizes of a preset.
 //
-//	tiny:  d = 16, M = 3, d_h = d_v = 8, 20 test points, ≤ 60 steps
+//	smoke: d = 16, M = 3, d_h = d_v = 8, 20 test points, ≤ 60 steps
 //	ci:    d = 128, M = 8, d_h = d_v = 64 (THEORY §6.5 has d = 256; halved
 //	       so that the whole ci job fits in 10 minutes on 2 busy cores),
 //	       200 test points, PGD-5 for training, PGD-10 for evaluation
@@ -45,7 +57,7 @@ const DefaultSeed = 1
 //	       PGD-10 / PGD-20 × 5 (THEORY §3.2, §7)
 func setupFor(p Preset) Setup {
 	switch p {
-	case Tiny:
+	case Smoke:
 		return Setup{D: 16, M: 3, Dh: 8, Dv: 8, Sigma2: 4, SigmaW: 0.2, Project: true, NTest: 20, Shrink: 16,
 			Eta: 0.1, MaxSteps: 60, Target: 0.01, PGDSteps: 2, EvalSteps: 3, EvalRestarts: 1, APGDSteps: 5}
 	case CI:
@@ -61,7 +73,7 @@ func setupFor(p Preset) Setup {
 // loss may never reach the target in regime 2 (THEORY §7 proposes T = 5000).
 func atMaxSteps(p Preset) int {
 	switch p {
-	case Tiny:
+	case Smoke:
 		return 30
 	case CI:
 		return 150
@@ -78,7 +90,7 @@ func PhasePreset(p Preset, tauOverMu float64) PhaseConfig {
 		c.MaxSteps = atMaxSteps(p)
 	}
 	switch p {
-	case Tiny:
+	case Smoke:
 		c.N, c.C, c.Reps = []int{2, 4}, []float64{0.5, 8}, 1
 	case CI:
 		c.N = []int{2, 4, 6, 8, 12, 16, 20}
@@ -108,7 +120,7 @@ func TauPreset(p Preset) TauConfig {
 	// robust loss ε = 0.05 (P6).
 	c.MaxSteps, c.Target, c.Eps = atMaxSteps(p), 0, 0.05
 	switch p {
-	case Tiny:
+	case Smoke:
 		c.N, c.C, c.TauOverMu, c.Reps = 4, 8, []float64{0, 0.25, 1}, 1
 	case CI:
 		c.N, c.C, c.Reps = 20, 20, 2
@@ -125,7 +137,7 @@ func TauPreset(p Preset) TauConfig {
 func DynamicsPreset(p Preset) DynamicsConfig {
 	c := DynamicsConfig{Setup: setupFor(p), Seed: DefaultSeed}
 	switch p {
-	case Tiny:
+	case Smoke:
 		c.N, c.CBenign, c.CHarmful, c.Seeds, c.Every = 4, 8, 0.05, 2, 5
 		c.MaxSteps = 20
 	case CI:
@@ -147,7 +159,7 @@ func DynamicsPreset(p Preset) DynamicsConfig {
 func MNISTPreset(p Preset) MNISTConfig {
 	c := MNISTConfig{Setup: setupFor(p), Center: true, WeakRatio: 1.0 / 20, Seed: DefaultSeed}
 	switch p {
-	case Tiny:
+	case Smoke:
 		c.Pool, c.Mu, c.Sigma2, c.N, c.Reps = 4, 7, []float64{0.5, 4}, []int{2, 4}, 1
 		c.M, c.Dh, c.Dv, c.MaxSteps = 3, 8, 8, 30
 	case CI:

@@ -20,10 +20,16 @@
 // M = 4, d_h = d_v = 32) and training-heavy properties draw from a narrowed
 // sub-range of their axes (documented at each test) so that
 // `go test ./theorems ./properties` stays within about a minute on two cores;
-// -short narrows further. VITADV_SCALE=paper switches to theorems.Paper
-// (d = 256, M = 8, THEORY §6.5) and the full axes; combine with many checks:
+// -short narrows further. VITADV_SCALE names another scale of
+// theorems.Scales — ci (d = 128, M = 8), mid (d = 256, M = 8, THEORY §6.5's
+// CI-scale config) or paper (d = 1024, M = 16, the paper's heatmap size) —
+// and switches to the full axes; any other value fails every test (TestMain).
+// Combine with many checks (`make prop`, `make prop-paper`):
 //
-//	VITADV_SCALE=paper go test ./properties -rapid.checks=2000 -timeout 6h
+//	VITADV_SCALE=mid go test ./properties -rapid.checks=2000 -timeout 6h
+//
+// A counterexample replays only at the scale it was recorded at (its file's
+// scale.name): under VITADV_SCALE=mid, TestFindings replays the mid ones.
 //
 // Findings. A statement that fails at this scale (a counterexample found by
 // cmd/hunt, committed under results/hunt and listed in recordedFiles) is not

@@ -55,7 +55,7 @@ var recordedFiles = []struct{ file, kind string }{
 	// the generator's log2N ≥ 2 excludes it, the statement does not.
 	{"Thm42i-c2=6_log2N=1_seed=1_tau20=2-relaxed.json", finding},
 	{"Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json", finding},
-	{"Thm42ii-c2=6_log2N=5_seed=3_tau20=9-paper.json", finding},
+	{"Thm42ii-c2=6_log2N=5_seed=3_tau20=9-mid.json", finding}, // d = 256 (written as "paper" before the scales were named by size)
 	{"Thm42iii-c2=1_log2N=1_log2shrink=0_seed=16_set=1_tauAbove20=0_trained=1-relaxed.json", control},
 	{"Thm42iii-c2=1_log2N=1_log2shrink=0_seed=2_set=1_tauAbove20=0_trained=1-relaxed.json", control},
 }
@@ -105,8 +105,14 @@ func parseRecorded(name string, b []byte) (recorded, error) {
 	if r.Func != st.Func {
 		return r, fmt.Errorf("%s: func %q, want %q for statement %s", name, r.Func, st.Func, r.Statement)
 	}
-	if _, err := theorems.ScaleByName(r.Scale.Name); err != nil {
+	named, err := theorems.ScaleByName(r.Scale.Name)
+	if err != nil {
 		return r, fmt.Errorf("%s: %w", name, err)
+	}
+	if r.Scale != named {
+		// A findings replay keys on the name: sizes that are not the
+		// named scale's would replay at another size than recorded.
+		return r, fmt.Errorf("%s: scale %+v is not the %s scale %+v", name, r.Scale, named.Name, named)
 	}
 	axes := st.Axes(r.Scale, r.Consts)
 	if len(r.Point) != len(axes) {
@@ -161,9 +167,15 @@ func findingsOf(t testing.TB, id string) []recorded {
 	if err != nil {
 		t.Fatalf("recorded counterexamples: %v", err)
 	}
+	return findingsAt(all, id, scale.Name)
+}
+
+// findingsAt returns the findings of statement id among all recorded at the
+// scale called name (a file replays only at the scale it was found at).
+func findingsAt(all []recorded, id, name string) []recorded {
 	var out []recorded
 	for _, r := range all {
-		if r.Statement == id && r.Kind == finding && r.Scale.Name == scale.Name {
+		if r.Statement == id && r.Kind == finding && r.Scale.Name == name {
 			out = append(out, r)
 		}
 	}
@@ -368,7 +380,8 @@ func validFailFile(path string) error {
 
 // TestFindingsParse is the negative control of the manifest checks: a
 // garbled file, an unknown field, an unknown statement, a point with a
-// missing axis, and a garbled rapid fail file are all rejected.
+// missing axis, a scale whose sizes are not its name's, and a garbled rapid
+// fail file are all rejected.
 func TestFindingsParse(t *testing.T) {
 	good, err := os.ReadFile(filepath.Join(huntDir, recordedFiles[2].file))
 	if err != nil {
@@ -396,6 +409,13 @@ func TestFindingsParse(t *testing.T) {
 		"missing axis":      mutate(func(c map[string]any) { delete(c["point"].(map[string]any), "seed") }),
 		"no failed bounds":  mutate(func(c map[string]any) { c["failed"] = []string{} }),
 		"bad scale":         mutate(func(c map[string]any) { c["scale"].(map[string]any)["name"] = "huge" }),
+		// tiny sizes under another scale's name (a findings replay keys on
+		// the name), and d = 256 still labelled "paper" (now d = 1024).
+		"tiny sizes named mid": mutate(func(c map[string]any) { c["scale"].(map[string]any)["name"] = "mid" }),
+		"d=256 named paper": mutate(func(c map[string]any) {
+			sc := c["scale"].(map[string]any)
+			sc["name"], sc["D"], sc["M"], sc["Dh"], sc["Dv"] = "paper", 256, 8, 128, 128
+		}),
 	} {
 		if _, err := parseRecorded(name, b); err == nil {
 			t.Errorf("parseRecorded(%s) = ok, want an error", name)

@@ -10,7 +10,7 @@ import (
 	"vitadv/theorems"
 )
 
-// Narrowed axes at the tiny scale (ignored under VITADV_SCALE=paper). Each
+// Narrowed axes at the tiny scale (ignored at any other VITADV_SCALE). Each
 // bounds the distinct trainings a property may request to a few dozen
 // (≤ ~5 s per property on two cores); -short narrows to one seed.
 func seeds() [2]int {

@@ -26,7 +26,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/hunt -statement P4 -checks 200 [-relax] [-const cb=1] [-scale tiny|paper] [-out results/hunt]
+//	go run ./cmd/hunt -statement P4 -checks 200 [-relax] [-const cb=1] [-scale tiny|ci|mid|paper] [-out results/hunt]
 //	go run ./cmd/hunt -list
 package main
 

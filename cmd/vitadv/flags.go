@@ -279,7 +279,14 @@ func presetOf(cmd string, args []string, def experiment.Preset) (experiment.Pres
 		p = experiment.Preset(val)
 	}
 	if err := p.Validate(); err != nil {
-		return "", &FlagError{Command: cmd, Flag: "preset", Value: string(p), Reason: `must be "tiny", "ci" or "paper"`}
+		// The preset's own rule: "must be ..." or, for a former name
+		// (tiny), what it is called now.
+		reason := "must be " + experiment.PresetNames
+		var ve *valid.Error
+		if errors.As(err, &ve) {
+			reason = ve.Rule
+		}
+		return "", &FlagError{Command: cmd, Flag: "preset", Value: string(p), Reason: reason}
 	}
 	return p, nil
 }

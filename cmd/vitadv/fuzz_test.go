@@ -29,7 +29,7 @@ func FuzzArgs(f *testing.F) {
 		"phase", "phase\x00-d\x002000000000", "phase\x00-eta\x001e300", "phase\x00-n\x002,4\x00-c\x000.5",
 		"tau\x00-taus\x000,0.5\x00-reps\x002", "dynamics\x00-every\x007", "mnist\x00-d\x005", "mnist\x00-pool\x003",
 		"phase\x00-preset\x00paper\x00-tau\x000.1", "phase\x00-out\x00x.csv", "phase\x00-shard\x001/2",
-		"all\x00-preset\x00tiny", "all\x00-workers\x000", "report\x00-results", "report\x00x", "phase\x00--\x00x",
+		"all\x00-preset\x00smoke", "phase\x00-preset\x00tiny", "all\x00-workers\x000", "report\x00-results", "report\x00x", "phase\x00--\x00x",
 		"phase\x00-h", "tau\x00-mu\x001e200", "phase\x00-reps\x001000000000", "phase\x00-init-shrink=1e-300",
 	} {
 		f.Add(s)

@@ -67,7 +67,7 @@ func TestHostileSizesAndScales(t *testing.T) {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			root := t.TempDir()
 			before, cwd := tree(root), tree(".")
-			args := append([]string{c.args[0], "-preset", "tiny", "-results", root}, c.args[1:]...)
+			args := append([]string{c.args[0], "-preset", "smoke", "-results", root}, c.args[1:]...)
 			err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, args, noEnv)
 			var fe *FlagError
 			if !errors.As(err, &fe) || fe.Flag != c.flag || fe.Value != c.val {
@@ -87,8 +87,8 @@ func TestHostileSizesAndScales(t *testing.T) {
 // writes under results/tmp (git-ignored), never into the committed tree.
 func TestDefaultResultsIsScratch(t *testing.T) {
 	t.Chdir(t.TempDir())
-	out := vitadv(t, noEnv, "phase", "-preset", "tiny", "-figures=false")
-	if _, err := os.Stat(filepath.Join("results", "tmp", "phase", "tiny-clean.csv")); err != nil {
+	out := vitadv(t, noEnv, "phase", "-preset", "smoke", "-figures=false")
+	if _, err := os.Stat(filepath.Join("results", "tmp", "phase", "smoke-clean.csv")); err != nil {
 		t.Errorf("default output not under results/tmp: %v\n%s", err, out)
 	}
 	if _, err := os.Stat(filepath.Join("results", "phase")); !os.IsNotExist(err) {
@@ -99,7 +99,7 @@ func TestDefaultResultsIsScratch(t *testing.T) {
 // TestOutWithCSVSuffix: -out x.csv writes x.csv (not x.csv.csv).
 func TestOutWithCSVSuffix(t *testing.T) {
 	dir := t.TempDir()
-	vitadv(t, noEnv, "phase", "-preset", "tiny", "-figures=false", "-out", filepath.Join(dir, "x.csv"))
+	vitadv(t, noEnv, "phase", "-preset", "smoke", "-figures=false", "-out", filepath.Join(dir, "x.csv"))
 	if _, err := os.Stat(filepath.Join(dir, "x.csv")); err != nil {
 		t.Errorf("x.csv: %v", err)
 	}
@@ -155,15 +155,15 @@ func TestAllVerdict(t *testing.T) {
 		return ""
 	}
 	ref := "ref"
-	vitadv(t, env, "all", "-preset", "tiny", "-results", ref, "-compare", "")
-	out := vitadv(t, env, "all", "-preset", "tiny", "-compare", ref)
-	if !strings.Contains(out, "verified: 5 of 6 CSV files reproduce ref byte for byte") || !strings.Contains(out, "results/tmp/tiny-") {
+	vitadv(t, env, "all", "-preset", "smoke", "-results", ref, "-compare", "")
+	out := vitadv(t, env, "all", "-preset", "smoke", "-compare", ref)
+	if !strings.Contains(out, "verified: 5 of 6 CSV files reproduce ref byte for byte") || !strings.Contains(out, "results/tmp/smoke-") {
 		t.Errorf("all: no verdict or scratch path in:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join("results", "phase")); !os.IsNotExist(err) {
 		t.Errorf("all without -results wrote into results/phase")
 	}
-	path := filepath.Join(ref, "tau", "tiny.csv")
+	path := filepath.Join(ref, "tau", "smoke.csv")
 	b, _ := os.ReadFile(path)
 	lines := strings.Split(string(b), "\n")
 	f := strings.Split(lines[2], ",")
@@ -171,11 +171,11 @@ func TestAllVerdict(t *testing.T) {
 	lines[2] = strings.Join(f, ",")
 	os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
 	var w bytes.Buffer
-	err := runEnv(&w, &bytes.Buffer{}, []string{"all", "-preset", "tiny", "-compare", ref}, env)
+	err := runEnv(&w, &bytes.Buffer{}, []string{"all", "-preset", "smoke", "-compare", ref}, env)
 	if err == nil || !strings.Contains(err.Error(), "1 of 5 CSV files differ") {
 		t.Errorf("all after a changed reference: err = %v, want 1 of 5 files differ", err)
 	}
-	if !strings.Contains(w.String(), "tau/tiny.csv") || !strings.Contains(w.String(), "DIFFERS: 1 of") || !strings.Contains(w.String(), "first at row 2") {
+	if !strings.Contains(w.String(), "tau/smoke.csv") || !strings.Contains(w.String(), "DIFFERS: 1 of") || !strings.Contains(w.String(), "first at row 2") {
 		t.Errorf("all output does not locate the difference:\n%s", w.String())
 	}
 }

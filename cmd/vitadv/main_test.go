@@ -33,7 +33,7 @@ func readFile(t *testing.T, path string) []byte {
 	return b
 }
 
-// experiments are the tiny runs the crash and shard tests cover: a
+// experiments are the smoke-preset runs the crash and shard tests cover: a
 // one-row-per-cell sweep, an adversarial one, and the multi-row
 // trajectories.
 var experiments = []struct {
@@ -41,10 +41,10 @@ var experiments = []struct {
 	args []string
 	csv  string // relative to the results root
 }{
-	{"phase-clean", []string{"phase", "-preset", "tiny"}, "phase/tiny-clean.csv"},
-	{"phase-at", []string{"phase", "-preset", "tiny", "-tau", "0.25"}, "phase/tiny-at-0.25.csv"},
-	{"tau", []string{"tau", "-preset", "tiny"}, "tau/tiny.csv"},
-	{"dynamics", []string{"dynamics", "-preset", "tiny"}, "dynamics/tiny.csv"},
+	{"phase-clean", []string{"phase", "-preset", "smoke"}, "phase/smoke-clean.csv"},
+	{"phase-at", []string{"phase", "-preset", "smoke", "-tau", "0.25"}, "phase/smoke-at-0.25.csv"},
+	{"tau", []string{"tau", "-preset", "smoke"}, "tau/smoke.csv"},
+	{"dynamics", []string{"dynamics", "-preset", "smoke"}, "dynamics/smoke.csv"},
 }
 
 // reference runs an experiment uninterrupted and returns its CSV bytes.
@@ -145,7 +145,7 @@ func TestShardMerge(t *testing.T) {
 // silently short file.
 func TestMergeIncomplete(t *testing.T) {
 	root := t.TempDir()
-	args := []string{"phase", "-preset", "tiny", "-results", root, "-figures=false"}
+	args := []string{"phase", "-preset", "smoke", "-results", root, "-figures=false"}
 	vitadv(t, noEnv, append(args, "-shard", "0/2")...)
 	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, append([]string{"merge"}, args...), noEnv)
 	var me *experiment.MergeError
@@ -159,8 +159,8 @@ func TestMergeIncomplete(t *testing.T) {
 func TestResumeOtherSettings(t *testing.T) {
 	root := t.TempDir()
 	out := filepath.Join(root, "x")
-	vitadv(t, noEnv, "phase", "-preset", "tiny", "-out", out, "-figures=false", "-max-cells", "1")
-	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"phase", "-preset", "tiny", "-out", out, "-c", "0.25,8"}, noEnv)
+	vitadv(t, noEnv, "phase", "-preset", "smoke", "-out", out, "-figures=false", "-max-cells", "1")
+	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"phase", "-preset", "smoke", "-out", out, "-c", "0.25,8"}, noEnv)
 	var pe *experiment.ParamMismatchError
 	if !errors.As(err, &pe) || pe.Column != "c" {
 		t.Fatalf("resume with other -c: err = %v, want *experiment.ParamMismatchError on column c", err)
@@ -203,7 +203,7 @@ func TestBadFlags(t *testing.T) {
 			args := c.args
 			switch args[0] {
 			case "phase", "tau", "dynamics", "mnist": // never fall back to a long run in ./results
-				args = append([]string{args[0], "-preset", "tiny", "-results", t.TempDir()}, args[1:]...)
+				args = append([]string{args[0], "-preset", "smoke", "-results", t.TempDir()}, args[1:]...)
 			}
 			err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, args, noEnv)
 			var fe *FlagError
@@ -229,7 +229,7 @@ func TestBadEnv(t *testing.T) {
 		{"JOB_COMPLETION_INDEX": "1"},
 		{"JOB_COMPLETION_INDEX": "x", "VITADV_SHARDS": "2"},
 	} {
-		err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"phase", "-preset", "tiny", "-results", t.TempDir()}, func(k string) string { return env[k] })
+		err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"phase", "-preset", "smoke", "-results", t.TempDir()}, func(k string) string { return env[k] })
 		var fe *FlagError
 		if !errors.As(err, &fe) || !strings.HasPrefix(fe.Flag, "$") {
 			t.Errorf("env %v: err = %v, want *FlagError on a $VARIABLE", env, err)
@@ -241,20 +241,20 @@ func TestBadEnv(t *testing.T) {
 // row per cell (phase) and the parameters and both SNRs present.
 func TestCSVLoadable(t *testing.T) {
 	root := t.TempDir()
-	out := vitadv(t, noEnv, "phase", "-preset", "tiny", "-results", root)
+	out := vitadv(t, noEnv, "phase", "-preset", "smoke", "-results", root)
 	if !strings.Contains(out, ".png") || !strings.Contains(out, ".svg") {
 		t.Errorf("phase output does not list the figures:\n%s", out)
 	}
-	for _, f := range []string{"tiny-clean.png", "tiny-clean.svg", "tiny-clean-benign.png"} {
+	for _, f := range []string{"smoke-clean.png", "smoke-clean.svg", "smoke-clean-benign.png"} {
 		if st, err := os.Stat(filepath.Join(root, "phase", f)); err != nil || st.Size() == 0 {
 			t.Errorf("figure %s missing or empty (%v)", f, err)
 		}
 	}
-	tab, err := experiment.ReadTable(filepath.Join(root, "phase", "tiny-clean.csv"))
+	tab, err := experiment.ReadTable(filepath.Join(root, "phase", "smoke-clean.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := experiment.PhasePreset(experiment.Tiny, 0)
+	cfg := experiment.PhasePreset(experiment.Smoke, 0)
 	if want := len(cfg.N) * len(cfg.C) * cfg.Reps; tab.Rows != want {
 		t.Errorf("rows = %d, want %d cells", tab.Rows, want)
 	}
@@ -275,8 +275,8 @@ func TestCSVLoadable(t *testing.T) {
 // is recorded in the set_id column (1 = signal-token, attack.Sets order).
 func TestPerturbationSet(t *testing.T) {
 	root := t.TempDir()
-	vitadv(t, noEnv, "tau", "-preset", "tiny", "-set", "signal-token", "-figures=false", "-results", root)
-	tab, err := experiment.ReadTable(filepath.Join(root, "tau", "tiny.csv"))
+	vitadv(t, noEnv, "tau", "-preset", "smoke", "-set", "signal-token", "-figures=false", "-results", root)
+	tab, err := experiment.ReadTable(filepath.Join(root, "tau", "smoke.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,10 +289,10 @@ func TestPerturbationSet(t *testing.T) {
 
 func itoa(i int) string { return string(rune('0' + i)) }
 
-// TestAllTiny: `all` runs every experiment and writes a report that sets
+// TestAllSmoke: `all` runs every experiment and writes a report that sets
 // each figure next to its claim; without MNIST data it skips that
 // experiment with a message instead of failing.
-func TestAllTiny(t *testing.T) {
+func TestAllSmoke(t *testing.T) {
 	root := t.TempDir()
 	empty := t.TempDir()
 	env := func(k string) string {
@@ -301,30 +301,63 @@ func TestAllTiny(t *testing.T) {
 		}
 		return ""
 	}
-	out := vitadv(t, env, "all", "-preset", "tiny", "-results", root)
+	out := vitadv(t, env, "all", "-preset", "smoke", "-results", root)
 	if !strings.Contains(out, "skipping mnist") {
 		t.Errorf("all without MNIST data: output does not say mnist was skipped:\n%s", out)
 	}
 	report := string(readFile(t, filepath.Join(root, "REPORT.md")))
 	for _, want := range []string{
-		"![phase/tiny-clean](phase/tiny-clean.png)", "![phase/tiny-at-0.1](phase/tiny-at-0.1.png)",
-		"![phase/tiny-at-0.4](phase/tiny-at-0.4.png)", "![tau/tiny](tau/tiny.png)",
-		"(dynamics/tiny-benign.png)", "(dynamics/tiny-harmful.png)", "P2 band", "Regenerate: `go run ./cmd/vitadv",
+		"![phase/smoke-clean](phase/smoke-clean.png)", "![phase/smoke-at-0.1](phase/smoke-at-0.1.png)",
+		"![phase/smoke-at-0.4](phase/smoke-at-0.4.png)", "![tau/smoke](tau/smoke.png)",
+		"(dynamics/smoke-benign.png)", "(dynamics/smoke-harmful.png)", "P2 band", "Regenerate: `go run ./cmd/vitadv",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("REPORT.md lacks %q", want)
 		}
 	}
-	for _, f := range []string{"phase/tiny-clean.png", "phase/tiny-clean.svg", "tau/tiny.svg", "dynamics/tiny-harmful.png"} {
+	for _, f := range []string{"phase/smoke-clean.png", "phase/smoke-clean.svg", "tau/smoke.svg", "dynamics/smoke-harmful.png"} {
 		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
 			t.Errorf("figure %s: %v", f, err)
 		}
 	}
 	// The report is a function of the data: rebuilding it changes nothing.
 	before := readFile(t, filepath.Join(root, "REPORT.md"))
-	png := readFile(t, filepath.Join(root, "phase/tiny-clean.png"))
+	png := readFile(t, filepath.Join(root, "phase/smoke-clean.png"))
 	vitadv(t, noEnv, "report", "-results", root)
-	if !bytes.Equal(before, readFile(t, filepath.Join(root, "REPORT.md"))) || !bytes.Equal(png, readFile(t, filepath.Join(root, "phase/tiny-clean.png"))) {
+	if !bytes.Equal(before, readFile(t, filepath.Join(root, "REPORT.md"))) || !bytes.Equal(png, readFile(t, filepath.Join(root, "phase/smoke-clean.png"))) {
 		t.Errorf("rebuilding the report changed REPORT.md or a figure")
+	}
+}
+
+// TestPresetTinyRenamed: the d = 16 preset is now "smoke"; its old name
+// "tiny" (which names the d = 64 scale of hunt, calibrate and the property
+// tests) is refused with a *FlagError that says so, by every subcommand
+// that takes -preset. An unknown name gets the plain rule instead.
+func TestPresetTinyRenamed(t *testing.T) {
+	for _, args := range [][]string{
+		{"phase", "-preset", "tiny"},
+		{"tau", "-preset=tiny"},
+		{"all", "-preset", "tiny", "-compare", ""},
+	} {
+		err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, append(args, "-results", t.TempDir()), noEnv)
+		var fe *FlagError
+		if !errors.As(err, &fe) || fe.Flag != "preset" || fe.Value != "tiny" {
+			t.Fatalf("%q: err = %v (%T), want *FlagError on -preset tiny", args, err, err)
+		}
+		for _, want := range []string{`renamed to "smoke"`, "d = 64 scale"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%q: message %q does not say %q", args, err, want)
+			}
+		}
+	}
+	// Negative controls: an unknown name is not called renamed, and the
+	// new name parses.
+	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"phase", "-preset", "tinyy", "-results", t.TempDir()}, noEnv)
+	var fe *FlagError
+	if !errors.As(err, &fe) || strings.Contains(err.Error(), "renamed") || !strings.Contains(err.Error(), `"smoke", "ci" or "paper"`) {
+		t.Errorf("-preset tinyy: err = %v, want a *FlagError listing the presets", err)
+	}
+	if _, _, _, _, err := parseExperiment("phase", []string{"-preset", "smoke"}, noEnv); err != nil {
+		t.Errorf("-preset smoke refused: %v", err)
 	}
 }

@@ -97,7 +97,7 @@ func (c *common) define(fs *flagSet, p experiment.Preset) {
 	c.results = scratchRoot
 	c.workers = min(2, runtime.GOMAXPROCS(0))
 	c.figures = true
-	fs.String(&c.preset, "preset", "size preset: tiny (tests), ci (minutes on 2 cores) or paper (THEORY §6 sizes, for many machines)")
+	fs.String(&c.preset, "preset", "size preset: smoke (d = 16, seconds: tests), ci (d = 128, minutes on 2 cores) or paper (THEORY §6 sizes, for many machines)")
 	fs.String(&c.results, "results", "root of the results tree; the output is <results>/<experiment>/<preset>[-variant].csv; the default is git-ignored scratch, -results results writes the committed tree")
 	fs.String(&c.out, "out", "output path x or x.csv (writes x.csv and x.json); overrides -results")
 	fs.String(&c.shard, "shard", "run only shard i of n (i/n, 0-based); default from $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT or $JOB_COMPLETION_INDEX/$VITADV_SHARDS")
@@ -507,7 +507,7 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	fs := newFlagSet("all")
 	preset, results, compare := string(p), "", committedRoot
 	workers := min(2, runtime.GOMAXPROCS(0))
-	fs.String(&preset, "preset", "size preset: tiny, ci or paper")
+	fs.String(&preset, "preset", "size preset: smoke, ci or paper")
 	fs.String(&results, "results", "root of the results tree (default: a new scratch directory under results/tmp; -results results rewrites the committed tree)")
 	fs.String(&compare, "compare", "compare every CSV with the one under this root (\"\": do not compare)")
 	fs.Int(&workers, "workers", "cells run concurrently")

@@ -26,7 +26,7 @@
 // algorithm (exp.go) evaluated op for op. So a seed gives the same bytes
 // with any kernel of this package and at any GOMAXPROCS (tests:
 // paths_test.go compares every path on this CPU with pure Go bitwise, with
-// negative controls; CI compares the tiny preset's CSVs under the default
+// negative controls; CI compares the smoke preset's CSVs under the default
 // and purego builds). math.Exp is not CPU-independent on amd64 (it uses FMA
 // only where the CPU has it); model code calls Exp and Pow from here
 // instead. (math.Log and the other math functions the model uses have no
