@@ -2,8 +2,8 @@
 # Reruns the tiny-scale hunt batch whose output is results/hunt/hunt.txt:
 #   bash results/hunt/batch.sh [OUT]      (OUT defaults to results/hunt)
 # Each command's tally and replay lines go to OUT/hunt.txt; counterexample
-# files and SUMMARY.txt to OUT (progress on stderr). The paper-scale batch
-# (hunt-paper.txt) is listed there and takes about 20 minutes more.
+# files and SUMMARY.txt to OUT (progress on stderr). The paper-scale (d=1024)
+# batch is results/hunt/batch-paper.sh (hunt-paper.txt, ~1.5 h).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-results/hunt}
