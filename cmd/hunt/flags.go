@@ -204,6 +204,9 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 	if !(ce.CheckSeconds >= 0) {
 		return st, bad("check_seconds", ce.CheckSeconds, "must be ≥ 0")
 	}
+	if !(ce.ShrinkSeconds >= 0) {
+		return st, bad("shrink_seconds", ce.ShrinkSeconds, "must be ≥ 0")
+	}
 	if err := ce.Consts.Validate(); err != nil {
 		return st, fmt.Errorf("%s: consts: %w", path, err)
 	}

@@ -104,6 +104,7 @@ func TestHostileReplay(t *testing.T) {
 		{"log_base", p4, func(m map[string]any) { m["consts"].(map[string]any)["log_base"] = 1 }, "log_base"},
 		{"unknown field", p4, func(m map[string]any) { m["extra"] = 1 }, "extra"},
 		{"check_seconds", p4, func(m map[string]any) { m["check_seconds"] = -1 }, "check_seconds = -1"},
+		{"shrink_seconds", p4, func(m map[string]any) { m["shrink_seconds"] = -0.5 }, "shrink_seconds = -0.5"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := committedCE(t, c.file)

@@ -38,11 +38,14 @@ type Counterexample struct {
 	Failed    []string            `json:"failed"` // names of the failing bounds
 	Found     string              `json:"found"`  // the command that found it
 	Replay    string              `json:"replay"` // the command that replays it
-	// Machine is the computer the hunt ran on and CheckSeconds the wall
-	// time of the first evaluation of Point there (what a replay costs);
-	// files written before they were recorded lack both.
-	Machine      *machine.Info `json:"machine,omitempty"`
-	CheckSeconds float64       `json:"check_seconds,omitempty"`
+	// Machine is the computer the hunt ran on, CheckSeconds the wall time
+	// there of the search check that failed (before shrinking; trainings
+	// memoized by earlier checks were not redone, so a cold replay may take
+	// longer) and ShrinkSeconds that of shrinking it. Files written before
+	// they were recorded lack them.
+	Machine       *machine.Info `json:"machine,omitempty"`
+	CheckSeconds  float64       `json:"check_seconds,omitempty"`
+	ShrinkSeconds float64       `json:"shrink_seconds,omitempty"`
 }
 
 func run(w io.Writer, args []string) error {
@@ -92,11 +95,10 @@ func run(w io.Writer, args []string) error {
 			trainings: lab.Started(), budget: c.budget, checkTime: c.checkTime})
 	})
 	defer stop()
-	// walls records the wall time of the first evaluation of each point.
-	walls := map[string]time.Duration{}
-	// evaluate checks st at q under the per-check budget; timedOut reports
-	// a check abandoned at its deadline (its verdict and error are void).
-	evaluate := func(q theorems.Point) (v theorems.Verdict, timedOut bool, err error) {
+	// evaluate checks st at q under the per-check budget and returns its
+	// wall time; timedOut reports a check abandoned at its deadline (its
+	// verdict and error are void).
+	evaluate := func(q theorems.Point) (v theorems.Verdict, timedOut bool, wall time.Duration, err error) {
 		t0 := time.Now()
 		evalStart.Store(t0.UnixNano())
 		if c.checkTime > 0 {
@@ -106,10 +108,7 @@ func run(w io.Writer, args []string) error {
 		v, err = st.Check(lab, sc, q, k)
 		lab.SetDeadline(time.Time{})
 		evalStart.Store(0)
-		if _, ok := walls[key(q)]; !ok {
-			walls[key(q)] = time.Since(t0)
-		}
-		return v, errors.Is(err, theorems.ErrDeadline) || lab.Stopped() > before, err
+		return v, errors.Is(err, theorems.ErrDeadline) || lab.Stopped() > before, time.Since(t0), err
 	}
 	for i := 0; i < c.checks && len(found) < c.maxFail && time.Since(start) < c.budget; i++ {
 		cur.Store(int64(i))
@@ -127,7 +126,7 @@ func run(w io.Writer, args []string) error {
 			fmt.Fprintf(os.Stderr, "hunt: %s: %d/%d checks, %d fail, %d timed out, elapsed %s, ETA %s\n", st.ID, i, c.checks, fails, timedOut,
 				el.Round(time.Second), etaString(el, 0, i, c.checks, c.budget, c.checkTime))
 		}
-		v, timed, err := evaluate(p)
+		v, timed, checkWall, err := evaluate(p)
 		done.Store(int64(i + 1))
 		var h *theorems.HypothesisError
 		switch {
@@ -149,18 +148,20 @@ func run(w io.Writer, args []string) error {
 		}
 		fails++
 		nfail.Store(int64(fails))
+		shrinkStart := time.Now()
 		shrinking.Store(true)
 		cands.Store(0)
 		candTimedOut := 0
 		p, v = shrink(axes, c.relax, p, v, start.Add(c.budget), func(q theorems.Point) (theorems.Verdict, bool) {
 			cands.Add(1)
-			v, timed, err := evaluate(q)
+			v, timed, _, err := evaluate(q)
 			if timed {
 				candTimedOut++
 			}
 			return v, failing(v, err, timed)
 		})
 		shrinking.Store(false)
+		shrinkWall := time.Since(shrinkStart)
 		if candTimedOut > 0 {
 			fmt.Fprintf(os.Stderr, "hunt: %s: shrinking: %d of %d candidates timed out (treated as not failing)\n", st.ID, candTimedOut, cands.Load())
 		}
@@ -170,7 +171,7 @@ func run(w io.Writer, args []string) error {
 		seen[key(p)] = true
 		mach := machine.Current()
 		ce := Counterexample{Statement: st.ID, Func: st.Func, Tag: st.Tag, Scale: sc, Point: p, Consts: k, Relaxed: c.relax,
-			Verdict: v.String(), Found: cmd, Machine: &mach, CheckSeconds: walls[key(p)].Seconds()}
+			Verdict: v.String(), Found: cmd, Machine: &mach, CheckSeconds: checkWall.Seconds(), ShrinkSeconds: shrinkWall.Seconds()}
 		// Re-evaluate (memoized: no new training, no deadline needed) to
 		// record the instances.
 		ce.Instances = lab.Trace(func() { st.Check(lab, sc, p, k) })
