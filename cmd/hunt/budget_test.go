@@ -102,7 +102,7 @@ func TestShrinkTimedOutCandidate(t *testing.T) {
 			}
 			return v, failing(v, err, timed)
 		}
-		p, v := shrink(axes, false, theorems.Point{"a": 8}, fixedVerdict(false), time.Now().Add(time.Minute), fails)
+		p, v := shrink(axes, false, theorems.Point{"a": 8}, fixedVerdict(false), func() bool { return false }, fails)
 		if p["a"] != c.want || !v.Refuted() {
 			t.Errorf("timeout=%v: shrunk to a = %d (refuted %v), want %d", c.timeout, p["a"], v.Refuted(), c.want)
 		}
@@ -114,6 +114,29 @@ func TestShrinkTimedOutCandidate(t *testing.T) {
 	bad := fixedVerdict(false)
 	if !failing(bad, nil, false) || failing(bad, nil, true) || failing(bad, errors.New("x"), false) || failing(fixedVerdict(true), nil, false) {
 		t.Errorf("failing() misclassifies")
+	}
+}
+
+// TestShrinkStopsAtHuntBudget: no shrink candidate starts once the hunt's
+// -time has passed: with expired() true after two candidates, exactly two
+// are evaluated and the last confirmed failure is returned; with expired()
+// true from the start, none is. (From a = 8 toward 0: 0 holds, 4 fails,
+// then 0, 2, 3 hold, and a second pass retries those three: eight in all.)
+func TestShrinkStopsAtHuntBudget(t *testing.T) {
+	axes := []theorems.Axis{{Name: "a", Lo: 0, Hi: 10, RelaxLo: 0, RelaxHi: 10}, {Name: "b", Lo: 0, Hi: 10, RelaxLo: 0, RelaxHi: 10}}
+	for _, c := range []struct{ allowed, wantEvals, wantA int }{{0, 0, 8}, {1, 1, 8}, {2, 2, 4}, {1000, 8, 4}} {
+		evals := 0
+		fails := func(q theorems.Point) (theorems.Verdict, bool) {
+			evals++
+			v := fixedVerdict(q["a"] < 4)
+			return v, failing(v, nil, false)
+		}
+		asked := 0
+		expired := func() bool { asked++; return asked > c.allowed }
+		p, _ := shrink(axes, false, theorems.Point{"a": 8, "b": 0}, fixedVerdict(false), expired, fails)
+		if evals != c.wantEvals || p["a"] != c.wantA {
+			t.Errorf("expired after %d candidates: %d evaluated, shrunk to a = %d; want %d and a = %d", c.allowed, evals, p["a"], c.wantEvals, c.wantA)
+		}
 	}
 }
 

@@ -152,11 +152,17 @@ func run(w io.Writer, args []string) error {
 		shrinking.Store(true)
 		cands.Store(0)
 		candTimedOut := 0
-		p, v = shrink(axes, c.relax, p, v, start.Add(c.budget), func(q theorems.Point) (theorems.Verdict, bool) {
+		timedOutAt := map[string]bool{} // not retried: it would time out again
+		expired := func() bool { return time.Since(start) >= c.budget }
+		p, v = shrink(axes, c.relax, p, v, expired, func(q theorems.Point) (theorems.Verdict, bool) {
+			if timedOutAt[key(q)] {
+				return theorems.Verdict{}, false
+			}
 			cands.Add(1)
 			v, timed, _, err := evaluate(q)
 			if timed {
 				candTimedOut++
+				timedOutAt[key(q)] = true
 			}
 			return v, failing(v, err, timed)
 		})
@@ -220,10 +226,11 @@ func heartbeat(every time.Duration, line func() string) (stop func()) {
 // shrink moves each axis of the failing point p toward its simplest index
 // while the verdict keeps failing (fails(q) true: refuted without error; a
 // candidate that errs or times out is not a failure), until no move
-// succeeds or the deadline passes (then the point shrunk so far, still
-// failing, is kept).
-func shrink(axes []theorems.Axis, relax bool, p theorems.Point, v theorems.Verdict, deadline time.Time, fails func(theorems.Point) (theorems.Verdict, bool)) (theorems.Point, theorems.Verdict) {
-	for changed := true; changed && time.Now().Before(deadline); {
+// succeeds or expired() — asked before every candidate, so that no
+// candidate starts after the hunt's -time — is true; then the point shrunk
+// so far, still failing, is kept.
+func shrink(axes []theorems.Axis, relax bool, p theorems.Point, v theorems.Verdict, expired func() bool, fails func(theorems.Point) (theorems.Verdict, bool)) (theorems.Point, theorems.Verdict) {
+	for changed := true; changed; {
 		changed = false
 		for _, a := range axes {
 			lo, hi := a.Lo, a.Hi
@@ -242,6 +249,9 @@ func shrink(axes []theorems.Axis, relax bool, p theorems.Point, v theorems.Verdi
 				for _, next := range []int{target, cur + (target-cur)/2, cur + sign(target-cur)} {
 					if next == cur {
 						continue
+					}
+					if expired() {
+						return p, v
 					}
 					q[a.Name] = next
 					if nv, ok := fails(q); ok {
