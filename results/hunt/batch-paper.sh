@@ -3,10 +3,10 @@
 #   bash results/hunt/batch-paper.sh [OUT]      (OUT defaults to results/hunt; make hunt-paper)
 # Scale paper: d=1024, M=16, d_h=d_v=512 (the paper's heatmap size, theorems.Paper), where one
 # check of Thm 4.2(i)/(ii) or P7 trains adversarially for minutes (an AT step ~0.13 s at N=20).
-# Takes ~1.5 h on 2 cores: each command stops starting checks after -time, and each check (and
-# each shrink candidate) is abandoned at -check-time and tallied "timed out" (never a hold or a
-# fail). Worst case ~2 h: a failure is shrunk until -time, and a candidate started just before
-# -time may run its full -check-time. Thm 4.2(i) checks may overrun -check-time by one robust
+# Takes ~1.5 h on 2 cores: no check or shrink candidate starts after a command's -time, and each
+# is abandoned at -check-time and tallied "timed out" (never a hold or a fail). Worst case ~2¼ h
+# (each command's -time plus one -check-time: a failure is shrunk until -time and the candidate
+# under way may run its full -check-time). Thm 4.2(i) checks may overrun -check-time by one robust
 # evaluation + certification, which take no deadline (measured at paper scale on a loaded
 # 2-core AMD EPYC: ~66 s + ~10 s); Thm 4.2(ii) and P7 only train and stop within one update.
 # Each command's tally, replay and "# machine: …; wall …" lines go to OUT/hunt-paper.txt
