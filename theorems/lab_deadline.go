@@ -33,7 +33,9 @@ func (e *DeadlineError) Is(target error) bool { return target == ErrDeadline }
 // under this deadline) stop before their next update, and new trainings
 // and robust evaluations are refused, with a *DeadlineError. Memoized
 // results stay available past it. The zero time removes the deadline (the
-// default). cmd/hunt sets one per check (its -check-time).
+// default). The deadline is the Lab's, shared by all its callers: a caller
+// waiting on a training another started shares its fate. cmd/hunt, which
+// evaluates one check at a time, sets one per check (its -check-time).
 func (l *Lab) SetDeadline(t time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
