@@ -249,6 +249,7 @@ func readCSV(path string) ([]map[string]string, error) {
 type HuntTally struct {
 	Holds, Fails int
 	Undecided    int // checks whose verdict neither held nor failed (batch logs that count them)
+	TimedOut     int // checks abandoned at hunt's -check-time (batch logs that count them)
 	Replays      []string
 }
 
@@ -267,7 +268,9 @@ func (h Hunt) at(id, scale string) *HuntTally {
 // scaleFlagRE finds the -scale flag of a hunt command line.
 var scaleFlagRE = regexp.MustCompile(`-{1,2}scale[= ](\w+)`)
 
-var tallyRE = regexp.MustCompile(`^(\S+) \S+: (\d+) holds, (?:(\d+) undecided, )?\d+ n/a \(outside hypotheses\), (\d+) fail;`)
+// tallyRE parses cmd/hunt's tally line (its format is documented in
+// cmd/hunt): "undecided" and "timed out" are optional, older logs lack them.
+var tallyRE = regexp.MustCompile(`^(\S+) \S+: (\d+) holds, (?:(\d+) undecided, )?(?:(\d+) timed out, )?\d+ n/a \(outside hypotheses\), (\d+) fail;`)
 
 // LoadHunt reads results/hunt: the batch logs (*.txt with "$ go run
 // ./cmd/hunt …" lines, each followed by its tally line) and SUMMARY.txt
@@ -307,9 +310,11 @@ func LoadHunt(dir string) (Hunt, error) {
 			t := h.at(m[1], scale)
 			holds, _ := strconv.Atoi(m[2])
 			undecided, _ := strconv.Atoi(m[3]) // "" (older logs) → 0
-			fails, _ := strconv.Atoi(m[4])
+			timedOut, _ := strconv.Atoi(m[4])  // "" (older logs) → 0
+			fails, _ := strconv.Atoi(m[5])
 			t.Holds += holds
 			t.Undecided += undecided
+			t.TimedOut += timedOut
 			t.Fails += fails
 			cmd = ""
 		}
@@ -372,6 +377,8 @@ func (h Hunt) statuses(id string) []string {
 // holds (n checks), or not hunted.
 func (t *HuntTally) status() string {
 	switch {
+	case t != nil && t.Holds+t.Fails == 0 && len(t.Replays) == 0 && t.TimedOut > 0:
+		return fmt.Sprintf("undecided (%d checks timed out)", t.TimedOut)
 	case t == nil || t.Holds+t.Fails == 0 && len(t.Replays) == 0:
 		return "not hunted"
 	case len(t.Replays) > 0:
@@ -379,8 +386,15 @@ func (t *HuntTally) status() string {
 	case t.Fails > 0:
 		return fmt.Sprintf("**fails** (%d of %d checks)", t.Fails, t.Holds+t.Fails)
 	}
+	var also []string
 	if t.Undecided > 0 {
-		return fmt.Sprintf("holds (%d checks; %d undecided)", t.Holds, t.Undecided)
+		also = append(also, fmt.Sprintf("%d undecided", t.Undecided))
+	}
+	if t.TimedOut > 0 {
+		also = append(also, fmt.Sprintf("%d timed out", t.TimedOut))
+	}
+	if len(also) > 0 {
+		return fmt.Sprintf("holds (%d checks; %s)", t.Holds, strings.Join(also, ", "))
 	}
 	return fmt.Sprintf("holds (%d checks)", t.Holds)
 }

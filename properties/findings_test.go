@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"vitadv/internal/machine"
 	"vitadv/theorems"
 )
 
@@ -77,6 +78,11 @@ type recorded struct {
 	Failed    []string            `json:"failed"`
 	Found     string              `json:"found"`
 	Replay    string              `json:"replay"`
+	// Where and how long (files written before cmd/hunt recorded them lack
+	// them).
+	Machine       *machine.Info `json:"machine,omitempty"`
+	CheckSeconds  float64       `json:"check_seconds,omitempty"`
+	ShrinkSeconds float64       `json:"shrink_seconds,omitempty"`
 }
 
 // parseRecorded decodes one counterexample file strictly: unknown fields,
@@ -389,6 +395,19 @@ func TestFindingsParse(t *testing.T) {
 	}
 	if _, err := parseRecorded("good", good); err != nil {
 		t.Fatalf("parseRecorded(%s) = %v, want ok", recordedFiles[2].file, err)
+	}
+	// A file written by the current cmd/hunt (machine record, wall times).
+	{
+		var c map[string]any
+		json.Unmarshal(good, &c)
+		mb, _ := json.Marshal(machine.Current())
+		var mm map[string]any
+		json.Unmarshal(mb, &mm)
+		c["machine"], c["check_seconds"], c["shrink_seconds"] = mm, 1.5, 2.5
+		b, _ := json.Marshal(c)
+		if r, err := parseRecorded("with machine", b); err != nil || r.Machine == nil || r.CheckSeconds != 1.5 {
+			t.Errorf("parseRecorded(file with a machine record) = %+v, %v; want ok", r.Machine, err)
+		}
 	}
 	var m map[string]any
 	if err := json.Unmarshal(good, &m); err != nil {

@@ -2,11 +2,13 @@ package theorems
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"sync"
+	"time"
 
 	"vitadv/model/attack"
 	"vitadv/model/certify"
@@ -196,12 +198,20 @@ func (r *Run) Last() train.Record { return r.Records[len(r.Records)-1] }
 // Lab trains instances and memoizes the runs, so that several statements
 // (and several rapid checks landing on the same grid cell) share one
 // training. It is safe for concurrent use; a zero Lab is not: use NewLab.
+//
+// A Lab may carry a deadline (SetDeadline, cmd/hunt's per-check budget):
+// past it, trainings stop between two updates and new trainings and robust
+// evaluations are refused, with a *DeadlineError. A training cut short is
+// not memoized (see Train).
 type Lab struct {
-	mu      sync.Mutex
-	runs    map[string]*labEntry
-	rob     map[string]*robEntry
-	tracing bool
-	traced  []Instance
+	mu       sync.Mutex
+	runs     map[string]*labEntry
+	rob      map[string]*robEntry
+	tracing  bool
+	traced   []Instance
+	deadline time.Time        // zero: none
+	stopped  int              // trainings cut short by the deadline
+	now      func() time.Time // the clock the deadline is read on (time.Now; tests step it)
 }
 
 type labEntry struct {
@@ -217,27 +227,51 @@ type robEntry struct {
 }
 
 // NewLab returns an empty Lab.
-func NewLab() *Lab { return &Lab{runs: map[string]*labEntry{}, rob: map[string]*robEntry{}} }
+func NewLab() *Lab {
+	return &Lab{runs: map[string]*labEntry{}, rob: map[string]*robEntry{}, now: time.Now}
+}
 
 // Train returns the (memoized) run of inst. Training is deterministic in
 // inst (data, init and attack streams come from inst.Seed).
+//
+// Past the Lab's deadline a new training is refused, and a training under
+// way stops before its next update; both return a *DeadlineError. A
+// training cut short is dropped from the memo (callers already waiting on
+// it share the error): a cut run is not the run of inst, so a later call —
+// under a later deadline or none — trains inst again from the start and
+// gets, by determinism, exactly the run an uncut training gives.
 func (l *Lab) Train(inst Instance) (*Run, error) {
 	key := inst.Key()
 	l.mu.Lock()
-	e, ok := l.runs[key]
-	if !ok {
-		e = &labEntry{}
-		l.runs[key] = e
-	}
 	if l.tracing {
 		l.traced = append(l.traced, inst)
 	}
+	e, ok := l.runs[key]
+	if !ok {
+		if l.expiredLocked() {
+			l.mu.Unlock()
+			return nil, &DeadlineError{What: "training", MaxSteps: inst.Train.MaxSteps}
+		}
+		e = &labEntry{}
+		l.runs[key] = e
+	}
+	stop := l.stopLocked()
 	l.mu.Unlock()
-	e.once.Do(func() { e.run, e.err = trainInstance(inst) })
+	e.once.Do(func() { e.run, e.err = trainInstance(inst, stop) })
+	if errors.Is(e.err, ErrDeadline) {
+		l.mu.Lock()
+		if l.runs[key] == e {
+			delete(l.runs, key)
+			l.stopped++
+		}
+		l.mu.Unlock()
+	}
 	return e.run, e.err
 }
 
-func trainInstance(inst Instance) (*Run, error) {
+// trainInstance trains inst; a non-nil stop is asked before every update
+// and, once true, ends the training with a *DeadlineError.
+func trainInstance(inst Instance, stop func() bool) (*Run, error) {
 	tr, te, err := data.Draw(inst.Data, inst.Seed)
 	if err != nil {
 		return nil, err
@@ -263,6 +297,7 @@ func trainInstance(inst Instance) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.Stop = stop
 	run := &Run{Inst: inst, Init: m.Clone(), Model: m, Train: tr, Test: te, Sig: data.SignalsOf(inst.Data)}
 	p := train.NewProber(inst.Arch, tr, te, run.Sig, nil)
 	every := max(inst.Probe, 1)
@@ -274,6 +309,9 @@ func trainInstance(inst Instance) (*Run, error) {
 			last = step
 		}
 	})
+	if run.Result.Stopped {
+		return nil, &DeadlineError{What: "training", Started: true, Steps: run.Result.Steps, MaxSteps: inst.Train.MaxSteps}
+	}
 	if last != run.Result.Steps {
 		run.Records = append(run.Records, p.Record(m, run.Result.Steps))
 	}
@@ -310,16 +348,23 @@ func (l *Lab) Trace(f func()) []Instance {
 }
 
 // robEntryFor returns the memo entry of key, creating it on first use (its
-// once computes the value; concurrent callers share it).
-func (l *Lab) robEntryFor(key string) *robEntry {
+// once computes the value; concurrent callers share it). Past the Lab's
+// deadline it refuses to create one (a *DeadlineError): an evaluation
+// already memoized or under way is shared, a new one is not started. An
+// evaluation started before the deadline runs to its end (the attacks and
+// the certifier take no stop hook), which bounds how far a check overruns.
+func (l *Lab) robEntryFor(key string) (*robEntry, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, ok := l.rob[key]
 	if !ok {
+		if l.expiredLocked() {
+			return nil, &DeadlineError{What: "robust evaluation"}
+		}
 		e = &robEntry{}
 		l.rob[key] = e
 	}
-	return e
+	return e, nil
 }
 
 // Robust returns the (memoized) robust evaluation of the final model of r
@@ -328,7 +373,10 @@ func (l *Lab) robEntryFor(key string) *robEntry {
 // midpoint and erase attacks (attack.RobustEval, THEORY §3.2 evaluation
 // protocol). Its Error is the lower end of the bracket (see Bracket).
 func (l *Lab) Robust(r *Run, test bool, set attack.Set, tau float64) (attack.Robust, error) {
-	e := l.robEntryFor(fmt.Sprintf("%s|%v|%s|%v", r.Inst.Key(), test, set, tau))
+	e, err := l.robEntryFor(fmt.Sprintf("%s|%v|%s|%v", r.Inst.Key(), test, set, tau))
+	if err != nil {
+		return attack.Robust{}, err
+	}
 	e.once.Do(func() {
 		s := r.Train
 		if test {
@@ -367,7 +415,10 @@ func (l *Lab) Bracket(r *Run, test bool, set attack.Set, tau float64) (lb, ub fl
 	if err != nil {
 		return math.NaN(), math.NaN(), err
 	}
-	e := l.robEntryFor(fmt.Sprintf("cert|%s|%v|%s|%v", r.Inst.Key(), test, set, tau))
+	e, err := l.robEntryFor(fmt.Sprintf("cert|%s|%v|%s|%v", r.Inst.Key(), test, set, tau))
+	if err != nil {
+		return math.NaN(), math.NaN(), err
+	}
 	e.once.Do(func() {
 		s := r.Train
 		if test {

@@ -31,6 +31,7 @@ type config struct {
 	out       string
 	maxFail   int
 	budget    time.Duration
+	checkTime time.Duration // per-check (and per shrink candidate) budget; 0: none
 	replay    string
 	list      bool
 	consts    theorems.Consts
@@ -64,7 +65,8 @@ func parse(w io.Writer, args []string) (*config, error) {
 	scaleName := fs.String("scale", "tiny", "instance `scale`: "+theorems.ScaleNames)
 	fs.StringVar(&c.out, "out", "results/hunt", "`directory` for counterexample files and SUMMARY.txt")
 	fs.IntVar(&c.maxFail, "max-fail", 3, "stop after this many distinct shrunk counterexamples")
-	fs.DurationVar(&c.budget, "time", 5*time.Minute, "stop searching and shrinking after this long (> 0)")
+	fs.DurationVar(&c.budget, "time", 5*time.Minute, "stop searching and shrinking after this long (> 0; a check under way finishes or hits -check-time)")
+	fs.DurationVar(&c.checkTime, "check-time", 0, "abandon a check (or shrink candidate) after this long and count it \"timed out\" (≥ 0; 0: no limit)")
 	fs.StringVar(&c.replay, "replay", "", "replay a counterexample `file` and exit")
 	fs.BoolVar(&c.list, "list", false, "list the statements and exit")
 	var consts constFlags
@@ -79,6 +81,9 @@ func parse(w io.Writer, args []string) (*config, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, flagErr("", fs.Arg(0), "unexpected argument (flags go before it)")
+	}
+	if c.checkTime < 0 {
+		return nil, flagErr("check-time", c.checkTime, "must be ≥ 0 (0: no limit)")
 	}
 	if c.list || c.replay != "" {
 		return c, nil
@@ -195,6 +200,12 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 	}
 	if ce.Scale != named {
 		return st, bad("scale", fmt.Sprintf("%+v", ce.Scale), fmt.Sprintf("must equal the %s scale %+v", named.Name, named))
+	}
+	if !(ce.CheckSeconds >= 0) {
+		return st, bad("check_seconds", ce.CheckSeconds, "must be ≥ 0")
+	}
+	if !(ce.ShrinkSeconds >= 0) {
+		return st, bad("shrink_seconds", ce.ShrinkSeconds, "must be ≥ 0")
 	}
 	if err := ce.Consts.Validate(); err != nil {
 		return st, fmt.Errorf("%s: consts: %w", path, err)

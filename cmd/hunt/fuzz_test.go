@@ -19,7 +19,7 @@ import (
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"-statement\x00P4", "-statement\x00P4\x00-const\x00log_base=1", "-statement\x00P4\x00-const\x00cb=NaN",
-		"-statement\x00P4\x00-checks\x00-1", "-statement\x00P4\x00-time\x00-1s", "-statement\x00P4\x00-const\x00snr=bogus",
+		"-statement\x00P4\x00-checks\x00-1", "-statement\x00P4\x00-time\x00-1s", "-statement\x00P4\x00-check-time\x00-1s", "-statement\x00P4\x00-const\x00snr=bogus",
 		"-list", "-replay\x00x.json", "-h", "stray", "-statement\x00Thm4.2(iii)\x00-relax\x00-const\x00c3=0.3",
 		"-statement\x00P8\x00-const\x00growth_t=0", "-statement\x00P1b\x00-const\x00ch=1e-300",
 	} {
@@ -40,8 +40,8 @@ func FuzzParse(f *testing.F) {
 		if err := c.consts.Validate(); err != nil {
 			t.Fatalf("%q: accepted invalid constants: %v", args, err)
 		}
-		if !(c.checks >= 1 && c.budget > 0 && c.maxFail >= 1) {
-			t.Fatalf("%q: accepted checks %d, time %v, max-fail %d", args, c.checks, c.budget, c.maxFail)
+		if !(c.checks >= 1 && c.budget > 0 && c.maxFail >= 1 && c.checkTime >= 0) {
+			t.Fatalf("%q: accepted checks %d, time %v, max-fail %d, check-time %v", args, c.checks, c.budget, c.maxFail, c.checkTime)
 		}
 		st, err := find(c.id)
 		if err != nil {

@@ -32,6 +32,7 @@ func TestHostileFlags(t *testing.T) {
 		{[]string{"-checks", "-1"}, "-checks", "-1"},
 		{[]string{"-checks", "0"}, "-checks", "0"},
 		{[]string{"-time", "-1s"}, "-time", "-1s"},
+		{[]string{"-check-time", "-1s"}, "-check-time", "-1s"},
 		{[]string{"-max-fail", "0"}, "-max-fail", "0"},
 		{[]string{"-scale", "huge"}, "-scale", "huge"},
 		{[]string{"-out", ""}, "-out", ""},
@@ -102,6 +103,8 @@ func TestHostileReplay(t *testing.T) {
 		{"statement", p4, func(m map[string]any) { m["statement"] = "P99" }, "P99"},
 		{"log_base", p4, func(m map[string]any) { m["consts"].(map[string]any)["log_base"] = 1 }, "log_base"},
 		{"unknown field", p4, func(m map[string]any) { m["extra"] = 1 }, "extra"},
+		{"check_seconds", p4, func(m map[string]any) { m["check_seconds"] = -1 }, "check_seconds = -1"},
+		{"shrink_seconds", p4, func(m map[string]any) { m["shrink_seconds"] = -0.5 }, "shrink_seconds = -0.5"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := committedCE(t, c.file)

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"vitadv/internal/machine"
 	"vitadv/model/store"
 	"vitadv/theorems"
 )
@@ -37,6 +38,14 @@ type Counterexample struct {
 	Failed    []string            `json:"failed"` // names of the failing bounds
 	Found     string              `json:"found"`  // the command that found it
 	Replay    string              `json:"replay"` // the command that replays it
+	// Machine is the computer the hunt ran on, CheckSeconds the wall time
+	// there of the search check that failed (before shrinking; trainings
+	// memoized by earlier checks were not redone, so a cold replay may take
+	// longer) and ShrinkSeconds that of shrinking it. Files written before
+	// they were recorded lack them.
+	Machine       *machine.Info `json:"machine,omitempty"`
+	CheckSeconds  float64       `json:"check_seconds,omitempty"`
+	ShrinkSeconds float64       `json:"shrink_seconds,omitempty"`
 }
 
 func run(w io.Writer, args []string) error {
@@ -54,7 +63,7 @@ func run(w io.Writer, args []string) error {
 		return nil
 	}
 	if c.replay != "" {
-		return replayFile(w, c.replay, c.heartbeat)
+		return replayFile(w, c.replay, c.heartbeat, c.checkTime)
 	}
 	st, _ := find(c.id)
 	sc, k := c.scale, c.consts
@@ -67,12 +76,40 @@ func run(w io.Writer, args []string) error {
 	start := time.Now()
 	var found []Counterexample
 	seen := map[string]bool{}
-	holds, undecided, na, fails := 0, 0, 0, 0
-	var cur, nfail atomic.Int64 // for the heartbeat goroutine
+	holds, undecided, timedOut, na, fails := 0, 0, 0, 0, 0
+	// State the heartbeat goroutine reads.
+	var (
+		cur, done, nfail, ntimed atomic.Int64
+		evalStart                atomic.Int64 // UnixNano of the evaluation under way (0: none)
+		shrinking                atomic.Bool
+		cands                    atomic.Int64 // shrink candidates evaluated
+	)
 	stop := heartbeat(c.heartbeat, func() string {
-		return fmt.Sprintf("hunt: %s: check %d/%d, %d fail, %d trainings, elapsed %s", st.ID, cur.Load()+1, c.checks, nfail.Load(), lab.Started(), time.Since(start).Round(time.Second))
+		now := time.Now()
+		var curEl time.Duration
+		if t := evalStart.Load(); t != 0 {
+			curEl = now.Sub(time.Unix(0, t))
+		}
+		return progressLine(progress{id: st.ID, check: int(cur.Load()) + 1, checks: c.checks, shrinking: shrinking.Load(), cand: int(cands.Load()),
+			cur: curEl, el: now.Sub(start), done: int(done.Load()), fails: int(nfail.Load()), timedOut: int(ntimed.Load()),
+			trainings: lab.Started(), budget: c.budget, checkTime: c.checkTime})
 	})
 	defer stop()
+	// evaluate checks st at q under the per-check budget and returns its
+	// wall time; timedOut reports a check abandoned at its deadline (its
+	// verdict and error are void).
+	evaluate := func(q theorems.Point) (v theorems.Verdict, timedOut bool, wall time.Duration, err error) {
+		t0 := time.Now()
+		evalStart.Store(t0.UnixNano())
+		if c.checkTime > 0 {
+			lab.SetDeadline(t0.Add(c.checkTime))
+		}
+		before := lab.Stopped()
+		v, err = st.Check(lab, sc, q, k)
+		lab.SetDeadline(time.Time{})
+		evalStart.Store(0)
+		return v, errors.Is(err, theorems.ErrDeadline) || lab.Stopped() > before, time.Since(t0), err
+	}
 	for i := 0; i < c.checks && len(found) < c.maxFail && time.Since(start) < c.budget; i++ {
 		cur.Store(int64(i))
 		r := rand.New(rand.NewPCG(c.seed, uint64(i)))
@@ -86,12 +123,17 @@ func run(w io.Writer, args []string) error {
 		}
 		if i > 0 && i%max(1, c.checks/10) == 0 {
 			el := time.Since(start)
-			fmt.Fprintf(os.Stderr, "hunt: %s: %d/%d checks, %d fail, elapsed %s, ETA %s\n", st.ID, i, c.checks, fails,
-				el.Round(time.Second), (time.Duration(float64(el) / float64(i) * float64(c.checks-i))).Round(time.Second))
+			fmt.Fprintf(os.Stderr, "hunt: %s: %d/%d checks, %d fail, %d timed out, elapsed %s, ETA %s\n", st.ID, i, c.checks, fails, timedOut,
+				el.Round(time.Second), etaString(el, 0, i, c.checks, c.budget, c.checkTime))
 		}
-		v, err := st.Check(lab, sc, p, k)
+		v, timed, checkWall, err := evaluate(p)
+		done.Store(int64(i + 1))
 		var h *theorems.HypothesisError
 		switch {
+		case timed:
+			timedOut++
+			ntimed.Store(int64(timedOut))
+			continue
 		case errors.As(err, &h):
 			na++
 			continue
@@ -106,14 +148,38 @@ func run(w io.Writer, args []string) error {
 		}
 		fails++
 		nfail.Store(int64(fails))
-		p, v = shrink(lab, st, sc, k, axes, c.relax, p, v, start.Add(c.budget))
+		shrinkStart := time.Now()
+		shrinking.Store(true)
+		cands.Store(0)
+		candTimedOut := 0
+		timedOutAt := map[string]bool{} // not retried: it would time out again
+		expired := func() bool { return time.Since(start) >= c.budget }
+		p, v = shrink(axes, c.relax, p, v, expired, func(q theorems.Point) (theorems.Verdict, bool) {
+			if timedOutAt[key(q)] {
+				return theorems.Verdict{}, false
+			}
+			cands.Add(1)
+			v, timed, _, err := evaluate(q)
+			if timed {
+				candTimedOut++
+				timedOutAt[key(q)] = true
+			}
+			return v, failing(v, err, timed)
+		})
+		shrinking.Store(false)
+		shrinkWall := time.Since(shrinkStart)
+		if candTimedOut > 0 {
+			fmt.Fprintf(os.Stderr, "hunt: %s: shrinking: %d of %d candidates timed out (treated as not failing)\n", st.ID, candTimedOut, cands.Load())
+		}
 		if seen[key(p)] {
 			continue
 		}
 		seen[key(p)] = true
+		mach := machine.Current()
 		ce := Counterexample{Statement: st.ID, Func: st.Func, Tag: st.Tag, Scale: sc, Point: p, Consts: k, Relaxed: c.relax,
-			Verdict: v.String(), Found: cmd}
-		// Re-evaluate (memoized: no new training) to record the instances.
+			Verdict: v.String(), Found: cmd, Machine: &mach, CheckSeconds: checkWall.Seconds(), ShrinkSeconds: shrinkWall.Seconds()}
+		// Re-evaluate (memoized: no new training, no deadline needed) to
+		// record the instances.
 		ce.Instances = lab.Trace(func() { st.Check(lab, sc, p, k) })
 		for _, b := range v.Failed() {
 			ce.Failed = append(ce.Failed, b.Name)
@@ -126,11 +192,12 @@ func run(w io.Writer, args []string) error {
 		found = append(found, ce)
 		fmt.Fprintf(os.Stderr, "hunt: %s: counterexample %s (%d/%d checks, %s)\n", st.ID, key(p), i+1, c.checks, time.Since(start).Round(time.Second))
 	}
-	fmt.Fprintf(w, "%s %s: %d holds, %d undecided, %d n/a (outside hypotheses), %d fail; %d shrunk counterexamples; %s\n",
-		st.ID, st.Func, holds, undecided, na, fails, len(found), time.Since(start).Round(time.Second))
+	fmt.Fprintf(w, "%s %s: %d holds, %d undecided, %d timed out, %d n/a (outside hypotheses), %d fail; %d shrunk counterexamples; %s\n",
+		st.ID, st.Func, holds, undecided, timedOut, na, fails, len(found), time.Since(start).Round(time.Second))
 	for _, ce := range found {
 		fmt.Fprintf(w, "  %s\n", ce.Replay)
 	}
+	fmt.Fprintln(w, machineLine(time.Since(start)))
 	return nil
 }
 
@@ -157,14 +224,13 @@ func heartbeat(every time.Duration, line func() string) (stop func()) {
 }
 
 // shrink moves each axis of the failing point p toward its simplest index
-// while the verdict keeps failing (no error), until no move succeeds or the
-// deadline passes (then the point shrunk so far, still failing, is kept).
-func shrink(lab *theorems.Lab, st theorems.Statement, sc theorems.Scale, k theorems.Consts, axes []theorems.Axis, relax bool, p theorems.Point, v theorems.Verdict, deadline time.Time) (theorems.Point, theorems.Verdict) {
-	fails := func(q theorems.Point) (theorems.Verdict, bool) {
-		v, err := st.Check(lab, sc, q, k)
-		return v, err == nil && v.Refuted()
-	}
-	for changed := true; changed && time.Now().Before(deadline); {
+// while the verdict keeps failing (fails(q) true: refuted without error; a
+// candidate that errs or times out is not a failure), until no move
+// succeeds or expired() — asked before every candidate, so that no
+// candidate starts after the hunt's -time — is true; then the point shrunk
+// so far, still failing, is kept.
+func shrink(axes []theorems.Axis, relax bool, p theorems.Point, v theorems.Verdict, expired func() bool, fails func(theorems.Point) (theorems.Verdict, bool)) (theorems.Point, theorems.Verdict) {
+	for changed := true; changed; {
 		changed = false
 		for _, a := range axes {
 			lo, hi := a.Lo, a.Hi
@@ -184,6 +250,9 @@ func shrink(lab *theorems.Lab, st theorems.Statement, sc theorems.Scale, k theor
 					if next == cur {
 						continue
 					}
+					if expired() {
+						return p, v
+					}
 					q[a.Name] = next
 					if nv, ok := fails(q); ok {
 						p, v, moved, changed = q, nv, true, true
@@ -197,6 +266,14 @@ func shrink(lab *theorems.Lab, st theorems.Statement, sc theorems.Scale, k theor
 		}
 	}
 	return p, v
+}
+
+// failing reports whether an evaluation is a confirmed failure: refuted,
+// without error, and not timed out (a shrink candidate abandoned at its
+// budget is treated as not failing, so the shrinker keeps the last
+// confirmed failure).
+func failing(v theorems.Verdict, err error, timedOut bool) bool {
+	return !timedOut && err == nil && v.Refuted()
 }
 
 func sign(x int) int {
@@ -287,7 +364,10 @@ func updateSummary(dir string) error {
 // few kB).
 const maxReplayBytes = 1 << 20
 
-func replayFile(w io.Writer, path string, every time.Duration) error {
+// replayFile re-evaluates a counterexample file and fails unless its
+// verdict still fails; a positive checkTime abandons the evaluation (an
+// error) after that long.
+func replayFile(w io.Writer, path string, every, checkTime time.Duration) error {
 	ce, st, err := loadCE(path)
 	if err != nil {
 		return err
@@ -306,8 +386,14 @@ func replayFile(w io.Writer, path string, every time.Duration) error {
 		}
 		return fmt.Sprintf("hunt: replay %s: training %d of the file's %d instances, elapsed %s, ETA %s", filepath.Base(path), n, total, el.Round(time.Second), eta)
 	})
+	if checkTime > 0 {
+		lab.SetDeadline(start.Add(checkTime))
+	}
 	v, err := st.Check(lab, ce.Scale, ce.Point, ce.Consts)
 	stop()
+	if errors.Is(err, theorems.ErrDeadline) {
+		return fmt.Errorf("replay %s: timed out after -check-time %s: %w", path, checkTime, err)
+	}
 	if err != nil {
 		return fmt.Errorf("replay %s: %s(%s) = error %w, want the recorded failing verdict", path, st.Func, key(ce.Point), err)
 	}
@@ -316,6 +402,7 @@ func replayFile(w io.Writer, path string, every time.Duration) error {
 		return fmt.Errorf("replay %s: %s(%s) is no longer refuted: the counterexample no longer reproduces", path, st.Func, key(ce.Point))
 	}
 	fmt.Fprintf(w, "reproduced: %s fails at %s (scale %s)\n", st.Func, key(ce.Point), ce.Scale.Name)
+	fmt.Fprintln(w, machineLine(time.Since(start)))
 	return nil
 }
 

@@ -42,12 +42,15 @@ func TestHuntReplay(t *testing.T) {
 	if err != nil || !strings.Contains(string(sum), "Regime3Floor") {
 		t.Errorf("SUMMARY.txt = %q (err %v), want a Regime3Floor line", sum, err)
 	}
+	if cores, secs := ceMachine(t, files[0]); !(cores >= 1 && secs > 0) {
+		t.Errorf("%s records machine cores %d, check_seconds %v: want the machine and the check's wall time", files[0], cores, secs)
+	}
 	b.Reset()
 	if err := run(&b, []string{"-replay", files[0]}); err != nil {
 		t.Errorf("replay %s: %v", files[0], err)
 	}
-	if !strings.Contains(b.String(), "reproduced") {
-		t.Errorf("replay output = %q, want \"reproduced\"", b.String())
+	if !strings.Contains(b.String(), "reproduced") || !strings.Contains(b.String(), "\n# machine: ") {
+		t.Errorf("replay output = %q, want \"reproduced\" and the machine line", b.String())
 	}
 }
 

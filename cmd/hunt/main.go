@@ -16,9 +16,36 @@
 // "benign" claim below its N·SNR² ≥ Cb boundary: -const cb=1. Points outside
 // the (relaxed) hypotheses return a *HypothesisError and count as "n/a".
 //
-// Output. Each counterexample is written to <out>/<ID>-<point>.json
-// (statement, scale, point, constants, verdict, replay command), and
-// <out>/SUMMARY.txt keeps one line per file. Replay with
+// Budgets. -time bounds the search: no check or shrink candidate starts
+// after it (one under way finishes). -check-time D (default 0: none)
+// bounds each check and each shrink candidate: at D its trainings stop
+// before their next update and no new training or robust evaluation starts
+// (theorems.Lab.SetDeadline; an evaluation already running finishes, so a
+// check may overrun D by one robust evaluation). An abandoned check counts
+// as "timed out" — never a hold, never a fail — and an abandoned shrink
+// candidate as not failing (the shrinker keeps the last confirmed
+// failure). Trainings cut short are not memoized: a later check retrains
+// them in full. Progress goes to stderr: every 10 s the check under way,
+// its time against its budget, the tallies so far and an ETA (mean time
+// per finished check times the checks left, capped by -time).
+//
+// Output. The tally goes to stdout in this fixed format (the batch logs
+// results/hunt/*.txt are these lines under "$ go run ./cmd/hunt …" lines;
+// experiment.LoadHunt parses them):
+//
+//	<ID> <Func>: <h> holds, <u> undecided, <t> timed out, <n> n/a (outside hypotheses), <f> fail; <c> shrunk counterexamples; <elapsed>
+//	  go run ./cmd/hunt -replay <file>     (one line per shrunk counterexample)
+//	# machine: <CPU>, <cores> cores (GOMAXPROCS <n>), <os/arch>, <go version>, <kernels>; wall <duration>
+//
+// h + u + t + n + f is the number of checks evaluated. Logs written before
+// the "timed out" column (or before "undecided") lack those fields and the
+// machine line. Replay prints the verdict, "reproduced: …" and the same
+// machine line.
+//
+// Each counterexample is written to <out>/<ID>-<point>.json (statement,
+// scale, point, constants, verdict, replay command, the machine and the
+// wall time of the check at the point), and <out>/SUMMARY.txt keeps one
+// line per file. Replay with
 //
 //	go run ./cmd/hunt -replay results/hunt/<file>.json
 //
@@ -26,7 +53,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/hunt -statement P4 -checks 200 [-relax] [-const cb=1] [-scale tiny|ci|mid|paper] [-out results/hunt]
+//	go run ./cmd/hunt -statement P4 -checks 200 [-relax] [-const cb=1] [-scale tiny|ci|mid|paper] [-time 5m] [-check-time 0] [-out results/hunt]
 //	go run ./cmd/hunt -list
 package main
 

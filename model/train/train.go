@@ -54,6 +54,13 @@ type Trainer struct {
 	Set   *data.Set
 	Atk   Attacker // nil: clean training
 	Cfg   Config
+	// Stop, when non-nil, is asked by Run before every update (after the
+	// stop rule); once it returns true Run returns at once with
+	// Result.Stopped set, the model holding the parameters after
+	// Result.Steps updates. It is how a caller's deadline or cancellation
+	// cuts a training short (theorems.Lab's per-check time budget); it must
+	// not allocate if the step is to stay allocation-free.
+	Stop func() bool
 
 	ws    *vit.Workspace
 	grads *vit.Grads
@@ -110,12 +117,17 @@ type Result struct {
 	Steps     int     // updates made
 	Loss      float64 // (robust) training loss at the final θ
 	Converged bool    // Loss < Target was reached (false when Target = 0)
+	// Stopped: Trainer.Stop cut the run short before the stop rule fired
+	// or MaxSteps updates were made; the run is incomplete.
+	Stopped bool
 }
 
-// Run trains until the stop rule fires or MaxSteps updates are made. If obs
-// is non-nil it is called before each update and once at the end with the
-// number of updates so far and the (robust) training loss at the current θ;
-// it may record probes of t.Model (it must not modify it).
+// Run trains until the stop rule fires, MaxSteps updates are made or
+// t.Stop returns true (Result.Stopped). If obs is non-nil it is called
+// before each update and once at the end with the number of updates so far
+// and the (robust) training loss at the current θ; it may record probes of
+// t.Model (it must not modify it). A Stop that never fires changes nothing:
+// the same updates, bit for bit.
 func (t *Trainer) Run(obs func(step int, loss float64)) Result {
 	for {
 		loss := t.Gradient()
@@ -125,6 +137,9 @@ func (t *Trainer) Run(obs func(step int, loss float64)) Result {
 		done := t.Cfg.Target > 0 && loss < t.Cfg.Target
 		if done || t.steps >= t.Cfg.MaxSteps {
 			return Result{Steps: t.steps, Loss: loss, Converged: done}
+		}
+		if t.Stop != nil && t.Stop() {
+			return Result{Steps: t.steps, Loss: loss, Stopped: true}
 		}
 		t.Model.Step(t.grads, t.Cfg.Eta)
 		t.steps++
