@@ -84,7 +84,7 @@ func TestGeneratedTablesControl(t *testing.T) {
 		os.MkdirAll(filepath.Dir(filepath.Join(repo, f)), 0o755)
 		os.WriteFile(filepath.Join(repo, f), b, 0o644)
 	}
-	os.WriteFile(filepath.Join(repo, ReadmePath), []byte("x\n"+ClaimsBegin+"\n"+ClaimsEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, ReadmePath), []byte("x\n"+ClaimsBegin+"\n"+ClaimsEnd+"\n"+ByScaleBegin+"\n"+ByScaleEnd+"\n"), 0o644)
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
 	os.WriteFile(filepath.Join(repo, StatementsPath), []byte(StatusBegin+"\n"+StatusEnd+"\n"), 0o644)
 	before, err := Generated(repo)
@@ -127,6 +127,9 @@ func TestGeneratedTablesControl(t *testing.T) {
 	}
 	if !strings.Contains(after[ReadmePath], "**not reproduced**: `tau/ci-long`") {
 		t.Errorf("after raising err(τ=0.25) to 0.9 the README block does not show P9 not reproduced:\n%s", after[ReadmePath])
+	}
+	if !strings.Contains(after[ReadmePath], "| P9 (monotone in τ) | — | **not reproduced**: `tau/ci-long` |") {
+		t.Errorf("after raising err(τ=0.25) to 0.9 the README by-scale block does not show P9 not reproduced at ci:\n%s", after[ReadmePath])
 	}
 	if s := stale(repo, after); len(s) == 0 {
 		t.Errorf("edited CSV: the tables generated before the edit are not stale")
