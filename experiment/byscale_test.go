@@ -299,6 +299,11 @@ P8 MidpointFloor: 6 holds, 0 fail; 0 shrunk counterexamples; 2m3s
 	if d := h.Tally("D", "mid"); d == nil || len(d.Replays) != 1 || d.status() != "**fails**, 1 counterexample" {
 		t.Errorf("SUMMARY counterexample recorded at d=256: tally %+v, want it at mid", d)
 	}
+	crlf := t.TempDir()
+	os.WriteFile(filepath.Join(crlf, "c.txt"), []byte("# x\r\n$ go run ./cmd/hunt -statement P8\r\nP8 MidpointFloor: 1 holds, 0 fail; 0 shrunk counterexamples; 1s\r\n"), 0o644)
+	if h, err := LoadHunt(crlf); err != nil || h.Tally("P8", "tiny") == nil || h.Tally("P8", "tiny").Holds != 1 {
+		t.Errorf("CRLF log: %v, %+v", err, h)
+	}
 	var none *HuntTally
 	if none.status() != "not hunted" {
 		t.Errorf("nil tally: %q", none.status())
@@ -345,4 +350,44 @@ func TestByScaleCurrentResults(t *testing.T) {
 			t.Errorf("phase/ci-d256-clean classified %q, want mid", row.Scale)
 		}
 	}
+}
+
+// FuzzHuntLog: no batch log makes loadHunt panic; it either refuses the
+// log with a *CorruptError or returns runs whose counts are non-negative,
+// whose replay lines match their shrunk count, and whose scale is a label
+// scaleSet.Of gives.
+func FuzzHuntLog(f *testing.F) {
+	for _, p := range []string{"hunt.txt", "hunt-legacy.txt"} {
+		b, err := os.ReadFile(filepath.Join(fixtureRoot, "hunt", p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("$ go run ./cmd/hunt -statement P8\r\nP8 MidpointFloor: 1 holds, 0 fail; 0 shrunk counterexamples; 1s\r\n"))
+	ce, err := os.ReadFile(filepath.Join(fixtureRoot, "hunt", "Thm42ii-mid.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, log []byte) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "Thm42ii-mid.json"), ce, 0o644)
+		os.WriteFile(filepath.Join(dir, "hunt.txt"), log, 0o644)
+		h, err := LoadHunt(dir)
+		if err != nil {
+			var c *CorruptError
+			if !errors.As(err, &c) || c.Line < 1 {
+				t.Fatalf("err = %v, want a *CorruptError with a line", err)
+			}
+			return
+		}
+		for _, r := range h.Runs {
+			if r.Holds < 0 || r.Undecided < 0 || r.TimedOut < 0 || r.NA < 0 || r.Fails < 0 || len(r.Replays) != r.Shrunk || r.Shrunk > r.Fails {
+				t.Fatalf("inconsistent run %+v", r)
+			}
+			if r.Scale != "tiny" && r.Scale != "ci" && r.Scale != "mid" && r.Scale != "paper" {
+				t.Fatalf("run at scale %q", r.Scale)
+			}
+		}
+	})
 }

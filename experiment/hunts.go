@@ -330,7 +330,7 @@ func (ss scaleSet) parseHuntLog(path, dir string) ([]HuntRun, error) {
 	n := 0
 	for sc.Scan() {
 		n++
-		line := sc.Text()
+		line := strings.TrimSuffix(sc.Text(), "\r") // CRLF logs read as LF ones
 		switch {
 		case strings.TrimSpace(line) == "":
 		case strings.HasPrefix(line, "#"):
