@@ -228,7 +228,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 		b.WriteString(sec.body.String())
 		fmt.Fprintf(w, "\n### Hunts at this scale\n\n%s", huntSection(hunt, l))
 		if fits := cal.at(l); len(fits) > 0 {
-			fmt.Fprintf(w, "\n### Calibration at this scale\n\nRefitted from `calibrate/{phase,collapse}.csv` (`%s`) by `theorems.CalibratePhase` / `CalibrateCollapse` (95%% bootstrap intervals):\n\n", cal.Command)
+			fmt.Fprintf(w, "\n### Calibration at this scale\n\nRefitted from `calibrate/{phase,collapse}.csv` (`%s`) by `theorems.CalibratePhase` / `CalibrateCollapse` (95%% bootstrap intervals; the τ sweeps keep the scale's d and M and vary d_h):\n\n", cal.Command)
 			for _, f := range fits {
 				fmt.Fprintf(w, "* %s: %s\n", f.Name, fitText(f.Fit))
 			}
