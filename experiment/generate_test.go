@@ -3,6 +3,7 @@ package experiment
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,8 +74,9 @@ func TestGeneratedTablesControl(t *testing.T) {
 		t.Errorf("MonoTol = 3 generates the committed tables unchanged: the P9 verdicts do not depend on the threshold")
 	}
 
-	// A repository with one τ sweep: raise the robust error at τ = 0.25 of
-	// tau/ci-long, so that it later falls by more than MonoTol.
+	// A repository with one τ sweep: drop the robust error bracket at
+	// τ = 0.4 of tau/ci-long to [0, 0], below the attacks' ≥ 0.68 at
+	// τ = 0.25, so that it witnessedly falls by more than MonoTol.
 	repo := t.TempDir()
 	for _, f := range []string{"results/tau/ci-long.csv", "results/tau/ci-long.json"} {
 		b, err := os.ReadFile(filepath.Join("..", f))
@@ -84,15 +86,26 @@ func TestGeneratedTablesControl(t *testing.T) {
 		os.MkdirAll(filepath.Dir(filepath.Join(repo, f)), 0o755)
 		os.WriteFile(filepath.Join(repo, f), b, 0o644)
 	}
-	os.WriteFile(filepath.Join(repo, ReadmePath), []byte("x\n"+ClaimsBegin+"\n"+ClaimsEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, ReadmePath), []byte("x\n"+ClaimsBegin+"\n"+ClaimsEnd+"\n"+ByScaleBegin+"\n"+ByScaleEnd+"\n"), 0o644)
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
 	os.WriteFile(filepath.Join(repo, StatementsPath), []byte(StatusBegin+"\n"+StatusEnd+"\n"), 0o644)
 	before, err := Generated(repo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(before[ReadmePath], "| P9 |") || !strings.Contains(before[ReadmePath], "reproduced: `tau/ci-long`") {
-		t.Fatalf("unedited sweep: README block lacks P9 reproduced on tau/ci-long:\n%s", before[ReadmePath])
+	p9 := func(readme string) string { // the claims table's P9 row
+		for _, l := range strings.Split(readme, "\n") {
+			if strings.HasPrefix(l, "| P9 |") {
+				return l
+			}
+		}
+		return ""
+	}
+	if !strings.Contains(p9(before[ReadmePath]), "**inconclusive**: `tau/ci-long`") {
+		t.Fatalf("unedited sweep: README's P9 row is not inconclusive on tau/ci-long: %q", p9(before[ReadmePath]))
+	}
+	if !strings.Contains(before[ReadmePath], "| P9 (monotone in τ) | — | **inconclusive**: `tau/ci-long` |") {
+		t.Fatalf("unedited sweep: README's by-scale block lacks P9 inconclusive at ci:\n%s", before[ReadmePath])
 	}
 	path := filepath.Join(repo, "results/tau/ci-long.csv")
 	tab, err := ReadTable(path)
@@ -101,32 +114,31 @@ func TestGeneratedTablesControl(t *testing.T) {
 	}
 	raw, _ := os.ReadFile(path)
 	lines := strings.Split(string(raw), "\n")
-	col := -1
-	for i, h := range tab.Header {
-		if h == "robust_test_err" {
-			col = i
-		}
-	}
-	tauCol := -1
-	for i, h := range tab.Header {
-		if h == "tau_over_mu" {
-			tauCol = i
-		}
-	}
+	colOf := func(name string) int { return slices.Index(tab.Header, name) }
+	edited := 0
 	for i := 1; i < len(lines); i++ {
 		f := strings.Split(lines[i], ",")
-		if len(f) == len(tab.Header) && f[tauCol] == "0.25" {
-			f[col] = "0.9"
+		if len(f) == len(tab.Header) && f[colOf("tau_over_mu")] == "0.4" {
+			for _, c := range []string{"robust_test_err", "robust_err_lb", "robust_err_ub"} {
+				f[colOf(c)] = "0"
+			}
 			lines[i] = strings.Join(f, ",")
+			edited++
 		}
+	}
+	if edited == 0 {
+		t.Fatal("no row at τ = 0.4 to edit")
 	}
 	os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
 	after, err := Generated(repo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(after[ReadmePath], "**not reproduced**: `tau/ci-long`") {
-		t.Errorf("after raising err(τ=0.25) to 0.9 the README block does not show P9 not reproduced:\n%s", after[ReadmePath])
+	if !strings.Contains(p9(after[ReadmePath]), "**not reproduced**: `tau/ci-long`") {
+		t.Errorf("after the edit README's P9 row is not 'not reproduced': %q", p9(after[ReadmePath]))
+	}
+	if !strings.Contains(after[ReadmePath], "| P9 (monotone in τ) | — | **not reproduced**: `tau/ci-long` |") {
+		t.Errorf("after the edit the README by-scale block does not show P9 not reproduced at ci:\n%s", after[ReadmePath])
 	}
 	if s := stale(repo, after); len(s) == 0 {
 		t.Errorf("edited CSV: the tables generated before the edit are not stale")

@@ -3,6 +3,7 @@ package experiment
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,18 +38,19 @@ P7 RegimeBoundary: 0 holds, 0 undecided, 2 timed out, 0 n/a (outside hypotheses)
 		"P4/tiny": {Holds: 2, Undecided: 1, TimedOut: 3, Fails: 2},
 		"P7/tiny": {TimedOut: 2},
 	} {
-		got := h[key]
+		id, sc, _ := strings.Cut(key, "/")
+		got := h.Tally(id, sc)
 		if got == nil || got.Holds != want.Holds || got.Undecided != want.Undecided || got.TimedOut != want.TimedOut || got.Fails != want.Fails {
 			t.Errorf("%s: tally %+v, want %+v", key, got, want)
 		}
 	}
-	if len(h) != 4 {
-		t.Errorf("LoadHunt found %d tallies, want 4 (the machine lines are not tallies)", len(h))
+	if len(h.Runs) != 4 {
+		t.Errorf("LoadHunt found %d runs, want 4 (the machine lines are not runs)", len(h.Runs))
 	}
-	if s := h["P7/tiny"].status(); s != "undecided (2 checks timed out)" {
+	if s := h.Tally("P7", "tiny").status(); s != "no decision in 2 checks, 2 timed out" {
 		t.Errorf("all-timed-out status = %q", s)
 	}
-	if s := h["P8/tiny"].status(); s != "holds (4 checks; 1 undecided)" {
+	if s := h.Tally("P8", "tiny").status(); s != "holds 4/5, 1 undecided" {
 		t.Errorf("P8 status = %q", s)
 	}
 }

@@ -1,8 +1,9 @@
 // Command claims rewrites every generated verdict table of the repository
 // from its committed results, through package theorems with
-// theorems.Defaults(): results/REPORT.md (the whole report, figures not
-// re-rendered), the claims table of README.md and the status section of
-// theorems/STATEMENTS.md (between their marker comments). Tests fail when a
+// theorems.Defaults(): results/REPORT.md (the whole report, grouped by
+// scale, figures not re-rendered), the claims table and the table of
+// verdicts by scale (tiny / ci / mid / paper) of README.md and the status
+// section of theorems/STATEMENTS.md (between their marker comments). Tests fail when a
 // committed table differs from what this command writes
 // (experiment.TestGeneratedTablesCurrent).
 //

@@ -17,7 +17,7 @@ func TestRun(t *testing.T) {
 	repo := t.TempDir()
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
 	os.MkdirAll(filepath.Join(repo, "results"), 0o755)
-	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte(experiment.ClaimsBegin+"\n"+experiment.ClaimsEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte(experiment.ClaimsBegin+"\n"+experiment.ClaimsEnd+"\n"+experiment.ByScaleBegin+"\n"+experiment.ByScaleEnd+"\n"), 0o644)
 	os.WriteFile(filepath.Join(repo, experiment.StatementsPath), []byte(experiment.StatusBegin+"\n"+experiment.StatusEnd+"\n"), 0o644)
 	var b bytes.Buffer
 	if err := run(&b, []string{"-repo", repo}); err != nil {
@@ -30,6 +30,9 @@ func TestRun(t *testing.T) {
 	if !strings.Contains(string(readme), "| claim | rule") {
 		t.Errorf("README block not generated:\n%s", readme)
 	}
+	if !strings.Contains(string(readme), "| claim | tiny (d = 64) | ci (d = 128) | mid (d = 256) | paper (d = 1024) |") {
+		t.Errorf("README by-scale block not generated:\n%s", readme)
+	}
 	b.Reset()
 	if err := run(&b, []string{"-repo", repo}); err != nil || !strings.Contains(b.String(), "current") {
 		t.Errorf("second run: %q (err %v), want every table current", b.String(), err)
@@ -40,5 +43,9 @@ func TestRun(t *testing.T) {
 	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte("no markers\n"), 0o644)
 	if err := run(&b, []string{"-repo", repo}); err == nil || !strings.Contains(err.Error(), "markers") {
 		t.Errorf("README without markers: err = %v, want a markers error", err)
+	}
+	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte(experiment.ClaimsBegin+"\n"+experiment.ClaimsEnd+"\n"), 0o644)
+	if err := run(&b, []string{"-repo", repo}); err == nil || !strings.Contains(err.Error(), "byscale") {
+		t.Errorf("README without the by-scale markers: err = %v, want a markers error naming them", err)
 	}
 }

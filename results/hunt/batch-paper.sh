@@ -17,9 +17,9 @@ cd "$(dirname "$0")/../.."
 out=${1:-results/hunt}
 mkdir -p "$out"
 cmds=(
-  "-statement Thm4.2(i) -checks 3 -check-time 8m -time 30m -max-fail 1"
-  "-statement Thm4.2(ii) -checks 2 -check-time 10m -time 25m -max-fail 1"
-  "-statement P7 -checks 1 -check-time 25m -time 30m -max-fail 1"
+  "-statement Thm4.2(i) -checks 3 -check-time 8m -time 20m -max-fail 1"
+  "-statement Thm4.2(ii) -checks 2 -check-time 10m -time 20m -max-fail 1"
+  "-statement P7 -checks 1 -check-time 25m -time 26m -max-fail 1"
 )
 bin="$out/.hunt-paper.bin"
 go build -o "$bin" ./cmd/hunt
