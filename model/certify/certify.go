@@ -2,9 +2,10 @@ package certify
 
 import (
 	"math"
-	"sort"
+	"slices"
 
 	"vitadv/model/attack"
+	"vitadv/model/linalg"
 	"vitadv/model/valid"
 	"vitadv/model/vit"
 )
@@ -50,9 +51,17 @@ type scratch struct {
 	w, c               []float64 // M
 	ord                []int
 	r, r2              []float64 // M
-	lo, hi             []float64 // M
-	heap               []node
-	pool               [][]float64
+	qn, kn             []float64 // M: the score-rounding factors of bound (per token)
+	earg, eval         []float64 // 4·M×M: arguments and values of the enclosing exponentials
+	heap               nodeHeap  // branch-and-bound boxes
+	arena              []float64 // their radius intervals, 2M per box
+	// costs of the coupled value term's weights (they depend on the
+	// sample and the label, not on τ or the box): valid while costsOK and
+	// the label is costsY; prepare clears costsOK.
+	wmin2, costsY float64
+	c2s         []float64 // M: its costs c_j
+	ord2      []int     // M: its order
+	costsOK   bool
 }
 
 // DefaultNodes is the branch-and-bound budget (bound evaluations) of one
@@ -86,10 +95,11 @@ func New(m *vit.Model, M int) (*Certifier, error) {
 	for _, b := range []*[]float64{&s.zlo, &s.zhi, &s.slo, &s.shi, &s.adn, &s.aup, &s.bdn, &s.bup} {
 		*b = make([]float64, M*M)
 	}
-	for _, b := range []*[]float64{&s.w, &s.c, &s.r, &s.r2, &s.lo, &s.hi} {
+	for _, b := range []*[]float64{&s.w, &s.c, &s.r, &s.r2, &s.qn, &s.kn, &s.c2s} {
 		*b = make([]float64, M)
 	}
-	s.ord = make([]int, M)
+	s.earg, s.eval = make([]float64, 4*M*M), make([]float64, 4*M*M)
+	s.ord, s.ord2 = make([]int, M), make([]int, M)
 	return c, nil
 }
 
@@ -143,6 +153,7 @@ func frobA(wq, wk []float64, D, dh int) float64 {
 func (c *Certifier) prepare(x []float64) {
 	M, D, dh := c.M, c.D, c.m.Dh
 	p, s := &c.pt, &c.scr
+	s.costsOK = false
 	gd, gh := gamma(D), gamma(dh)
 	// q_l = x_l W_Q, k_l = x_l W_K and |x_l||W_Q|, |x_l||W_K|.
 	for l := 0; l < M; l++ {
@@ -304,6 +315,10 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 		na = 0
 	}
 	// Score intervals, widened by the model's own rounding.
+	for j := 0; j < M; j++ {
+		s.qn[j] = addUp(p.nq[j], mulUp(r2[j], c.fq))
+		s.kn[j] = addUp(p.nk[j], mulUp(r2[j], c.fk))
+	}
 	for l := 0; l < M; l++ {
 		zmax := 0.0 // ≥ |s·z'_lj| (unshifted), for the rounding of Forward's max subtraction
 		for j := 0; j < M; j++ {
@@ -317,7 +332,7 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 			zmax = math.Max(zmax, addUp(addUp(math.Abs(zc), wz), ezc))
 		}
 		for j := 0; j < M; j++ {
-			th := mulUp(c.s, mulUp(gmod, mulUp(addUp(p.nq[l], mulUp(r2[l], c.fq)), addUp(p.nk[j], mulUp(r2[j], c.fk)))))
+			th := mulUp(c.s, mulUp(gmod, mulUp(s.qn[l], s.kn[j])))
 			th = addUp(th, mulUp(3*eps, zmax))
 			s.zlo[l*M+j], s.zhi[l*M+j] = subDn(s.zlo[l*M+j], th), addUp(s.zhi[l*M+j], th)
 		}
@@ -329,6 +344,10 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 	//
 	// x/(x+R) being increasing in x and decreasing in R; the enclosures
 	// are kept for softMean.
+	// The exponentials of all rows in one linalg.ExpTo call (the same bits
+	// as linalg.Exp, vectorized): arguments in four M×M blocks, the
+	// rounded-down and rounded-up ends of zlo − ref and of zhi − ref.
+	MM := M * M
 	for l := 0; l < M; l++ {
 		o := l * M
 		zlo, zhi := s.zlo[o:o+M], s.zhi[o:o+M]
@@ -336,10 +355,20 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 		for _, v := range zhi {
 			ref = math.Max(ref, v)
 		}
+		for j := 0; j < M; j++ {
+			s.earg[o+j], s.earg[MM+o+j] = subDn(zlo[j], ref), subUp(zlo[j], ref)
+			s.earg[2*MM+o+j], s.earg[3*MM+o+j] = subDn(zhi[j], ref), subUp(zhi[j], ref)
+		}
+	}
+	linalg.ExpTo(s.eval, s.earg)
+	for i := 0; i < MM; i++ {
+		s.adn[i], s.aup[i] = expDnOf(s.eval[i]), expUpOf(s.eval[MM+i])
+		s.bdn[i], s.bup[i] = expDnOf(s.eval[2*MM+i]), expUpOf(s.eval[3*MM+i])
+	}
+	for l := 0; l < M; l++ {
+		o := l * M
 		sbu, sad := 0.0, 0.0
 		for j := 0; j < M; j++ {
-			s.adn[o+j], s.aup[o+j] = expDn(subDn(zlo[j], ref)), expUp(subUp(zlo[j], ref))
-			s.bdn[o+j], s.bup[o+j] = expDn(subDn(zhi[j], ref)), expUp(subUp(zhi[j], ref))
 			sbu = addUp(sbu, s.bup[o+j])
 			sad = addDn(sad, s.adn[o+j])
 		}
@@ -367,11 +396,17 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 	for j := 0; j < M; j++ {
 		s.w[j] = subDn(subDn(y*p.v[j], p.ev[j]), mulUp(r[j], nu))
 	}
-	b := subDn(math.Max(c.lpMean(s.w), c.softMean(s.w)), rowErr)
+	wmin := c.costs(s.w, s.c, s.ord)
+	b := subDn(math.Max(c.lpMean(wmin, s.c, s.ord), c.softMean(wmin, s.c, s.ord)), rowErr)
 	if frob > 0 {
 		// (ii) coupled value term: LP on y v_j alone, minus τ‖u‖‖a‖₂.
-		for j := 0; j < M; j++ {
-			s.w[j] = subDn(y*p.v[j], p.ev[j])
+		// Its weights depend on the sample alone: costs once per sample.
+		if !s.costsOK || s.costsY != y {
+			for j := 0; j < M; j++ {
+				s.w[j] = subDn(y*p.v[j], p.ev[j])
+			}
+			s.wmin2 = c.costs(s.w, s.c2s, s.ord2)
+			s.costsOK, s.costsY = true, y
 		}
 		an := 0.0
 		for l := 0; l < M; l++ {
@@ -383,7 +418,7 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 			an = addUp(an, sqrtUp(math.Min(mx, sq)))
 		}
 		an = mulUp(1+etaS, up(an/float64(M)))
-		b2 := subDn(subDn(math.Max(c.lpMean(s.w), c.softMean(s.w)), rowErr), mulUp(mulUp(frob, c.nu2), an))
+		b2 := subDn(subDn(math.Max(c.lpMean(s.wmin2, s.c2s, s.ord2), c.softMean(s.wmin2, s.c2s, s.ord2)), rowErr), mulUp(mulUp(frob, c.nu2), an))
 		b = math.Max(b, b2)
 	}
 	b = subDn(b, eAgg)
@@ -393,20 +428,29 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 	return b
 }
 
-// costs sets the scratch costs c_j = w_j − w_min (rounded down, ≥ 0) and
-// the order of the indices by increasing cost, shared by lpMean and
-// softMean, and returns w_min.
-func (c *Certifier) costs(w []float64) float64 {
-	s := &c.scr
+// costs sets the costs c_j = w_j − w_min (rounded down, ≥ 0) and the order
+// of the indices by increasing cost, shared by lpMean and softMean, and
+// returns w_min. The order is the one sort.Slice gives (pattern-defeating
+// quicksort, an insertion sort below 12 elements): slices.SortFunc runs the
+// same algorithm without sort.Slice's reflection and allocation.
+func (c *Certifier) costs(w, cost []float64, ord []int) float64 {
 	wmin := math.Inf(1)
 	for _, v := range w {
 		wmin = math.Min(wmin, v)
 	}
 	for j, v := range w {
-		s.c[j] = math.Max(0, subDn(v, wmin))
-		s.ord[j] = j
+		cost[j] = math.Max(0, subDn(v, wmin))
+		ord[j] = j
 	}
-	sort.Slice(s.ord, func(a, b int) bool { return s.c[s.ord[a]] < s.c[s.ord[b]] })
+	slices.SortFunc(ord, func(a, b int) int {
+		switch {
+		case cost[a] < cost[b]:
+			return -1
+		case cost[b] < cost[a]:
+			return 1
+		}
+		return 0
+	})
 	return wmin
 }
 
@@ -415,25 +459,24 @@ func (c *Certifier) costs(w []float64) float64 {
 // w_min + Σ_j slo_j c_j + (the remaining mass put on the cheapest c first),
 // c_j = w_j − w_min ≥ 0 (rounded down), capacities rounded up, remaining
 // mass rounded down (with c ≥ 0, less mass and more capacity only lower
-// the value).
-func (c *Certifier) lpMean(w []float64) float64 {
+// the value). wmin, cost and ord are what costs returned and set for w.
+func (c *Certifier) lpMean(wmin float64, cost []float64, ord []int) float64 {
 	M, s := c.M, &c.scr
-	wmin := c.costs(w)
 	total := 0.0
 	for l := 0; l < M; l++ {
 		lo, hi := s.slo[l*M:(l+1)*M], s.shi[l*M:(l+1)*M]
 		val, mass := 0.0, 0.0
 		for j := range lo {
-			val = addDn(val, mulDn(lo[j], s.c[j]))
+			val = addDn(val, mulDn(lo[j], cost[j]))
 			mass = addUp(mass, lo[j])
 		}
 		rem := math.Max(0, subDn(1, mass))
-		for _, j := range s.ord {
+		for _, j := range ord {
 			if rem <= 0 {
 				break
 			}
 			t := math.Min(rem, math.Max(0, subUp(hi[j], lo[j])))
-			val = addDn(val, mulDn(t, s.c[j]))
+			val = addDn(val, mulDn(t, cost[j]))
 			rem = subDn(rem, t)
 		}
 		total = addDn(total, addDn(wmin, val))
@@ -451,24 +494,34 @@ func (c *Certifier) lpMean(w []float64) float64 {
 // evaluated with outward rounding as w_min + Σ_j c_j e_j/Σ_k e_k with
 // c_j = w_j − w_min ≥ 0 rounded down, e_j = e^{z_j − ref} rounded down in
 // the numerator and up in the denominator (the enclosures bound computes). It never exceeds lpMean's
-// greedy bound by more than rounding (it is at least as tight).
-func (c *Certifier) softMean(w []float64) float64 {
+// greedy bound by more than rounding (it is at least as tight). wmin, cost
+// and ord are what costs returned and set for w.
+//
+// The sums of configuration k run over the order ord, the first k terms
+// from the zhi enclosures and the rest from the zlo ones; the first k
+// partial sums are those of configuration k−1 extended by one term, so
+// they are carried over instead of recomputed (the same operations in the
+// same order: the same bits).
+func (c *Certifier) softMean(wmin float64, cost []float64, ord []int) float64 {
 	M, s := c.M, &c.scr
-	wmin := c.costs(w)
 	total := 0.0
 	for l := 0; l < M; l++ {
 		o := l * M
 		best := math.Inf(1)
+		pnum, pden := 0.0, 0.0 // sums of the first k terms (zhi ends)
 		for k := 0; k <= M; k++ {
-			num, den := 0.0, 0.0
-			for r, j := range s.ord {
-				lo, hi := s.adn[o+j], s.aup[o+j] // e^{zlo_j − ref}
-				if r < k {
-					lo, hi = s.bdn[o+j], s.bup[o+j] // e^{zhi_j − ref}
+			if k > 0 {
+				j := ord[k-1]
+				pden = addUp(pden, s.bup[o+j])
+				if cost[j] > 0 {
+					pnum = addDn(pnum, mulDn(cost[j], s.bdn[o+j]))
 				}
-				den = addUp(den, hi)
-				if s.c[j] > 0 {
-					num = addDn(num, mulDn(s.c[j], lo))
+			}
+			num, den := pnum, pden
+			for _, j := range ord[k:] {
+				den = addUp(den, s.aup[o+j])
+				if cost[j] > 0 {
+					num = addDn(num, mulDn(cost[j], s.adn[o+j]))
 				}
 			}
 			if v := dn(num / den); v < best {
