@@ -59,9 +59,9 @@ type scratch struct {
 	// sample and the label, not on τ or the box): valid while costsOK and
 	// the label is costsY; prepare clears costsOK.
 	wmin2, costsY float64
-	c2s         []float64 // M: its costs c_j
-	ord2      []int     // M: its order
-	costsOK   bool
+	c2s           []float64 // M: its costs c_j
+	ord2          []int     // M: its order
+	costsOK       bool
 }
 
 // DefaultNodes is the branch-and-bound budget (bound evaluations) of one
