@@ -28,6 +28,21 @@ func (c *Certifier) margin(y float64, set attack.Set, tau float64) float64 {
 	if set == "" {
 		set = attack.Frobenius
 	}
+	if tau != 0 || (!c.pt.finite0 && c.skip0 >= 0) || c.skip0 > 0 {
+		c.firstOrder()
+	} else if !c.pt.first {
+		// τ = 0 without them: any finite values give the same bound (the
+		// negative control fills in what an overflowed one would be).
+		fill := 0.0
+		if c.skip0 < 0 {
+			fill = math.Inf(1)
+		}
+		for _, v := range [][]float64{c.pt.g2, c.pt.g1, c.pt.c2, c.pt.c1, c.pt.h2, c.pt.h1} {
+			for i := range v {
+				v[i] = fill
+			}
+		}
+	}
 	linf := c.radii(set, tau, s.r, s.r2)
 	if set != attack.Frobenius {
 		return c.bound(y, s.r, s.r2, linf, 0)

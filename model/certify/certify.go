@@ -23,9 +23,16 @@ type Certifier struct {
 	fq, fk  float64   // ≥ ‖W_Q‖_F, ‖W_K‖_F
 	normA   float64   // ≥ ‖W_Q W_Kᵀ‖₂
 	wq, wk  []float64 // W_Q, W_K (D×Dh)
-	nodes   int       // branch-and-bound budget per bound
-	unsound float64   // test hook: > 0 inflates the bound (negative control)
-	dropSec bool      // test hook: drop the second-order score term (negative control)
+	wqa     []float64 // |W_Q|, |W_K| (D×Dh)
+	wka     []float64
+	nodes   int     // branch-and-bound budget per bound
+	unsound float64 // test hook: > 0 inflates the bound (negative control)
+	dropSec bool    // test hook: drop the second-order score term (negative control)
+	// skip0 is a test hook: 0 as documented (prepare); 1 never skips
+	// firstOrder at τ = 0 (reference); −1 always does and stands in +Inf
+	// for the coefficients, what an overflowed one would be (negative
+	// control).
+	skip0 int
 
 	pt  point
 	scr scratch
@@ -40,11 +47,16 @@ type point struct {
 	nq, nk []float64 // M: ≥ ‖|x_l||W_Q|‖₂, ‖|x_j||W_K|‖₂
 	v, ev  []float64 // M: computed x_j·u and a bound of its error
 	xn     []float64 // M: ≥ ‖x_j‖₂
+	// first: g, c, h hold the sample's first-order coefficients
+	// (firstOrder ran); finite0: they are surely finite, so a bound at
+	// τ = 0 does not need them.
+	first, finite0 bool
 }
 
 type scratch struct {
 	q, k, qa, ka, tmp  []float64
 	gv, gerr           []float64 // M×D: W_Q k̂_j; M: its error bound
+	eqa, eka           []float64 // M×Dh: error bounds of q̂, k̂ per entry
 	zlo, zhi           []float64 // M×M
 	slo, shi           []float64 // M×M
 	adn, aup, bdn, bup []float64 // M×M: enclosures of e^{zlo − ref}, e^{zhi − ref} per row
@@ -80,6 +92,13 @@ func New(m *vit.Model, M int) (*Certifier, error) {
 	c.nu2, c.nu1 = normUp(c.u), norm1Up(c.u)
 	c.wq, c.wk = m.SplitQK()
 	c.fq, c.fk = normUp(c.wq), normUp(c.wk)
+	c.wqa, c.wka = make([]float64, len(c.wq)), make([]float64, len(c.wk))
+	for i, v := range c.wq {
+		c.wqa[i] = math.Abs(v)
+	}
+	for i, v := range c.wk {
+		c.wka[i] = math.Abs(v)
+	}
 	c.normA = math.Min(mulUp(c.fq, c.fk), frobA(c.wq, c.wk, D, dh))
 	p := &c.pt
 	for _, b := range []*[]float64{&p.zc, &p.ez} {
@@ -92,6 +111,7 @@ func New(m *vit.Model, M int) (*Certifier, error) {
 	s.q, s.k, s.qa, s.ka = make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh), make([]float64, M*dh)
 	s.tmp = make([]float64, D)
 	s.gv, s.gerr = make([]float64, M*D), make([]float64, M)
+	s.eqa, s.eka = make([]float64, M*dh), make([]float64, M*dh)
 	for _, b := range []*[]float64{&s.zlo, &s.zhi, &s.slo, &s.shi, &s.adn, &s.aup, &s.bdn, &s.bup} {
 		*b = make([]float64, M*M)
 	}
@@ -149,11 +169,19 @@ func frobA(wq, wk []float64, D, dh int) float64 {
 	return addUp(sqrtUp(bound), tiny)
 }
 
-// prepare fills c.pt for sample x (M×D): the τ-independent quantities.
+// prepare fills c.pt for sample x (M×D) with the τ-independent quantities
+// a bound at τ = 0 needs; firstOrder adds the first-order coefficients when
+// a bound at τ ≠ 0 needs them.
+//
+// Every sum below runs in the order of the straightforward loops (over the
+// rows r of the weights, then over i): several independent sums are
+// interleaved for speed, but no sum is reassociated, so the bits are those
+// of the one-sum-at-a-time loops (TestFingerprintPinned).
 func (c *Certifier) prepare(x []float64) {
 	M, D, dh := c.M, c.D, c.m.Dh
 	p, s := &c.pt, &c.scr
 	s.costsOK = false
+	p.first = false
 	gd, gh := gamma(D), gamma(dh)
 	// q_l = x_l W_Q, k_l = x_l W_K and |x_l||W_Q|, |x_l||W_K|.
 	for l := 0; l < M; l++ {
@@ -166,12 +194,14 @@ func (c *Certifier) prepare(x []float64) {
 		clear(ka)
 		for r, xv := range xl {
 			wq, wk := c.wq[r*dh:(r+1)*dh], c.wk[r*dh:(r+1)*dh]
+			wqa, wka := c.wqa[r*dh:(r+1)*dh], c.wka[r*dh:(r+1)*dh]
+			wq, wk, wqa, wka = wq[:len(q)], wk[:len(q)], wqa[:len(q)], wka[:len(q)]
 			ax := math.Abs(xv)
 			for i := range q {
 				q[i] += xv * wq[i]
 				k[i] += xv * wk[i]
-				qa[i] += ax * math.Abs(wq[i])
-				ka[i] += ax * math.Abs(wk[i])
+				qa[i] += ax * wqa[i]
+				ka[i] += ax * wka[i]
 			}
 		}
 		// qa, ka now bound |q − q̂| after scaling by γ_D; keep the raw
@@ -188,28 +218,94 @@ func (c *Certifier) prepare(x []float64) {
 		p.xn[l] = normUp(xl)
 	}
 	// Errors of q̂, k̂: e = γ_D·(|x||W|) (enlarged for the rounding of the
-	// abs sums themselves).
-	eq := func(a float64) float64 { return mulUp(gd, slack(a, D)) }
-	// Scores ẑ_lj = q̂_l·k̂_j and their error bound.
+	// abs sums themselves), one per entry.
+	for i, a := range s.qa {
+		s.eqa[i] = mulUp(gd, slack(a, D))
+	}
+	for i, a := range s.ka {
+		s.eka[i] = mulUp(gd, slack(a, D))
+	}
+	// Scores ẑ_lj = q̂_l·k̂_j and their error bound, two j at a time.
+	score := func(l, j int, z, za, e float64) {
+		p.zc[l*M+j] = z
+		p.ez[l*M+j] = addUp(slack(e, 3*dh), mulUp(gh, slack(za, dh)))
+	}
 	for l := 0; l < M; l++ {
-		q, qa := s.q[l*dh:(l+1)*dh], s.qa[l*dh:(l+1)*dh]
-		for j := 0; j < M; j++ {
-			k, ka := s.k[j*dh:(j+1)*dh], s.ka[j*dh:(j+1)*dh]
-			z, za, e := 0.0, 0.0, 0.0
-			for i := range q {
-				z += q[i] * k[i]
-				za += math.Abs(q[i] * k[i])
-				ei, fi := eq(qa[i]), eq(ka[i])
-				e += math.Abs(q[i])*fi + math.Abs(k[i])*ei + ei*fi
+		q, ei := s.q[l*dh:(l+1)*dh], s.eqa[l*dh:(l+1)*dh]
+		j := 0
+		for ; j+2 <= M; j += 2 {
+			k0, f0 := s.k[j*dh:(j+1)*dh], s.eka[j*dh:(j+1)*dh]
+			k1, f1 := s.k[(j+1)*dh:(j+2)*dh], s.eka[(j+1)*dh:(j+2)*dh]
+			k0, f0, k1, f1, ei := k0[:len(q)], f0[:len(q)], k1[:len(q)], f1[:len(q)], ei[:len(q)]
+			z0, za0, e0 := 0.0, 0.0, 0.0
+			z1, za1, e1 := 0.0, 0.0, 0.0
+			for i, qi := range q {
+				aq, e := math.Abs(qi), ei[i]
+				z0 += qi * k0[i]
+				za0 += math.Abs(qi * k0[i])
+				e0 += aq*f0[i] + math.Abs(k0[i])*e + e*f0[i]
+				z1 += qi * k1[i]
+				za1 += math.Abs(qi * k1[i])
+				e1 += aq*f1[i] + math.Abs(k1[i])*e + e*f1[i]
 			}
-			p.zc[l*M+j] = z
-			p.ez[l*M+j] = addUp(slack(e, 3*dh), mulUp(gh, slack(za, dh)))
+			score(l, j, z0, za0, e0)
+			score(l, j+1, z1, za1, e1)
+		}
+		for ; j < M; j++ {
+			k, f := s.k[j*dh:(j+1)*dh], s.eka[j*dh:(j+1)*dh]
+			z, za, e := 0.0, 0.0, 0.0
+			for i, qi := range q {
+				z += qi * k[i]
+				za += math.Abs(qi * k[i])
+				e += math.Abs(qi)*f[i] + math.Abs(k[i])*ei[i] + ei[i]*f[i]
+			}
+			score(l, j, z, za, e)
 		}
 	}
+	// At τ = 0 every radius is 0 and the first-order coefficients enter
+	// the bound only as 0·g (up(0·g) = the smallest subnormal for every
+	// finite g ≥ 0), so firstOrder may be skipped when they are surely
+	// finite: each is at most a small multiple of (D + d_h)²·‖W_Q‖_F‖W_K‖_F
+	// ·max_j‖x_j‖ (|q_li| ≤ ‖x_l‖‖W_Q‖_F, ‖W_K q_l‖ ≤ ‖W_K‖_F‖q_l‖, the
+	// sums of squares of such terms), far from overflow below 10¹⁰⁰.
+	xmax := 0.0
+	for _, v := range p.xn {
+		xmax = math.Max(xmax, v)
+	}
+	g := mulUp(mulUp(mulUp(c.fq, c.fk), xmax), float64((D+dh)*(D+dh)))
+	p.finite0 = g < 1e100
+}
+
+// firstOrder fills the first-order coefficients of c.pt (‖W_Q k_j‖,
+// ‖W_K q_l‖ and the row-shifted ‖W_Q k_j − c‖, in ℓ₂ and ℓ₁) for the
+// prepared sample, once per sample.
+func (c *Certifier) firstOrder() {
+	p, s := &c.pt, &c.scr
+	if p.first {
+		return
+	}
+	p.first = true
+	M, D, dh := c.M, c.D, c.m.Dh
+	gh := gamma(dh)
 	// First-order coefficients: W_Q k_j (d) and W_K q_l (d), with their
-	// rounding and the error of k̂, q̂ (‖W e‖ ≤ ‖W‖_F‖e‖).
-	co := func(w, vec, vabs []float64, fw float64, t []float64) (n2, n1, errv float64) {
-		for r := 0; r < D; r++ {
+	// rounding and the error of k̂, q̂ (‖W e‖ ≤ ‖W‖_F‖e‖). Four rows of W
+	// at a time, each dot product summed in order.
+	co := func(w, vec, verr []float64, fw float64, t []float64) (n2, n1, errv float64) {
+		r := 0
+		for ; r+4 <= D; r += 4 {
+			w0, w1 := w[r*dh:(r+1)*dh], w[(r+1)*dh:(r+2)*dh]
+			w2, w3 := w[(r+2)*dh:(r+3)*dh], w[(r+3)*dh:(r+4)*dh]
+			w0, w1, w2, w3 = w0[:len(vec)], w1[:len(vec)], w2[:len(vec)], w3[:len(vec)]
+			a0, a1, a2, a3 := 0.0, 0.0, 0.0, 0.0
+			for i, b := range vec {
+				a0 += w0[i] * b
+				a1 += w1[i] * b
+				a2 += w2[i] * b
+				a3 += w3[i] * b
+			}
+			t[r], t[r+1], t[r+2], t[r+3] = a0, a1, a2, a3
+		}
+		for ; r < D; r++ {
 			wr := w[r*dh : (r+1)*dh]
 			a := 0.0
 			for i, b := range vec {
@@ -218,8 +314,7 @@ func (c *Certifier) prepare(x []float64) {
 			t[r] = a
 		}
 		ee := 0.0 // ‖e‖₂² of the vector's own error
-		for _, a := range vabs {
-			e := eq(a)
+		for _, e := range verr {
 			ee += e * e
 		}
 		errv = addUp(mulUp(gh, mulUp(fw, normUp(vec))), mulUp(fw, sqrtUp(slack(ee, dh))))
@@ -228,8 +323,8 @@ func (c *Certifier) prepare(x []float64) {
 		return n2, n1, errv
 	}
 	for j := 0; j < M; j++ {
-		p.g2[j], p.g1[j], s.gerr[j] = co(c.wq, s.k[j*dh:(j+1)*dh], s.ka[j*dh:(j+1)*dh], c.fq, s.gv[j*D:(j+1)*D])
-		p.h2[j], p.h1[j], _ = co(c.wk, s.q[j*dh:(j+1)*dh], s.qa[j*dh:(j+1)*dh], c.fk, s.tmp)
+		p.g2[j], p.g1[j], s.gerr[j] = co(c.wq, s.k[j*dh:(j+1)*dh], s.eka[j*dh:(j+1)*dh], c.fq, s.gv[j*D:(j+1)*D])
+		p.h2[j], p.h1[j], _ = co(c.wk, s.q[j*dh:(j+1)*dh], s.eqa[j*dh:(j+1)*dh], c.fk, s.tmp)
 	}
 	// Row shift: softmax is invariant to adding δ_l·c to every score of row
 	// l, so the query-side term δ_l·(W_Q k_j) may be replaced by

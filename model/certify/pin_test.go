@@ -102,3 +102,69 @@ func TestFingerprintPinned(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipFirstOrderAtZero: a bound at τ = 0 without the first-order
+// coefficients (prepare's shortcut) has the bits of the bound with them, on
+// instances across the float range (W_Q, W_K and the inputs scaled by
+// powers of two up to overflow), where prepare's finiteness guard takes
+// both sides. Negative control: a shortcut standing in an overflowed
+// (infinite) coefficient changes the bounds (0·∞ = NaN): the coefficients
+// must be finite, which is what the guard ensures, and the comparison sees
+// a change.
+func TestSkipFirstOrderAtZero(t *testing.T) {
+	differ := func(a, b float64) bool {
+		return math.Float64bits(a) != math.Float64bits(b) && !(math.IsNaN(a) && math.IsNaN(b))
+	}
+	checked, guarded, unguardedDiffer := 0, 0, 0
+	for _, M := range []int{2, 5} {
+		dc := data.Config{D: 8, M: M, N: 2, NTest: 4, MuNorm: 3, Sigma2: 2, SigmaW: 0.2, Project: true}
+		_, te, err := data.Draw(dc, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, kw := range []int{0, 100, 200, 250, 300, 400, 500, 505, 510} {
+			for _, kx := range []int{0, 100, -200, -400, -600} {
+				m, err := vit.NewInit(vit.Arch{D: 8, Dh: 4, Dv: 4}, vit.Init{Law: vit.Gaussian, Shrink: 1}, 5)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range m.WQK {
+					m.WQK[i] = math.Ldexp(m.WQK[i], kw)
+				}
+				var cs [3]*Certifier
+				for h, mode := range []int{0, 1, -1} {
+					if cs[h], err = New(m, M); err != nil {
+						t.Fatal(err)
+					}
+					cs[h].skip0 = mode
+				}
+				for i := 0; i < te.N; i++ {
+					x := append([]float64(nil), te.Sample(i)...)
+					for k := range x {
+						x[k] = math.Ldexp(x[k], kx)
+					}
+					for _, set := range attack.Sets() {
+						got, want, bare := cs[0].Margin(x, te.Y[i], set, 0), cs[1].Margin(x, te.Y[i], set, 0), cs[2].Margin(x, te.Y[i], set, 0)
+						checked++
+						if !cs[0].pt.finite0 {
+							guarded++
+						}
+						if differ(got, want) {
+							t.Errorf("M=%d, W_QK·2^%d, x·2^%d, point %d, %s: bound at τ=0 %v with the shortcut, %v without", M, kw, kx, i, set, got, want)
+						}
+						if differ(bare, want) {
+							unguardedDiffer++
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d bounds, %d with the guard refusing the shortcut, %d changed by infinite coefficients", checked, guarded, unguardedDiffer)
+	if guarded == 0 || guarded == checked {
+		t.Errorf("the guard refused the shortcut on %d of %d instances: the sweep does not exercise both sides", guarded, checked)
+	}
+	if unguardedDiffer == 0 {
+		t.Error("negative control: infinite first-order coefficients never changed a bound at τ = 0; the comparison cannot fail")
+	}
+}
