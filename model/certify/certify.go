@@ -195,14 +195,7 @@ func (c *Certifier) prepare(x []float64) {
 		for r, xv := range xl {
 			wq, wk := c.wq[r*dh:(r+1)*dh], c.wk[r*dh:(r+1)*dh]
 			wqa, wka := c.wqa[r*dh:(r+1)*dh], c.wka[r*dh:(r+1)*dh]
-			wq, wk, wqa, wka = wq[:len(q)], wk[:len(q)], wqa[:len(q)], wka[:len(q)]
-			ax := math.Abs(xv)
-			for i := range q {
-				q[i] += xv * wq[i]
-				k[i] += xv * wk[i]
-				qa[i] += ax * wqa[i]
-				ka[i] += ax * wka[i]
-			}
+			accum4(q, k, qa, ka, wq, wk, wqa, wka, xv, math.Abs(xv))
 		}
 		// qa, ka now bound |q − q̂| after scaling by γ_D; keep the raw
 		// abs-products for nq, nk.
@@ -359,6 +352,33 @@ func (c *Certifier) firstOrder() {
 	}
 	if sum(p.c1) > sum(p.g1) {
 		copy(p.c1, p.g1)
+	}
+}
+
+// accum4 adds one row of the weights to the four sums of prepare:
+// q[i] += xv·wq[i], k[i] += xv·wk[i], qa[i] += ax·wqa[i], ka[i] += ax·wka[i]
+// for i < len(q), each product and sum rounded separately. The AVX kernel
+// (where the CPU has it) rounds exactly so, four entries at a time, and
+// gives the bits of the Go loop (TestAccum4Paths).
+func accum4(q, k, qa, ka, wq, wk, wqa, wka []float64, xv, ax float64) {
+	n := len(q)
+	k, qa, ka, wq, wk, wqa, wka = k[:n], qa[:n], ka[:n], wq[:n], wk[:n], wqa[:n], wka[:n]
+	i := 0
+	if accumAVX && n >= 4 {
+		i = n &^ 3
+		accum4AVX(&q[0], &k[0], &qa[0], &ka[0], &wq[0], &wk[0], &wqa[0], &wka[0], i, xv, ax)
+	}
+	accum4Go(q[i:], k[i:], qa[i:], ka[i:], wq[i:], wk[i:], wqa[i:], wka[i:], xv, ax)
+}
+
+// accum4Go is the Go loop of accum4 (the reference of the kernel).
+func accum4Go(q, k, qa, ka, wq, wk, wqa, wka []float64, xv, ax float64) {
+	k, qa, ka, wq, wk, wqa, wka = k[:len(q)], qa[:len(q)], ka[:len(q)], wq[:len(q)], wk[:len(q)], wqa[:len(q)], wka[:len(q)]
+	for i := range q {
+		q[i] += xv * wq[i]
+		k[i] += xv * wk[i]
+		qa[i] += ax * wqa[i]
+		ka[i] += ax * wka[i]
 	}
 }
 
