@@ -79,3 +79,21 @@ func BenchmarkFMN(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUnitTo times the steepest-ascent direction g/‖g‖ of one sample
+// (the division is divTo's kernel) at a token (d = 128) and a whole ci
+// sample (M·d = 1024).
+func BenchmarkUnitTo(b *testing.B) {
+	for _, n := range []int{128, 1024} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			g := make([]float64, n)
+			for i := range g {
+				g[i] = float64(i%7) - 3.5
+			}
+			dst := make([]float64, n)
+			for b.Loop() {
+				unitTo(dst, g)
+			}
+		})
+	}
+}

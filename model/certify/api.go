@@ -131,7 +131,7 @@ func (c *Certifier) nodeBound(y, tau float64, n node) float64 {
 	}
 	for l := range n.lo {
 		rest := subDn(sum, mulUp(n.lo[l], n.lo[l]))
-		s.r[l] = math.Min(n.hi[l], sqrtUp(subUp(t2, math.Max(0, rest))))
+		s.r[l] = min(n.hi[l], sqrtUp(subUp(t2, max(0, rest))))
 		s.r2[l] = s.r[l]
 	}
 	return c.bound(y, s.r, s.r2, false, tau)
@@ -177,7 +177,7 @@ func (c *Certifier) branch(y, tau float64) float64 {
 		copy(b.hi, top.hi)
 		a.hi[best], b.lo[best] = mid, mid
 		for _, ch := range [2]node{a, b} {
-			ch.b = math.Max(c.nodeBound(y, tau, ch), top.b) // a sub-box's bound is at least its parent's
+			ch.b = max(c.nodeBound(y, tau, ch), top.b) // a sub-box's bound is at least its parent's
 			evals++
 			if !math.IsInf(ch.b, 1) {
 				h.push(ch)

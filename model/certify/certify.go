@@ -99,7 +99,7 @@ func New(m *vit.Model, M int) (*Certifier, error) {
 	for i, v := range c.wk {
 		c.wka[i] = math.Abs(v)
 	}
-	c.normA = math.Min(mulUp(c.fq, c.fk), frobA(c.wq, c.wk, D, dh))
+	c.normA = min(mulUp(c.fq, c.fk), frobA(c.wq, c.wk, D, dh))
 	p := &c.pt
 	for _, b := range []*[]float64{&p.zc, &p.ez} {
 		*b = make([]float64, M*M)
@@ -263,7 +263,7 @@ func (c *Certifier) prepare(x []float64) {
 	// sums of squares of such terms), far from overflow below 10¹⁰⁰.
 	xmax := 0.0
 	for _, v := range p.xn {
-		xmax = math.Max(xmax, v)
+		xmax = max(xmax, v)
 	}
 	g := mulUp(mulUp(mulUp(c.fq, c.fk), xmax), float64((D+dh)*(D+dh)))
 	p.finite0 = g < 1e100
@@ -444,7 +444,7 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 			ezc := mulUp(eps, math.Abs(zc)) // rounding of s·ẑ
 			w = addUp(w, ezc)
 			s.zlo[l*M+j], s.zhi[l*M+j] = subDn(zc, w), addUp(zc, w)
-			zmax = math.Max(zmax, addUp(addUp(math.Abs(zc), wz), ezc))
+			zmax = max(zmax, addUp(addUp(math.Abs(zc), wz), ezc))
 		}
 		for j := 0; j < M; j++ {
 			th := mulUp(c.s, mulUp(gmod, mulUp(s.qn[l], s.kn[j])))
@@ -468,7 +468,7 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 		zlo, zhi := s.zlo[o:o+M], s.zhi[o:o+M]
 		ref := math.Inf(-1)
 		for _, v := range zhi {
-			ref = math.Max(ref, v)
+			ref = max(ref, v)
 		}
 		for j := 0; j < M; j++ {
 			s.earg[o+j], s.earg[MM+o+j] = subDn(zlo[j], ref), subUp(zlo[j], ref)
@@ -489,19 +489,19 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 		}
 		for j := 0; j < M; j++ {
 			if a := s.adn[o+j]; a > 0 {
-				s.slo[o+j] = dn(a / addUp(a, math.Max(0, subUp(sbu, s.bup[o+j]))))
+				s.slo[o+j] = dn(a / addUp(a, max(0, subUp(sbu, s.bup[o+j]))))
 			} else {
 				s.slo[o+j] = 0
 			}
 			b := s.bup[o+j]
-			s.shi[o+j] = math.Min(1, up(b/addDn(b, math.Max(0, subDn(sad, s.adn[o+j])))))
+			s.shi[o+j] = min(1, up(b/addDn(b, max(0, subDn(sad, s.adn[o+j])))))
 		}
 	}
 	// Value bounds and the model's softmax / aggregation error.
 	vmax, xmax := 0.0, 0.0
 	for j := 0; j < M; j++ {
-		vmax = math.Max(vmax, addUp(addUp(math.Abs(p.v[j]), p.ev[j]), mulUp(r[j], nu)))
-		xmax = math.Max(xmax, addUp(p.xn[j], r2[j]))
+		vmax = max(vmax, addUp(addUp(math.Abs(p.v[j]), p.ev[j]), mulUp(r[j], nu)))
+		xmax = max(xmax, addUp(p.xn[j], r2[j]))
 	}
 	etaS := 3 * (expError + float64(M+4)*eps)
 	eAgg := mulUp(1+etaS, mulUp(1.01, addUp(mulUp(2*gamma(M+2)+eps, vmax), mulUp(gamma(c.D), mulUp(xmax, c.nu2)))))
@@ -512,7 +512,7 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 		s.w[j] = subDn(subDn(y*p.v[j], p.ev[j]), mulUp(r[j], nu))
 	}
 	wmin := c.costs(s.w, s.c, s.ord)
-	b := subDn(math.Max(c.lpMean(wmin, s.c, s.ord), c.softMean(wmin, s.c, s.ord)), rowErr)
+	b := subDn(max(c.lpMean(wmin, s.c, s.ord), c.softMean(wmin, s.c, s.ord)), rowErr)
 	if frob > 0 {
 		// (ii) coupled value term: LP on y v_j alone, minus τ‖u‖‖a‖₂.
 		// Its weights depend on the sample alone: costs once per sample.
@@ -527,14 +527,14 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 		for l := 0; l < M; l++ {
 			mx, sq := 0.0, 0.0
 			for _, v := range s.shi[l*M : (l+1)*M] {
-				mx = math.Max(mx, v)
+				mx = max(mx, v)
 				sq = addUp(sq, mulUp(v, v))
 			}
-			an = addUp(an, sqrtUp(math.Min(mx, sq)))
+			an = addUp(an, sqrtUp(min(mx, sq)))
 		}
 		an = mulUp(1+etaS, up(an/float64(M)))
-		b2 := subDn(subDn(math.Max(c.lpMean(s.wmin2, s.c2s, s.ord2), c.softMean(s.wmin2, s.c2s, s.ord2)), rowErr), mulUp(mulUp(frob, c.nu2), an))
-		b = math.Max(b, b2)
+		b2 := subDn(subDn(max(c.lpMean(s.wmin2, s.c2s, s.ord2), c.softMean(s.wmin2, s.c2s, s.ord2)), rowErr), mulUp(mulUp(frob, c.nu2), an))
+		b = max(b, b2)
 	}
 	b = subDn(b, eAgg)
 	if c.unsound > 0 { // negative control only
@@ -551,10 +551,10 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 func (c *Certifier) costs(w, cost []float64, ord []int) float64 {
 	wmin := math.Inf(1)
 	for _, v := range w {
-		wmin = math.Min(wmin, v)
+		wmin = min(wmin, v)
 	}
 	for j, v := range w {
-		cost[j] = math.Max(0, subDn(v, wmin))
+		cost[j] = max(0, subDn(v, wmin))
 		ord[j] = j
 	}
 	slices.SortFunc(ord, func(a, b int) int {
@@ -585,12 +585,12 @@ func (c *Certifier) lpMean(wmin float64, cost []float64, ord []int) float64 {
 			val = addDn(val, mulDn(lo[j], cost[j]))
 			mass = addUp(mass, lo[j])
 		}
-		rem := math.Max(0, subDn(1, mass))
+		rem := max(0, subDn(1, mass))
 		for _, j := range ord {
 			if rem <= 0 {
 				break
 			}
-			t := math.Min(rem, math.Max(0, subUp(hi[j], lo[j])))
+			t := min(rem, max(0, subUp(hi[j], lo[j])))
 			val = addDn(val, mulDn(t, cost[j]))
 			rem = subDn(rem, t)
 		}

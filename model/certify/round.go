@@ -79,10 +79,10 @@ func expDn(x float64) float64 { return expDnOf(linalg.Exp(x)) }
 // expUpOf and expDnOf are expUp and expDn given e = linalg.Exp(x) (computed
 // in a batch by linalg.ExpTo, the same bits).
 func expUpOf(e float64) float64 { return up(up(up(e))) }
-func expDnOf(e float64) float64 { return math.Max(0, dn(dn(dn(e)))) }
+func expDnOf(e float64) float64 { return max(0, dn(dn(dn(e)))) }
 
 // sqrtUp bounds √x from above for x ≥ 0.
-func sqrtUp(x float64) float64 { return up(math.Sqrt(math.Max(0, x))) }
+func sqrtUp(x float64) float64 { return up(math.Sqrt(max(0, x))) }
 
 // normUp returns an upper bound of ‖v‖₂.
 func normUp(v []float64) float64 {
