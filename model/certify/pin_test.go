@@ -14,7 +14,7 @@ import (
 // pinnedFingerprint is the FNV-64a hash of the bits of every bound and
 // radius certResults computes, recorded from the implementation before
 // the speed-ups of the ci job (straightforward branch-and-bound with
-// container/heap, one math.Exp-equivalent linalg.Exp per enclosure, the
+// container/heap, one linalg.Exp call per enclosure, sort.Slice, the
 // threshold configurations summed from scratch). The committed radius files
 // (results/tau/*.radii) and the robust_err_ub columns depend on these bits:
 // an optimization of the certifier must reproduce them exactly.
