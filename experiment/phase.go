@@ -136,7 +136,21 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 	if eps > 0 {
 		job.Sidecar = func(out string) { radiiDir = RadiiDir(out) }
 	}
+	job.Cost = s.cellCost
 	return job
+}
+
+// cellCost estimates the relative run time of a grid cell for the
+// runner's longest-first order: training costs N samples times the
+// forward-backward passes per step (K+1 with the PGD-K attack of τ > 0),
+// and a cell with τ > 0 is also evaluated and certified at τ; the
+// budget-proportional parts (branch-and-bound, radii) grow with τ.
+func (s Setup) cellCost(c Cell) float64 {
+	n, tau := atofField(c.Param[0]), atofField(c.Param[8])
+	if !(tau > 0) {
+		return n
+	}
+	return float64(n*float64(s.PGDSteps+1)) + tau
 }
 
 // Job returns the sweep: cells ordered by N, then c, then replicate.

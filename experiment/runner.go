@@ -57,6 +57,12 @@ type Job struct {
 	// len(Metrics) fields each. It must depend on c alone (and on the
 	// job's configuration), so that cells can run in any order.
 	Run func(c Cell) ([][]string, error)
+	// Cost, if set, estimates the relative run time of a cell. Execute
+	// starts the cells it computes in order of decreasing cost (index
+	// order among equals), so that the last cells to finish are short
+	// ones and no worker idles long while another finishes a long cell.
+	// The file is the same in any order (it is sorted when complete).
+	Cost func(c Cell) float64
 }
 
 // Header returns the CSV header: "cell", the parameters, the metrics.
@@ -241,6 +247,7 @@ func Execute(job *Job, opt Options) (sum Summary, err error) {
 	if opt.MaxCells > 0 && len(todo) > opt.MaxCells {
 		todo = todo[:opt.MaxCells]
 	}
+	todo = longestFirst(todo, job.Cost)
 	prog := &progress{w: opt.Progress, name: job.Name, shard: opt.Shard, total: sum.Total, done: sum.Resumed, start: start, todo: len(todo),
 		running: map[int]runningCell{}, last: start, steps: job.Steps}
 	if opt.Progress != nil && len(todo) > 0 {
@@ -300,6 +307,39 @@ func Execute(job *Job, opt Options) (sum Summary, err error) {
 		}
 	}
 	return sum, nil
+}
+
+// longestFirst returns cells ordered by decreasing cost (a stable sort:
+// index order among equal costs; a NaN cost counts as 0); with cost nil it
+// returns cells unchanged.
+func longestFirst(cells []Cell, cost func(Cell) float64) []Cell {
+	if cost == nil {
+		return cells
+	}
+	c := make([]float64, len(cells))
+	for i, cell := range cells {
+		if v := cost(cell); v == v {
+			c[i] = v
+		}
+	}
+	idx := make([]int, len(cells))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case c[a] > c[b]:
+			return -1
+		case c[a] < c[b]:
+			return 1
+		}
+		return 0
+	})
+	out := make([]Cell, len(cells))
+	for i, k := range idx {
+		out[i] = cells[k]
+	}
+	return out
 }
 
 // runCells runs the cells on workers goroutines and calls done (serially)

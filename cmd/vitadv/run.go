@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,6 +91,7 @@ type common struct {
 	workers  int
 	maxCells int
 	figures  bool
+	cpuprof  string
 }
 
 func (c *common) define(fs *flagSet, p experiment.Preset) {
@@ -104,6 +106,7 @@ func (c *common) define(fs *flagSet, p experiment.Preset) {
 	fs.Int(&c.workers, "workers", "cells run concurrently")
 	fs.Int(&c.maxCells, "max-cells", "stop after computing this many new cells (0: all); rerun to continue")
 	fs.Bool(&c.figures, "figures", "draw the figures when the run is complete")
+	fs.String(&c.cpuprof, "cpuprofile", "write a CPU profile of the run to this file (go tool pprof)")
 }
 
 // experimentSpec is a parsed experiment command.
@@ -365,7 +368,7 @@ func shardFrom(cmd, flagValue string, getenv func(string) string) (experiment.Sh
 // the results (shard, workers, max-cells, figures).
 func canonical(kind string, args []string) string {
 	out := []string{"vitadv", kind}
-	skip := map[string]bool{"shard": true, "workers": true, "max-cells": true, "figures": true}
+	skip := map[string]bool{"shard": true, "workers": true, "max-cells": true, "figures": true, "cpuprofile": true}
 	for i := 0; i < len(args); i++ {
 		name, _, has := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
 		if strings.HasPrefix(args[i], "-") && skip[name] {
@@ -403,6 +406,11 @@ func runExperiment(w, progress io.Writer, kind string, args []string, getenv fun
 	if err != nil {
 		return err
 	}
+	stop, err := startProfile(kind, c.cpuprof)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	sum, err := experiment.Execute(spec.job, experiment.Options{Out: spec.out, Shard: shard, Workers: c.workers,
 		MaxCells: c.maxCells, Progress: progress, Command: canonical(kind, args)})
 	if err != nil {
@@ -414,6 +422,27 @@ func runExperiment(w, progress io.Writer, kind string, args []string, getenv fun
 		return nil
 	}
 	return figures(w, spec, sum.Path, c.figures)
+}
+
+// startProfile starts a CPU profile written to path (none if path is
+// empty) and returns the function that stops it and closes the file. The
+// file is created before any work starts, so a bad path fails at once.
+func startProfile(cmd, path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, &FlagError{Command: cmd, Flag: "cpuprofile", Value: path, Reason: err.Error()}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, &FlagError{Command: cmd, Flag: "cpuprofile", Value: path, Reason: err.Error()}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // figures draws the figures of a complete CSV file.
@@ -511,8 +540,10 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	fs.String(&results, "results", "root of the results tree (default: a new scratch directory under results/tmp; -results results rewrites the committed tree)")
 	fs.String(&compare, "compare", "compare every CSV with the one under this root (\"\": do not compare)")
 	fs.Int(&workers, "workers", "cells run concurrently")
+	cpuprof := ""
+	fs.String(&cpuprof, "cpuprofile", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
-		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n]")
+		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n] [-cpuprofile file]")
 		return nil
 	} else if err != nil {
 		return err
@@ -546,6 +577,11 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	if same, _ := sameDir(results, compare); same {
 		compare = ""
 	}
+	stop, err := startProfile("all", cpuprof)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	base := []string{"-preset", preset, "-workers", strconv.Itoa(workers), "-results", results}
 	runs := allRuns(experiment.Preset(preset), results)
 	start := time.Now()

@@ -181,10 +181,17 @@ func (a *APGD) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 		}
 		copy(best, cur)
 		copy(prev, cur)
+		// fresh: a.ws holds the Forward of xcur = x + cur (Backward needs
+		// it); false only after a checkpoint moved some iterate back to its
+		// best point. Forward is a pure function of xcur, so reusing it
+		// gives the bits of evaluating again.
+		fresh := true
 		ck := 1 // next checkpoint index into a.checks (checks[0] = 0)
 		for k := 0; k < a.cfg.Steps; k++ {
-			// gradient at x^k (Forward of xcur = x + cur is in a.ws)
-			a.eval(m, x, cur, n)
+			// gradient at x^k
+			if !fresh {
+				a.eval(m, x, cur, n)
+			}
 			m.Backward(a.ws, a.xcur[:t], n, a.coef, nil, grad)
 			a.stats.GradEvals++
 			for i := 0; i < n; i++ {
@@ -205,6 +212,7 @@ func (a *APGD) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 				copy(c, zz)
 			}
 			f := a.eval(m, x, cur, n)
+			fresh = true
 			a.stats.Steps++
 			for i := 0; i < n; i++ {
 				mg := y[i] * f[i]
@@ -234,6 +242,7 @@ func (a *APGD) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 						copy(cur[lo:hi], best[lo:hi])
 						copy(prev[lo:hi], best[lo:hi])
 						a.lcur[i] = a.lbest[i]
+						fresh = false
 					}
 				}
 				ck++

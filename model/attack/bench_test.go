@@ -57,3 +57,43 @@ func BenchmarkAPGD(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFMN times one Perturb of the minimum-norm attack with the ci
+// job's radius budget (100 steps) on a batch of 20 at the ci shape (d =
+// 128, d_h = d_v = 64, M = 8), per perturbation set.
+func BenchmarkFMN(b *testing.B) {
+	a := vit.Arch{D: 128, Dh: 64, Dv: 64}
+	in := newInstance(a, 8, 20, 0.05, 1, 1, false)
+	for _, set := range Sets() {
+		b.Run(string(set), func(b *testing.B) {
+			f, err := NewFMN(FMNConfig{Set: set, Steps: 100}, a, in.M, in.n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			xadv := make([]float64, len(in.x))
+			b.ReportAllocs()
+			for b.Loop() {
+				f.Perturb(in.m, in.x, in.y, in.n, xadv)
+			}
+			b.ReportMetric(float64(100*in.n*b.N)/b.Elapsed().Seconds(), "samplegrads/s")
+		})
+	}
+}
+
+// BenchmarkUnitTo times the steepest-ascent direction g/‖g‖ of one sample
+// (the division is divTo's kernel) at a token (d = 128) and a whole ci
+// sample (M·d = 1024).
+func BenchmarkUnitTo(b *testing.B) {
+	for _, n := range []int{128, 1024} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			g := make([]float64, n)
+			for i := range g {
+				g[i] = float64(i%7) - 3.5
+			}
+			dst := make([]float64, n)
+			for b.Loop() {
+				unitTo(dst, g)
+			}
+		})
+	}
+}

@@ -165,14 +165,13 @@ func (f *FMN) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 			lo, hi := i*S, (i+1)*S
 			g, d := grad[lo:hi], cur[lo:hi]
 			mg := y[i] * fx[i]
-			nrm := f.set.Norm(d, f.M)
 			switch {
 			case mg <= 0:
 				f.epsB[i] = math.Min(f.epsB[i], f.radius[i]) * (1 - gam)
 			case math.IsInf(f.radius[i], 1):
 				gn := f.set.dualNorm(g, f.M)
 				if gn > 0 {
-					f.epsB[i] = nrm + mg/gn
+					f.epsB[i] = f.set.Norm(d, f.M) + mg/gn // ‖Δ_{k−1}‖_B, needed only here
 				}
 			default:
 				f.epsB[i] *= 1 + gam

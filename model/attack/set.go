@@ -255,8 +255,26 @@ func unitTo(dst, g []float64) {
 		clear(dst[:len(g)])
 		return
 	}
-	for i, v := range g {
-		dst[i] = v / n
+	divTo(dst[:len(g)], g, n)
+}
+
+// divTo sets dst[i] = src[i]/d for i < len(dst) (the AVX kernel where the
+// CPU has it: the same correctly rounded quotients, four at a time).
+func divTo(dst, src []float64, d float64) {
+	src = src[:len(dst)]
+	i := 0
+	if divAVX && len(dst) >= 4 {
+		i = len(dst) &^ 3
+		divAVXasm(&dst[0], &src[0], i, d)
+	}
+	divGo(dst[i:], src[i:], d)
+}
+
+// divGo is the Go loop of divTo (the reference of the kernel).
+func divGo(dst, src []float64, d float64) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = v / d
 	}
 }
 

@@ -1,7 +1,6 @@
 package certify
 
 import (
-	"container/heap"
 	"math"
 
 	"vitadv/model/attack"
@@ -29,6 +28,21 @@ func (c *Certifier) margin(y float64, set attack.Set, tau float64) float64 {
 	if set == "" {
 		set = attack.Frobenius
 	}
+	if tau != 0 || (!c.pt.finite0 && c.skip0 >= 0) || c.skip0 > 0 {
+		c.firstOrder()
+	} else if !c.pt.first {
+		// τ = 0 without them: any finite values give the same bound (the
+		// negative control fills in what an overflowed one would be).
+		fill := 0.0
+		if c.skip0 < 0 {
+			fill = math.Inf(1)
+		}
+		for _, v := range [][]float64{c.pt.g2, c.pt.g1, c.pt.c2, c.pt.c1, c.pt.h2, c.pt.h1} {
+			for i := range v {
+				v[i] = fill
+			}
+		}
+	}
 	linf := c.radii(set, tau, s.r, s.r2)
 	if set != attack.Frobenius {
 		return c.bound(y, s.r, s.r2, linf, 0)
@@ -42,17 +56,63 @@ type node struct {
 	b      float64
 }
 
+// nodeHeap is a min-heap of boxes by bound. push and pop are
+// container/heap's Push and Pop step for step (the same sift order, so the
+// same box is popped on ties), without the boxing of its interface.
 type nodeHeap []node
 
-func (h nodeHeap) Len() int           { return len(h) }
-func (h nodeHeap) Less(i, j int) bool { return h[i].b < h[j].b }
-func (h nodeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *nodeHeap) Push(x any)        { *h = append(*h, x.(node)) }
-func (h *nodeHeap) Pop() any {
-	old := *h
-	n := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return n
+func (h nodeHeap) less(i, j int) bool { return h[i].b < h[j].b }
+
+func (h *nodeHeap) push(n node) {
+	*h = append(*h, n)
+	hh := *h
+	j := len(hh) - 1
+	for {
+		i := (j - 1) / 2 // parent
+		if i == j || !hh.less(j, i) {
+			break
+		}
+		hh[i], hh[j] = hh[j], hh[i]
+		j = i
+	}
+}
+
+func (h *nodeHeap) pop() node {
+	hh := *h
+	n := len(hh) - 1
+	hh[0], hh[n] = hh[n], hh[0]
+	i := 0
+	for {
+		j1 := 2*i + 1
+		if j1 >= n || j1 < 0 {
+			break
+		}
+		j := j1
+		if j2 := j1 + 1; j2 < n && hh.less(j2, j1) {
+			j = j2
+		}
+		if !hh.less(j, i) {
+			break
+		}
+		hh[i], hh[j] = hh[j], hh[i]
+		i = j
+	}
+	top := hh[n]
+	*h = hh[:n]
+	return top
+}
+
+// newNode returns a box whose intervals live in the certifier's arena
+// (reset by branch): no allocation once the arena has grown to the node
+// budget.
+func (c *Certifier) newNode() node {
+	s, M := &c.scr, c.M
+	if len(s.arena)+2*M > cap(s.arena) {
+		s.arena = make([]float64, 0, max(2*cap(s.arena), 2*M*(c.nodes+1)))
+	}
+	k := len(s.arena)
+	s.arena = s.arena[:k+2*M]
+	return node{lo: s.arena[k : k+M : k+M], hi: s.arena[k+M : k+2*M : k+2*M]}
 }
 
 // nodeBound bounds the margin over {‖Δ‖_F ≤ tau, lo_l ≤ ‖δ_l‖ ≤ hi_l}: each
@@ -71,7 +131,7 @@ func (c *Certifier) nodeBound(y, tau float64, n node) float64 {
 	}
 	for l := range n.lo {
 		rest := subDn(sum, mulUp(n.lo[l], n.lo[l]))
-		s.r[l] = math.Min(n.hi[l], sqrtUp(subUp(t2, math.Max(0, rest))))
+		s.r[l] = min(n.hi[l], sqrtUp(subUp(t2, max(0, rest))))
 		s.r2[l] = s.r[l]
 	}
 	return c.bound(y, s.r, s.r2, false, tau)
@@ -82,20 +142,23 @@ func (c *Certifier) nodeBound(y, tau float64, n node) float64 {
 // budget is spent; otherwise split its widest radius interval in two. The
 // boxes always cover the ball, so the lowest bound is a bound of the ball.
 func (c *Certifier) branch(y, tau float64) float64 {
-	M := c.M
-	root := node{lo: make([]float64, M), hi: make([]float64, M)}
+	M, s := c.M, &c.scr
+	s.arena = s.arena[:0]
+	root := c.newNode()
+	clear(root.lo)
 	for l := range root.hi {
 		root.hi[l] = tau
 	}
 	root.b = c.nodeBound(y, tau, root)
-	h := nodeHeap{root}
+	h := append(s.heap[:0], root)
+	defer func() { s.heap = h[:0] }()
 	evals := 1
 	for {
 		top := h[0]
 		if !(top.b <= 0) || evals+2 > c.nodes || tau == 0 {
 			return top.b
 		}
-		heap.Pop(&h)
+		h.pop()
 		// widest effective interval
 		best, bw := -1, 0.0
 		for l := 0; l < M; l++ {
@@ -107,14 +170,17 @@ func (c *Certifier) branch(y, tau float64) float64 {
 			return top.b
 		}
 		mid := top.lo[best] + float64(bw/2)
-		a := node{lo: append([]float64(nil), top.lo...), hi: append([]float64(nil), top.hi...)}
-		b := node{lo: append([]float64(nil), top.lo...), hi: append([]float64(nil), top.hi...)}
+		a, b := c.newNode(), c.newNode()
+		copy(a.lo, top.lo)
+		copy(a.hi, top.hi)
+		copy(b.lo, top.lo)
+		copy(b.hi, top.hi)
 		a.hi[best], b.lo[best] = mid, mid
-		for _, ch := range []node{a, b} {
-			ch.b = math.Max(c.nodeBound(y, tau, ch), top.b) // a sub-box's bound is at least its parent's
+		for _, ch := range [2]node{a, b} {
+			ch.b = max(c.nodeBound(y, tau, ch), top.b) // a sub-box's bound is at least its parent's
 			evals++
 			if !math.IsInf(ch.b, 1) {
-				heap.Push(&h, ch)
+				h.push(ch)
 			}
 		}
 		if len(h) == 0 { // every piece was empty: nothing to attack

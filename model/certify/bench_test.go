@@ -38,3 +38,58 @@ func BenchmarkCertify(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRadius times the certified-radius bisection of the ci job's
+// radius files (experiment/radii.go: node budget 16, 12 halvings, upper
+// end 2‖μ‖) at the ci preset's shape, per test set of 200 points.
+func BenchmarkRadius(b *testing.B) {
+	dc := data.Config{D: 128, M: 8, N: 2, NTest: 200, MuNorm: 8, Sigma2: 4, SigmaW: 0.2, Project: true}
+	_, te, err := data.Draw(dc, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := vit.NewInit(vit.Arch{D: 128, Dh: 64, Dv: 64}, vit.Init{Law: vit.Gaussian, Shrink: 1}, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, set := range []attack.Set{attack.Frobenius, attack.PerToken} {
+		b.Run(string(set), func(b *testing.B) {
+			c, _ := New(m, te.M)
+			c.SetNodes(16)
+			for b.Loop() {
+				for i := 0; i < te.N; i++ {
+					c.Radius(te.Sample(i), te.Y[i], set, 2*dc.MuNorm, 12)
+				}
+			}
+			b.ReportMetric(float64(te.N*b.N)/b.Elapsed().Seconds(), "points/s")
+		})
+	}
+}
+
+// BenchmarkCertifyClean times the certification at τ = 0 of a test set of
+// 200 points at the shapes of the ci job's clean phase diagrams (d = 128,
+// d_h = 64 and d = 256, d_h = 128; M = 8), where the per-sample
+// preparation (q = xW_Q, k = xW_K and their error bounds) dominates.
+func BenchmarkCertifyClean(b *testing.B) {
+	for _, sh := range []struct{ D, Dh int }{{128, 64}, {256, 128}} {
+		b.Run(fmt.Sprintf("d=%d", sh.D), func(b *testing.B) {
+			dc := data.Config{D: sh.D, M: 8, N: 2, NTest: 200, MuNorm: 8, Sigma2: 4, SigmaW: 0.2, Project: true}
+			_, te, err := data.Draw(dc, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh}, vit.Init{Law: vit.Gaussian, Shrink: 16}, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c, _ := New(m, te.M)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Evaluate(te, attack.Frobenius, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(te.N*b.N)/b.Elapsed().Seconds(), "points/s")
+		})
+	}
+}

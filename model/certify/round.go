@@ -31,33 +31,33 @@ func gamma(n int) float64 { return float64(1.01 * float64(n+1) * eps) } // float
 // They agree with math.Nextafter(x, ±Inf) (NaN and the infinities in the
 // outward direction are returned unchanged) and are cheaper.
 func up(x float64) float64 {
-	switch {
-	case x > 0:
-		if math.IsInf(x, 1) {
-			return x
+	// Written to fit the inliner's budget: it runs a few hundred times per
+	// bound evaluation.
+	b := math.Float64bits(x)
+	if x > 0 {
+		if x <= math.MaxFloat64 {
+			b++
 		}
-		return math.Float64frombits(math.Float64bits(x) + 1)
-	case x < 0:
-		return math.Float64frombits(math.Float64bits(x) - 1)
-	case x == 0:
+	} else if x < 0 {
+		b-- // −Inf steps to −MaxFloat64
+	} else if x == 0 {
 		return 0x1p-1074
 	}
-	return x // NaN
+	return math.Float64frombits(b) // NaN and +Inf unchanged
 }
 
 func dn(x float64) float64 {
-	switch {
-	case x < 0:
-		if math.IsInf(x, -1) {
-			return x
+	b := math.Float64bits(x)
+	if x < 0 {
+		if x >= -math.MaxFloat64 {
+			b++
 		}
-		return math.Float64frombits(math.Float64bits(x) + 1)
-	case x > 0:
-		return math.Float64frombits(math.Float64bits(x) - 1)
-	case x == 0:
+	} else if x > 0 {
+		b-- // +Inf steps to MaxFloat64
+	} else if x == 0 {
 		return -0x1p-1074
 	}
-	return x // NaN
+	return math.Float64frombits(b) // NaN and −Inf unchanged
 }
 
 func addUp(a, b float64) float64 { return up(float64(a) + float64(b)) }
@@ -73,11 +73,16 @@ func mulDn(a, b float64) float64 { return dn(a * b) }
 // would make expDn unsound there), so a certificate is the same on every
 // machine. linalg.Exp errs by ≤ 1 ulp (measured) and ≤ 2 ulp of math.Exp
 // (asserted); three outward steps cover 2 ulp with one to spare.
-func expUp(x float64) float64 { return up(up(up(linalg.Exp(x)))) }
-func expDn(x float64) float64 { return math.Max(0, dn(dn(dn(linalg.Exp(x))))) }
+func expUp(x float64) float64 { return expUpOf(linalg.Exp(x)) }
+func expDn(x float64) float64 { return expDnOf(linalg.Exp(x)) }
+
+// expUpOf and expDnOf are expUp and expDn given e = linalg.Exp(x) (computed
+// in a batch by linalg.ExpTo, the same bits).
+func expUpOf(e float64) float64 { return up(up(up(e))) }
+func expDnOf(e float64) float64 { return max(0, dn(dn(dn(e)))) }
 
 // sqrtUp bounds √x from above for x ≥ 0.
-func sqrtUp(x float64) float64 { return up(math.Sqrt(math.Max(0, x))) }
+func sqrtUp(x float64) float64 { return up(math.Sqrt(max(0, x))) }
 
 // normUp returns an upper bound of ‖v‖₂.
 func normUp(v []float64) float64 {
