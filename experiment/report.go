@@ -128,6 +128,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 	}
 	var timing []string
 	var shrink []shrinkEntry // phase diagrams, for P9's shrinking benign region
+	var tauFiles []tauFile   // τ sweeps, for the collapse study across d_h
 	for _, s := range sections {
 		csvs, _ := filepath.Glob(filepath.Join(root, s.kind, "*.csv"))
 		csvs = slices.DeleteFunc(csvs, func(p string) bool { return strings.Contains(p, ".shard-") })
@@ -182,6 +183,9 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 					}
 				}
 			}
+			if s.kind == "tau" {
+				tauFiles = append(tauFiles, tauFile{rel: rel, scale: scale, t: t})
+			}
 			if s.kind == "phase" {
 				shrink = append(shrink, shrinkEntry{rel: rel, scale: scale, setup: fmt.Sprintf("d=%g M=%g d_h=%g", t.First("d"), t.First("m"), t.First("dh")),
 					tau: t.First("tau_over_mu"), pts: SummarizePhase(t).Points})
@@ -198,6 +202,11 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 	for _, row := range reportShrink(func(scale string) io.Writer { return &section(scale).body }, shrink, k) {
 		r.rows = append(r.rows, row)
 	}
+	collapse, err := reportCollapse(func(scale string) io.Writer { return &section(scale).body }, tauFiles)
+	if err != nil {
+		return r, err
+	}
+	r.est = append(r.est, collapse...)
 	r.est = append(r.est, cal.estimates()...)
 
 	var scales []string
