@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"vitadv/internal/machine"
 	"vitadv/model/linalg"
 	"vitadv/theorems"
 )
@@ -200,7 +201,8 @@ func run(w io.Writer, args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	if err := writeText(filepath.Join(*out, "calibrate.txt"), command, sc, tsc, nList, *seeds, dhList, *tauSeeds, *tauN, *tauC, rows, fit, consts, crow); err != nil {
+	run := fmt.Sprintf("machine: %s\nwall: %s (the runs; fits and files after them not included)\n", machine.Current(), time.Since(start).Round(time.Second))
+	if err := writeText(filepath.Join(*out, "calibrate.txt"), command, run, sc, tsc, nList, *seeds, dhList, *tauSeeds, *tauN, *tauC, rows, fit, consts, crow); err != nil {
 		return err
 	}
 	if err := writeCSVs(*out, rows, crow, consts); err != nil {
@@ -216,9 +218,9 @@ func run(w io.Writer, args []string) error {
 	return nil
 }
 
-func writeText(path, command string, sc, tsc theorems.Scale, ns []int, seeds int, dhs []int, tauSeeds, tauN int, tauC float64, rows []phaseRow, fit theorems.LogitFit, consts []theorems.Calibrated, crow []collapseRow) error {
+func writeText(path, command, run string, sc, tsc theorems.Scale, ns []int, seeds int, dhs []int, tauSeeds, tauN int, tauC float64, rows []phaseRow, fit theorems.LogitFit, consts []theorems.Calibrated, crow []collapseRow) error {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "command: %s\n", command)
+	fmt.Fprintf(&sb, "command: %s\n%s", command, run)
 	fmt.Fprintf(&sb, "phase-scale: %s\nd: %d\nM: %d\nd_h: %d\nd_v: %d\nn_test: %d\n", sc.Name, sc.D, sc.M, sc.Dh, sc.Dv, sc.NTest)
 	fmt.Fprintf(&sb, "tau-scale: %s (d=%d M=%d d_v=%d, d_h per sweep)\n", tsc.Name, tsc.D, tsc.M, tsc.Dv)
 	fmt.Fprintf(&sb, "noise: sigma2=4 sigma_w=0.2 projected\ninit: gaussian shrink=16\noptimizer: GD eta=0.1 stop at train loss < 0.01, max %d steps\n", sc.MaxSteps)
