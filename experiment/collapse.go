@@ -116,7 +116,7 @@ func reportCollapse(section func(scale string) io.Writer, files []tauFile) ([]Es
 		slices.SortFunc(g, func(a, b tauFile) int { return cmpFloat(a.t.First("dh"), b.t.First("dh")) })
 		var dhs []int
 		star := map[int][]float64{}
-		var srcs []string
+		var srcs, rels []string
 		for _, f := range g {
 			dh := int(f.t.First("dh"))
 			if _, dup := star[dh]; dup {
@@ -129,6 +129,7 @@ func reportCollapse(section func(scale string) io.Writer, files []tauFile) ([]Es
 			dhs = append(dhs, dh)
 			star[dh] = s
 			srcs = append(srcs, "`"+f.rel+"`")
+			rels = append(rels, f.rel)
 		}
 		if len(dhs) < 2 {
 			continue
@@ -154,11 +155,11 @@ func reportCollapse(section func(scale string) io.Writer, files []tauFile) ([]Es
 		for _, f := range fits {
 			text := fitText(f)
 			if f.NoInterval != "" {
-				text = theorems.FormatValue(f.Estimate) + ", no interval: " + f.NoInterval
+				text = theorems.FormatValue(f.Estimate) + ", not decidable: " + f.NoInterval
 			}
 			fmt.Fprintf(w, "* %s: %s\n", f.Name, text)
 			if !math.IsNaN(f.Theory) {
-				est = append(est, Estimate{Row: RowTauShift, Scale: last.scale, Source: strings.Join(srcs, " + "), Text: text})
+				est = append(est, Estimate{Row: RowTauShift, Scale: last.scale, Source: strings.Join(rels, " + "), Text: text})
 			}
 		}
 	}

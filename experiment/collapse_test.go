@@ -91,8 +91,8 @@ func TestReportCollapse(t *testing.T) {
 	if len(est) != 1 {
 		t.Fatalf("%d τ*-shift estimates, want 1 (tau/c differs in max_steps and must not be paired): %+v", len(est), est)
 	}
-	if est[0].Scale != "paper" || est[0].Source != "`tau/a` + `tau/b`" {
-		t.Errorf("estimate at %q from %q, want paper from `tau/a` + `tau/b`", est[0].Scale, est[0].Source)
+	if est[0].Scale != "paper" || est[0].Source != "tau/a + tau/b" {
+		t.Errorf("estimate at %q from %q, want paper from tau/a + tau/b", est[0].Scale, est[0].Source)
 	}
 	if !strings.HasPrefix(est[0].Text, "1.5") {
 		t.Errorf("ratio text %q, want τ*(64)/τ*(512) = 0.3/0.2 = 1.5…", est[0].Text)

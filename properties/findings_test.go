@@ -57,6 +57,12 @@ var recordedFiles = []struct{ file, kind string }{
 	{"Thm42i-c2=6_log2N=1_seed=1_tau20=2-relaxed.json", finding},
 	{"Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json", finding},
 	{"Thm42ii-c2=6_log2N=5_seed=3_tau20=9-mid.json", finding}, // d = 256 (written as "paper" before the scales were named by size)
+	// d = 1024 (results/hunt/hunt-paper.txt): slowdown 33.6 = 2.1·M inside
+	// [M/4, 4M], agreement with f_lin 1.00, but the entropy stays at 0.84 ln M.
+	{"Thm42ii-c2=6_log2N=5_seed=1_tau20=7-paper.json", finding},
+	// d = 1024: a₁ never falls through its midpoint (τ* = +Inf on the sweep
+	// and its 1-ulp rerun): the attention does not collapse at d_h = 512.
+	{"P7-c2=8_log2N=4_seed=1-paper.json", finding},
 	{"Thm42iii-c2=1_log2N=1_log2shrink=0_seed=16_set=1_tauAbove20=0_trained=1-relaxed.json", control},
 	{"Thm42iii-c2=1_log2N=1_log2shrink=0_seed=2_set=1_tauAbove20=0_trained=1-relaxed.json", control},
 }

@@ -13,7 +13,8 @@ import (
 
 // TestFindingsByScale: each recorded finding is replayed only at the scale
 // it was found at, by name: the d = 256 Thm 4.2(ii) counterexample (once
-// recorded as "paper") is mid's, and the paper scale (d = 1024) has none.
+// recorded as "paper") is mid's, and the paper scale's (d = 1024) is the
+// one file of the paper-scale batch, at theorems.Paper().
 func TestFindingsByScale(t *testing.T) {
 	all, err := loadRecorded()
 	if err != nil {
@@ -29,8 +30,8 @@ func TestFindingsByScale(t *testing.T) {
 	if len(mid) != 1 || mid[0].File != "Thm42ii-c2=6_log2N=5_seed=3_tau20=9-mid.json" || mid[0].Scale != theorems.Mid() {
 		t.Errorf("Thm4.2(ii) findings at mid = %v, want the d = 256 file at theorems.Mid()", names(mid))
 	}
-	if got := findingsAt(all, "Thm4.2(ii)", "paper"); len(got) != 0 {
-		t.Errorf("Thm4.2(ii) findings at paper (d = 1024) = %v, want none", names(got))
+	if got := findingsAt(all, "Thm4.2(ii)", "paper"); len(got) != 1 || got[0].File != "Thm42ii-c2=6_log2N=5_seed=1_tau20=7-paper.json" || got[0].Scale != theorems.Paper() {
+		t.Errorf("Thm4.2(ii) findings at paper (d = 1024) = %v, want the d = 1024 file at theorems.Paper()", names(got))
 	}
 	// Negative control: the tiny finding is tiny's, not mid's.
 	tiny := findingsAt(all, "Thm4.2(ii)", "tiny")
