@@ -46,7 +46,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (default 10s)
 # MUTATE_FLAGS="-run REGEX -j 2 -timeout 10m" narrows or widens a run.
 hunt:            ## rerun the tiny-scale counterexample hunt batch into results/hunt (hunt.txt, SUMMARY.txt, counterexample files; ~2 min)
 	bash results/hunt/batch.sh
-hunt-paper:      ## the paper-scale (d=1024) hunt of Thm 4.2(i), (ii) and P7 with per-check budgets into results/hunt/hunt-paper.txt (~1.5 h on 2 cores)
+hunt-paper:      ## the paper-scale (d=1024) hunt of Thm 4.2(i), (ii) and P7 with per-check budgets into results/hunt/hunt-paper.txt (52 min on 2 shared cores, measured)
 	bash results/hunt/batch-paper.sh
 
 MUTATE_FLAGS ?=
@@ -57,7 +57,7 @@ mutate:          ## mutation testing: killed ratio and survivors of the catalogu
 
 # The paper's own size (d = 1024, M = 16, d_h = d_v = 512; README "Scales"):
 # the evidence committed under results/ at that scale, one target each, and
-# `make paper` for all of it (about 3 h on 2 shared cores; each run resumes
+# `make paper` for all of it (about 2½ h on 2 shared cores; each run resumes
 # where it stopped when killed). See results/REPORT.md "Scale paper".
 PAPER_C = 0.2,0.35,0.5,0.7,1,1.4,2,2.8,4,5.6,8,16
 PAPER_N = 2,4,6,8,12,16,20
@@ -68,7 +68,7 @@ paper-phase:     ## clean phase diagram at d = 1024 in c = N·SNR² (252 cells, 
 	  -shard $$i/2 -figures=false -out results/phase/paper-cgrid-clean & done; wait
 	$(GO) run ./cmd/vitadv merge phase -preset paper -tau 0 -c $(PAPER_C) -n $(PAPER_N) -reps 3 -out results/phase/paper-cgrid-clean
 	rm -f results/phase/paper-cgrid-clean.shard-*
-paper-tau:       ## τ sweeps under PGD-10 adversarial training at d = 1024, d_h = 512 and 64 (the collapse study; ~1.5 h on 2 cores)
+paper-tau:       ## τ sweeps under PGD-10 adversarial training at d = 1024, d_h = 512 and 64 (the collapse study; 51 + 8 min on 2 shared cores, measured)
 	$(GO) run ./cmd/vitadv tau -preset paper -steps 400 -reps 2 -taus $(PAPER_TAUS) -out results/tau/paper-s400
 	$(GO) run ./cmd/vitadv tau -preset paper -dh 64 -steps 400 -reps 2 -taus $(PAPER_TAUS) -out results/tau/paper-s400-dh64
 paper: paper-phase paper-tau hunt-paper ## all of the paper-size evidence, then the report and the generated tables

@@ -3,7 +3,7 @@
 #   bash results/hunt/batch-paper.sh [OUT]      (OUT defaults to results/hunt; make hunt-paper)
 # Scale paper: d=1024, M=16, d_h=d_v=512 (the paper's heatmap size, theorems.Paper), where one
 # check of Thm 4.2(i)/(ii) or P7 trains adversarially for minutes (an AT step ~0.13 s at N=20).
-# Takes ~1.5 h on 2 cores: no check or shrink candidate starts after a command's -time, and each
+# Took 52 min on 2 shared cores (2026-12-01; the log records each wall time): no check or shrink candidate starts after a command's -time, and each
 # is abandoned at -check-time and tallied "timed out" (never a hold or a fail). Worst case ~2¼ h
 # (each command's -time plus one -check-time: a failure is shrunk until -time and the candidate
 # under way may run its full -check-time). Thm 4.2(i) checks may overrun -check-time by one robust
@@ -30,7 +30,7 @@ trap 'rm -f "$bin" "$one"' EXIT
   echo "# cmd/hunt batch at scale paper (d=1024, M=16, d_h=d_v=512, 100 test points, 400-step mechanism runs)."
   echo "# Each command, then its tally (holds / undecided / timed out = abandoned at -check-time / n/a = outside"
   echo "# the hypotheses / fail), the replay commands of its shrunk counterexamples, and the machine and wall time."
-  echo "# ~1.5 h on 2 cores. Regenerate: bash results/hunt/batch-paper.sh (make hunt-paper)"
+  echo "# ~1 h on 2 cores. Regenerate: bash results/hunt/batch-paper.sh (make hunt-paper)"
   echo "# started $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } > "$part"
 for c in "${cmds[@]}"; do
