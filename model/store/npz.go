@@ -143,7 +143,12 @@ func newNPZReader(path string, ra io.ReaderAt, size int64) (*npzReader, error) {
 	}
 	r := &npzReader{path: path, size: size, files: make(map[string]*zip.File, len(zr.File))}
 	for _, f := range zr.File {
-		name := strings.TrimSuffix(f.Name, ".npy")
+		name := strings.TrimSuffix(f.Name, ".npy") // NumPy writes "<name>.npy", some writers (gonum's npyio) "<name>"
+		if !validName(name) {
+			// Only names SaveArrays would write: a NUL, a slash or a dot in
+			// a name would reach the caller's map keys unchecked.
+			return nil, &FormatError{Path: path, Array: f.Name, Reason: "member name is not a Python identifier [A-Za-z_][A-Za-z0-9_]* (with an optional .npy)"}
+		}
 		if _, dup := r.files[name]; dup {
 			return nil, &FormatError{Path: path, Array: name, Reason: "array stored twice"}
 		}
