@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -33,20 +34,8 @@ func collapseKey(t *Table) string {
 		}
 		b.WriteString(c + "=" + strconv.FormatFloat(t.First(c), 'g', -1, 64) + ";")
 	}
-	taus := slices.Sorted(slices.Values(distinct(t.Col("tau_over_mu"))))
-	reps := distinct(t.Col("rep"))
-	fmt.Fprintf(&b, "taus=%v;reps=%d", taus, len(reps))
+	fmt.Fprintf(&b, "taus=%v;reps=%d", sortedDistinct(t.Col("tau_over_mu")), countDistinct(t.Col("rep")))
 	return b.String()
-}
-
-func distinct(v []float64) []float64 {
-	var out []float64
-	for _, x := range v {
-		if !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // sweepStars returns τ*/‖μ‖ of every replicate of a τ sweep
@@ -61,15 +50,8 @@ func sweepStars(t *Table) ([]float64, error) {
 	for i := range reps {
 		by[reps[i]] = append(by[reps[i]], pt{taus[i], a1[i]})
 	}
-	keys := slices.Sorted(func(yield func(float64) bool) {
-		for r := range by {
-			if !yield(r) {
-				return
-			}
-		}
-	})
 	var stars []float64
-	for _, r := range keys {
+	for _, r := range slices.Sorted(maps.Keys(by)) {
 		ps := by[r]
 		slices.SortFunc(ps, func(a, b pt) int { return cmpFloat(a.tau, b.tau) })
 		if ps[0].tau != 0 {

@@ -344,8 +344,12 @@ func renderDynamics(stem string, t *Table) ([]string, error) {
 	return files, nil
 }
 
-func countDistinct(v []float64) int {
+func countDistinct(v []float64) int { return len(sortedDistinct(v)) }
+
+// sortedDistinct returns the distinct values of v in increasing order (v
+// is not modified).
+func sortedDistinct(v []float64) []float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
-	return len(slices.Compact(s))
+	return slices.Compact(s)
 }

@@ -6,9 +6,9 @@ package machine
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"vitadv/model/linalg"
@@ -33,15 +33,7 @@ func Current() Info {
 // String prints the record on one line, e.g.
 // "AMD EPYC 9B45, 2 cores (GOMAXPROCS 2), linux/amd64, go1.26.0, asm-avx512-8x16+vec-avx512".
 func (m Info) String() string {
-	var b strings.Builder
-	b.WriteString(m.CPU)
-	b.WriteString(", ")
-	b.WriteString(strconv.Itoa(m.Cores))
-	b.WriteString(" cores (GOMAXPROCS ")
-	b.WriteString(strconv.Itoa(m.GOMAXPROCS))
-	b.WriteString("), ")
-	b.WriteString(m.OS + ", " + m.Go + ", " + m.Kernels)
-	return b.String()
+	return fmt.Sprintf("%s, %d cores (GOMAXPROCS %d), %s, %s, %s", m.CPU, m.Cores, m.GOMAXPROCS, m.OS, m.Go, m.Kernels)
 }
 
 // cpuModel reads the first "model name" (x86) or "CPU part"/"Model" line
