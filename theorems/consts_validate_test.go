@@ -39,3 +39,22 @@ func TestConstsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateRefusesZero: the constants that must be > 0 refuse 0
+// (a zero boundary makes log-grids and ratios meaningless).
+func TestValidateRefusesZero(t *testing.T) {
+	k := Defaults()
+	k.C1 = 0
+	var ve *valid.Error
+	if err := k.Validate(); !errors.As(err, &ve) || ve.Field != "c1" {
+		t.Errorf("c1 = 0: %v, want *valid.Error on c1", err)
+	}
+	k = Defaults()
+	k.Strengthen = 0
+	if err := k.Validate(); !errors.As(err, &ve) || ve.Field != "strengthen" {
+		t.Errorf("strengthen = 0: %v, want *valid.Error on strengthen", err)
+	}
+	if err := Defaults().Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+}

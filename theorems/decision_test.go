@@ -31,3 +31,26 @@ func TestDecide(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideClosedEnds: the closed ends of the two decisions. A bracket
+// whose upper end sits exactly on the floor of "x ≥ min" still allows
+// x = min (the claim may hold): undecided, not refuted; a lower end on
+// the floor certifies. The refutation needs ub < min strictly.
+func TestDecideClosedEnds(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		got  Decision
+		want Decision
+	}{
+		{"at least: ub at min", DecideAtLeast(0.3, 0.5, 0.5), Undecided},
+		{"at least: point bracket at min", DecideAtLeast(0.5, 0.5, 0.5), Certified},
+		{"at least: ub one ulp below min", DecideAtLeast(0.3, math.Nextafter(0.5, 0), 0.5), Refuted},
+		{"at most: lb at max", DecideAtMost(0.5, 0.7, 0.5), Undecided},
+		{"at most: lb one ulp above max", DecideAtMost(math.Nextafter(0.5, 1), 0.7, 0.5), Refuted},
+		{"at most: point bracket at max", DecideAtMost(0.5, 0.5, 0.5), Certified},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}

@@ -231,3 +231,64 @@ func TestCalibrateCollapseCensored(t *testing.T) {
 		t.Errorf("d_h = 8, all censored: %+v, want the censored interval [+Inf, +Inf] kept", fits[0])
 	}
 }
+
+// TestFitBoundarySlopeSign pins the sign convention of LogitFit.Slope on a
+// boundary whose slope is not −1/2 (TestFitBoundary's boundary has E = 0,
+// where −1/2 ± E/(2B) coincide). Noiseless outcomes, benign ⇔
+// c ≥ 2·(N/8)^{1/2}: log c* = log 2 + ½ log(N/8), and since SNR*² = c*/N,
+// log SNR* = ½ log c* − ½ log N has slope ¼ − ½ = −¼ in log N.
+// It kills mutant thm-slope-sign of mutate/catalogue.txt.
+func TestFitBoundarySlopeSign(t *testing.T) {
+	var outs []Outcome
+	for _, n := range []int{4, 8, 16, 32, 64} {
+		star := 2 * math.Sqrt(float64(n)/8)
+		for j := -12; j <= 12; j++ {
+			c := math.Pow(2, float64(j)/4+0.125)
+			outs = append(outs, Outcome{N: n, C: c, Seed: 1, Benign: c >= star})
+		}
+	}
+	f := FitBoundary(outs)
+	check.Near(t, "Slope", f.Slope(), -0.25, 0, 0.05) // ridge bias, as TestFitBoundary
+	check.Near(t, "log2 Boundary(32)/4", math.Log2(f.Boundary(32)/4), 0, 0, 0.25)
+}
+
+// TestBootstrapDropLimit: MaxBootDrop·B dropped resamples are allowed
+// ("more than" refuses), one more is refused, and dropped ±Inf statistics
+// are counted like NaN ones.
+func TestBootstrapDropLimit(t *testing.T) {
+	const B = 200
+	limit := int(MaxBootDrop * B) // 10
+	run := func(nNaN, nInf int, keepInf bool) (BootCI, error) {
+		calls := 0
+		return Bootstrap([]int{5}, B, 1, keepInf, func(pick [][]int) float64 {
+			calls++
+			switch {
+			case calls <= nNaN:
+				return math.NaN()
+			case calls <= nNaN+nInf:
+				return math.Inf(1)
+			}
+			return float64(pick[0][0])
+		})
+	}
+	ci, err := run(limit, 0, false)
+	if err != nil || ci.NaN != limit || ci.Kept != B-limit {
+		t.Errorf("%d NaN of %d (= MaxBootDrop·B): %+v, %v; want accepted with %d kept", limit, B, ci, err, B-limit)
+	}
+	var be *BootError
+	if _, err := run(limit+1, 0, false); !errors.As(err, &be) {
+		t.Errorf("%d NaN of %d: err %v, want *BootError", limit+1, B, err)
+	}
+	ci, err = run(0, limit+1, false)
+	if !errors.As(err, &be) || ci.Inf != limit+1 || be.Inf != limit+1 {
+		t.Errorf("%d +Inf of %d, keepInf false: %+v, %v; want *BootError counting %d Inf", limit+1, B, ci, err, limit+1)
+	}
+	ci, err = run(limit/2, limit/2, false)
+	if err != nil || ci.Dropped() != 2*(limit/2) || ci.Inf != limit/2 {
+		t.Errorf("%d NaN + %d Inf: %+v, %v; want accepted, both counted", limit/2, limit/2, ci, err)
+	}
+	ci, err = run(0, limit+1, true)
+	if err != nil || ci.Censored != limit+1 || ci.Inf != 0 {
+		t.Errorf("%d +Inf kept as censored: %+v, %v", limit+1, ci, err)
+	}
+}

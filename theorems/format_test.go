@@ -3,6 +3,9 @@ package theorems
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -110,6 +113,45 @@ func TestContains(t *testing.T) {
 		}
 		if w := ContainsWord(c.lo, c.hi, c.v); w != c.word {
 			t.Errorf("ContainsWord(%v, %v, %v) = %q, want %q", c.lo, c.hi, c.v, w, c.word)
+		}
+	}
+}
+
+// TestFormatGapDigits: decimalsFor's contract, x − r shown with at
+// least 2 significant digits: the printed value p of x (next to reference
+// r) is within 5% of the gap |x − r| of x (rounding to 1 − ⌊log₁₀ g⌋
+// decimals errs by ≤ ½·10^{⌊log₁₀ g⌋−1} ≤ g/20), for gaps above the
+// 1e-9 cap; and FormatInterval gives both ends the larger of their digit
+// counts, so each end meets the same bound.
+func TestFormatGapDigits(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 4))
+	parse := func(s string) float64 {
+		v, err := strconv.ParseFloat(strings.Replace(s, "−", "-", 1), 64)
+		if err != nil {
+			t.Fatalf("parse %q: %v", s, err)
+		}
+		return v
+	}
+	for i := 0; i < 20000; i++ {
+		ref := (r.Float64() - 0.5) * math.Pow(10, float64(r.IntN(7)-3))
+		gap := math.Pow(10, -7*r.Float64()) * math.Abs(ref+1)
+		x := ref + gap*float64(1-2*r.IntN(2))
+		if !(math.Abs(x-ref) > 1e-7) {
+			continue
+		}
+		s := FormatValue(x, ref)
+		if p := parse(s); !(math.Abs(p-x) <= math.Abs(x-ref)/20*(1+1e-9)) {
+			t.Fatalf("FormatValue(%v, ref %v) = %q: off x by %g, more than 5%% of the gap %g", x, ref, s, math.Abs(p-x), math.Abs(x-ref))
+		}
+		lo, hi := math.Min(x, ref+0.37), math.Max(x, ref+0.37)
+		iv := FormatInterval(lo, hi, ref)
+		ends := strings.Split(strings.Trim(iv, "[]"), ", ")
+		for k, e := range []float64{lo, hi} {
+			if g := math.Abs(e - ref); g > 1e-7 {
+				if p := parse(ends[k]); !(math.Abs(p-e) <= g/20*(1+1e-9)) {
+					t.Fatalf("FormatInterval(%v, %v, ref %v) = %q: end %d off by %g, gap %g", lo, hi, ref, iv, k, math.Abs(p-e), g)
+				}
+			}
 		}
 	}
 }

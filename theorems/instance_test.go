@@ -3,6 +3,9 @@ package theorems
 import (
 	"math"
 	"testing"
+
+	"vitadv/internal/check"
+	"vitadv/model/data"
 )
 
 // TestJitter: a jittered run starts from the nominal initialization moved
@@ -62,4 +65,16 @@ func TestChaosSpread(t *testing.T) {
 	if _, err := NewLab().Chaos(Tiny().Cell(4, 4, 0, 1), 0, func(*Run) float64 { return 0 }); err == nil {
 		t.Errorf("Chaos(reruns=0) = nil error, want one")
 	}
+}
+
+// TestNSNR2BothConventions pins N·SNR² in both conventions on a hand-computed instance:
+// d = 16, ‖μ‖ = 4, σ₂ = 2, σ_w = 1/4, N = 10, so SNR₂ = 4/(2·4) = 1/2 and
+// SNR_w = 4/(¼·4) = 4: N·SNR₂² = 2.5, N·SNR_w² = 160.
+// It kills mutant thm-nsnr2-not-squared of mutate/catalogue.txt.
+func TestNSNR2BothConventions(t *testing.T) {
+	dc := data.Config{D: 16, M: 2, N: 10, NTest: 2, MuNorm: 4, Sigma2: 2, SigmaW: 0.25}
+	k := Defaults()
+	check.Near(t, "N·SNR₂²", k.NSNR2(dc), 2.5, 1e-15, 0)
+	k.SNR = "weak"
+	check.Near(t, "N·SNR_w²", k.NSNR2(dc), 160, 1e-15, 0)
 }

@@ -7,12 +7,12 @@ import (
 	"vitadv/internal/check"
 )
 
-// TestCollapseStarPin2: τ* is where a₁ falls through the midpoint of its
+// TestCollapseStarInterpolatesMidpoint: τ* is where a₁ falls through the midpoint of its
 // range, (a₁(0) + 1/M)/2, linearly interpolated: a₁ = 0.9, 0.7, 0.5, 0.3
 // at τ = 0, 0.1, 0.2, 0.3 with M = 4 has level 0.575, crossed between 0.1
 // and 0.2 at 0.1 + 0.1·(0.7 − 0.575)/0.2 = 0.1625. A sweep that never
 // falls below the midpoint is censored (+Inf).
-func TestCollapseStarPin2(t *testing.T) {
+func TestCollapseStarInterpolatesMidpoint(t *testing.T) {
 	taus := []float64{0, 0.1, 0.2, 0.3}
 	check.Near(t, "τ* of a₁ = 0.9…0.3, M = 4", CollapseStar(taus, []float64{0.9, 0.7, 0.5, 0.3}, 4), 0.1625, 1e-12, 0)
 	if s := CollapseStar(taus, []float64{0.9, 0.85, 0.8, 0.7}, 4); !math.IsInf(s, 1) {
@@ -20,12 +20,12 @@ func TestCollapseStarPin2(t *testing.T) {
 	}
 }
 
-// TestCalibrateCollapseRatioPin2: the ratio fit compares
+// TestCalibrateCollapseRatioAndC1: the ratio fit compares
 // τ*(d_h small)/τ*(d_h large) with the 1/log d_h prediction
 // ln(d_large)/ln(d_small) = ln 128/ln 8 = 7/3 (> 1: τ* shrinks as d_h
 // grows), its estimate is mean(τ*(8))/mean(τ*(128)), and the C1 fit is
 // τ*·ln d_h.
-func TestCalibrateCollapseRatioPin2(t *testing.T) {
+func TestCalibrateCollapseRatioAndC1(t *testing.T) {
 	star := map[int][]float64{8: {0.30, 0.34, 0.32}, 128: {0.14, 0.13, 0.15}}
 	fits, err := CalibrateCollapse([]int{8, 128}, star, 200, 7, "test")
 	if err != nil {

@@ -5,11 +5,12 @@ import (
 	"testing"
 )
 
-// TestCountOverflowPin pins count's contract: it reports whether
+// TestCountReportsOverflow pins count's contract: it reports whether
 // count·elemSize bytes fit in an int, not just whether the count does. A
 // hostile header with shape (2⁶¹,) has a representable count but 2⁶⁴ bytes
 // of float64 data; (2⁵⁹,) needs 2⁶² bytes and fits.
-func TestCountOverflowPin(t *testing.T) {
+// It kills mutant store-npy-count-overflow of mutate/catalogue.txt.
+func TestCountReportsOverflow(t *testing.T) {
 	for _, c := range []struct {
 		shape []int
 		size  int

@@ -2,12 +2,53 @@ package vit
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"vitadv/internal/check"
 )
 
-// TestForwardHugeScoresPin pins the numerically stable softmax (scores
+// TestScaleScoresDividesBySqrtDh pins Arch.ScaleScores: the scores are multiplied by
+// 1/√d_h (the usual transformer scaling), and by 1 without it.
+//
+// Closed form: Scale() is 1/2 at d_h = 4 and 1/3 at d_h = 9. Invariance:
+// scaling the scores by s is the same as scaling W_Q by s, so a model with
+// ScaleScores equals, to rounding, the model without it whose W_Q is
+// multiplied by 1/√d_h (an identity that does not read Scale()).
+// It kills mutant vit-scale-no-sqrt of mutate/catalogue.txt.
+func TestScaleScoresDividesBySqrtDh(t *testing.T) {
+	check.Near(t, "Scale(d_h=4)", Arch{D: 1, Dh: 4, Dv: 1, ScaleScores: true}.Scale(), 0.5, 0, 0)
+	check.Near(t, "Scale(d_h=9)", Arch{D: 1, Dh: 9, Dv: 1, ScaleScores: true}.Scale(), 1.0/3, 1e-16, 0)
+	check.Near(t, "Scale(unscaled)", Arch{D: 1, Dh: 9, Dv: 1}.Scale(), 1, 0, 0)
+
+	const D, dh, M, n = 5, 4, 3, 2
+	r := rand.New(rand.NewPCG(8, 8))
+	scaled, err := New(Arch{D: D, Dh: dh, Dv: 3, ScaleScores: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range [][]float64{scaled.WQK, scaled.Wv, scaled.Wo} {
+		for i := range w {
+			w[i] = r.NormFloat64()
+		}
+	}
+	plain := scaled.Clone()
+	plain.ScaleScores = false
+	wq, wk := plain.SplitQK()
+	for i := range wq {
+		wq[i] /= math.Sqrt(dh)
+	}
+	plain.JoinQK(wq, wk)
+	x := make([]float64, n*M*D)
+	for i := range x {
+		x[i] = 2 * r.NormFloat64()
+	}
+	fs := append([]float64(nil), scaled.Forward(NewWorkspace(scaled.Arch, M, n), x, n)...)
+	fp := plain.Forward(NewWorkspace(plain.Arch, M, n), x, n)
+	check.AllNear(t, "f(scaled) vs f(W_Q/√d_h)", fs, fp, 1e-12, 1e-12)
+}
+
+// TestForwardHugeScoresStaysFinite pins the numerically stable softmax (scores
 // shifted by their row maximum before exp, docs/STYLE.md §1): with scores
 // in the thousands, exp without the shift overflows to +Inf and the
 // attention becomes Inf/Inf = NaN.
@@ -19,7 +60,7 @@ import (
 // the next score is smaller by at least a²·c_l·(2−1) ≥ 450, a relative
 // weight ≤ e^{−450} ≈ 1e-196. Hence a₀ = 1, a₁ = a₂ = 0 and
 // f = v₀ = x₀ᵀu = 2, to far below one ulp.
-func TestForwardHugeScoresPin(t *testing.T) {
+func TestForwardHugeScoresStaysFinite(t *testing.T) {
 	m, err := New(Arch{D: 2, Dh: 1, Dv: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -22,11 +22,12 @@ func pinSet(t *testing.T) (*data.Set, data.Signals) {
 	return te, data.SignalsOf(c)
 }
 
-// TestPairedStructurePin pins Paired (THEORY §3.4 [DER]): the two members
+// TestPairedStructure pins Paired (THEORY §3.4 [DER]): the two members
 // of a pair (2k, 2k+1) are bit-identical in every token except token 1 (row
 // 0, the signal), including the strong-noise token 2; member 2k and every
 // signal token are the input's; the input is not modified.
-func TestPairedStructurePin(t *testing.T) {
+// It kills mutant thm-paired-skip-strong-token of mutate/catalogue.txt.
+func TestPairedStructure(t *testing.T) {
 	s, _ := pinSet(t)
 	orig := slices.Clone(s.X)
 	p := Paired(s)
@@ -73,12 +74,13 @@ func firstDiff(a, b []float64) int {
 	return -1
 }
 
-// TestMidpointFloorBoundsPin pins the two right-hand sides of P8 at the
+// TestMidpointFloorBothSides pins the two right-hand sides of P8 at the
 // statement's constants (THEORY §3.4, §8 P8): the paired floor is exactly
 // 1/2 and the i.i.d. floor is exactly 1/2 − Z·√(0.25/n) for the n test
 // points, so a floor loosened (or a band widened) is caught even where the
 // measured error clears both.
-func TestMidpointFloorBoundsPin(t *testing.T) {
+// It kills mutant thm-midpoint-band-no-n of mutate/catalogue.txt.
+func TestMidpointFloorBothSides(t *testing.T) {
 	s, sig := pinSet(t)
 	k := Defaults()
 	m, _ := vit.New(vit.Arch{D: s.D, Dh: 1, Dv: 1})
@@ -105,13 +107,14 @@ func TestMidpointFloorBoundsPin(t *testing.T) {
 	}
 }
 
-// TestAttackErrorTieIsErrorPin pins the 0-1 error of attackError (THEORY
+// TestAttackErrorCountsTieAsError pins the 0-1 error of attackError (THEORY
 // §3.4: a point is an error when y·f ≤ 0): a classifier that outputs
 // exactly 0 — here the zero model, f ≡ 0 — gets no credit for abstaining,
 // so its error is 1 under any attack, and P8 holds for it with room.
 // Counting ties as correct would give error 0 and break P8's floor on the
 // very model that is least able to classify.
-func TestAttackErrorTieIsErrorPin(t *testing.T) {
+// It kills mutant thm-attackerror-tie-correct of mutate/catalogue.txt.
+func TestAttackErrorCountsTieAsError(t *testing.T) {
 	s, sig := pinSet(t)
 	m, _ := vit.New(vit.Arch{D: s.D, Dh: 1, Dv: 1}) // all weights zero
 	erase, err := attack.NewErase(s.M, attack.Frobenius, 2)

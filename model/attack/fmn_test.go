@@ -59,12 +59,12 @@ func fmnRecursion(m *vit.Model, cfg FMNConfig, x []float64, y float64, M int, sh
 	return radius
 }
 
-// TestFMNRecursionPin2: FMN's radii equal the written-out recursion
+// TestFMNMatchesRecursion: FMN's radii equal the written-out recursion
 // (shrinking by 1 − γ after an adversarial iterate) on nonlinear models in
 // every set, with the paper's schedules and with a large constant γ = 0.3
 // (where shrink and growth differ most). Negative control: growing by
 // 1 + γ after an adversarial iterate gives other radii on some instance.
-func TestFMNRecursionPin2(t *testing.T) {
+func TestFMNMatchesRecursion(t *testing.T) {
 	adv, controlDiffers := 0, 0
 	for seed := uint64(0); seed < 120; seed++ {
 		a := vit.Arch{D: 2 + int(seed%5), Dh: 1 + int(seed%3), Dv: 1 + int(seed/3%3), ScaleScores: seed%2 == 1}
