@@ -12,6 +12,7 @@ import (
 // at τ = 0, 0.1, 0.2, 0.3 with M = 4 has level 0.575, crossed between 0.1
 // and 0.2 at 0.1 + 0.1·(0.7 − 0.575)/0.2 = 0.1625. A sweep that never
 // falls below the midpoint is censored (+Inf).
+// It kills mutants thm-crossing-interp-flipped and m2-calib-collapse-midpoint of mutate/catalogue.txt.
 func TestCollapseStarInterpolatesMidpoint(t *testing.T) {
 	taus := []float64{0, 0.1, 0.2, 0.3}
 	check.Near(t, "τ* of a₁ = 0.9…0.3, M = 4", CollapseStar(taus, []float64{0.9, 0.7, 0.5, 0.3}, 4), 0.1625, 1e-12, 0)
@@ -25,6 +26,7 @@ func TestCollapseStarInterpolatesMidpoint(t *testing.T) {
 // ln(d_large)/ln(d_small) = ln 128/ln 8 = 7/3 (> 1: τ* shrinks as d_h
 // grows), its estimate is mean(τ*(8))/mean(τ*(128)), and the C1 fit is
 // τ*·ln d_h.
+// It kills mutant m2-calib-ratio-prediction-inverted of mutate/catalogue.txt.
 func TestCalibrateCollapseRatioAndC1(t *testing.T) {
 	star := map[int][]float64{8: {0.30, 0.34, 0.32}, 128: {0.14, 0.13, 0.15}}
 	fits, err := CalibrateCollapse([]int{8, 128}, star, 200, 7, "test")

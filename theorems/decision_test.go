@@ -36,6 +36,7 @@ func TestDecide(t *testing.T) {
 // whose upper end sits exactly on the floor of "x ≥ min" still allows
 // x = min (the claim may hold): undecided, not refuted; a lower end on
 // the floor certifies. The refutation needs ub < min strictly.
+// It kills mutants thm-decide-atmost-tie-refuted, m2-decide-atmost-strict and m2-decide-atleast-refute-eq of mutate/catalogue.txt.
 func TestDecideClosedEnds(t *testing.T) {
 	for _, c := range []struct {
 		name string

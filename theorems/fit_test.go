@@ -255,6 +255,7 @@ func TestFitBoundarySlopeSign(t *testing.T) {
 // TestBootstrapDropLimit: MaxBootDrop·B dropped resamples are allowed
 // ("more than" refuses), one more is refused, and dropped ±Inf statistics
 // are counted like NaN ones.
+// It kills mutants m2-boot-drop-at-limit and m2-boot-inf-not-counted of mutate/catalogue.txt.
 func TestBootstrapDropLimit(t *testing.T) {
 	const B = 200
 	limit := int(MaxBootDrop * B) // 10

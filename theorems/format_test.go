@@ -123,6 +123,7 @@ func TestContains(t *testing.T) {
 // decimals errs by ≤ ½·10^{⌊log₁₀ g⌋−1} ≤ g/20), for gaps above the
 // 1e-9 cap; and FormatInterval gives both ends the larger of their digit
 // counts, so each end meets the same bound.
+// It kills mutants m2-format-interval-min-digits and m2-format-gap-digit of mutate/catalogue.txt.
 func TestFormatGapDigits(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 4))
 	parse := func(s string) float64 {

@@ -228,6 +228,7 @@ func apgdTwoSteps(m *vit.Model, set Set, x []float64, y float64, M int, tau, bet
 // keeps the step): its last iterate is Δ² and its margin the least of the
 // three. Negative control: the recursion with momentum weight 1 differs
 // from APGD on some instance.
+// It kills mutants m2-apgd-momentum-full and m2-apgd-stale-margin of mutate/catalogue.txt.
 func TestAPGDMatchesTwoStepRecursion(t *testing.T) {
 	if got := apgdCheckpoints(2); len(got) != 2 || got[0] != 0 || got[1] != 1 {
 		t.Fatalf("apgdCheckpoints(2) = %v, want [0 1]", got)

@@ -2,9 +2,11 @@ package attack
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
+	"vitadv/internal/golden"
 	"vitadv/model/data"
 	"vitadv/model/valid"
 	"vitadv/model/vit"
@@ -227,6 +229,7 @@ func TestEvaluateErrors(t *testing.T) {
 // it. RobustEval's worst case is at most APGD's own margin on every point
 // (APGD is deterministic from Δ = 0 with one run), and its Wins has one
 // slot per attacker.
+// It kills mutant m2-protocol-no-apgd of mutate/catalogue.txt.
 func TestProtocolAttackerOrderWithAPGD(t *testing.T) {
 	c := smallData(2)
 	_, test, err := data.Draw(c, 10)
@@ -276,4 +279,70 @@ func TestProtocolAttackerOrderWithAPGD(t *testing.T) {
 			t.Fatalf("point %d: RobustEval worst margin %g above APGD's own %g", i, r.Margins[i], ra.Margins[i])
 		}
 	}
+}
+
+// evalResults runs APGD (with restarts and checkpoint restarts) and FMN on
+// every perturbation set at the ci shape and on a small one, and returns
+// their outputs, per sample: the margin (APGD) or radius (FMN), the norm
+// ‖Δ‖₂ of the perturbation found and the hash of the bits of the perturbed
+// sample.
+func evalResults(tb testing.TB) *golden.Values {
+	var out golden.Values
+	add := func(key string, x, xadv []float64, S int, last string, vals []float64) {
+		for i, v := range vals {
+			k := fmt.Sprintf("%s i=%d", key, i)
+			out.Float(k+" "+last, v)
+			xa := xadv[i*S : (i+1)*S]
+			d := 0.0
+			for j, e := range xa {
+				dj := e - x[i*S+j]
+				d += float64(dj * dj) // rounded: no fused multiply-add (.ci/nofuse)
+			}
+			out.Float(k+" ‖Δ‖₂", math.Sqrt(d))
+			out.Text(k+" xadv", fmt.Sprintf("n=%d,fnv64a=%016x", len(xa), golden.Hash(xa)))
+		}
+	}
+	for si, sh := range []struct{ D, M, Dh int }{{128, 8, 64}, {8, 3, 4}} {
+		dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 16, MuNorm: 6, Sigma2: 4, SigmaW: 0.2, Project: true}
+		_, te, err := data.Draw(dc, uint64(30+si))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		arch := vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh}
+		m, err := vit.NewInit(arch, vit.Init{Law: vit.Gaussian, Shrink: 1}, uint64(40+si))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		xadv := make([]float64, len(te.X))
+		for _, set := range Sets() {
+			for _, tau := range []float64{0.5, 3} {
+				a, err := NewAPGD(APGDConfig{Set: set, Tau: tau, Steps: 50, Restarts: 2, Seed: 7}, arch, te.M, te.N)
+				if err != nil {
+					tb.Fatal(err)
+				}
+				a.Perturb(m, te.X, te.Y, te.N, xadv)
+				add(fmt.Sprintf("shape=%d set=%s APGD tau=%g", si, set, tau), te.X, xadv, te.M*sh.D, "margin", a.Margins())
+			}
+			f, err := NewFMN(FMNConfig{Set: set, Steps: 100}, arch, te.M, te.N)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			f.Perturb(m, te.X, te.Y, te.N, xadv)
+			add(fmt.Sprintf("shape=%d set=%s FMN", si, set), te.X, xadv, te.M*sh.D, "radius", f.Radii())
+		}
+	}
+	return &out
+}
+
+// TestEvalAttacksGolden: APGD and FMN reproduce, bit for bit, the
+// outputs of testdata/eval_attacks.golden, generated from the attacks as
+// they were when the file was written (the bits they had before the
+// evaluation attacks were sped up: APGD re-evaluated the forward pass at the
+// top of every step, FMN measured ‖Δ‖_B every step). The committed
+// robust_err_lb columns and radius files depend on these bits. Regenerate
+// (only for an intended change of results) with
+//
+//	go test ./model/attack -run TestEvalAttacksGolden -update
+func TestEvalAttacksGolden(t *testing.T) {
+	golden.Check(t, "eval_attacks", evalResults(t).Bytes())
 }

@@ -64,6 +64,7 @@ func fmnRecursion(m *vit.Model, cfg FMNConfig, x []float64, y float64, M int, sh
 // every set, with the paper's schedules and with a large constant γ = 0.3
 // (where shrink and growth differ most). Negative control: growing by
 // 1 + γ after an adversarial iterate gives other radii on some instance.
+// It kills mutant m2-fmn-shrink-grows of mutate/catalogue.txt.
 func TestFMNMatchesRecursion(t *testing.T) {
 	adv, controlDiffers := 0, 0
 	for seed := uint64(0); seed < 120; seed++ {

@@ -176,7 +176,7 @@ func frobA(wq, wk []float64, D, dh int) float64 {
 // Every sum below runs in the order of the straightforward loops (over the
 // rows r of the weights, then over i): several independent sums are
 // interleaved for speed, but no sum is reassociated, so the bits are those
-// of the one-sum-at-a-time loops (TestFingerprintPinned).
+// of the one-sum-at-a-time loops (TestCertifierGolden).
 func (c *Certifier) prepare(x []float64) {
 	M, D, dh := c.M, c.D, c.m.Dh
 	p, s := &c.pt, &c.scr

@@ -84,6 +84,7 @@ func TestFrobA(t *testing.T) {
 // whole window. Over 200 000 arguments in [−700, 709] this also exercises
 // the points where linalg.Exp and math.Exp differ by an ulp, which one
 // outward step does not cover (the package comment's three steps do).
+// It kills mutants m2-cert-up-wrong-way, m2-cert-expdn-rounds-up and m2-cert-expup-one-step of mutate/catalogue.txt.
 func TestExpEnclosureContainsExp(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 2))
 	xs := []float64{0, 1, -1, 0.5, -0.5, 1e-300, -1e-300, 709, 708.5, -700, -745 + 45, math.Ln2, -math.Ln2}
@@ -130,6 +131,7 @@ func TestExpEnclosureContainsExp(t *testing.T) {
 // of many terms of mixed magnitude. The (1 + γ_{n+1}) enlargement is what
 // makes them bounds. Negative control: the unenlarged up(√Σ) and up(Σ)
 // fall below the exact values on these vectors.
+// It kills mutants m2-cert-normup-no-gamma and m2-cert-norm1up-no-gamma of mutate/catalogue.txt.
 func TestNormUpBoundsExactNorm(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 3))
 	exactSq := func(v []float64) *big.Float {
@@ -193,6 +195,7 @@ func TestNormUpBoundsExactNorm(t *testing.T) {
 // correctly rounded √ is below √x for about half the arguments, so the
 // outward step is needed; negative control: math.Sqrt alone is below on
 // some of them.
+// It kills mutant m2-cert-sqrtup-nearest of mutate/catalogue.txt.
 func TestSqrtUpSquaresToAtLeastX(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 5))
 	below := 0
