@@ -1,9 +1,11 @@
 package data_test
 
 import (
+	"errors"
 	"fmt"
 
 	"vitadv/model/data"
+	"vitadv/model/valid"
 )
 
 // Draw a balanced training and test set and read one token. Sample n is the
@@ -49,4 +51,53 @@ func ExampleSet_Signals() {
 	// Output:
 	// μ₊ = [1.5 0 0] μ₋ = [0 1.5 0] μ_{-1} = [0 1.5 0]
 	// true
+}
+
+// The signal strength is given by exactly one of MuNorm, SNR2 or SNRW;
+// Mu resolves it: SNR2 = ‖μ‖/(σ₂√d), so SNR2 = 0.5 at d = 64, σ₂ = 2 is
+// ‖μ‖ = 0.5·2·8 = 8.
+func ExampleConfig_Mu() {
+	c := data.Config{D: 64, M: 4, N: 10, NTest: 10, SNR2: 0.5, Sigma2: 2, SigmaW: 0.25}
+	fmt.Printf("‖μ‖ = %g, SNR₂ = %g, SNR_w = %g\n", c.Mu(), c.SNRStrong(), c.SNRWeak())
+	// Output:
+	// ‖μ‖ = 8, SNR₂ = 0.5, SNR_w = 4
+}
+
+// Draw validates its configuration: a bad field comes back as a
+// *valid.Error naming it, never as a panic or a silently clamped value.
+func ExampleConfig_Validate() {
+	c := data.Small(20, 0.3)
+	fmt.Printf("Small: d=%d M=%d N=%d NTest=%d σ₂=%g σ_w=%g valid: %v\n", c.D, c.M, c.N, c.NTest, c.Sigma2, c.SigmaW, c.Validate() == nil)
+	c.N = 7 // the classes must be balanced
+	_, _, err := data.Draw(c, 1)
+	var ve *valid.Error
+	fmt.Println(errors.As(err, &ve), ve.Field, ve.Value)
+	fmt.Println(err)
+	// Output:
+	// Small: d=256 M=8 N=20 NTest=200 σ₂=4 σ_w=0.2 valid: true
+	// true N 7
+	// invalid N = 7: must be even and >= 2
+}
+
+// Label noise: FlipP flips each training label with that probability;
+// Clean keeps the labels before flipping, and test labels are never
+// flipped.
+func ExampleConfig_flipP() {
+	c := data.Config{D: 4, M: 2, N: 1000, NTest: 1000, MuNorm: 1, Sigma2: 1, SigmaW: 0.1, FlipP: 0.1}
+	train, test, err := data.Draw(c, 3)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	flipped := func(s *data.Set) (k int) {
+		for i := range s.Y {
+			if s.Y[i] != s.Clean[i] {
+				k++
+			}
+		}
+		return k
+	}
+	fmt.Printf("flipped: %d of %d training labels, %d of %d test labels\n", flipped(train), train.N, flipped(test), test.N)
+	// Output:
+	// flipped: 86 of 1000 training labels, 0 of 1000 test labels
 }
