@@ -293,3 +293,33 @@ func TestBootstrapDropLimit(t *testing.T) {
 		t.Errorf("%d +Inf kept as censored: %+v, %v", limit+1, ci, err)
 	}
 }
+
+// TestFitBoundary recovers the boundary of noiseless synthetic outcomes
+// benign ⇔ c ≥ 2 (at every N): c* within one grid step (factor 2^(1/4))
+// of 2, slope −1/2 within 0.05 (ridge bias).
+func TestFitBoundary(t *testing.T) {
+	var outs []Outcome
+	for _, n := range []int{4, 8, 16} {
+		for j := -8; j <= 8; j++ {
+			c := math.Pow(2, float64(j)/2+0.25)
+			outs = append(outs, Outcome{N: n, C: c, Seed: 1, Benign: c >= 2})
+		}
+	}
+	f := FitBoundary(outs)
+	if b := f.Boundary(8); math.Abs(math.Log2(b/2)) > 0.25 {
+		t.Errorf("Boundary(8) = %g, want 2 within a factor 2^(1/4)", b)
+	}
+	if s := f.Slope(); math.Abs(s+0.5) > 0.05 {
+		t.Errorf("Slope() = %g, want -0.5 ± 0.05", s)
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	v := []float64{3, 1, 2, 4, 5}
+	if q := Quantile(v, 0.5); q != 3 {
+		t.Errorf("Quantile(0.5) = %g, want 3", q)
+	}
+	if q := Quantile(v, 0.25); q != 2 {
+		t.Errorf("Quantile(0.25) = %g, want 2", q)
+	}
+}

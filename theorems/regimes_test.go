@@ -192,3 +192,13 @@ func TestSmallBudgetHypothesisEdge(t *testing.T) {
 	check.Near(t, "Value", h.Value, robust.Inst.Tau, 0, 0)
 	check.Near(t, "Limit", h.Limit, lim*mu, 1e-14, 0)
 }
+
+func TestCrossingTau(t *testing.T) {
+	tau := []float64{0, 0.1, 0.2}
+	if got := CrossingTau(tau, []float64{1, 0.6, 0.2}, 0.4); !(math.Abs(got-0.15) <= 1e-12) {
+		t.Errorf("CrossingTau = %g, want 0.15", got)
+	}
+	if got := CrossingTau(tau, []float64{1, 0.9, 0.8}, 0.4); !math.IsInf(got, 1) {
+		t.Errorf("CrossingTau(no crossing) = %g, want +Inf", got)
+	}
+}
