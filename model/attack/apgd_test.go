@@ -181,7 +181,9 @@ func TestFMNLinearRadius(t *testing.T) {
 // L = −y f, dir the set's steepest-ascent direction, P the projection; the
 // checkpoint after step 1 (⌈0.22·2⌉ = 1) keeps η when L rose (ρ = 0.75 of
 // one step), which the caller checks. beta replaces 1 − α (the negative
-// control). It returns Δ² and the margins y f at Δ⁰, Δ¹, Δ².
+// control). It returns Δ² and the margins y f at Δ⁰, Δ¹, Δ². Products are
+// rounded with float64() before they meet an addition, as in APGD itself,
+// so that GOAMD64=v3 cannot fuse them (.ci/nofuse).
 func apgdTwoSteps(m *vit.Model, set Set, x []float64, y float64, M int, tau, beta float64) (d2 []float64, mg [3]float64) {
 	S := len(x)
 	ws := vit.NewWorkspace(m.Arch, M, 1)
@@ -204,18 +206,18 @@ func apgdTwoSteps(m *vit.Model, set Set, x []float64, y float64, M int, tau, bet
 	g0 := grad(d0)
 	d1 := make([]float64, S)
 	for j := range d1 {
-		d1[j] = d0[j] + eta*g0[j]
+		d1[j] = d0[j] + float64(eta*g0[j])
 	}
 	set.Project(d1, M, tau)
 	mg[1] = f(d1)
 	g1 := grad(d1)
 	z := make([]float64, S)
 	for j := range z {
-		z[j] = d1[j] + eta*g1[j]
+		z[j] = d1[j] + float64(eta*g1[j])
 	}
 	set.Project(z, M, tau)
 	for j := range z {
-		z[j] = d1[j] + apgdMomentum*(z[j]-d1[j]) + beta*(d1[j]-d0[j])
+		z[j] = d1[j] + float64(apgdMomentum*(z[j]-d1[j])) + float64(beta*(d1[j]-d0[j]))
 	}
 	set.Project(z, M, tau)
 	mg[2] = f(z)
