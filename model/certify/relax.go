@@ -30,33 +30,34 @@ func (c *Certifier) SetJoint(on bool) {
 // joint holds the per-sample quantities of the joint bound (independent of
 // τ) and its scratch.
 type joint struct {
-	ok    bool        // the per-sample quantities below belong to the prepared sample and label y
-	y     float64     // their label
-	m0    float64     // ≤ y·f(X), the exact margin at the clean point
-	s0    []float64   // M×M: computed softmax S̃ at X
-	es    []float64   // M×M: ≥ |S − S̃| (S the exact softmax of the exact scores)
-	qabs  []float64   // M×M: ≥ |S_lj (v_j − v̄_l)|
-	g2    []float64   // M: ≥ ‖g̃_i‖₂ of the computed gradient's token rows
-	g1    []float64   // M: ≥ ‖g̃_i‖₁
-	e2    []float64   // M: ≥ ‖g_i − g̃_i‖₂, the gradient's error
-	gF    float64     // ≥ ‖g̃‖_F
-	eF    float64     // ≥ ‖g − g̃‖_F
-	hv    []float64   // M×D: W_K q̂_l
-	eh    []float64   // M: ≥ ‖W_K q_l − ĥ_l‖₂
-	q     []float64   // M×M: Q̃_lj = S̃_lj (ṽ_j − v̄̃_l)
-	eq    []float64   // M×M: ≥ |Q_lj − Q̃_lj|
-	grad  []float64   // M×D: g̃
-	t1    []float64   // D
-	t2    []float64   // D
-	zero  []float64   // M zeros (radii of the clean point)
-	wsq   []float64   // M: W_lj² of one row
-	vlo   float64     // ≤ min_j v_j (exact values at X)
-	vhi   float64     // ≥ max_j v_j
-	vabs  []float64   // M: ≥ |v_j|
-	keys  bool        // hv, eh belong to the prepared sample
-	sp    *splitState // the split bound's per-sample state (split.go)
-	noRem bool        // test hook: drop the remainder (negative control)
-	flip  bool        // test hook: add the linear term instead of subtracting it (negative control)
+	ok     bool        // the per-sample quantities below belong to the prepared sample and label y
+	y      float64     // their label
+	m0     float64     // ≤ y·f(X), the exact margin at the clean point
+	s0     []float64   // M×M: computed softmax S̃ at X
+	es     []float64   // M×M: ≥ |S − S̃| (S the exact softmax of the exact scores)
+	qabs   []float64   // M×M: ≥ |S_lj (v_j − v̄_l)|
+	g2     []float64   // M: ≥ ‖g̃_i‖₂ of the computed gradient's token rows
+	g1     []float64   // M: ≥ ‖g̃_i‖₁
+	e2     []float64   // M: ≥ ‖g_i − g̃_i‖₂, the gradient's error
+	gF     float64     // ≥ ‖g̃‖_F
+	eF     float64     // ≥ ‖g − g̃‖_F
+	hv     []float64   // M×D: W_K q̂_l
+	eh     []float64   // M: ≥ ‖W_K q_l − ĥ_l‖₂
+	q      []float64   // M×M: Q̃_lj = S̃_lj (ṽ_j − v̄̃_l)
+	eq     []float64   // M×M: ≥ |Q_lj − Q̃_lj|
+	grad   []float64   // M×D: g̃
+	t1     []float64   // D
+	t2     []float64   // D
+	zero   []float64   // M zeros (radii of the clean point)
+	wsq    []float64   // M: W_lj² of one row
+	vlo    float64     // ≤ min_j v_j (exact values at X)
+	vhi    float64     // ≥ max_j v_j
+	vabs   []float64   // M: ≥ |v_j|
+	keys   bool        // hv, eh belong to the prepared sample
+	sp     *splitState // the split bound's per-sample state (split.go)
+	noRem  bool        // test hook: drop the remainder (negative control)
+	noPerp bool        // test hook: the split bound forgets ‖β_t‖ (negative control)
+	flip   bool        // test hook: add the linear term instead of subtracting it (negative control)
 }
 
 func newJoint(M, D int) *joint {

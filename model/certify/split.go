@@ -170,6 +170,9 @@ func (c *Certifier) splitRadii(frobenius bool, r []float64, tau float64) {
 		sp.pa[t] = hi
 		sp.rv[t] = hi
 		sp.pe[t] = sqrtUp(subUp(mulUp(rt, rt), mulDn(lo, lo)))
+		if c.jt.noPerp { // negative control only
+			sp.pe[t] = 0
+		}
 		sp.rr[t] = rt
 	}
 }
