@@ -449,7 +449,11 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 			w := mulUp(c.s, addUp(mulUp(r[l], gc[j]), rest))
 			wz := mulUp(c.s, addUp(mulUp(r[l], g[j]), rest))
 			if o := c.ovr; o != nil { // the split bound's score widths (split.go)
-				tail := addUp(mulUp(mulUp(r2[l], r2[j]), na), p.ez[l*M+j])
+				sec := mulUp(mulUp(r2[l], r2[j]), na)
+				if o.sec >= 0 && !c.dropSec {
+					sec = min(sec, mulUp(mulUp(r[l], r[j]), o.sec))
+				}
+				tail := addUp(sec, p.ez[l*M+j])
 				w = mulUp(c.s, addUp(o.qk[l*M+j], tail))
 				wz = mulUp(c.s, addUp(o.z[l*M+j], tail))
 			}

@@ -57,7 +57,10 @@ type joint struct {
 	sp     *splitState // the split bound's per-sample state (split.go)
 	noRem  bool        // test hook: drop the remainder (negative control)
 	noPerp bool        // test hook: the split bound forgets ‖β_t‖ (negative control)
-	flip   bool        // test hook: add the linear term instead of subtracting it (negative control)
+	lowL1  bool        // test hook: the ℓ∞ second-order term a hundred times too small (negative control)
+	l1A    float64     // ≥ Σ_ik |(W_Q W_Kᵀ)_ik| (linf.go), valid when l1AOK
+	l1AOK  bool
+	flip   bool // test hook: add the linear term instead of subtracting it (negative control)
 }
 
 func newJoint(M, D int) *joint {
@@ -422,10 +425,14 @@ func (c *Certifier) joint(y float64, set attack.Set, tau float64) float64 {
 // bound (split).
 func (c *Certifier) jointAll(y float64, set attack.Set, tau float64) float64 {
 	b := c.joint(y, set, tau)
+	sb := math.Inf(-1)
 	if set != attack.Linf {
-		if sb := c.split(y, set, tau); sb > b { // NaN never wins
-			b = sb
-		}
+		sb = c.split(y, set, tau)
+	} else {
+		sb = c.linfBound(y, tau)
+	}
+	if sb > b { // NaN never wins
+		b = sb
 	}
 	return b
 }

@@ -20,6 +20,7 @@ type jointHooks struct {
 	flip   bool // first-order bound: add the linear term instead of subtracting it
 	noRem  bool // first-order bound: drop the curvature remainder
 	noPerp bool // split bound: forget the component of δ_t orthogonal to u
+	lowL1  bool // ℓ∞ bound: second-order term a hundred times too small
 }
 
 // jointSoundness is the soundness property of the joint bounds, each on
@@ -52,13 +53,15 @@ func jointSoundness(h jointHooks) func(*rapid.T) {
 			t.Fatal(err)
 		}
 		c.SetJoint(true)
-		c.jt.flip, c.jt.noRem, c.jt.noPerp = h.flip, h.noRem, h.noPerp
+		c.jt.flip, c.jt.noRem, c.jt.noPerp, c.jt.lowL1 = h.flip, h.noRem, h.noPerp, h.lowL1
 		bounds := map[string]float64{}
 		c.prepare(in.x)
 		bounds["first-order"] = c.joint(in.y, set, teff)
+		c.prepare(in.x)
 		if set != attack.Linf {
-			c.prepare(in.x)
 			bounds["split"] = c.split(in.y, set, teff)
+		} else {
+			bounds["linf"] = c.linfBound(in.y, teff)
 		}
 		bounds["combined"] = c.Margin(in.x, in.y, set, teff)
 		for name, lb := range bounds {
@@ -83,7 +86,8 @@ func TestJointSoundness(t *testing.T) {
 // TestJointSoundnessNegativeControls: the same property must fail on each
 // planted bug — the first-order term's sign flipped, the curvature
 // remainder dropped, the split bound forgetting the part of δ_t
-// orthogonal to u — so it can tell a sound bound from an unsound one.
+// orthogonal to u, the ℓ∞ bound's second-order term shrunk a hundredfold
+// — so it can tell a sound bound from an unsound one.
 // A control that one rapid run misses is retried with fresh seeds (at
 // most 20 runs; the count each needed is in the log).
 func TestJointSoundnessNegativeControls(t *testing.T) {
@@ -94,6 +98,7 @@ func TestJointSoundnessNegativeControls(t *testing.T) {
 		{"flip", jointHooks{flip: true}},
 		{"no-remainder", jointHooks{noRem: true}},
 		{"no-perp", jointHooks{noPerp: true}},
+		{"low-l1", jointHooks{lowL1: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for k := 1; k <= 20; k++ {

@@ -32,6 +32,10 @@ import (
 // used for the rounding of Forward (z), each M×M and before the scale s.
 type override struct {
 	qk, z []float64
+	// sec, if ≥ 0, bounds the second-order score term as
+	// |δ_l A δ_jᵀ| ≤ r_l r_j·sec in the set norm (linf.go), where it is
+	// smaller than bound's r2_l r2_j‖A‖₂.
+	sec float64
 }
 
 // splitState is the per-sample part of the split bound.
@@ -52,7 +56,7 @@ func newSplit(M, D int) *splitState {
 	for _, b := range []*[]float64{&s.pg0, &s.qg0, &s.ng0, &s.pg, &s.qg, &s.ng, &s.ph, &s.qh, &s.nh, &s.lo, &s.hi, &s.pa, &s.pe, &s.rv, &s.rr} {
 		*b = make([]float64, M)
 	}
-	s.ov.qk, s.ov.z = make([]float64, M*M), make([]float64, M*M)
+	s.ov.qk, s.ov.z, s.ov.sec = make([]float64, M*M), make([]float64, M*M), -1
 	s.t, s.g0 = make([]float64, D), make([]float64, D)
 	return s
 }
