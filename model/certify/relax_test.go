@@ -12,6 +12,7 @@ import (
 
 	"vitadv/internal/check"
 	"vitadv/model/attack"
+	"vitadv/model/data"
 	"vitadv/model/vit"
 )
 
@@ -58,9 +59,10 @@ func jointSoundness(h jointHooks) func(*rapid.T) {
 		c.prepare(in.x)
 		bounds["first-order"] = c.joint(in.y, set, teff)
 		c.prepare(in.x)
-		if set != attack.Linf {
+		switch set {
+		case attack.PerToken, attack.SignalToken:
 			bounds["split"] = c.split(in.y, set, teff)
-		} else {
+		case attack.Linf:
 			bounds["linf"] = c.linfBound(in.y, teff)
 		}
 		bounds["combined"] = c.Margin(in.x, in.y, set, teff)
@@ -255,4 +257,35 @@ func checkFailsMsg(t *testing.T, name string, prop func(*rapid.T)) (bool, string
 	rec := &msgRecorder{recorder: recorder{TB: t, name: name}}
 	rapid.Check(rec, prop)
 	return rec.failed, rec.msg
+}
+
+// BenchmarkCertifyJoint is BenchmarkCertify with the joint bounds on
+// (SetJoint(true)): the cost per point of the larger of the interval and
+// joint bounds at the ci preset's shape, per set and budget; compare with
+// BenchmarkCertify's points/s for the cost of switching.
+func BenchmarkCertifyJoint(b *testing.B) {
+	dc := data.Config{D: 128, M: 8, N: 2, NTest: 200, MuNorm: 8, Sigma2: 4, SigmaW: 0.2, Project: true}
+	_, te, err := data.Draw(dc, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := vit.NewInit(vit.Arch{D: 128, Dh: 64, Dv: 64}, vit.Init{Law: vit.Gaussian, Shrink: 1}, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, set := range attack.Sets() {
+		for _, tau := range []float64{0.1, 1} {
+			b.Run(fmt.Sprintf("%s/tau=%g/n=%d", set, tau, te.N), func(b *testing.B) {
+				c, _ := New(m, te.M)
+				c.SetJoint(true)
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := c.Evaluate(te, set, tau); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(te.N*b.N)/b.Elapsed().Seconds(), "points/s")
+			})
+		}
+	}
 }

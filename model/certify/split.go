@@ -6,7 +6,7 @@ import (
 	"vitadv/model/attack"
 )
 
-// The split bound (ℓ₂ sets: Frobenius, per-token, signal-token). The
+// The split bound (per-token and signal-token sets). The
 // interval bound lets every token's perturbation δ_t move its value
 // v_t = x_t·u by ‖δ_t‖‖u‖ and, at the same time, every score it enters by
 // ‖δ_t‖ times the norm of the score's coefficient vector: it spends the
@@ -22,10 +22,8 @@ import (
 // interval bound runs with the value radii hi_t and these score widths
 // (override); a cover of the set by such boxes, refined where the bound
 // is lowest (best-first branch-and-bound, as branch does for the radii),
-// gives the bound of the set as the minimum over its leaves. For the
-// Frobenius ball the boxes are on A = (Σ_t α_t²)^{1/2} ∈ [lo, hi]: every
-// |α_t| ≤ hi, every ‖β_t‖ ≤ √(τ² − lo²), and the coupled value term of
-// bound uses Σ_t a_t α_t‖u‖ ≥ −hi·‖u‖‖a‖₂.
+// gives the bound of the set as the minimum over its leaves. It serves
+// the product ℓ₂ sets (per-token, signal-token).
 
 // override holds score widths that replace bound's first-order terms
 // r_l‖W_Q k_j − c‖ + r_j‖W_K q_l‖ (qk) and their uncentred counterpart
@@ -47,13 +45,13 @@ type splitState struct {
 	ph, qh, nh     []float64 // M: the same for W_K q_l
 	ov             override
 	lo, hi, pa, pe []float64 // M: a box and its radii
-	rv, rr         []float64 // M: value radii and ℓ₂ token radii of a box
+	rv, rr, r      []float64 // M: value radii and ℓ₂ token radii of a box; the set's token radii
 	t              []float64 // D: scratch
 }
 
 func newSplit(M, D int) *splitState {
 	s := &splitState{}
-	for _, b := range []*[]float64{&s.pg0, &s.qg0, &s.ng0, &s.pg, &s.qg, &s.ng, &s.ph, &s.qh, &s.nh, &s.lo, &s.hi, &s.pa, &s.pe, &s.rv, &s.rr} {
+	for _, b := range []*[]float64{&s.pg0, &s.qg0, &s.ng0, &s.pg, &s.qg, &s.ng, &s.ph, &s.qh, &s.nh, &s.lo, &s.hi, &s.pa, &s.pe, &s.rv, &s.rr, &s.r} {
 		*b = make([]float64, M)
 	}
 	s.ov.qk, s.ov.z, s.ov.sec = make([]float64, M*M), make([]float64, M*M), -1
@@ -129,9 +127,8 @@ func (c *Certifier) splitPrepare() {
 
 // splitBox returns the interval bound over the perturbations whose
 // components obey |α_t| ≤ pa_t, ‖β_t‖ ≤ pe_t, ‖δ_t‖ ≤ rr_t, with value
-// radii rv_t (= pa_t) and, for the Frobenius ball, the coupled value
-// budget frob (≥ (Σ α_t²)^{1/2}).
-func (c *Certifier) splitBox(y, frob float64) float64 {
+// radii rv_t (= pa_t).
+func (c *Certifier) splitBox(y float64) float64 {
 	sp, p := c.jt.sp, &c.pt
 	M := c.M
 	// Row l may use its own shift c_l (softmax ignores a shift common to
@@ -156,21 +153,17 @@ func (c *Certifier) splitBox(y, frob float64) float64 {
 		}
 	}
 	c.ovr = &sp.ov
-	b := c.bound(y, sp.rv, sp.rr, false, frob)
+	b := c.bound(y, sp.rv, sp.rr, false, 0)
 	c.ovr = nil
 	return b
 }
 
-// splitRadii sets the radii of box (lo, hi) of a product set (per-token,
-// signal-token: token radius r_t, |α_t| ∈ [lo_t, hi_t]) or of the
-// Frobenius ball (A ∈ [lo_0, hi_0], every token radius τ).
-func (c *Certifier) splitRadii(frobenius bool, r []float64, tau float64) {
+// splitRadii sets the radii of the box (lo, hi) of a product set: token
+// radius r_t, |α_t| ∈ [lo_t, hi_t].
+func (c *Certifier) splitRadii(r []float64) {
 	sp := c.jt.sp
 	for t := range sp.pa {
 		lo, hi, rt := sp.lo[t], sp.hi[t], r[t]
-		if frobenius {
-			lo, hi, rt = sp.lo[0], sp.hi[0], tau
-		}
 		sp.pa[t] = hi
 		sp.rv[t] = hi
 		sp.pe[t] = sqrtUp(subUp(mulUp(rt, rt), mulDn(lo, lo)))
@@ -181,8 +174,10 @@ func (c *Certifier) splitRadii(frobenius bool, r []float64, tau float64) {
 	}
 }
 
-// split returns the split bound of the prepared sample in an ℓ₂ set at
-// tau > 0, with at most c.nodes box evaluations.
+// split returns the split bound of the prepared sample in a product ℓ₂
+// set (per-token, signal-token) at tau > 0, with at most c.nodes box
+// evaluations: best-first branch-and-bound over the boxes of |α_t|, each
+// split at the middle of its widest interval, as branch splits radii.
 func (c *Certifier) split(y float64, set attack.Set, tau float64) float64 {
 	s := &c.scr
 	c.firstOrder()
@@ -194,34 +189,18 @@ func (c *Certifier) split(y float64, set attack.Set, tau float64) float64 {
 		c.splitPrepare()
 	}
 	c.radii(set, tau, s.r, s.r2)
-	r := append([]float64(nil), s.r...) // token radii of the set
-	frob := set == attack.Frobenius
-	dims := c.M
-	if frob {
-		dims = 1
-	}
+	r := sp.r
+	copy(r, s.r) // token radii of the set
 	eval := func(n node) float64 {
 		copy(sp.lo, n.lo)
 		copy(sp.hi, n.hi)
-		c.splitRadii(frob, r, tau)
-		fb := 0.0
-		if frob {
-			fb = n.hi[0]
-		}
-		return c.splitBox(y, fb)
+		c.splitRadii(r)
+		return c.splitBox(y)
 	}
 	s.arena = s.arena[:0]
 	root := c.newNode()
 	clear(root.lo)
-	for t := range root.hi {
-		root.hi[t] = r[t]
-		if frob {
-			root.hi[t] = 0
-		}
-	}
-	if frob {
-		root.hi[0] = tau
-	}
+	copy(root.hi, r)
 	root.b = eval(root)
 	h := append(s.heap[:0], root)
 	defer func() { s.heap = h[:0] }()
@@ -233,7 +212,7 @@ func (c *Certifier) split(y float64, set attack.Set, tau float64) float64 {
 		}
 		h.pop()
 		best, bw := -1, 0.0
-		for t := 0; t < dims; t++ {
+		for t := range top.lo {
 			if w := top.hi[t] - top.lo[t]; w > bw {
 				best, bw = t, w
 			}
