@@ -6,17 +6,25 @@ import (
 	"vitadv/model/attack"
 )
 
-// DefaultJoint says whether New turns the joint (first-order plus
-// curvature-remainder) bound on. It is the one line that switches every
-// certificate of the suite — the brackets and radius files of the committed
-// CSVs included — from the per-entry interval bound alone to the larger of
-// the two (SetJoint).
+// DefaultJoint says whether New turns the joint bounds on (SetJoint). It
+// is the one line that switches every certificate of the suite — the
+// brackets and radius files of the committed CSVs included — from the
+// per-entry interval bound alone to the larger of it and the joint bounds.
+// Off: the committed CSVs were computed without them.
 const DefaultJoint = false
 
-// SetJoint turns the joint bound on or off. With it on, Margin (and so
+// SetJoint turns the joint bounds on or off. With them on, Margin (and so
 // Evaluate and Radius) returns the larger of the interval bound of the
-// package comment and the joint bound of jointBound, both sound, so the
-// result is never smaller than with it off.
+// package comment and the joint bounds (jointAll: the first-order bound
+// with its curvature remainder, the split bound of the per-token and
+// signal-token sets, the ℓ∞ bound with its own second-order term), all
+// sound, so the result is never smaller than with them off; with them off
+// it is the interval bound bit for bit. They cost more per point
+// (BenchmarkCertifyJoint against BenchmarkCertify).
+//
+// To switch the committed results, set DefaultJoint to true (New calls
+// SetJoint(DefaultJoint)); every certificate of the suite then uses them
+// and the ci CSVs must be regenerated (make results).
 func (c *Certifier) SetJoint(on bool) {
 	if !on {
 		c.jt = nil
