@@ -27,11 +27,16 @@ const DefaultJoint = false
 // and the ci CSVs must be regenerated (make results).
 func (c *Certifier) SetJoint(on bool) {
 	if !on {
+		if c.jt != nil {
+			c.normA = c.jt.normA0
+		}
 		c.jt = nil
 		return
 	}
 	if c.jt == nil {
 		c.jt = newJoint(c.M, c.D)
+		c.jt.normA0 = c.normA
+		c.normA = min(c.normA, c.specA()) // spectral.go: every bound of the certifier uses it
 	}
 }
 
@@ -57,7 +62,9 @@ type joint struct {
 	t1     []float64   // D
 	t2     []float64   // D
 	zero   []float64   // M zeros (radii of the clean point)
+	normA0 float64     // the certifier's ‖A‖₂ bound before SetJoint (restored by SetJoint(false))
 	wsq    []float64   // M: W_lj² of one row
+	used   []bool      // M: varBound scratch
 	vlo    float64     // ≤ min_j v_j (exact values at X)
 	vhi    float64     // ≥ max_j v_j
 	vabs   []float64   // M: ≥ |v_j|
@@ -80,6 +87,7 @@ func newJoint(M, D int) *joint {
 		*b = make([]float64, M)
 	}
 	j.hv, j.grad = make([]float64, M*D), make([]float64, M*D)
+	j.used = make([]bool, M)
 	j.t1, j.t2 = make([]float64, D), make([]float64, D)
 	j.sp = newSplit(M, D)
 	return j
@@ -367,7 +375,8 @@ func (c *Certifier) varBound(lo, hi, w []float64) float64 {
 		wmax = max(wmax, w[k])
 	}
 	rem := max(0, subUp(1, mass))
-	used := make([]bool, len(w)) // M ≤ a few dozen: a selection scan
+	used := c.jt.used[:len(w)] // M is small: a selection scan
+	clear(used)
 	for rem > 0 {
 		best := -1
 		for k := range w {

@@ -22,6 +22,7 @@ type jointHooks struct {
 	noRem  bool // first-order bound: drop the curvature remainder
 	noPerp bool // split bound: forget the component of δ_t orthogonal to u
 	lowL1  bool // ℓ∞ bound: second-order term a hundred times too small
+	lowA   bool // ‖W_Q W_Kᵀ‖₂ bound a hundred times too small (what a wrong specA would do)
 }
 
 // jointSoundness is the soundness property of the joint bounds, each on
@@ -55,6 +56,9 @@ func jointSoundness(h jointHooks) func(*rapid.T) {
 		}
 		c.SetJoint(true)
 		c.jt.flip, c.jt.noRem, c.jt.noPerp, c.jt.lowL1 = h.flip, h.noRem, h.noPerp, h.lowL1
+		if h.lowA {
+			c.normA *= 0.01
+		}
 		bounds := map[string]float64{}
 		c.prepare(in.x)
 		bounds["first-order"] = c.joint(in.y, set, teff)
@@ -88,8 +92,9 @@ func TestJointSoundness(t *testing.T) {
 // TestJointSoundnessNegativeControls: the same property must fail on each
 // planted bug — the first-order term's sign flipped, the curvature
 // remainder dropped, the split bound forgetting the part of δ_t
-// orthogonal to u, the ℓ∞ bound's second-order term shrunk a hundredfold
-// — so it can tell a sound bound from an unsound one.
+// orthogonal to u, the ℓ∞ bound's second-order term shrunk a hundredfold,
+// the spectral-norm bound of W_Q W_Kᵀ shrunk a hundredfold — so it can
+// tell a sound bound from an unsound one.
 // A control that one rapid run misses is retried with fresh seeds (at
 // most 20 runs; the count each needed is in the log).
 func TestJointSoundnessNegativeControls(t *testing.T) {
@@ -101,6 +106,7 @@ func TestJointSoundnessNegativeControls(t *testing.T) {
 		{"no-remainder", jointHooks{noRem: true}},
 		{"no-perp", jointHooks{noPerp: true}},
 		{"low-l1", jointHooks{lowL1: true}},
+		{"low-spectral", jointHooks{lowA: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for k := 1; k <= 20; k++ {
