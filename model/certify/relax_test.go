@@ -200,6 +200,7 @@ func TestJointNeverBelowInterval(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.SetJoint(false) // whatever DefaultJoint says
 		old := c.Margin(in.x, in.y, set, tau)
 		c.SetJoint(true)
 		joint := c.Margin(in.x, in.y, set, tau)
@@ -223,6 +224,7 @@ func ExampleCertifier_SetJoint() {
 	m.Wo[0], m.Wo[1] = 1, -1
 	c, _ := New(m, 2)
 	x := []float64{1, 0, 0.1, 0.2}
+	c.SetJoint(false)
 	fmt.Printf("interval %.6f\n", c.Margin(x, 1, attack.Frobenius, 0.25))
 	c.SetJoint(true)
 	fmt.Printf("joint    %.6f\n", c.Margin(x, 1, attack.Frobenius, 0.25))
