@@ -43,11 +43,15 @@ func (c *Certifier) margin(y float64, set attack.Set, tau float64) float64 {
 			}
 		}
 	}
+	jb := math.Inf(-1)
+	if c.jt != nil && tau > 0 {
+		jb = c.jointAll(y, set, tau) // the joint bounds (relax.go, split.go)
+	}
 	linf := c.radii(set, tau, s.r, s.r2)
 	if set != attack.Frobenius {
-		return c.bound(y, s.r, s.r2, linf, 0)
+		return max(c.bound(y, s.r, s.r2, linf, 0), jb)
 	}
-	return c.branch(y, tau)
+	return max(c.branch(y, tau), jb)
 }
 
 // node is one box of per-token radii [lo_l, hi_l] of the Frobenius ball.

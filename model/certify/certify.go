@@ -36,6 +36,10 @@ type Certifier struct {
 
 	pt  point
 	scr scratch
+	jt  *joint // the joint bound's state (relax.go); nil: off
+	// ovr, when set, replaces the first-order score widths of bound
+	// (split.go); nil everywhere else.
+	ovr *override
 }
 
 // point holds the per-sample quantities (independent of τ).
@@ -120,6 +124,7 @@ func New(m *vit.Model, M int) (*Certifier, error) {
 	}
 	s.earg, s.eval = make([]float64, 4*M*M), make([]float64, 4*M*M)
 	s.ord, s.ord2 = make([]int, M), make([]int, M)
+	c.SetJoint(DefaultJoint)
 	return c, nil
 }
 
@@ -182,6 +187,9 @@ func (c *Certifier) prepare(x []float64) {
 	p, s := &c.pt, &c.scr
 	s.costsOK = false
 	p.first = false
+	if c.jt != nil {
+		c.jt.reset()
+	}
 	gd, gh := gamma(D), gamma(dh)
 	// q_l = x_l W_Q, k_l = x_l W_K and |x_l||W_Q|, |x_l||W_K|.
 	for l := 0; l < M; l++ {
@@ -440,6 +448,15 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 			rest := addUp(addUp(mulUp(r[j], h[l]), mulUp(mulUp(r2[l], r2[j]), na)), p.ez[l*M+j])
 			w := mulUp(c.s, addUp(mulUp(r[l], gc[j]), rest))
 			wz := mulUp(c.s, addUp(mulUp(r[l], g[j]), rest))
+			if o := c.ovr; o != nil { // the split bound's score widths (split.go)
+				sec := mulUp(mulUp(r2[l], r2[j]), na)
+				if o.sec >= 0 && !c.dropSec {
+					sec = min(sec, mulUp(mulUp(r[l], r[j]), o.sec))
+				}
+				tail := addUp(sec, p.ez[l*M+j])
+				w = mulUp(c.s, addUp(o.qk[l*M+j], tail))
+				wz = mulUp(c.s, addUp(o.z[l*M+j], tail))
+			}
 			zc := c.s * p.zc[l*M+j]
 			ezc := mulUp(eps, math.Abs(zc)) // rounding of s·ẑ
 			w = addUp(w, ezc)

@@ -50,6 +50,28 @@
 // is the closed form of docs/THEORY.md §3.3 (attack.LinearWorstMargin) minus
 // the rounding term.
 //
+// # Joint bounds (SetJoint)
+//
+// Certifier.SetJoint(true) (default: DefaultJoint, the one line that would
+// switch every certificate of the suite) makes Margin, Evaluate and Radius
+// return the larger of the bound above and three further sound bounds,
+// each with the same outward rounding:
+//
+//   - a first-order bound (relax.go): the exact clean margin, minus the
+//     support function of the set at the exact gradient ∇_X y f(X), minus
+//     a curvature remainder over the ball from the score and softmax boxes
+//     above (the softmax mean's second derivative is a covariance, bounded
+//     by the box variance of the score change times the value spread);
+//   - in the per-token and signal-token sets, a split bound (split.go):
+//     each token's perturbation is split along u = W_V w_O and across it,
+//     so that the value and the scores no longer both receive the whole
+//     budget, with branch-and-bound over the split;
+//   - in the ℓ∞ cube, the bound above with the second-order score term
+//     τ²·Σ_ik|(W_Q W_Kᵀ)_ik| in place of d·τ²‖W_Q W_Kᵀ‖₂ (linf.go).
+//
+// BenchmarkCertifiedRadius (package bench) measures the certified radius
+// against the FMN attack radius with and without them.
+//
 // # Soundness in floating point
 //
 // Every quantity the bound is built from is computed in float64 with
