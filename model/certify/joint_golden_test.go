@@ -1,0 +1,73 @@
+package certify
+
+import (
+	"fmt"
+	"testing"
+
+	"vitadv/internal/golden"
+
+	"vitadv/model/attack"
+	"vitadv/model/data"
+	"vitadv/model/vit"
+)
+
+// jointResults certifies samples of three shapes (M = 3, 8, 16), score
+// scales and initialization widths with the joint bounds on, in every set
+// at a ladder of budgets and both node budgets of the ci job, plus bisected
+// radii, and returns every result in order.
+func jointResults(tb testing.TB) *golden.Values {
+	var out golden.Values
+	type shape struct {
+		D, M, Dh int
+		scale    bool
+		shrink   float64
+		mu       float64
+	}
+	shapes := []shape{
+		{32, 3, 16, false, 1, 6},
+		{64, 8, 32, true, 0.25, 12},
+		{32, 16, 16, false, 4, 10},
+	}
+	for si, sh := range shapes {
+		dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 4, MuNorm: sh.mu, Sigma2: 4, SigmaW: 0.2, Project: true}
+		_, te, err := data.Draw(dc, uint64(30+si))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh, ScaleScores: sh.scale}, vit.Init{Law: vit.Gaussian, Shrink: sh.shrink}, uint64(40+si))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		c, err := New(m, sh.M)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		c.SetJoint(true)
+		for _, nodes := range []int{radiusNodesCI, DefaultNodes} {
+			c.SetNodes(nodes)
+			for _, set := range attack.Sets() {
+				for i := 0; i < te.N; i++ {
+					x, y := te.Sample(i), te.Y[i]
+					key := fmt.Sprintf("shape=%d nodes=%d set=%s i=%d", si, nodes, set, i)
+					for _, f := range []float64{0.05, 0.2, 0.7} {
+						out.Float(fmt.Sprintf("%s tau=%g·mu joint margin", key, f), c.Margin(x, y, set, f*sh.mu))
+					}
+					out.Float(key+" joint radius", c.Radius(x, y, set, 2*sh.mu, 12))
+				}
+			}
+		}
+	}
+	return &out
+}
+
+// TestJointGolden: the joint bounds reproduce, bit for bit, the bounds and
+// radii of testdata/joint.golden on this build and every other kernel path
+// (the committed CSVs will depend on them once DefaultJoint is switched on).
+// The file was written from the joint bounds as first committed; its values
+// hash to the fingerprint 0x2c86be22cbc1e585 that pinned them before.
+// Regenerate only for an intended change:
+//
+//	go test ./model/certify -run TestJointGolden -update
+func TestJointGolden(t *testing.T) {
+	golden.Check(t, "joint", jointResults(t).Bytes())
+}
