@@ -37,6 +37,11 @@ type collapseRow struct {
 	Loss    float64
 }
 
+// scratchOut is the default -out: a directory git ignores (as vitadv's
+// results/tmp), so that a run never rewrites the committed
+// results/calibrate unless asked to with -out results/calibrate.
+const scratchOut = "results/tmp/calibrate"
+
 func run(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
 	scaleName := fs.String("scale", "tiny", "scale of the phase grid: "+theorems.ScaleNames)
@@ -51,7 +56,7 @@ func run(w io.Writer, args []string) error {
 	tauC := fs.Float64("tau-c", 16, "N·SNR₂² of the τ-sweep cell")
 	workers := fs.Int("workers", 2, "parallel trainings")
 	boot := fs.Int("boot", 1000, "bootstrap resamples")
-	out := fs.String("out", "results/calibrate", "output directory")
+	out := fs.String("out", scratchOut, "output directory (the default is git-ignored scratch; -out results/calibrate rewrites the committed files)")
 	skipTau := fs.Bool("skip-tau", false, "skip the τ sweep")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
