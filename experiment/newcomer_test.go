@@ -163,3 +163,49 @@ func TestReportRefusesMissingSidecar(t *testing.T) {
 		t.Errorf("Report on an empty root wrote %d files", len(ents))
 	}
 }
+
+// TestResumeRemovesStaleTemps: the temporary files a kill -9 leaves among
+// a run's outputs — the sidecar's, the figures' (x.png, x.svg, x-benign.png)
+// and those in the radius directory x.radii — are removed when the run is
+// resumed; those of another results file in the same directory (x-long,
+// which has its own CSV) and of a cell outside the shard are kept
+// (control: the cleanup is not a blanket glob).
+func TestResumeRemovesStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "x")
+	if _, err := Execute(fakeJob(4, func(int) string { return "1" }), Options{Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "x-long.csv"), []byte("cell\n"), 0o644)
+	os.MkdirAll(RadiiDir(out), 0o755)
+	stale := []string{".x.json.tmp-1", ".x.png.tmp-2", ".x.svg.tmp-3", ".x-benign.png.tmp-4", ".x-benign.svg.tmp-5", "x.radii/.cell-0.csv.tmp-6", "x.radii/.cell-3.csv.tmp-7"}
+	keep := []string{".x-long.png.tmp-8", ".x-long.svg.tmp-9", ".y.png.tmp-10", "x.radii/cell-0.csv"}
+	for _, f := range append(append([]string{}, stale...), keep...) {
+		os.WriteFile(filepath.Join(dir, f), []byte("partial"), 0o644)
+	}
+	if _, err := Execute(fakeJob(4, func(int) string { return "1" }), Options{Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range stale {
+		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Errorf("after a resume, %s is still there", f)
+		}
+	}
+	for _, f := range keep {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("the resume removed %s, which is not its own: %v", f, err)
+		}
+	}
+	// A shard removes only the radius temporaries of its own cells.
+	os.WriteFile(filepath.Join(dir, "x.radii/.cell-1.csv.tmp-11"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "x.radii/.cell-2.csv.tmp-12"), nil, 0o644)
+	if _, err := Execute(fakeJob(4, func(int) string { return "1" }), Options{Out: out, Shard: Shard{I: 0, N: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.radii/.cell-2.csv.tmp-12")); !os.IsNotExist(err) {
+		t.Errorf("shard 0/2 left the temporary file of its cell 2")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.radii/.cell-1.csv.tmp-11")); err != nil {
+		t.Errorf("shard 0/2 removed the temporary file of cell 1 (shard 1's): %v", err)
+	}
+}

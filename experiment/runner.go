@@ -201,6 +201,7 @@ func Execute(job *Job, opt Options) (sum Summary, err error) {
 	}
 	defer lock.Unlock()
 	removeStaleTemps(path)
+	removeStaleOutputs(opt.Out, opt.Shard)
 	_, statErr := os.Stat(path)
 	fresh := os.IsNotExist(statErr)
 	if job.Sidecar != nil {
