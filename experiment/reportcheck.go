@@ -43,22 +43,24 @@ func (e *EmptyReportError) Error() string {
 // noSidecar returns the *NoSidecarError of csv, whose sidecar is missing,
 // probing its lock without taking it (nothing is created).
 func noSidecar(csv string) error {
-	e := &NoSidecarError{Path: csv}
-	f, err := os.Open(lockPath(csv))
+	held, pid := LockHeld(csv)
+	return &NoSidecarError{Path: csv, Running: held, PID: pid}
+}
+
+// LockHeld reports whether another process holds the lock of path (see
+// Lock), and its pid if recorded, without taking the lock or creating
+// the lock file. Where flock(2) does not exist it reports false.
+func LockHeld(path string) (held bool, pid int) {
+	f, err := os.Open(lockPath(path))
 	if err != nil {
-		return e // no lock file: nobody is writing it
+		return false, 0 // no lock file: nobody holds it
 	}
-	defer f.Close()
+	defer f.Close() // releases the lock if we got it (a stale lock file)
 	if err := flock(f); errors.Is(err, errLocked) {
-		e.Running = true
-		var pid int
-		if _, err := fmt.Fscan(f, &pid); err == nil {
-			e.PID = pid
-		}
-		return e
+		fmt.Fscan(f, &pid)
+		return true, pid
 	}
-	// We got the lock of a stale lock file: release it by closing.
-	return e
+	return false, 0
 }
 
 // checkFinite returns a *MetricError for the first value of t that is not

@@ -542,8 +542,10 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	fs.Int(&workers, "workers", "cells run concurrently")
 	cpuprof := ""
 	fs.String(&cpuprof, "cpuprofile", "write a CPU profile of the whole run to this file (go tool pprof)")
+	fresh := false
+	fs.Bool(&fresh, "fresh", "without -results: start a new scratch directory instead of resuming the last unfinished run")
 	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
-		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n] [-cpuprofile file]")
+		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n] [-fresh] [-cpuprofile file]")
 		return nil
 	} else if err != nil {
 		return err
@@ -565,14 +567,28 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 			compare = ""
 		}
 	}
-	if results == "" {
-		if err := os.MkdirAll(scratchRoot, 0o755); err != nil {
+	scratch := results == ""
+	if scratch {
+		dir, resumed, err := pickScratch(scratchRoot, preset, fresh)
+		if err != nil {
 			return err
 		}
-		if results, err = os.MkdirTemp(scratchRoot, preset+"-"); err != nil {
+		lock, err := experiment.Lock(filepath.Join(dir, scratchLockBase))
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "all: computing every %s experiment from scratch into %s (git-ignored; -results results writes the committed tree)\n", preset, results)
+		defer lock.Unlock()
+		results = dir
+		if resumed {
+			fmt.Fprintf(w, "all: resuming the unfinished %s run in %s (finished cells are kept; -fresh starts a new one)\n", preset, results)
+		} else {
+			fmt.Fprintf(w, "all: computing every %s experiment from scratch into %s (git-ignored; -results results writes the committed tree)\n", preset, results)
+		}
+		fmt.Fprintf(w, "all: if interrupted, `%s` resumes this run\n", resumeCommand(preset))
+		stopSignals := onInterrupt(progress, func() string {
+			return fmt.Sprintf("all: interrupted; finished cells are kept in %s: `%s` resumes the run", results, resumeCommand(preset))
+		})
+		defer stopSignals()
 	}
 	if same, _ := sameDir(results, compare); same {
 		compare = ""
@@ -602,6 +618,12 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	}
 	if err := runReport(w, []string{"-results", results}); err != nil {
 		return err
+	}
+	if scratch {
+		if err := os.WriteFile(filepath.Join(results, completeMarker), nil, 0o644); err != nil {
+			return err
+		}
+		cleanScratch(w, scratchRoot, preset, results)
 	}
 	if compare == "" {
 		return nil
