@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestParseLogInterruptedCellThenNext: a multi-row cell cut short (2 of
@@ -207,5 +208,34 @@ func TestResumeRemovesStaleTemps(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.radii/.cell-1.csv.tmp-11")); err != nil {
 		t.Errorf("shard 0/2 removed the temporary file of cell 1 (shard 1's): %v", err)
+	}
+}
+
+// TestProgressEveryInterval: finished cells print a progress line at most
+// once per heartbeat interval (README: every 10 s), plus the last cell's:
+// four cells of 0.4 s each under a 1 h interval print exactly one line;
+// under a 0.3 s interval they print one per cell (control).
+func TestProgressEveryInterval(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits about 3 s")
+	}
+	lines := func(every time.Duration) int {
+		job := fakeJob(4, func(int) string { return "1" })
+		run := job.Run
+		job.Run = func(c Cell) ([][]string, error) {
+			time.Sleep(400 * time.Millisecond)
+			return run(c)
+		}
+		var out bytes.Buffer
+		if _, err := Execute(job, Options{Out: filepath.Join(t.TempDir(), "x"), Workers: 1, Progress: &out, Heartbeat: every}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Count(out.String(), " cells")
+	}
+	if n := lines(time.Hour); n != 1 {
+		t.Errorf("4 cells of 0.4 s under a 1 h interval: %d progress lines, want 1 (the last cell's)", n)
+	}
+	if n := lines(300 * time.Millisecond); n < 4 {
+		t.Errorf("4 cells of 0.4 s under a 0.3 s interval: %d progress lines, want ≥ 4", n)
 	}
 }

@@ -117,3 +117,27 @@ func TestAllResumesScratch(t *testing.T) {
 		t.Errorf("all resumed a finished run:\n%s", out)
 	}
 }
+
+// TestLabelNamesTheFile: with -out, the progress label (the job name)
+// names the file written, so that the variants of `all` (ci-d256-clean,
+// ci-long, …) are not labelled as the preset's default file; without
+// -out it is the default file's name (control).
+func TestLabelNamesTheFile(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"phase", "-tau", "0", "-out", "x/phase/ci-d256-clean"}, "phase ci-d256-clean"},
+		{[]string{"tau", "-out", "x/tau/ci-long.csv"}, "tau ci-long"},
+		{[]string{"phase", "-tau", "0"}, "phase ci-clean"},
+		{[]string{"tau"}, "tau ci"},
+	} {
+		spec, _, _, _, err := parseExperiment(tc.args[0], append([]string{"-preset", "ci"}, tc.args[1:]...), noEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if spec.job.Name != tc.want {
+			t.Errorf("%v: label %q, want %q", tc.args, spec.job.Name, tc.want)
+		}
+	}
+}

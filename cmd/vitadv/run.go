@@ -265,6 +265,10 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "results", Value: "", Reason: "must name a directory"}
 		}
 		out = filepath.Join(c.results, kind, name)
+	} else {
+		// The progress label names the file written (ci-d256-clean, not
+		// the preset's ci-clean).
+		job.Name = kind + " " + filepath.Base(out)
 	}
 	return &experimentSpec{job: job, kind: kind, out: out}, &c, fs, fs.Args(), nil
 }
