@@ -111,10 +111,17 @@ func run(w io.Writer, args []string) error {
 			}
 		}
 	}
-	// Run every job (memoized in lab) with a worker pool; progress on stderr.
+	// Run every job (memoized in lab) with a worker pool; progress on stderr
+	// with an ETA that weighs each run by its cost (runCost), so that the
+	// τ-sweep runs after the phase grid are not costed like phase runs.
 	start := time.Now()
 	var mu sync.Mutex
 	done := 0
+	insts := make([]theorems.Instance, len(jobs))
+	for i, jb := range jobs {
+		insts[i] = jb.inst
+	}
+	etas := newETA(insts)
 	var firstErr error
 	ch := make(chan job)
 	var wg sync.WaitGroup
@@ -123,14 +130,19 @@ func run(w io.Writer, args []string) error {
 		go func() {
 			defer wg.Done()
 			for jb := range ch {
-				_, err := lab.Train(jb.inst)
+				r, err := lab.Train(jb.inst)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
 				done++
+				steps := jb.inst.Train.MaxSteps
+				if err == nil {
+					steps = r.Result.Steps
+				}
+				etas.finish(jb.inst, steps)
 				el := time.Since(start)
-				eta := time.Duration(float64(el) / float64(done) * float64(len(jobs)-done))
+				eta := etas.eta(el)
 				if done%max(1, len(jobs)/40) == 0 || done == len(jobs) {
 					fmt.Fprintf(os.Stderr, "calibrate: %d/%d runs (%s) elapsed %s ETA %s\n", done, len(jobs), jb.tag, el.Round(time.Second), eta.Round(time.Second))
 				}
