@@ -114,6 +114,11 @@ type experimentSpec struct {
 	job  *experiment.Job
 	kind string
 	out  string // base path
+	// setup and cellN estimate the run time (workOf): the sizes, and the
+	// training-set size times the passes per step of a cell (nil: job.Cost).
+	setup experiment.Setup
+	cellN func(experiment.Cell) float64
+	at    bool // adversarial training (some τ > 0)
 }
 
 // parseExperiment defines the flags of kind, parses args and builds the
@@ -127,6 +132,9 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 	var c common
 	c.define(fs, p)
 	var build func() (*experiment.Job, string, error)
+	var setup *experiment.Setup
+	var cellN func(experiment.Cell) float64
+	var at func() bool
 	switch kind {
 	case "phase":
 		// -tau sets the preset's step cap, so read it before the defaults.
@@ -135,6 +143,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			return nil, nil, nil, nil, err
 		}
 		cfg := experiment.PhasePreset(p, tau)
+		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Ints(&cfg.N, "n", "training-set sizes N (even), comma-separated")
 		fs.Floats(&cfg.C, "c", "targets c = N·SNR_2², comma-separated (‖μ‖ = σ₂√d·√(c/N))")
@@ -165,6 +174,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		}
 	case "tau":
 		cfg := experiment.TauPreset(p)
+		setup, at = &cfg.Setup, func() bool { return true }
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Int(&cfg.N, "n", "training-set size N")
 		fs.Float(&cfg.C, "c", "c = N·SNR_2² of the cell")
@@ -182,6 +192,8 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		}
 	case "dynamics":
 		cfg := experiment.DynamicsPreset(p)
+		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
+		cellN = func(experiment.Cell) float64 { return float64(cfg.N) * passes(cfg.TauOverMu, cfg.PGDSteps) }
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Int(&cfg.N, "n", "training-set size N of both cells")
 		fs.Float(&cfg.CBenign, "c-benign", "c = N·SNR_2² of the benign cell")
@@ -203,6 +215,11 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		}
 	case "mnist":
 		cfg := experiment.MNISTPreset(p)
+		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
+		cellN = func(c experiment.Cell) float64 {
+			n, _ := strconv.Atoi(c.Param[0])
+			return float64(n) * passes(cfg.TauOverMu, cfg.PGDSteps)
+		}
 		defineSetup(fs, &cfg.Setup, false)
 		fs.Int(&cfg.Pool, "pool", "average-pool factor of the 28×28 images: 1 (d = 784), 2 (d = 196) or 4 (d = 49)")
 		fs.Bool(&cfg.Center, "center", "subtract the mean 0/1 training image before rescaling to ‖μ‖")
@@ -227,6 +244,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			}
 			name := experiment.Name(p, variant)
 			job, err := cfg.Job("mnist "+name, dir)
+			cfg.Setup.D = cfg.Dim()
 			return job, name, err
 		}
 	}
@@ -270,7 +288,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		// the preset's ci-clean).
 		job.Name = kind + " " + filepath.Base(out)
 	}
-	return &experimentSpec{job: job, kind: kind, out: out}, &c, fs, fs.Args(), nil
+	return &experimentSpec{job: job, kind: kind, out: out, setup: *setup, cellN: cellN, at: at()}, &c, fs, fs.Args(), nil
 }
 
 // preFloat returns the value of -name in args (0 if absent), for flags that
@@ -604,6 +622,15 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	defer stop()
 	base := []string{"-preset", preset, "-workers", strconv.Itoa(workers), "-results", results}
 	runs := allRuns(experiment.Preset(preset), results)
+	ref := committedRoot
+	if st, err := os.Stat(ref); err != nil || !st.IsDir() {
+		ref = ""
+	}
+	planned, source := plan(runs, experiment.Preset(preset), results, ref, getenv)
+	printPlan(w, preset, planned, source)
+	if t, _ := total(planned); t > time.Hour {
+		fmt.Fprintf(w, "all: that is %.0f h of 2-core time: Ctrl-C stops it at any time and the same command resumes it; the experiment commands shard it across machines (-shard i/n, deploy/README.md)\n", t.Hours())
+	}
 	start := time.Now()
 	var skipped []string
 	for i, r := range runs {
@@ -618,7 +645,11 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(progress, "all: %d/%d %s done in %v (total %v)\n", i+1, len(runs), strings.Join(r.args, " "), time.Since(t0).Round(time.Second), time.Since(start).Round(time.Second))
+		eta := "unknown"
+		if d := etaLeft(planned, i+1, time.Since(start)); d > 0 || i+1 == len(runs) {
+			eta = d.String()
+		}
+		fmt.Fprintf(progress, "all: %d/%d %s done in %v (total %v, ETA of the rest %s)\n", i+1, len(runs), r.csv, time.Since(t0).Round(time.Second), time.Since(start).Round(time.Second), eta)
 	}
 	if err := runReport(w, []string{"-results", results}); err != nil {
 		return err
