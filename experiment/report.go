@@ -236,7 +236,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 	b.Reset()
 	b.WriteString(preamble)
 	if len(r.rows) > 0 {
-		fmt.Fprintf(w, "\n## Summary of the checks\n\n%s", VerdictTable(r.rows))
+		fmt.Fprintf(w, "\n## Summary of the checks\n\n%s", SummaryTables(r.rows))
 	}
 	fmt.Fprintf(w, "\n## Verdicts by scale\n\n%s\n%s", ByScaleNote, r.by.Markdown())
 	for _, l := range scales {
@@ -394,21 +394,6 @@ func huntSection(h *Hunt, scale string) string {
 	slices.Sort(logs)
 	return fmt.Sprintf("From %s (a check is counted when it fell inside the hypotheses; n/a: outside them). The verdict of each statement at this scale, summed over its counted commands, is in the table of verdicts by scale.\n\n| statement | command | checks | holds | undecided | timed out | n/a | fail | counterexamples | time |\n|---|---|---|---|---|---|---|---|---|---|\n%s\n",
 		strings.Join(logs, ", "), strings.Join(rows, "\n"))
-}
-
-// VerdictTable prints rows as the verdict table of REPORT.md: claim,
-// source, rule (thresholds from theorems.Consts), measured, decision.
-func VerdictTable(rows []ClaimRow) string {
-	var sb strings.Builder
-	sb.WriteString("| claim | scale | source | rule | measured | decision |\n|---|---|---|---|---|---|\n")
-	for _, r := range rows {
-		d := bold(r.Status)
-		if r.Note != "" {
-			d += " (" + r.Note + ")"
-		}
-		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s |\n", r.ID, r.Scale, sourceCell(r.Source), cellText(r.Rule), cellText(r.Measured), cellText(d))
-	}
-	return sb.String()
 }
 
 // sourceCell prints a source list as code spans.
