@@ -33,8 +33,8 @@ exit 0
 // targets with a fake go command: a failed `make results` leaves the
 // committed CSVs as they were and no scratch directory, a successful one
 // replaces them (sidecars naming results, not the scratch path) and
-// rebuilds the report; a failed `make check` removes its temporary
-// directory. Skipped without make and bash.
+// rebuilds the report, and one that reproduces them leaves them (and their
+// sidecars) alone; a failed `make check` removes its temporary directory. Skipped without make and bash.
 func TestMakeResultsAndCheckAreAtomic(t *testing.T) {
 	for _, tool := range []string{"make", "bash"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -100,6 +100,16 @@ func TestMakeResultsAndCheckAreAtomic(t *testing.T) {
 	calls, _ := os.ReadFile(logf)
 	if !strings.Contains(string(calls), "report -results results") {
 		t.Errorf("make results did not rebuild the report over results/; calls:\n%s", calls)
+	}
+
+	// A rerun that reproduces every CSV byte for byte changes nothing: the
+	// committed sidecar (here a marker) is kept.
+	os.WriteFile(filepath.Join(dir, "results", "tau", "ci.json"), []byte("marker\n"), 0o644)
+	if err := makeRun("results", "0"); err != nil {
+		t.Fatalf("make results, reproducing: %v", err)
+	}
+	if got := read("tau/ci.json"); got != "marker\n" {
+		t.Errorf("make results rewrote the sidecar of a reproduced CSV: %q", got)
 	}
 
 	if err := makeRun("check", "1"); err == nil {
