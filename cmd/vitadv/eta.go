@@ -168,7 +168,11 @@ func printPlan(w io.Writer, preset string, runs []plannedRun, source string) {
 		if !complete {
 			more = " for the experiments that have one"
 		}
-		fmt.Fprintf(w, "; estimated %v%s on a machine like the committed runs' (2 workers; %s)\n", t.Round(time.Second), more, source)
+		est := t.Round(time.Second).String()
+		if t < time.Second {
+			est = "under a second"
+		}
+		fmt.Fprintf(w, "; estimated %s%s on a machine like the committed runs' (2 workers; %s)\n", est, more, source)
 	}
 }
 

@@ -77,3 +77,13 @@ func TestETALeft(t *testing.T) {
 		t.Errorf("etaLeft with no estimate of the finished run = %v, want 0 (unknown)", got)
 	}
 }
+
+// TestPlanUnderASecond: a plan of a few milliseconds reads "under a
+// second", not "0s".
+func TestPlanUnderASecond(t *testing.T) {
+	var w bytes.Buffer
+	printPlan(&w, "smoke", []plannedRun{{est: 3 * time.Millisecond, cells: 2}}, "test")
+	if !strings.Contains(w.String(), "estimated under a second") {
+		t.Errorf("printPlan = %q, want \"estimated under a second\"", w.String())
+	}
+}
