@@ -29,9 +29,10 @@ const synopsis = `vitadv <command> [flags]
 
 commands:
   all       every experiment of a preset, then the report (default -preset ci);
-            computes into a scratch directory under results/tmp and compares
-            every CSV with the committed one in results/ (-results results
-            writes into the committed tree instead)
+            computes into a scratch directory under results/tmp (resuming
+            the last unfinished one; -fresh starts anew) and compares every
+            CSV with the committed one in results/ (-results results writes
+            into the committed tree instead)
   phase     N × SNR phase diagram, clean GD (-tau 0) or adversarial training
   tau       robust error, attention entropy and steps vs τ/‖μ‖
   dynamics  per-step trajectories in a benign and a harmful cell
