@@ -31,13 +31,28 @@ ci:              ## what CI runs
 CI_RESULTS = phase/ci-clean phase/ci-at-0.1 phase/ci-at-0.4 phase/ci-d256-clean \
 	tau/ci tau/ci-long tau/ci-per-token tau/ci-signal-token dynamics/ci mnist/ci
 
-results:         ## regenerate the ten committed ci-preset CSVs (and figures, REPORT.md) in results/ from scratch
-	rm -f $(CI_RESULTS:%=results/%.csv)
-	$(GO) run ./cmd/vitadv all -preset ci -results results
+# results computes into a scratch directory and copies the files into
+# results/ only when every experiment finished: an interrupted or failed
+# run leaves the committed files as they were (and no scratch directory).
+# A file whose CSV reproduces the committed one byte for byte is left as
+# it is (its sidecar keeps the committed run's time, so a reproducing run
+# leaves `git status` clean); a changed one is copied with its sidecar,
+# figures and radius files. The sidecars record the command with the
+# scratch path, rewritten to results (the command `vitadv all -preset ci
+# -results results` runs).
+results:         ## regenerate the ten committed ci-preset CSVs (and figures, REPORT.md) from scratch; results/ changes only on success
+	@mkdir -p results/tmp && tmp=$$(mktemp -d results/tmp/make-results-XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) run ./cmd/vitadv all -preset ci -results $$tmp -compare "" && \
+	for f in $(CI_RESULTS); do if cmp -s $$tmp/$$f.csv results/$$f.csv; then \
+	  rm -rf $$tmp/$$f.csv $$tmp/$$f.json $$tmp/$$f.radii $$tmp/$$f.png $$tmp/$$f.svg $$tmp/$$f-benign.png $$tmp/$$f-benign.svg $$tmp/$$f-harmful.png $$tmp/$$f-harmful.svg; \
+	  else echo "make results: $$f.csv changed"; fi; done && \
+	for j in $$(find $$tmp -name '*.json'); do sed "s#$$tmp#results#g" $$j > $$j.new && mv $$j.new $$j || exit 1; done && \
+	for d in phase tau dynamics mnist; do if [ -d $$tmp/$$d ]; then mkdir -p results/$$d && cp -R $$tmp/$$d/. results/$$d/ || exit 1; fi; done && \
+	$(GO) run ./cmd/vitadv report -results results
 check:           ## rerun the ci job in a scratch directory; fail unless every CSV matches the committed one byte for byte
-	@tmp=$$(mktemp -d) && $(GO) run ./cmd/vitadv all -preset ci -results $$tmp -compare results && \
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(GO) run ./cmd/vitadv all -preset ci -results $$tmp -compare results && \
 	for f in $(CI_RESULTS); do cmp $$tmp/$$f.csv results/$$f.csv || exit 1; done && \
-	echo "all $(words $(CI_RESULTS)) ci result files reproduce byte for byte" && rm -rf $$tmp
+	echo "all $(words $(CI_RESULTS)) ci result files reproduce byte for byte"
 fuzz:            ## run every fuzz target for FUZZTIME each (default 10s)
 	bash .ci/fuzz $(or $(FUZZTIME),10s)
 

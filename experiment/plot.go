@@ -181,7 +181,7 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 	if reverse {
 		cmap = reversed{cmap}
 	}
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = title
 	p.X.Label.Text = "SNR_2 = |μ|/(σ₂√d)  (log scale)"
 	p.Y.Label.Text = "N (training points)"
@@ -233,7 +233,7 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 		TheoryC, theorems.FormatValue(b.CB, TheoryC), theorems.FormatInterval(b.CBLo, b.CBHi, TheoryC), theorems.FormatValue(b.Slope, theorems.TheorySlope), theorems.FormatInterval(b.SlopeLo, b.SlopeHi, theorems.TheorySlope))
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 
-	bar := plot.New()
+	bar := newPlot()
 	cb := &plotter.ColorBar{ColorMap: cmap, Vertical: true}
 	bar.Add(cb)
 	bar.HideX()

@@ -195,7 +195,7 @@ func renderTau(stem string, t *Table) ([]string, error) {
 	}
 	setup := fmt.Sprintf("N=%g, c=N·SNR_2²=%.3g, d=%g, M=%g, d_h=%g", t.First("n"), t.First("c"), t.First("d"), t.First("m"), dh)
 
-	p1 := plot.New()
+	p1 := newPlot()
 	p1.Title.Text = "test error vs budget\n" + setup
 	p1.X.Label.Text = "τ / |μ|"
 	p1.Y.Label.Text = "error (mean ± sd)"
@@ -205,8 +205,9 @@ func renderTau(stem string, t *Table) ([]string, error) {
 	marks(p1, 0, 1)
 	p1.Y.Min, p1.Y.Max = 0, 1
 	p1.Legend.Top, p1.Legend.Left = true, true
+	legendRoom(p1, 5)
 
-	p2 := plot.New()
+	p2 := newPlot()
 	p2.Title.Text = "attention after training"
 	p2.X.Label.Text = "τ / |μ|"
 	p2.Y.Label.Text = "mean ± sd"
@@ -216,9 +217,10 @@ func renderTau(stem string, t *Table) ([]string, error) {
 	addSeries(p2, 3, "1/M (uniform attention)", []float64{x[0], x[len(x)-1]}, []float64{uniform, uniform}, nil, 0)
 	marks(p2, 0, 1)
 	p2.Y.Min, p2.Y.Max = 0, 1
-	p2.Legend.Top = false
+	p2.Legend.Top = true
+	legendRoom(p2, 5)
 
-	p3 := plot.New()
+	p3 := newPlot()
 	eps := t.First("eps")
 	if math.IsNaN(eps) {
 		eps = t.First("target")
@@ -230,6 +232,7 @@ func renderTau(stem string, t *Table) ([]string, error) {
 	addSeries(p3, 2, "fraction reaching it × max steps", x, get(func(r TauRow) float64 { return r.Converged * t.First("max_steps") }), nil, 1)
 	marks(p3, 0, t.First("max_steps"))
 	p3.Legend.Top = true
+	legendRoom(p3, 4)
 	return grid(stem, 16*vg.Inch, 5*vg.Inch, 1, 3, [][]*plot.Plot{{p1, p2, p3}})
 }
 
@@ -284,64 +287,85 @@ func renderDynamics(stem string, t *Table) ([]string, error) {
 		if !ok {
 			continue
 		}
-		regime, sub := "harmful", "-harmful"
+		sub := "-harmful"
 		if benign {
-			regime, sub = "benign", "-benign"
+			sub = "-benign"
 		}
-		var c float64
-		for i, b := range t.Col("benign") {
-			if (b == 1) == benign {
-				c = t.Cols["c"][i]
-				break
-			}
-		}
-		every := max(1, len(d["train_loss"].Steps)/12)
-		series := func(p *plot.Plot, k int, label, col string, sign float64) {
-			s := d[col]
-			y := make([]float64, len(s.Mean))
-			for i, v := range s.Mean {
-				y[i] = sign * v
-			}
-			addSeries(p, k, label, s.Steps, y, s.SD, every)
-		}
-		head := fmt.Sprintf("%s regime: N=%g, c=N·SNR_2²=%.3g, d=%g, M=%g (mean ± sd over %d seeds)",
-			regime, t.First("n"), c, t.First("d"), t.First("m"), countDistinct(t.Col("rep")))
-		pl := plot.New()
-		pl.Title.Text = head + "\nlosses"
-		pl.X.Label.Text = "GD step"
-		series(pl, 0, "train loss", "train_loss", 1)
-		series(pl, 1, "test loss", "test_loss", 1)
-		series(pl, 2, "test error", "test_err", 1)
-		pl.Legend.Top = true
-		pa := plot.New()
-		pa.Title.Text = "query-averaged attention"
-		pa.X.Label.Text = "GD step"
-		series(pa, 0, "a_1 (signal), test mean", "a1", 1)
-		series(pa, 1, "a_2 (strong noise ξ₂), test mean", "a2", 1)
-		series(pa, 2, "max_j a_j, test mean", "max_a", 1)
-		pa.Legend.Top = true
-		pv := plot.New()
-		pv.Title.Text = "value coefficients (u = W_V w_O)"
-		pv.X.Label.Text = "GD step"
-		series(pv, 0, "μ₊ᵀu", "gamma_plus", 1)
-		series(pv, 1, "−μ₋ᵀu", "gamma_minus", -1)
-		series(pv, 2, "median_n y_n ξ_{n,2}ᵀu", "rho_median", 1)
-		pv.Legend.Top, pv.Legend.Left = true, true
-		pq := plot.New()
-		pq.Title.Text = "query-key scores (training sample 0)"
-		pq.X.Label.Text = "GD step"
-		series(pq, 0, "μ₊ᵀW_QW_Kᵀμ₊", "qk_sig_sig", 1)
-		series(pq, 1, "μ₊ᵀW_QW_Kᵀξ₂", "qk_sig_xi2", 1)
-		series(pq, 2, "ξ₃ᵀW_QW_Kᵀμ₊", "qk_xi3_sig", 1)
-		series(pq, 3, "ξ₃ᵀW_QW_Kᵀξ₂", "qk_xi3_xi2", 1)
-		pq.Legend.Top, pq.Legend.Left = true, true
-		f, err := grid(stem+sub, 13*vg.Inch, 9*vg.Inch, 2, 2, [][]*plot.Plot{{pl, pa}, {pv, pq}})
+		f, err := grid(stem+sub, dynamicsW, dynamicsH, 2, 2, dynamicsPanels(t, d, benign))
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, f...)
 	}
 	return files, nil
+}
+
+// Size of a dynamics figure (2 × 2 panels).
+const (
+	dynamicsW = 13 * vg.Inch
+	dynamicsH = 9 * vg.Inch
+)
+
+// dynamicsPanels returns the 2 × 2 panels of one regime's dynamics figure
+// (losses, attention; value coefficients, query-key scores), each with its
+// legend in a top corner above the data (legendRoom).
+func dynamicsPanels(t *Table, d map[string]DynSeries, benign bool) [][]*plot.Plot {
+	regime := "harmful"
+	if benign {
+		regime = "benign"
+	}
+	var c float64
+	for i, b := range t.Col("benign") {
+		if (b == 1) == benign {
+			c = t.Cols["c"][i]
+			break
+		}
+	}
+	every := max(1, len(d["train_loss"].Steps)/12)
+	series := func(p *plot.Plot, k int, label, col string, sign float64) {
+		s := d[col]
+		y := make([]float64, len(s.Mean))
+		for i, v := range s.Mean {
+			y[i] = sign * v
+		}
+		addSeries(p, k, label, s.Steps, y, s.SD, every)
+	}
+	head := fmt.Sprintf("%s regime: N=%g, c=N·SNR_2²=%.3g, d=%g, M=%g (mean ± sd over %d seeds)",
+		regime, t.First("n"), c, t.First("d"), t.First("m"), countDistinct(t.Col("rep")))
+	pl := newPlot()
+	pl.Title.Text = head + "\nlosses"
+	pl.X.Label.Text = "GD step"
+	series(pl, 0, "train loss", "train_loss", 1)
+	series(pl, 1, "test loss", "test_loss", 1)
+	series(pl, 2, "test error", "test_err", 1)
+	pl.Legend.Top = true
+	legendRoom(pl, 3)
+	pa := newPlot()
+	pa.Title.Text = "query-averaged attention"
+	pa.X.Label.Text = "GD step"
+	series(pa, 0, "a_1 (signal), test mean", "a1", 1)
+	series(pa, 1, "a_2 (strong noise ξ₂), test mean", "a2", 1)
+	series(pa, 2, "max_j a_j, test mean", "max_a", 1)
+	pa.Legend.Top = true
+	legendRoom(pa, 3)
+	pv := newPlot()
+	pv.Title.Text = "value coefficients (u = W_V w_O)"
+	pv.X.Label.Text = "GD step"
+	series(pv, 0, "μ_+ᵀu", "gamma_plus", 1)
+	series(pv, 1, "−μ_−ᵀu", "gamma_minus", -1)
+	series(pv, 2, "median_n y_n ξ_{n,2}ᵀu", "rho_median", 1)
+	pv.Legend.Top, pv.Legend.Left = true, true
+	legendRoom(pv, 3)
+	pq := newPlot()
+	pq.Title.Text = "query-key scores (training sample 0)"
+	pq.X.Label.Text = "GD step"
+	series(pq, 0, "μ_+ᵀW_QW_Kᵀμ_+", "qk_sig_sig", 1)
+	series(pq, 1, "μ_+ᵀW_QW_Kᵀξ₂", "qk_sig_xi2", 1)
+	series(pq, 2, "ξ₃ᵀW_QW_Kᵀμ_+", "qk_xi3_sig", 1)
+	series(pq, 3, "ξ₃ᵀW_QW_Kᵀξ₂", "qk_xi3_xi2", 1)
+	pq.Legend.Top, pq.Legend.Left = true, true
+	legendRoom(pq, 4)
+	return [][]*plot.Plot{{pl, pa}, {pv, pq}}
 }
 
 func countDistinct(v []float64) int { return len(sortedDistinct(v)) }

@@ -47,6 +47,9 @@ func Report(root string) ([]string, error) {
 	if err != nil {
 		return r.files, err
 	}
+	if r.empty {
+		return nil, &EmptyReportError{Root: root}
+	}
 	path := filepath.Join(root, "REPORT.md")
 	err = store.WriteFileAtomic(path, func(f io.Writer) error {
 		_, err := io.WriteString(f, r.text)
@@ -71,6 +74,7 @@ type report struct {
 	hunt  *Hunt
 	est   []Estimate
 	by    ByScale
+	empty bool // no results file, hunt log or calibration under the root
 }
 
 // buildReport computes REPORT.md's text and rows with constants k and the
@@ -140,12 +144,15 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 			}
 			meta, err := ReadMeta(csv)
 			if os.IsNotExist(err) {
-				continue // still running (or never finished): no sidecar yet
+				return r, noSidecar(csv) // killed, or still running: never skipped silently
 			}
 			if err != nil {
 				return r, err // a garbled sidecar is an error, not a silently dropped file
 			}
 			if err := CheckLayout(csv); err != nil {
+				return r, err
+			}
+			if err := checkFinite(t, naOf(s.kind)); err != nil {
 				return r, err
 			}
 			if t.Rows == 0 || countDistinct(t.Col("cell")) != meta.Cells {
@@ -199,6 +206,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 			}
 		}
 	}
+	r.empty = len(secs) == 0 && len(hunt.Scales(ss)) == 0 && len(cal.Fits) == 0
 	for _, row := range reportShrink(func(scale string) io.Writer { return &section(scale).body }, shrink, k) {
 		r.rows = append(r.rows, row)
 	}
@@ -228,7 +236,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 	b.Reset()
 	b.WriteString(preamble)
 	if len(r.rows) > 0 {
-		fmt.Fprintf(w, "\n## Summary of the checks\n\n%s", VerdictTable(r.rows))
+		fmt.Fprintf(w, "\n## Summary of the checks\n\n%s", SummaryTables(r.rows))
 	}
 	fmt.Fprintf(w, "\n## Verdicts by scale\n\n%s\n%s", ByScaleNote, r.by.Markdown())
 	for _, l := range scales {
@@ -386,21 +394,6 @@ func huntSection(h *Hunt, scale string) string {
 	slices.Sort(logs)
 	return fmt.Sprintf("From %s (a check is counted when it fell inside the hypotheses; n/a: outside them). The verdict of each statement at this scale, summed over its counted commands, is in the table of verdicts by scale.\n\n| statement | command | checks | holds | undecided | timed out | n/a | fail | counterexamples | time |\n|---|---|---|---|---|---|---|---|---|---|\n%s\n",
 		strings.Join(logs, ", "), strings.Join(rows, "\n"))
-}
-
-// VerdictTable prints rows as the verdict table of REPORT.md: claim,
-// source, rule (thresholds from theorems.Consts), measured, decision.
-func VerdictTable(rows []ClaimRow) string {
-	var sb strings.Builder
-	sb.WriteString("| claim | scale | source | rule | measured | decision |\n|---|---|---|---|---|---|\n")
-	for _, r := range rows {
-		d := bold(r.Status)
-		if r.Note != "" {
-			d += " (" + r.Note + ")"
-		}
-		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s |\n", r.ID, r.Scale, sourceCell(r.Source), cellText(r.Rule), cellText(r.Measured), cellText(d))
-	}
-	return sb.String()
 }
 
 // sourceCell prints a source list as code spans.

@@ -201,6 +201,7 @@ func Execute(job *Job, opt Options) (sum Summary, err error) {
 	}
 	defer lock.Unlock()
 	removeStaleTemps(path)
+	removeStaleOutputs(opt.Out, opt.Shard)
 	_, statErr := os.Stat(path)
 	fresh := os.IsNotExist(statErr)
 	if job.Sidecar != nil {
@@ -248,13 +249,13 @@ func Execute(job *Job, opt Options) (sum Summary, err error) {
 		todo = todo[:opt.MaxCells]
 	}
 	todo = longestFirst(todo, job.Cost)
+	every := opt.Heartbeat
+	if every == 0 {
+		every = 10 * time.Second
+	}
 	prog := &progress{w: opt.Progress, name: job.Name, shard: opt.Shard, total: sum.Total, done: sum.Resumed, start: start, todo: len(todo),
-		running: map[int]runningCell{}, last: start, steps: job.Steps}
+		running: map[int]runningCell{}, last: start, steps: job.Steps, every: every}
 	if opt.Progress != nil && len(todo) > 0 {
-		every := opt.Heartbeat
-		if every == 0 {
-			every = 10 * time.Second
-		}
 		stop := make(chan struct{})
 		defer close(stop)
 		go prog.heartbeat(every, stop)
@@ -383,9 +384,10 @@ func runCells(job *Job, cells []Cell, workers int, started func(Cell), done func
 	return fail
 }
 
-// progress prints "name: done/total cells, elapsed, ETA" lines: one per
-// finished cell (at most one per second, always the last), and a heartbeat
-// while cells run.
+// progress prints "name: done/total cells, elapsed, ETA" lines: about one
+// per interval every (a finished cell prints one if the last line is at
+// least every old, and the last cell always does), and a heartbeat while
+// cells run.
 type progress struct {
 	w        io.Writer
 	name     string
@@ -399,6 +401,7 @@ type progress struct {
 	running  map[int]runningCell // cells being computed
 	steps    int                 // Job.Steps
 	last     time.Time           // last line printed
+	every    time.Duration       // interval between lines (Options.Heartbeat)
 }
 
 func (p *progress) printf(format string, args ...any) {
@@ -451,7 +454,7 @@ func (p *progress) line(now time.Time) string {
 }
 
 // tick records one finished cell and prints a line (at most one per
-// second, and always for the last cell).
+// interval every, and always for the last cell).
 func (p *progress) tick(c Cell) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -459,7 +462,7 @@ func (p *progress) tick(c Cell) {
 	p.done++
 	p.computed++
 	now := time.Now()
-	if p.w == nil || (now.Sub(p.last) < time.Second && p.computed < p.todo) {
+	if p.w == nil || (now.Sub(p.last) < p.every && p.computed < p.todo) {
 		return
 	}
 	p.last = now

@@ -38,7 +38,8 @@
 // FINDING line per statement (`go test -run TestFindings -v ./properties`,
 // run by .ci/run); the statement's property test replays its findings,
 // asserts that each still fails, and skips the random search.
-// VITADV_STRICT=1 turns every recorded finding into a failure: the property
+// VITADV_STRICT=1 (0 or unset: off; any other value fails every test)
+// turns every recorded finding into a failure: the property
 // test asserts each holds, and searches the full hypothesis ranges (no
 // narrowing). Fail files of rapid live in testdata/rapid/ (only those that
 // exposed real bugs are committed); TestFindings fails on one rapid would

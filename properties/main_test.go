@@ -21,10 +21,19 @@ var lab = theorems.NewLab()
 // ci, mid or paper); an unknown name fails every test (TestMain).
 var scale, scaleErr = theorems.ScaleFromEnv()
 
-// TestMain refuses an unknown VITADV_SCALE before any test runs.
+// isStrict is VITADV_STRICT read by strictFromEnv; a value other than
+// the documented ones fails every test (TestMain).
+var isStrict, strictErr = strictFromEnv(os.Getenv)
+
+// TestMain refuses an unknown VITADV_SCALE or VITADV_STRICT before any
+// test runs.
 func TestMain(m *testing.M) {
 	if scaleErr != nil {
 		fmt.Fprintln(os.Stderr, "properties: VITADV_SCALE:", scaleErr)
+		os.Exit(2)
+	}
+	if strictErr != nil {
+		fmt.Fprintln(os.Stderr, "properties:", strictErr)
 		os.Exit(2)
 	}
 	os.Exit(m.Run())
@@ -32,7 +41,7 @@ func TestMain(m *testing.M) {
 
 // wide reports a scale above tiny: the narrowed tiny-scale axes are not used.
 func wide() bool   { return scale.Name != "tiny" }
-func strict() bool { return os.Getenv("VITADV_STRICT") == "1" }
+func strict() bool { return isStrict }
 
 // statement returns the statement with the given ID.
 func statement(t *testing.T, id string) theorems.Statement {

@@ -37,6 +37,11 @@ type collapseRow struct {
 	Loss    float64
 }
 
+// scratchOut is the default -out: a directory git ignores (as vitadv's
+// results/tmp), so that a run never rewrites the committed
+// results/calibrate unless asked to with -out results/calibrate.
+const scratchOut = "results/tmp/calibrate"
+
 func run(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
 	scaleName := fs.String("scale", "tiny", "scale of the phase grid: "+theorems.ScaleNames)
@@ -51,7 +56,7 @@ func run(w io.Writer, args []string) error {
 	tauC := fs.Float64("tau-c", 16, "N·SNR₂² of the τ-sweep cell")
 	workers := fs.Int("workers", 2, "parallel trainings")
 	boot := fs.Int("boot", 1000, "bootstrap resamples")
-	out := fs.String("out", "results/calibrate", "output directory")
+	out := fs.String("out", scratchOut, "output directory (the default is git-ignored scratch; -out results/calibrate rewrites the committed files)")
 	skipTau := fs.Bool("skip-tau", false, "skip the τ sweep")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -106,10 +111,17 @@ func run(w io.Writer, args []string) error {
 			}
 		}
 	}
-	// Run every job (memoized in lab) with a worker pool; progress on stderr.
+	// Run every job (memoized in lab) with a worker pool; progress on stderr
+	// with an ETA that weighs each run by its cost (runCost), so that the
+	// τ-sweep runs after the phase grid are not costed like phase runs.
 	start := time.Now()
 	var mu sync.Mutex
 	done := 0
+	insts := make([]theorems.Instance, len(jobs))
+	for i, jb := range jobs {
+		insts[i] = jb.inst
+	}
+	etas := newETA(insts)
 	var firstErr error
 	ch := make(chan job)
 	var wg sync.WaitGroup
@@ -118,14 +130,19 @@ func run(w io.Writer, args []string) error {
 		go func() {
 			defer wg.Done()
 			for jb := range ch {
-				_, err := lab.Train(jb.inst)
+				r, err := lab.Train(jb.inst)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
 				done++
+				steps := jb.inst.Train.MaxSteps
+				if err == nil {
+					steps = r.Result.Steps
+				}
+				etas.finish(jb.inst, steps)
 				el := time.Since(start)
-				eta := time.Duration(float64(el) / float64(done) * float64(len(jobs)-done))
+				eta := etas.eta(el)
 				if done%max(1, len(jobs)/40) == 0 || done == len(jobs) {
 					fmt.Fprintf(os.Stderr, "calibrate: %d/%d runs (%s) elapsed %s ETA %s\n", done, len(jobs), jb.tag, el.Round(time.Second), eta.Round(time.Second))
 				}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -88,6 +89,10 @@ func checkFlags(fs *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
+	if len(dhs) < 2 && !get("skip-tau").(bool) {
+		// The τ* ratio and the 1/log d_h test compare two widths.
+		return flagError("dh", fs.Lookup("dh").Value.String(), "want two or more distinct d_h (the τ sweep compares τ* across widths), or -skip-tau")
+	}
 	jobs := len(ns) * (get("jhi").(int) - get("jlo").(int) + 1) * get("seeds").(int)
 	if !get("skip-tau").(bool) {
 		jobs += len(dhs) * get("tau-seeds").(int) * len(theorems.SweepTaus())
@@ -99,7 +104,8 @@ func checkFlags(fs *flag.FlagSet) error {
 }
 
 // intList parses the comma-separated list of flag name, each in [lo, hi]
-// (and even if even).
+// (and even if even), no value twice (a repeated N would weight its cells
+// twice in the fit; a repeated d_h makes the τ* ratio a meaningless 1).
 func intList(fs *flag.FlagSet, name string, lo, hi int, even bool) ([]int, error) {
 	s := fs.Lookup(name).Value.String()
 	var out []int
@@ -111,6 +117,9 @@ func intList(fs *flag.FlagSet, name string, lo, hi int, even bool) ([]int, error
 				rule = fmt.Sprintf("want a comma-separated list of even integers in [%d, %d]", lo, hi)
 			}
 			return nil, flagError(name, s, rule)
+		}
+		if slices.Contains(out, v) {
+			return nil, flagError(name, s, fmt.Sprintf("%d appears twice: want distinct values", v))
 		}
 		out = append(out, v)
 	}

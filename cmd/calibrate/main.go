@@ -13,7 +13,8 @@
 //     with C1 = τ*·ln d_h/‖μ‖ and the ratio τ*(small d_h)/τ*(large d_h)
 //     against the 1/log d_h prediction ln(d_h large)/ln(d_h small).
 //
-// Outputs in -out (default results/calibrate): calibrate.txt (Go benchmark
+// Outputs in -out (default the git-ignored scratch directory
+// results/tmp/calibrate; -out results/calibrate rewrites the committed run): calibrate.txt (Go benchmark
 // format with command: and config lines, readable by benchstat),
 // constants.csv, phase.csv (one row per run), collapse.csv (one row per run).
 // Progress (runs done/total, ETA) goes to stderr.
@@ -26,10 +27,18 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"vitadv/internal/modroot"
 )
 
 func main() {
-	if err := run(os.Stdout, os.Args[1:]); err != nil {
+	// The default paths (results/...) are relative to the module root:
+	// refuse to start elsewhere rather than create a stray results/ tree.
+	err := modroot.Require(".")
+	if err == nil {
+		err = run(os.Stdout, os.Args[1:])
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "calibrate:", err)
 		os.Exit(1)
 	}

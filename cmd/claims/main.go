@@ -7,9 +7,10 @@
 // committed table differs from what this command writes
 // (experiment.TestGeneratedTablesCurrent).
 //
-// Usage (from the repository root):
+// Usage (from the repository root or below it; -repo names another
+// checkout):
 //
-//	go run ./cmd/claims [-repo .]
+//	go run ./cmd/claims [-repo dir]
 package main
 
 import (
@@ -19,17 +20,25 @@ import (
 	"os"
 
 	"vitadv/experiment"
+	"vitadv/internal/modroot"
 )
 
 func run(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("claims", flag.ContinueOnError)
 	fs.SetOutput(w)
-	repo := fs.String("repo", ".", "repository root (holds README.md, results/, theorems/STATEMENTS.md)")
+	repo := fs.String("repo", "", "repository root (holds README.md, results/, theorems/STATEMENTS.md); default: the vitadv module root at or above the working directory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *repo == "" {
+		root, err := modroot.Find(".")
+		if err != nil {
+			return fmt.Errorf("%w (or give -repo)", err)
+		}
+		*repo = root
 	}
 	changed, err := experiment.WriteGenerated(*repo)
 	if err != nil {

@@ -21,6 +21,11 @@ const (
 	maxFails  = 10_000
 )
 
+// scratchOut is the default -out: a directory git ignores (as vitadv's
+// results/tmp), so that a run never changes the committed results/hunt
+// unless asked to with -out results/hunt.
+const scratchOut = "results/tmp/hunt"
+
 // config is a parsed and validated command line.
 type config struct {
 	id        string
@@ -63,7 +68,7 @@ func parse(w io.Writer, args []string) (*config, error) {
 	fs.Uint64Var(&c.seed, "seed", 1, "search seed: point i is drawn from PCG(seed, i)")
 	fs.BoolVar(&c.relax, "relax", false, "draw from the relaxed axis ranges (outside the hypotheses)")
 	scaleName := fs.String("scale", "tiny", "instance `scale`: "+theorems.ScaleNames)
-	fs.StringVar(&c.out, "out", "results/hunt", "`directory` for counterexample files and SUMMARY.txt")
+	fs.StringVar(&c.out, "out", scratchOut, "`directory` for counterexample files and SUMMARY.txt (the default is git-ignored scratch; -out results/hunt writes the committed tree)")
 	fs.IntVar(&c.maxFail, "max-fail", 3, "stop after this many distinct shrunk counterexamples")
 	fs.DurationVar(&c.budget, "time", 5*time.Minute, "stop searching and shrinking after this long (> 0; a check under way finishes or hits -check-time)")
 	fs.DurationVar(&c.checkTime, "check-time", 0, "abandon a check (or shrink candidate) after this long and count it \"timed out\" (≥ 0; 0: no limit)")

@@ -42,9 +42,11 @@
 // machine line. Replay prints the verdict, "reproduced: …" and the same
 // machine line.
 //
-// Each counterexample is written to <out>/<ID>-<point>.json (statement,
-// scale, point, constants, verdict, replay command, the machine and the
-// wall time of the check at the point), and <out>/SUMMARY.txt keeps one
+// Each counterexample is written to <out>/<ID>-<point>.json (-out defaults
+// to the git-ignored scratch directory results/tmp/hunt; the batches of
+// results/hunt pass -out results/hunt): statement, scale, point,
+// constants, verdict, replay command, the machine and the wall time of the
+// check at the point; and <out>/SUMMARY.txt keeps one
 // line per file. Replay with
 //
 //	go run ./cmd/hunt -replay results/hunt/<file>.json
@@ -53,17 +55,25 @@
 //
 // Usage:
 //
-//	go run ./cmd/hunt -statement P4 -checks 200 [-relax] [-const cb=1] [-scale tiny|ci|mid|paper] [-time 5m] [-check-time 0] [-out results/hunt]
+//	go run ./cmd/hunt -statement P4 -checks 200 [-relax] [-const cb=1] [-scale tiny|ci|mid|paper] [-time 5m] [-check-time 0] [-out results/tmp/hunt]
 //	go run ./cmd/hunt -list
 package main
 
 import (
 	"fmt"
 	"os"
+
+	"vitadv/internal/modroot"
 )
 
 func main() {
-	if err := run(os.Stdout, os.Args[1:]); err != nil {
+	// The default paths (results/...) are relative to the module root:
+	// refuse to start elsewhere rather than create a stray results/ tree.
+	err := modroot.Require(".")
+	if err == nil {
+		err = run(os.Stdout, os.Args[1:])
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "hunt:", err)
 		os.Exit(1)
 	}

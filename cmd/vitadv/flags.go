@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -149,6 +150,9 @@ func (fs *flagSet) Ints(p *[]int, name, usage string) {
 			if err != nil {
 				return fmt.Errorf("%q is not an integer (want a comma-separated list like 2,4,8)", f)
 			}
+			if slices.Contains(out, v) {
+				return fmt.Errorf("%d appears twice (a grid axis lists each value once)", v)
+			}
 			out = append(out, v)
 		}
 		*p = out
@@ -164,6 +168,9 @@ func (fs *flagSet) Floats(p *[]float64, name, usage string) {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 			if err != nil {
 				return fmt.Errorf("%q is not a number (want a comma-separated list like 0.1,0.5,2)", f)
+			}
+			if slices.Contains(out, v) {
+				return fmt.Errorf("%s appears twice (a grid axis lists each value once)", strings.TrimSpace(f))
 			}
 			out = append(out, v)
 		}

@@ -23,10 +23,18 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"vitadv/internal/modroot"
 )
 
 func main() {
-	if err := run(os.Stdout, os.Args[1:]); err != nil {
+	// The default paths (results/...) are relative to the module root:
+	// refuse to start elsewhere rather than create a stray results/ tree.
+	err := modroot.Require(".")
+	if err == nil {
+		err = run(os.Stdout, os.Args[1:])
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "vitadv:", err)
 		os.Exit(1)
 	}

@@ -29,9 +29,10 @@ const synopsis = `vitadv <command> [flags]
 
 commands:
   all       every experiment of a preset, then the report (default -preset ci);
-            computes into a scratch directory under results/tmp and compares
-            every CSV with the committed one in results/ (-results results
-            writes into the committed tree instead)
+            computes into a scratch directory under results/tmp (resuming
+            the last unfinished one; -fresh starts anew) and compares every
+            CSV with the committed one in results/ (-results results writes
+            into the committed tree instead)
   phase     N × SNR phase diagram, clean GD (-tau 0) or adversarial training
   tau       robust error, attention entropy and steps vs τ/‖μ‖
   dynamics  per-step trajectories in a benign and a harmful cell
@@ -114,6 +115,11 @@ type experimentSpec struct {
 	job  *experiment.Job
 	kind string
 	out  string // base path
+	// setup and cellN estimate the run time (workOf): the sizes, and the
+	// training-set size times the passes per step of a cell (nil: job.Cost).
+	setup experiment.Setup
+	cellN func(experiment.Cell) float64
+	at    bool // adversarial training (some τ > 0)
 }
 
 // parseExperiment defines the flags of kind, parses args and builds the
@@ -127,6 +133,9 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 	var c common
 	c.define(fs, p)
 	var build func() (*experiment.Job, string, error)
+	var setup *experiment.Setup
+	var cellN func(experiment.Cell) float64
+	var at func() bool
 	switch kind {
 	case "phase":
 		// -tau sets the preset's step cap, so read it before the defaults.
@@ -135,6 +144,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			return nil, nil, nil, nil, err
 		}
 		cfg := experiment.PhasePreset(p, tau)
+		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Ints(&cfg.N, "n", "training-set sizes N (even), comma-separated")
 		fs.Floats(&cfg.C, "c", "targets c = N·SNR_2², comma-separated (‖μ‖ = σ₂√d·√(c/N))")
@@ -165,6 +175,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		}
 	case "tau":
 		cfg := experiment.TauPreset(p)
+		setup, at = &cfg.Setup, func() bool { return true }
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Int(&cfg.N, "n", "training-set size N")
 		fs.Float(&cfg.C, "c", "c = N·SNR_2² of the cell")
@@ -182,6 +193,8 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		}
 	case "dynamics":
 		cfg := experiment.DynamicsPreset(p)
+		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
+		cellN = func(experiment.Cell) float64 { return float64(cfg.N) * passes(cfg.TauOverMu, cfg.PGDSteps) }
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Int(&cfg.N, "n", "training-set size N of both cells")
 		fs.Float(&cfg.CBenign, "c-benign", "c = N·SNR_2² of the benign cell")
@@ -203,6 +216,11 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		}
 	case "mnist":
 		cfg := experiment.MNISTPreset(p)
+		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
+		cellN = func(c experiment.Cell) float64 {
+			n, _ := strconv.Atoi(c.Param[0])
+			return float64(n) * passes(cfg.TauOverMu, cfg.PGDSteps)
+		}
 		defineSetup(fs, &cfg.Setup, false)
 		fs.Int(&cfg.Pool, "pool", "average-pool factor of the 28×28 images: 1 (d = 784), 2 (d = 196) or 4 (d = 49)")
 		fs.Bool(&cfg.Center, "center", "subtract the mean 0/1 training image before rescaling to ‖μ‖")
@@ -227,6 +245,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			}
 			name := experiment.Name(p, variant)
 			job, err := cfg.Job("mnist "+name, dir)
+			cfg.Setup.D = cfg.Dim()
 			return job, name, err
 		}
 	}
@@ -265,8 +284,12 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "results", Value: "", Reason: "must name a directory"}
 		}
 		out = filepath.Join(c.results, kind, name)
+	} else {
+		// The progress label names the file written (ci-d256-clean, not
+		// the preset's ci-clean).
+		job.Name = kind + " " + filepath.Base(out)
 	}
-	return &experimentSpec{job: job, kind: kind, out: out}, &c, fs, fs.Args(), nil
+	return &experimentSpec{job: job, kind: kind, out: out, setup: *setup, cellN: cellN, at: at()}, &c, fs, fs.Args(), nil
 }
 
 // preFloat returns the value of -name in args (0 if absent), for flags that
@@ -542,8 +565,10 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	fs.Int(&workers, "workers", "cells run concurrently")
 	cpuprof := ""
 	fs.String(&cpuprof, "cpuprofile", "write a CPU profile of the whole run to this file (go tool pprof)")
+	fresh := false
+	fs.Bool(&fresh, "fresh", "without -results: start a new scratch directory instead of resuming the last unfinished run")
 	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
-		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n] [-cpuprofile file]")
+		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n] [-fresh] [-cpuprofile file]")
 		return nil
 	} else if err != nil {
 		return err
@@ -565,14 +590,28 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 			compare = ""
 		}
 	}
-	if results == "" {
-		if err := os.MkdirAll(scratchRoot, 0o755); err != nil {
+	scratch := results == ""
+	if scratch {
+		dir, resumed, err := pickScratch(scratchRoot, preset, fresh)
+		if err != nil {
 			return err
 		}
-		if results, err = os.MkdirTemp(scratchRoot, preset+"-"); err != nil {
+		lock, err := experiment.Lock(filepath.Join(dir, scratchLockBase))
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "all: computing every %s experiment from scratch into %s (git-ignored; -results results writes the committed tree)\n", preset, results)
+		defer lock.Unlock()
+		results = dir
+		if resumed {
+			fmt.Fprintf(w, "all: resuming the unfinished %s run in %s (finished cells are kept; -fresh starts a new one)\n", preset, results)
+		} else {
+			fmt.Fprintf(w, "all: computing every %s experiment from scratch into %s (git-ignored; -results results writes the committed tree)\n", preset, results)
+		}
+		fmt.Fprintf(w, "all: if interrupted, `%s` resumes this run\n", resumeCommand(preset))
+		stopSignals := onInterrupt(progress, func() string {
+			return fmt.Sprintf("all: interrupted; finished cells are kept in %s: `%s` resumes the run", results, resumeCommand(preset))
+		})
+		defer stopSignals()
 	}
 	if same, _ := sameDir(results, compare); same {
 		compare = ""
@@ -584,6 +623,15 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	defer stop()
 	base := []string{"-preset", preset, "-workers", strconv.Itoa(workers), "-results", results}
 	runs := allRuns(experiment.Preset(preset), results)
+	ref := committedRoot
+	if st, err := os.Stat(ref); err != nil || !st.IsDir() {
+		ref = ""
+	}
+	planned, source := plan(runs, experiment.Preset(preset), results, ref, getenv)
+	printPlan(w, preset, planned, source)
+	if t, _ := total(planned); t > time.Hour {
+		fmt.Fprintf(w, "all: that is %.0f h of 2-core time: Ctrl-C stops it at any time and the same command resumes it; the experiment commands shard it across machines (-shard i/n, deploy/README.md)\n", t.Hours())
+	}
 	start := time.Now()
 	var skipped []string
 	for i, r := range runs {
@@ -598,10 +646,20 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(progress, "all: %d/%d %s done in %v (total %v)\n", i+1, len(runs), strings.Join(r.args, " "), time.Since(t0).Round(time.Second), time.Since(start).Round(time.Second))
+		eta := "unknown"
+		if d := etaLeft(planned, i+1, time.Since(start)); d > 0 || i+1 == len(runs) {
+			eta = d.String()
+		}
+		fmt.Fprintf(progress, "all: %d/%d %s done in %v (total %v, ETA of the rest %s)\n", i+1, len(runs), r.csv, time.Since(t0).Round(time.Second), time.Since(start).Round(time.Second), eta)
 	}
 	if err := runReport(w, []string{"-results", results}); err != nil {
 		return err
+	}
+	if scratch {
+		if err := os.WriteFile(filepath.Join(results, completeMarker), nil, 0o644); err != nil {
+			return err
+		}
+		cleanScratch(w, scratchRoot, preset, results)
 	}
 	if compare == "" {
 		return nil
@@ -658,6 +716,12 @@ func compareRuns(w io.Writer, runs []allRun, skipped []string, root, ref string)
 		fmt.Fprintf(w, "  %-28s DIFFERS: %s\n", r.csv, describeDiff(got, want))
 	}
 	checked := same + differ
+	if checked == 0 {
+		// Nothing to compare is not a failure (the smoke preset has no
+		// committed CSVs), but it must not read like a verdict either.
+		fmt.Fprintf(w, "nothing compared: none of the %d CSV files has a counterpart in %s (only the ci preset's are committed), so no reproduction was checked; scratch run in %s\n", len(runs), ref, root)
+		return nil
+	}
 	if differ > 0 {
 		return fmt.Errorf("all: %d of %d CSV files differ from %s (see above; the scratch run is in %s)", differ, checked, ref, root)
 	}
