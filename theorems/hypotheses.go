@@ -120,7 +120,7 @@ func (c Condition) String() string {
 	}
 	s := fmt.Sprintf("%s: %.4g %s %.4g", c.Name, c.Value, rel, c.Limit)
 	if f := c.Factor(); !math.IsNaN(f) && !math.IsInf(f, 0) && f > 0 {
-		s += fmt.Sprintf(" (×%.3g)", f)
+		s += fmt.Sprintf(" (×%.4g)", f)
 	}
 	return s
 }
@@ -209,6 +209,14 @@ func (f RunFacts) StepLimitTheory(s ScopeConsts) float64 {
 	r := f.R()
 	return s.CetaTheory / (r * r)
 }
+
+// ExpectedWoNorm2 is E‖w_O‖² = d_v·1/(3d_v) = 1/3 at initialization under
+// both laws of vit.Init (entries of variance 1/(3d_v)). A report that cannot
+// redraw the initialization (a CSV read as float64 rounds seeds above 2⁵³)
+// may fill RunFacts.WoNorm2 with it: only A's curvature term uses it, and at
+// the committed sweeps that term is 7.7–36 against Ceta = 400
+// (ExampleScopeP6), with ‖w_O‖² itself 0.90–1.13 times 1/3 there.
+const ExpectedWoNorm2 = 1.0 / 3
 
 // InitWoNorm2 returns ‖w_O‖² of the initialization vit.NewInit draws for
 // arch, law in and seed (what AssumptionSet's step-size term uses).

@@ -42,7 +42,7 @@ func TestConditionHolds(t *testing.T) {
 		}
 	}
 	c := Condition{Name: "η ≤ limit", Value: 0.1, Limit: 0.1 / 1638.4, AtMost: true}
-	if s := c.String(); !strings.Contains(s, "0.1 > 6.104e-05") || !strings.Contains(s, "×1.64e+03") {
+	if s := c.String(); !strings.Contains(s, "0.1 > 6.104e-05") || !strings.Contains(s, "×1638") {
 		t.Errorf("String() = %q, want the values, the violated relation and the factor", s)
 	}
 }
@@ -311,7 +311,7 @@ func TestJudgeInsidePassesThrough(t *testing.T) {
 			t.Errorf("inside, observed %q: reported %q", st, got)
 		}
 		j := Judge(st, out)
-		if j.Status() != OutsideHypotheses || !strings.Contains(j.String(), "finding about practice: "+practice(st)) || !strings.Contains(j.String(), "×1.64e+03") {
+		if j.Status() != OutsideHypotheses || !strings.Contains(j.String(), "finding about practice: "+practice(st)) || !strings.Contains(j.String(), "×1638") {
 			t.Errorf("outside, observed %q: %q", st, j)
 		}
 	}

@@ -154,13 +154,13 @@ func ExampleScopeP6() {
 	// Output:
 	// ci-long.csv (vitadv tau -reps 5 -steps 400 -out results/tau/ci-long -preset ci -results results): d=128 M=8 d_h=64 N=20 ‖μ‖=45.25 η=0.1 T=400 η·T=40, 55 rows
 	//   M ≥ 2: 8 ≥ 2 (×0.25)
-	//   d ≥ Cd·N^DExp: 128 ≥ 40 (×0.312)
-	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.333)
+	//   d ≥ Cd·N^DExp: 128 ≥ 40 (×0.3125)
+	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.3333)
 	//   η·R²·‖w_O‖²/M ≤ Ceta: 7.67–9.58 over the seeds, limit 400
-	//   d_h ≥ Cdh·ln d: 64 ≥ 4.852 (×0.0758)
-	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 0.0004883 (×205)
+	//   d_h ≥ Cdh·ln d: 64 ≥ 4.852 (×0.07581)
+	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 0.0004883 (×204.8)
 	//   N·SNR² ≥ Cb: 20 ≥ 7.5 (×0.375)
-	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1.2 ≥ 0.4809 (×0.401)
+	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1.2 ≥ 0.4809 (×0.4007)
 	//   THEORY step limit 0.0004883: η = 0.1 is ×204.8, 0.01 ×20.48, 0.001 ×2.048
 	//   P5: τ=0.05 outside (η); τ=0.1 outside (η)
 	//   P6: τ=0.55 outside (η)
@@ -169,13 +169,13 @@ func ExampleScopeP6() {
 	//   P9: inside
 	// ci-per-token.csv (vitadv tau -set per-token -out results/tau/ci-per-token -preset ci -results results): d=128 M=8 d_h=64 N=20 ‖μ‖=45.25 η=0.1 T=150 η·T=15, 22 rows
 	//   M ≥ 2: 8 ≥ 2 (×0.25)
-	//   d ≥ Cd·N^DExp: 128 ≥ 40 (×0.312)
-	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.333)
+	//   d ≥ Cd·N^DExp: 128 ≥ 40 (×0.3125)
+	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.3333)
 	//   η·R²·‖w_O‖²/M ≤ Ceta: 8.02–9.16 over the seeds, limit 400
-	//   d_h ≥ Cdh·ln d: 64 ≥ 4.852 (×0.0758)
-	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 0.0004883 (×205)
+	//   d_h ≥ Cdh·ln d: 64 ≥ 4.852 (×0.07581)
+	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 0.0004883 (×204.8)
 	//   N·SNR² ≥ Cb: 20 ≥ 7.5 (×0.375)
-	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1.2 ≥ 0.4809 (×0.401)
+	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1.2 ≥ 0.4809 (×0.4007)
 	//   THEORY step limit 0.0004883: η = 0.1 is ×204.8, 0.01 ×20.48, 0.001 ×2.048
 	//   P5: τ=0.05 outside (η); τ=0.1 outside (η)
 	//   P6: τ=0.55 outside (η)
@@ -184,13 +184,13 @@ func ExampleScopeP6() {
 	//   P9: inside
 	// ci-signal-token.csv (vitadv tau -set signal-token -out results/tau/ci-signal-token -preset ci -results results): d=128 M=8 d_h=64 N=20 ‖μ‖=45.25 η=0.1 T=150 η·T=15, 22 rows
 	//   M ≥ 2: 8 ≥ 2 (×0.25)
-	//   d ≥ Cd·N^DExp: 128 ≥ 40 (×0.312)
-	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.333)
+	//   d ≥ Cd·N^DExp: 128 ≥ 40 (×0.3125)
+	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.3333)
 	//   η·R²·‖w_O‖²/M ≤ Ceta: 8.02–9.16 over the seeds, limit 400
-	//   d_h ≥ Cdh·ln d: 64 ≥ 4.852 (×0.0758)
-	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 0.0004883 (×205)
+	//   d_h ≥ Cdh·ln d: 64 ≥ 4.852 (×0.07581)
+	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 0.0004883 (×204.8)
 	//   N·SNR² ≥ Cb: 20 ≥ 7.5 (×0.375)
-	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1.2 ≥ 0.4809 (×0.401)
+	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1.2 ≥ 0.4809 (×0.4007)
 	//   THEORY step limit 0.0004883: η = 0.1 is ×204.8, 0.01 ×20.48, 0.001 ×2.048
 	//   P5: τ=0.05 outside (η); τ=0.1 outside (η)
 	//   P6: τ=0.55 outside (η)
@@ -199,13 +199,13 @@ func ExampleScopeP6() {
 	//   P9: inside
 	// ci.csv (vitadv tau -preset ci -results results): d=128 M=8 d_h=64 N=20 ‖μ‖=45.25 η=0.1 T=150 η·T=15, 22 rows
 	//   M ≥ 2: 8 ≥ 2 (×0.25)
-	//   d ≥ Cd·N^DExp: 128 ≥ 40 (×0.312)
-	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.333)
+	//   d ≥ Cd·N^DExp: 128 ≥ 40 (×0.3125)
+	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.3333)
 	//   η·R²·‖w_O‖²/M ≤ Ceta: 8.02–9.16 over the seeds, limit 400
-	//   d_h ≥ Cdh·ln d: 64 ≥ 4.852 (×0.0758)
-	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 0.0004883 (×205)
+	//   d_h ≥ Cdh·ln d: 64 ≥ 4.852 (×0.07581)
+	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 0.0004883 (×204.8)
 	//   N·SNR² ≥ Cb: 20 ≥ 7.5 (×0.375)
-	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1.2 ≥ 0.4809 (×0.401)
+	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1.2 ≥ 0.4809 (×0.4007)
 	//   THEORY step limit 0.0004883: η = 0.1 is ×204.8, 0.01 ×20.48, 0.001 ×2.048
 	//   P5: τ=0.05 outside (η); τ=0.1 outside (η)
 	//   P6: τ=0.55 outside (η)
@@ -214,13 +214,13 @@ func ExampleScopeP6() {
 	//   P9: inside
 	// paper-s400-dh64.csv (vitadv tau -preset paper -dh 64 -steps 400 -reps 2 -taus 0,0.05,0.1,0.15,0.25,0.4,0.55,0.7,0.85,1 -out results/tau/paper-s400-dh64): d=1024 M=16 d_h=64 N=20 ‖μ‖=90 η=0.1 T=400 η·T=40, 20 rows
 	//   M ≥ 2: 16 ≥ 2 (×0.125)
-	//   d ≥ Cd·N^DExp: 1024 ≥ 40 (×0.0391)
-	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.333)
+	//   d ≥ Cd·N^DExp: 1024 ≥ 40 (×0.03906)
+	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.1667 ≤ 0.5 (×0.3333)
 	//   η·R²·‖w_O‖²/M ≤ Ceta: 34.2–36.4 over the seeds, limit 400
-	//   d_h ≥ Cdh·ln d: 64 ≥ 6.931 (×0.108)
-	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 6.104e-05 (×1.64e+03)
-	//   N·SNR² ≥ Cb: 9.888 ≥ 7.5 (×0.759)
-	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1 ≥ 0.4809 (×0.481)
+	//   d_h ≥ Cdh·ln d: 64 ≥ 6.931 (×0.1083)
+	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 6.104e-05 (×1638)
+	//   N·SNR² ≥ Cb: 9.888 ≥ 7.5 (×0.7585)
+	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1 ≥ 0.4809 (×0.4809)
 	//   THEORY step limit 6.104e-05: η = 0.1 is ×1638, 0.01 ×163.8, 0.001 ×16.38
 	//   P5: τ=0.05 outside (η); τ=0.1 outside (η)
 	//   P6: τ=0.55 outside (η)
@@ -229,13 +229,13 @@ func ExampleScopeP6() {
 	//   P9: inside
 	// paper-s400.csv (vitadv tau -preset paper -steps 400 -reps 2 -taus 0,0.05,0.1,0.15,0.25,0.4,0.55,0.7,0.85,1 -out results/tau/paper-s400): d=1024 M=16 d_h=512 N=20 ‖μ‖=90 η=0.1 T=400 η·T=40, 20 rows
 	//   M ≥ 2: 16 ≥ 2 (×0.125)
-	//   d ≥ Cd·N^DExp: 1024 ≥ 40 (×0.0391)
-	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.4714 ≤ 0.5 (×0.943)
+	//   d ≥ Cd·N^DExp: 1024 ≥ 40 (×0.03906)
+	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.4714 ≤ 0.5 (×0.9428)
 	//   η·R²·‖w_O‖²/M ≤ Ceta: 31.8–32 over the seeds, limit 400
-	//   d_h ≥ Cdh·ln d: 512 ≥ 6.931 (×0.0135)
-	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 6.104e-05 (×1.64e+03)
-	//   N·SNR² ≥ Cb: 9.888 ≥ 7.5 (×0.759)
-	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1 ≥ 0.3206 (×0.321)
+	//   d_h ≥ Cdh·ln d: 512 ≥ 6.931 (×0.01354)
+	//   η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 6.104e-05 (×1638)
+	//   N·SNR² ≥ Cb: 9.888 ≥ 7.5 (×0.7585)
+	//   max τ/‖μ‖ of the sweep ≥ C1Hi/log d_h: 1 ≥ 0.3206 (×0.3206)
 	//   THEORY step limit 6.104e-05: η = 0.1 is ×1638, 0.01 ×163.8, 0.001 ×16.38
 	//   P5: τ=0.05 outside (η)
 	//   P6: τ=0.4 outside (η); τ=0.55 outside (η)
