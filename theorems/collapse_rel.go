@@ -5,9 +5,11 @@ import (
 	"math"
 )
 
-// AttnState is what a τ-sweep row records of a run's final attention on
-// clean test inputs, with the step size and the number of GD updates that
-// produced it, so that runs are compared at matched gradient-flow time η·T.
+// AttnState is what a τ-sweep row records of a run's final attention (the
+// committed files: on clean test inputs, columns a1 and entropy; the rule
+// applies unchanged to the same statistics on adversarial test inputs),
+// with the step size and the number of GD updates that produced it, so that
+// runs are compared at matched gradient-flow time η·T.
 type AttnState struct {
 	Eta     float64 // η (column eta)
 	Steps   int     // T, GD updates (column steps)

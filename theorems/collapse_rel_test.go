@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"vitadv/model/attack"
 	"vitadv/model/data"
 	"vitadv/model/linalg"
@@ -68,6 +70,35 @@ func TestRelativeCollapseControls(t *testing.T) {
 	if v, _ := RelativeCollapse(clean, AttnState{Eta: 0.01, Steps: 4000, A1: 0.188 - 0.4*(0.188-1.0/M), Entropy: (0.965 + 0.4*0.035) * lnM}, M, k, s); !v.Holds() {
 		t.Errorf("40%% at thresholds 0.3: %v, want holds", v)
 	}
+}
+
+// TestRelativeCollapseProperty: over random M and random specialized clean
+// states (a₁(0) ≥ AttnFactor/M, H(0) < ln M), a τ > 0 run identical to the
+// clean one is refuted and a uniform one holds, at any thresholds in (0, 1].
+func TestRelativeCollapseProperty(t *testing.T) {
+	k := Defaults()
+	rapid.Check(t, func(rt *rapid.T) {
+		M := rapid.IntRange(2, 32).Draw(rt, "M")
+		m := float64(M)
+		lo := k.AttnFactor / m
+		a1 := lo + (1-lo)*float64(rapid.IntRange(0, 64).Draw(rt, "a1/64"))/64
+		h := math.Log(m) * float64(rapid.IntRange(0, 63).Draw(rt, "H/64")) / 64
+		s := ScopeConsts{CetaTheory: 1,
+			CollapseA1:  float64(rapid.IntRange(1, 16).Draw(rt, "a1cut16")) / 16,
+			CollapseEnt: float64(rapid.IntRange(1, 16).Draw(rt, "entcut16")) / 16}
+		clean := AttnState{Eta: 0.01, Steps: 100, A1: a1, Entropy: h}
+		if a1 <= 1/m {
+			return // AttnFactor ≤ 1 would admit a clean run at 1/M: nothing to collapse
+		}
+		same, err := RelativeCollapse(clean, clean, M, k, s)
+		if err != nil || !same.Refuted() {
+			rt.Fatalf("identical runs: %v, %v; want refuted", same, err)
+		}
+		uni, err := RelativeCollapse(clean, AttnState{Eta: 0.01, Steps: 100, A1: 1 / m, Entropy: math.Log(m)}, M, k, s)
+		if err != nil || !uni.Holds() {
+			rt.Fatalf("uniform run: %v, %v; want holds", uni, err)
+		}
+	})
 }
 
 // TestCheckP6Relative: the collapse part and the slowdown band combine as
