@@ -20,6 +20,8 @@ import (
 type tauRow struct {
 	facts theorems.RunFacts
 	tau   float64
+	seed  uint64
+	attn  theorems.AttnState // final attention on clean test inputs
 }
 
 // readTauFacts reads the RunFacts of every row of a τ-sweep CSV, with
@@ -68,7 +70,8 @@ func readTauFacts(path string) ([]tauRow, error) {
 			}
 		}
 		fc.WoNorm2 = wo2[key]
-		rows = append(rows, tauRow{facts: fc, tau: fc.TauOverMu})
+		rows = append(rows, tauRow{facts: fc, tau: fc.TauOverMu, seed: seed,
+			attn: theorems.AttnState{Eta: fc.Eta, Steps: fc.Steps, A1: num("a1"), Entropy: num("entropy")}})
 	}
 	return rows, nil
 }
@@ -255,4 +258,69 @@ func dedup(v []string) []string {
 		}
 	}
 	return out
+}
+
+// ExampleRelativeCollapse applies P6's relative collapse rule, read-only,
+// to the regime-2 budgets of the committed τ sweeps: each adversarial run
+// against the τ = 0 run of its seed (same η, same T), the two fractions
+// of the way to uniform, the rule's decision, and the verdict Judge
+// reports with the run's scope.
+func ExampleRelativeCollapse() {
+	k, s := theorems.Defaults(), theorems.DefaultScope()
+	paths, _ := filepath.Glob(filepath.Join("..", "results", "tau", "*.csv"))
+	sort.Strings(paths)
+	for _, p := range paths {
+		rows, err := readTauFacts(p)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		clean := map[uint64]theorems.AttnState{}
+		for _, r := range rows {
+			if r.tau == 0 {
+				clean[r.seed] = r.attn
+			}
+		}
+		for _, r := range rows {
+			if !theorems.InRegime2(r.tau, r.facts.Dh, k) {
+				continue
+			}
+			v, err := theorems.RelativeCollapse(clean[r.seed], r.attn, r.facts.M, k, s)
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+			dec := "holds"
+			switch {
+			case v.Undecided():
+				dec = "undecided"
+			case v.Refuted():
+				dec = "fails"
+			}
+			obs := map[string]theorems.Status{"holds": theorems.Reproduced, "fails": theorems.NotReproduced, "undecided": theorems.Inconclusive}[dec]
+			sc, _ := theorems.ScopeP6(r.facts, k, s)
+			fmt.Printf("%s τ=%g a₁ %.3f→%.3f (fraction %.2f), H/ln M %.3f→%.3f (fraction %.2f): %s; reported: %s\n",
+				filepath.Base(p), r.tau, clean[r.seed].A1, r.attn.A1, v.Bounds[0].RHS,
+				clean[r.seed].Entropy/math.Log(float64(r.facts.M)), r.attn.Entropy/math.Log(float64(r.facts.M)), v.Bounds[1].RHS,
+				dec, theorems.Judge(obs, sc).Status())
+		}
+	}
+	// Output:
+	// ci-long.csv τ=0.55 a₁ 0.278→0.477 (fraction -1.30), H/ln M 0.955→0.752 (fraction -4.51): fails; reported: outside the hypotheses
+	// ci-long.csv τ=0.55 a₁ 0.294→0.487 (fraction -1.15), H/ln M 0.947→0.557 (fraction -7.39): fails; reported: outside the hypotheses
+	// ci-long.csv τ=0.55 a₁ 0.279→0.487 (fraction -1.35), H/ln M 0.955→0.665 (fraction -6.50): fails; reported: outside the hypotheses
+	// ci-long.csv τ=0.55 a₁ 0.278→0.502 (fraction -1.47), H/ln M 0.955→0.661 (fraction -6.58): fails; reported: outside the hypotheses
+	// ci-long.csv τ=0.55 a₁ 0.279→0.500 (fraction -1.43), H/ln M 0.955→0.691 (fraction -5.87): fails; reported: outside the hypotheses
+	// ci-per-token.csv τ=0.55 a₁ 0.270→0.540 (fraction -1.86), H/ln M 0.960→0.644 (fraction -7.84): fails; reported: outside the hypotheses
+	// ci-per-token.csv τ=0.55 a₁ 0.284→0.410 (fraction -0.79), H/ln M 0.953→0.653 (fraction -6.35): fails; reported: outside the hypotheses
+	// ci-signal-token.csv τ=0.55 a₁ 0.270→0.423 (fraction -1.05), H/ln M 0.960→0.851 (fraction -2.70): fails; reported: outside the hypotheses
+	// ci-signal-token.csv τ=0.55 a₁ 0.284→0.413 (fraction -0.81), H/ln M 0.953→0.861 (fraction -1.95): fails; reported: outside the hypotheses
+	// ci.csv τ=0.55 a₁ 0.270→0.465 (fraction -1.34), H/ln M 0.960→0.748 (fraction -5.26): fails; reported: outside the hypotheses
+	// ci.csv τ=0.55 a₁ 0.284→0.489 (fraction -1.29), H/ln M 0.953→0.568 (fraction -8.16): fails; reported: outside the hypotheses
+	// paper-s400-dh64.csv τ=0.55 a₁ 0.203→0.494 (fraction -2.07), H/ln M 0.957→0.383 (fraction -13.32): fails; reported: outside the hypotheses
+	// paper-s400-dh64.csv τ=0.55 a₁ 0.201→0.526 (fraction -2.35), H/ln M 0.956→0.501 (fraction -10.39): fails; reported: outside the hypotheses
+	// paper-s400.csv τ=0.4 a₁ 0.189→0.523 (fraction -2.65), H/ln M 0.965→0.386 (fraction -16.46): fails; reported: outside the hypotheses
+	// paper-s400.csv τ=0.4 a₁ 0.183→0.458 (fraction -2.28), H/ln M 0.967→0.468 (fraction -15.14): fails; reported: outside the hypotheses
+	// paper-s400.csv τ=0.55 a₁ 0.189→0.500 (fraction -2.47), H/ln M 0.965→0.257 (fraction -20.12): fails; reported: outside the hypotheses
+	// paper-s400.csv τ=0.55 a₁ 0.183→0.487 (fraction -2.52), H/ln M 0.967→0.376 (fraction -17.92): fails; reported: outside the hypotheses
 }
