@@ -27,7 +27,7 @@ type AttnState struct {
 //
 // with a₁(0), H(0) from clean and a₁(τ), H(τ) from adv. An absolute entropy
 // cut (P6's ≥ 0.9 ln M) does not measure collapse: clean training meets it
-// at M = 16 (0.965–0.972 ln M). The rule is measured against clean, so it
+// at M = 16 (0.956–0.967 ln M in the committed sweeps). The rule is measured against clean, so it
 // needs a clean run whose attention specialized: when a₁(0) < AttnFactor/M
 // (P3's threshold; then H(0) is close to ln M as well) both bounds are
 // undecided, as they are for non-finite inputs. A run identical to clean
