@@ -79,12 +79,12 @@ func (c StrongConfig) Validate() error {
 type Stage int8
 
 const (
-	StageClean    Stage = iota // Δ = 0: no stage did better
-	StageStart                 // a closed-form start: linear-collapse worst direction, midpoint, erase
-	StageMargin                // a T = 1 momentum run (from 0 or from the linear worst direction)
-	StageSmooth                // a smoothed-direction run (T > 1)
-	StageRestart               // an adaptive restart
-	StageLocal                 // the random local search
+	StageClean   Stage = iota // Δ = 0: no stage did better
+	StageStart                // a closed-form start: linear-collapse worst direction, midpoint, erase
+	StageMargin               // a T = 1 momentum run (from 0 or from the linear worst direction)
+	StageSmooth               // a smoothed-direction run (T > 1)
+	StageRestart              // an adaptive restart
+	StageLocal                // the random local search
 )
 
 var stageNames = [...]string{"clean", "start", "margin", "smooth", "restart", "local"}
