@@ -41,22 +41,24 @@ type StrongConfig struct {
 }
 
 // DefaultStrong is the strong protocol's default setting: 100-step runs,
-// temperatures 4 and 32, up to 6 adaptive rounds of 4 restarts that go on
-// while a round lowers the margin by more than 0.1%, and 200 local-search
-// proposals.
+// temperatures 2, 4, 8, 16, 64 and 256, up to 6 adaptive rounds of 4
+// restarts that go on while a round lowers the margin by more than 0.1%,
+// and 200 local-search proposals. (With 50-step runs, or with the
+// temperatures 4 and 32 only, it missed breaks of the corpus's reference.)
 func DefaultStrong(set Set, tau float64, seed uint64) StrongConfig {
-	return StrongConfig{Set: set, Tau: tau, Seed: seed, Steps: 100, Temps: []float64{4, 32},
+	return StrongConfig{Set: set, Tau: tau, Seed: seed, Steps: 100, Temps: []float64{2, 4, 8, 16, 64, 256},
 		Restarts: 4, Rounds: 6, Improve: 1e-3, LocalSteps: 200}
 }
 
 // ReferenceStrong is the expensive search the hard-instance corpus was
-// broken with (model/attack/testdata/hard): 300-step runs, six
-// temperatures from 2 to 256, up to 8 rounds of 8 restarts that go on
-// while a round lowers the margin by more than 0.001%, 1000 local-search
-// proposals.
+// broken with (model/attack/testdata/hard): 500-step runs, twelve
+// temperatures from 1.5 to 256, up to 10 rounds of 12 restarts that go on
+// while a round lowers the margin by more than 10⁻⁶ relative, 3000
+// local-search proposals.
 func ReferenceStrong(set Set, tau float64, seed uint64) StrongConfig {
-	return StrongConfig{Set: set, Tau: tau, Seed: seed, Steps: 300, Temps: []float64{2, 4, 8, 16, 64, 256},
-		Restarts: 8, Rounds: 8, Improve: 1e-5, LocalSteps: 1000}
+	return StrongConfig{Set: set, Tau: tau, Seed: seed, Steps: 500,
+		Temps:    []float64{1.5, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256},
+		Restarts: 12, Rounds: 10, Improve: 1e-6, LocalSteps: 3000}
 }
 
 // Validate returns a *valid.Error naming the first bad field.
