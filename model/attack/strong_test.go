@@ -56,6 +56,7 @@ func TestStrongConfigValidate(t *testing.T) {
 		{"Restarts", func(c *StrongConfig) { c.Restarts = -1 }},
 		{"Rounds", func(c *StrongConfig) { c.Rounds = -2 }},
 		{"Improve", func(c *StrongConfig) { c.Improve = math.NaN() }},
+		{"Small", func(c *StrongConfig) { c.Small = -0.5 }},
 		{"LocalSteps", func(c *StrongConfig) { c.LocalSteps = -1 }},
 		{"Temps[1]", func(c *StrongConfig) { c.Temps = []float64{4, 1} }},
 		{"Temps[0]", func(c *StrongConfig) { c.Temps = []float64{math.Inf(1)} }},
