@@ -55,6 +55,7 @@ func TestStrongConfigValidate(t *testing.T) {
 		{"Steps", func(c *StrongConfig) { c.Steps = 0 }},
 		{"Restarts", func(c *StrongConfig) { c.Restarts = -1 }},
 		{"Rounds", func(c *StrongConfig) { c.Rounds = -2 }},
+		{"Stride", func(c *StrongConfig) { c.Stride = -1 }},
 		{"Improve", func(c *StrongConfig) { c.Improve = math.NaN() }},
 		{"Small", func(c *StrongConfig) { c.Small = -0.5 }},
 		{"LocalSteps", func(c *StrongConfig) { c.LocalSteps = -1 }},
