@@ -120,7 +120,8 @@ func (p Protocol) Validate() error {
 
 // Attackers returns the protocol's attackers at budget tau in set for
 // batches of batch samples of M tokens: PGD, APGD (if enabled), Midpoint,
-// Erase, in that order (the indices of Robust.Worst and Robust.Wins).
+// Erase, then Strong if p.Strong, in that order (the indices of
+// Robust.Worst and Robust.Wins).
 func (p Protocol) Attackers(arch vit.Arch, M, batch int, sig data.Signals, set Set, tau float64, seed uint64) ([]Attacker, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
