@@ -23,6 +23,12 @@
 // RobustEval are the robust-evaluation protocol (PGD with restarts, APGD,
 // midpoint, erase; worst case per point): its error is robust_err_lb, the
 // lower end of the bracket whose upper end package certify computes.
+// Strong is the stronger ensemble of issue 18 (closed-form starts, momentum
+// runs with a cosine schedule, directions through a temperature-smoothed
+// softmax accepted on the true margin, adaptive restarts, local search);
+// StrongProtocol adds it to a Protocol. testdata/hard holds the corpus of
+// hard instances on which it must find every break an expensive reference
+// search found.
 // PGD maximizes the logistic loss
 // ℓ(y·f(X+Δ)) by steepest ascent in the set's norm followed by projection,
 // and returns the best iterate per sample (docs/THEORY.md §3.2). Midpoint and

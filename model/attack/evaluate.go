@@ -104,6 +104,9 @@ type Protocol struct {
 	PGDSteps, PGDRestarts int // PGD-K with this many runs (zero start, then random)
 	APGDSteps             int // APGD iterations (one run from Δ = 0); 0 disables APGD
 	Batch                 int // samples per batch; 0 means the whole set
+	// Strong adds the strong attack (DefaultStrong, after the others) to
+	// the ensemble; see StrongProtocol.
+	Strong bool
 }
 
 // DefaultProtocol is PGD-20 × 5 runs and APGD-100.
@@ -117,7 +120,8 @@ func (p Protocol) Validate() error {
 
 // Attackers returns the protocol's attackers at budget tau in set for
 // batches of batch samples of M tokens: PGD, APGD (if enabled), Midpoint,
-// Erase, in that order (the indices of Robust.Worst and Robust.Wins).
+// Erase, then Strong if p.Strong, in that order (the indices of
+// Robust.Worst and Robust.Wins).
 func (p Protocol) Attackers(arch vit.Arch, M, batch int, sig data.Signals, set Set, tau float64, seed uint64) ([]Attacker, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -146,7 +150,15 @@ func (p Protocol) Attackers(arch vit.Arch, M, batch int, sig data.Signals, set S
 	if err != nil {
 		return nil, err
 	}
-	return append(atk, mid, er), nil
+	atk = append(atk, mid, er)
+	if p.Strong {
+		st, err := NewStrong(DefaultStrong(set, tau, seed), sig, arch, M, batch)
+		if err != nil {
+			return nil, err
+		}
+		atk = append(atk, st)
+	}
+	return atk, nil
 }
 
 // RobustEval evaluates m on s at budget tau in set under protocol p, worst
