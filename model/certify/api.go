@@ -138,6 +138,10 @@ func (c *Certifier) nodeBound(y, tau float64, n node) float64 {
 		s.r[l] = min(n.hi[l], sqrtUp(subUp(t2, max(0, rest))))
 		s.r2[l] = s.r[l]
 	}
+	if j := c.jt; j != nil && j.pairOn {
+		c.ovr = c.pairWidths(tau, t2, sum, n)
+		defer func() { c.ovr = nil }()
+	}
 	return c.bound(y, s.r, s.r2, false, tau)
 }
 
