@@ -149,7 +149,10 @@ func (c *Certifier) nodeBound(y, tau float64, n node) float64 {
 // of lowest bound; stop when it is positive (every box is) or the node
 // budget is spent; otherwise split its widest radius interval in two. The
 // boxes always cover the ball, so the lowest bound is a bound of the ball.
-func (c *Certifier) branch(y, tau float64) float64 {
+func (c *Certifier) branch(y, tau float64) float64 { return c.branchBudget(y, tau, c.nodes) }
+
+// branchBudget is branch with a node budget of its own.
+func (c *Certifier) branchBudget(y, tau float64, nodes int) float64 {
 	M, s := c.M, &c.scr
 	s.arena = s.arena[:0]
 	root := c.newNode()
@@ -163,7 +166,7 @@ func (c *Certifier) branch(y, tau float64) float64 {
 	evals := 1
 	for {
 		top := h[0]
-		if !(top.b <= 0) || evals+2 > c.nodes || tau == 0 {
+		if !(top.b <= 0) || evals+2 > nodes || tau == 0 {
 			return top.b
 		}
 		h.pop()

@@ -68,13 +68,12 @@
 //     budget, with branch-and-bound over the split;
 //   - in the ℓ∞ cube, the bound above with the second-order score term
 //     τ²·Σ_ik|(W_Q W_Kᵀ)_ik| in place of d·τ²‖W_Q W_Kᵀ‖₂ (linf.go);
-//   - in the Frobenius ball (relational.go), three bounds that keep more
-//     of the shared budget: the radius branch-and-bound with every score
-//     entry (l, j) bounded with the budget δ_l and δ_j share
-//     (r_l‖a_j‖ + r_j‖b_l‖ ≤ ρ_lj√(‖a_j‖² + ‖b_l‖²), ‖δ_l‖‖δ_j‖ ≤ ρ_lj²/2);
-//     the split along u with branch-and-bound on the value share
-//     ‖(α_t)‖₂ of the whole ball; and a cover by the order of the token
-//     norms (the i-th largest is at most τ/√i).
+//   - in the Frobenius ball (relational.go), two bounds that keep more of
+//     the shared budget: the radius branch-and-bound (with three times
+//     the node budget) with every score entry (l, j) bounded with the
+//     budget δ_l and δ_j share (r_l‖a_j‖ + r_j‖b_l‖ ≤ ρ_lj√(‖a_j‖² + ‖b_l‖²),
+//     ‖δ_l‖‖δ_j‖ ≤ ρ_lj²/2), and the split along u with branch-and-bound
+//     on the value share ‖(α_t)‖₂ of the whole ball.
 //
 // BenchmarkCertifiedRadius (package bench) measures the certified radius
 // against the FMN attack radius with and without them.

@@ -1,7 +1,5 @@
 package certify
 
-import "math"
-
 // Two joint bounds of the Frobenius ball ‖Δ‖_F ≤ τ (jointAll; the larger
 // of them and the other bounds is kept). The interval bound lets every
 // token move by the whole τ at once, and each token spend its budget
@@ -12,7 +10,8 @@ import "math"
 //
 //   - pairBranch: the radius branch-and-bound of branch, where a score
 //     entry (l, j ≠ l), which depends on δ_l and δ_j only, is bounded with
-//     the budget the two tokens share (pairWidths, Cauchy–Schwarz);
+//     the budget the two tokens share (pairWidths, Cauchy–Schwarz), with
+//     pairNodes times the node budget;
 //   - frobSplit: each token split along u and across it (as split.go does
 //     in the product sets), with the value share ‖(α_t)_t‖₂ of the whole
 //     ball branched on, so that values and scores draw on one budget
@@ -25,7 +24,10 @@ import "math"
 // models of BenchmarkCertifiedRadius it gave margins near −1.2 where the
 // interval bound gave +0.8 at 0.3× the attack radius — the scores move by
 // several units over the ball, where tangents and chords of exp are far
-// from it — and it was removed.
+// from it — and it was removed. A cover of the ball by the order of the
+// token norms (the i-th largest is at most τ/√i; M!/(M−p)! boxes) raised
+// margins inside the radius but did not move the radius, and the
+// evaluations it cost serve pairBranch better (pairNodes).
 
 // pairWidths returns the score widths of the Frobenius ball's pair bound
 // for the box n of per-token radii (nodeBound: s.r holds the capped radii
@@ -76,13 +78,23 @@ func (c *Certifier) pairWidths(tau, t2, sum float64, n node) *override {
 	return o
 }
 
+// pairNodes is the node budget of pairBranch in units of the certifier's
+// budget (SetNodes). The radius branch-and-bound is what moves the
+// certified radius of the Frobenius ball most per evaluation: on
+// BenchmarkCertifiedRadius (node budget 16) the pair widths at 3× the
+// budget gave median ratios 0.648, 0.421, 0.453, 0.324 (tiny clean, tiny
+// at0.1, ci clean, ci at0.1) where the pair widths at 1× together with
+// frobSplit and a cover by the order of the token norms (each at 1×) gave
+// 0.592, 0.386, 0.419, 0.325 — the order cover was dropped for it.
+const pairNodes = 3
+
 // pairBranch is branch (best-first branch-and-bound over the per-token
 // radii of the Frobenius ball) with the pair widths of pairWidths at
-// every box.
+// every box and pairNodes times the certifier's node budget.
 func (c *Certifier) pairBranch(y, tau float64) float64 {
 	c.jt.pairOn = true
 	defer func() { c.jt.pairOn = false }()
-	return c.branch(y, tau)
+	return c.branchBudget(y, tau, pairNodes*c.nodes)
 }
 
 // frobSplitBox returns the interval bound over the part of the Frobenius
@@ -182,69 +194,3 @@ func (c *Certifier) frobSplit(y, tau float64) float64 {
 // valPiece is one piece [lo, hi] of frobSplit's value share with its
 // bound b.
 type valPiece struct{ lo, hi, b float64 }
-
-// orderCover returns a bound of the Frobenius ball from a cover by the
-// order of the token norms: for every ordered choice k_1, …, k_p of p
-// distinct tokens (the p largest ‖δ_t‖, in that order), the i-th largest
-// norm is at most τ/√i (i of them are at least it and their squares sum
-// to at most τ²), so ‖δ_{k_i}‖ ≤ τ/√i and every other token ≤ τ/√(p+1).
-// The pieces cover the ball (some order holds at every point), each lies
-// in its box of radii, and the bound is the minimum of nodeBound over
-// the M!/(M−p)! boxes (with the pair widths when pairOn), every box
-// evaluated (a minimum over part of them would bound nothing).
-func (c *Certifier) orderCover(y, tau float64, p int) float64 {
-	M := c.M
-	p = min(p, M)
-	caps := make([]float64, p+1)
-	for i := range caps {
-		caps[i] = up(tau / dn(math.Sqrt(float64(i+1)))) // ≥ τ/√(i+1)
-		if c.jt.lowOrder {                              // negative control only: an off-by-one, τ/√(i+2)
-			caps[i] = tau / math.Sqrt(float64(i+2))
-		}
-		caps[i] = min(caps[i], tau)
-	}
-	n := c.newNode()
-	clear(n.lo)
-	pick := make([]int, 0, p)
-	used := make([]bool, M)
-	best := math.Inf(1)
-	var rec func()
-	rec = func() {
-		if len(pick) == p {
-			for t := range n.hi {
-				n.hi[t] = caps[p]
-			}
-			for i, t := range pick {
-				n.hi[t] = caps[i]
-			}
-			best = min(best, c.nodeBound(y, tau, n))
-			return
-		}
-		for t := 0; t < M; t++ {
-			if !used[t] {
-				used[t] = true
-				pick = append(pick, t)
-				rec()
-				pick = pick[:len(pick)-1]
-				used[t] = false
-			}
-		}
-	}
-	rec()
-	return best
-}
-
-// orderBound is orderCover with the pair widths at the deepest order p ≥ 1
-// whose M!/(M−p)! boxes fit the node budget.
-func (c *Certifier) orderBound(y, tau float64) float64 {
-	p, n := 1, c.M
-	for p < c.M && n*(c.M-p) <= c.nodes {
-		n *= c.M - p
-		p++
-	}
-	s := &c.scr
-	s.arena = s.arena[:0]
-	c.jt.pairOn = true
-	defer func() { c.jt.pairOn = false }()
-	return c.orderCover(y, tau, p)
-}
