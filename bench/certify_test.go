@@ -29,7 +29,7 @@ const (
 // attack: for each scale (tiny, ci), model (clean GD and PGD-10
 // adversarial training at τ = 0.1‖μ‖ in the Frobenius ball, N = 20,
 // N·SNR² = 20, seed 1), set and method (interval: the per-entry interval
-// bound alone; joint: the larger of it and the joint first-order bound,
+// bound alone; joint: the larger of it and the joint bounds of
 // certify.Certifier.SetJoint), on the first certPoints test points it
 // reports
 //

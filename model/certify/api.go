@@ -158,6 +158,10 @@ func (c *Certifier) nodeBound(y, tau float64, n node) float64 {
 		s.r[l] = min(n.hi[l], sqrtUp(subUp(t2, max(0, rest))))
 		s.r2[l] = s.r[l]
 	}
+	if j := c.jt; j != nil && j.pairOn {
+		c.ovr = c.pairWidths(tau, t2, sum, n)
+		defer func() { c.ovr = nil }()
+	}
 	return c.bound(y, s.r, s.r2, false, tau)
 }
 
@@ -165,7 +169,10 @@ func (c *Certifier) nodeBound(y, tau float64, n node) float64 {
 // of lowest bound; stop when it is positive (every box is) or the node
 // budget is spent; otherwise split its widest radius interval in two. The
 // boxes always cover the ball, so the lowest bound is a bound of the ball.
-func (c *Certifier) branch(y, tau float64) float64 {
+func (c *Certifier) branch(y, tau float64) float64 { return c.branchBudget(y, tau, c.nodes) }
+
+// branchBudget is branch with a node budget of its own.
+func (c *Certifier) branchBudget(y, tau float64, nodes int) float64 {
 	M, s := c.M, &c.scr
 	s.arena = s.arena[:0]
 	root := c.newNode()
@@ -179,7 +186,7 @@ func (c *Certifier) branch(y, tau float64) float64 {
 	evals := 1
 	for {
 		top := h[0]
-		if !(top.b <= 0) || evals+2 > c.nodes || tau == 0 {
+		if !(top.b <= 0) || evals+2 > nodes || tau == 0 {
 			return top.b
 		}
 		h.pop()

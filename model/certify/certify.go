@@ -453,6 +453,9 @@ func (c *Certifier) bound(y float64, r, r2 []float64, linf bool, frob float64) f
 				if o.sec >= 0 && !c.dropSec {
 					sec = min(sec, mulUp(mulUp(r[l], r[j]), o.sec))
 				}
+				if o.sq != nil && !c.dropSec { // the pair bound of the Frobenius ball (relational.go)
+					sec = min(sec, mulUp(o.sq[l*M+j], na))
+				}
 				tail := addUp(sec, p.ez[l*M+j])
 				w = mulUp(c.s, addUp(o.qk[l*M+j], tail))
 				wz = mulUp(c.s, addUp(o.z[l*M+j], tail))

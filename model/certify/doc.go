@@ -54,7 +54,7 @@
 //
 // Certifier.SetJoint(true) (default: DefaultJoint, the one line that would
 // switch every certificate of the suite) makes Margin, Evaluate and Radius
-// return the larger of the bound above and three further sound bounds,
+// return the larger of the bound above and further sound bounds,
 // each with the same outward rounding:
 //
 //   - a first-order bound (relax.go): the exact clean margin, minus the
@@ -67,7 +67,13 @@
 //     so that the value and the scores no longer both receive the whole
 //     budget, with branch-and-bound over the split;
 //   - in the ℓ∞ cube, the bound above with the second-order score term
-//     τ²·Σ_ik|(W_Q W_Kᵀ)_ik| in place of d·τ²‖W_Q W_Kᵀ‖₂ (linf.go).
+//     τ²·Σ_ik|(W_Q W_Kᵀ)_ik| in place of d·τ²‖W_Q W_Kᵀ‖₂ (linf.go);
+//   - in the Frobenius ball (relational.go), two bounds that keep more of
+//     the shared budget: the radius branch-and-bound (with three times
+//     the node budget) with every score entry (l, j) bounded with the
+//     budget δ_l and δ_j share (r_l‖a_j‖ + r_j‖b_l‖ ≤ ρ_lj√(‖a_j‖² + ‖b_l‖²),
+//     ‖δ_l‖‖δ_j‖ ≤ ρ_lj²/2), and the split along u with branch-and-bound
+//     on the value share ‖(α_t)‖₂ of the whole ball.
 //
 // BenchmarkCertifiedRadius (package bench) measures the certified radius
 // against the FMN attack radius with and without them.

@@ -34,6 +34,9 @@ type override struct {
 	// |δ_l A δ_jᵀ| ≤ r_l r_j·sec in the set norm (linf.go), where it is
 	// smaller than bound's r2_l r2_j‖A‖₂.
 	sec float64
+	// sq, if not nil, bounds r2_l·r2_j per score entry (M×M; the
+	// Frobenius ball's pair bound, relational.go), where it is smaller.
+	sq []float64
 }
 
 // splitState is the per-sample part of the split bound.
