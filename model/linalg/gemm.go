@@ -279,15 +279,17 @@ func run(j *job) {
 	// place: packing it as well measured 18% slower at NN 320×1024×1024).
 	kc := min(p.k, kcMax)
 	p.mPad, p.nPad = rowTiles*mr, colTiles*nr
+	share := false
 	switch {
+	case p.sharedB != nil: // packed by the caller (GemmPackedB)
 	case splitRows && !directB(p, kc):
 		j.shared = grow(j.shared, p.k*p.nPad)
-		p.sharedB = j.shared
+		p.sharedB, share = j.shared, true
 	case !splitRows && !directA(p, kc):
 		j.shared = grow(j.shared, p.k*p.mPad)
-		p.sharedA = j.shared
+		p.sharedA, share = j.shared, true
 	}
-	if p.sharedA != nil || p.sharedB != nil {
+	if share {
 		packParts := min(2*procs, shareTiles)
 		for q := 0; q < packParts; q++ {
 			queue(j, task{j, true, q * shareTiles / packParts, (q + 1) * shareTiles / packParts, 0, 0})
@@ -383,8 +385,11 @@ func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 	mr, nr := kern.mr, kern.nr
 	nb := kBlocks(p.k)
 	tile := buf.tile
-	for jc := j0; jc < j1; jc += ncMax {
-		nc := min(ncMax, j1-jc)
+	// Blocks of C start on whole micro-panels, as the shared packed operands
+	// are laid out (ncMax = 512 is not a multiple of nr = 12).
+	ncStep, mcStep := ncMax-ncMax%nr, mcMax-mcMax%mr
+	for jc := j0; jc < j1; jc += ncStep {
+		nc := min(ncStep, j1-jc)
 		for blk := 0; blk < nb; blk++ {
 			p0, p1 := blk*p.k/nb, (blk+1)*p.k/nb
 			kc := p1 - p0
@@ -402,8 +407,8 @@ func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 			if p.sharedB == nil && !dB {
 				packB(buf.b, p, p0, kc, jc, nc, nr)
 			}
-			for ic := i0; ic < i1; ic += mcMax {
-				mc := min(mcMax, i1-ic)
+			for ic := i0; ic < i1; ic += mcStep {
+				mc := min(mcStep, i1-ic)
 				dA := p.sharedA == nil && directA(p, kc)
 				if p.sharedA == nil && !dA {
 					packA(buf.a, p, p0, kc, ic, mc, mr)

@@ -68,6 +68,8 @@ func bitwiseShapes() []gemmCase {
 		{false, true, 45, 1001, 520, -1, 0, 0},
 		{true, false, 37, 530, 257, 1, 0.3, 3},
 		{false, false, 23, 389, 129, 1, 1, 0},
+		{false, true, 700, 530, 40, 1, 0, 0}, // rows split, shared op(B) wider than ncMax
+		{true, false, 530, 700, 40, 1, 0, 0}, // columns split, shared op(A) taller than mcMax
 	} {
 		cs = append(cs, tc)
 	}
@@ -82,7 +84,7 @@ func TestGemmPathsBitwise(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	shapes := bitwiseShapes()
 	if testing.Short() {
-		shapes = shapes[:len(shapes)-9]
+		shapes = shapes[:len(shapes)-11]
 	}
 	runtime.GOMAXPROCS(1)
 	want := make([][]float64, len(shapes))
