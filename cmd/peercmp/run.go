@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -121,12 +122,18 @@ func run(stdout, stderr io.Writer, args []string) error {
 	}
 
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "command: go run ./cmd/peercmp %s\n", strings.Join(args, " "))
+	// The run's settings are "# " comments, not benchstat configuration
+	// keys (which differ between runs and would keep two files from
+	// comparing); go test's goos, cpu and linalg: lines below are the keys.
+	fmt.Fprintf(&b, "# command go run ./cmd/peercmp %s\n", strings.Join(portableArgs(args), " "))
 	if gov := os.Getenv("GOEXPERIMENT"); gov != "" {
-		fmt.Fprintf(&b, "goexperiment: %s\n", gov)
+		fmt.Fprintf(&b, "# goexperiment %s\n", gov)
 	}
-	fmt.Fprintf(&b, "tags: %s\nthreads: %d\npeer-threads: %d\nrounds: %d\npeer-reps: %d\n", c.tags, c.threads, c.peerThreads, c.rounds, c.peerReps)
-	fmt.Fprintf(&b, "loadavg-start: %s\nloadavg-end: %s\n", load0, loadavg())
+	if kv := os.Getenv("VITADV_KERNEL"); kv != "" {
+		fmt.Fprintf(&b, "# VITADV_KERNEL=%s\n", kv)
+	}
+	fmt.Fprintf(&b, "# tags %s\n# threads %d\n# peer-threads %d\n# rounds %d\n# peer-reps %d\n", c.tags, c.threads, c.peerThreads, c.rounds, c.peerReps)
+	fmt.Fprintf(&b, "# loadavg %s at the start, %s at the end\n", load0, loadavg())
 	for _, l := range cfgLines {
 		fmt.Fprintln(&b, l)
 	}
@@ -280,4 +287,23 @@ func median(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// portableArgs returns args with every absolute file path replaced by its
+// base name in angle brackets (e.g. -python /opt/torch/bin/python3 →
+// -python <python3>), so that a result file names no machine's directories.
+func portableArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if k, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(v, "/") {
+			out[i] = k + "=<" + filepath.Base(v) + ">"
+			continue
+		}
+		if strings.HasPrefix(a, "/") {
+			out[i] = "<" + filepath.Base(a) + ">"
+			continue
+		}
+		out[i] = a
+	}
+	return out
 }

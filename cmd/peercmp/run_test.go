@@ -64,3 +64,13 @@ func TestHelpExitsZero(t *testing.T) {
 		t.Errorf("stray argument: err = %v, want an error naming it", err)
 	}
 }
+
+// TestPortableArgs: absolute paths in the recorded command become base
+// names; everything else is kept as given.
+func TestPortableArgs(t *testing.T) {
+	got := strings.Join(portableArgs([]string{"-python", "/opt/venv/bin/python3", "-o=/home/u/out.txt", "-rounds", "3", "-o", "results/bench/p.txt"}), " ")
+	want := "-python <python3> -o=<out.txt> -rounds 3 -o results/bench/p.txt"
+	if got != want {
+		t.Errorf("portableArgs = %q, want %q", got, want)
+	}
+}
