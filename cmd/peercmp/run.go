@@ -171,10 +171,35 @@ func run(stdout, stderr io.Writer, args []string) error {
 			fmt.Fprintf(&b, "| %s %s | %s | %.3f | %.3f | %.2f | %s |\n", s.name, s.sub(), op.bench, g/1e6, p/1e6, p/g, goal)
 		}
 	}
-	if err := os.WriteFile(c.out, b.Bytes(), 0o644); err != nil {
+	if err := writeAtomic(c.out, b.Bytes()); err != nil {
 		return err
 	}
 	_, err := stdout.Write(b.Bytes())
+	return err
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// directory and a rename, so that a killed run leaves the old file or the
+// new one, never a part.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
 	return err
 }
 
