@@ -534,15 +534,24 @@ func packB(dst []float64, p *gemmParams, p0, kc, jc, nc, nr int) {
 }
 
 // copyRows copies kc rows of w values, src[s·ld : s·ld+w], to
-// dst[s·wd : s·wd+w] (a micro-panel of width wd), one copy per row.
-// (Copying four values at a time through registers instead, to avoid the
-// memmove call, measured 1.5× slower at NN 320×1024×1024: 51 against 75
-// GFLOP per CPU-second, AVX-512, 5 interleaved rounds.)
+// dst[s·wd : s·wd+w] (a micro-panel of width wd): with 32-byte moves in Go
+// assembly where the CPU has AVX2 and the rows are a kernel's width
+// (fastCopyRows), else one copy per row. (Copying four values at a time
+// through Go registers instead measured 1.5× slower at NN 320×1024×1024:
+// 51 against 75 GFLOP per CPU-second, AVX-512, 5 interleaved rounds.)
 func copyRows(dst []float64, wd int, src []float64, ld, kc, w int) {
+	if fastCopyRows != nil && fastCopyRows(dst, wd, src, ld, kc, w) {
+		return
+	}
 	for s := range kc {
 		copy(dst[s*wd:s*wd+w], src[s*ld:s*ld+w])
 	}
 }
+
+// fastCopyRows, set once by the amd64 init where the CPU has AVX2 (and
+// VITADV_KERNEL does not ask for pure Go), copies rows of 4, 8, 12 or 16
+// values and reports whether it did.
+var fastCopyRows func(dst []float64, wd int, src []float64, ld, kc, w int) bool
 
 // forceTile makes every tile go through the buffer and the scalar merge;
 // tests set it to check that the kernels' vector merge is bit-identical.

@@ -45,6 +45,25 @@ func init() {
 	}
 	peakZMM = choice == "avx512"
 	peakYMM = choice == "avx2"
+	if avx2 && choice != "purego" {
+		fastCopyRows = copyRowsAVX2
+	}
+}
+
+//go:noescape
+func copyRowsAVX2asm(dst *float64, wd int, src *float64, ld int, kc int, q int)
+
+// copyRowsAVX2 is copyRows for rows of 4, 8, 12 or 16 values into a panel
+// of the same width (the kernels' mr and nr); it reports false, copying
+// nothing, for any other shape.
+func copyRowsAVX2(dst []float64, wd int, src []float64, ld, kc, w int) bool {
+	if kc < 1 || w != wd || w%4 != 0 || w > 16 || w < 4 {
+		return false
+	}
+	_ = src[(kc-1)*ld+w-1]
+	_ = dst[(kc-1)*wd+w-1]
+	copyRowsAVX2asm(&dst[0], wd*8, &src[0], ld*8, kc, w/4)
+	return true
 }
 
 //go:noescape
