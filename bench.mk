@@ -13,12 +13,19 @@
 #                    bit-identical to the other paths: an opt-in for timing only.
 #
 #   make bench                 every benchmark -> results/bench/new-$(LINALG).txt
-#                              (the file records go test's cpu: line and the
-#                              linalg: kernel path)
-#   make bench-baseline        promote the new file to results/bench/baseline-$(LINALG).txt
-#   make benchcmp              benchstat baseline vs new
+#                              (go test's cpu: line and the linalg: kernel
+#                              path name the CPU class; commit, load average
+#                              and command are "# " comments, which benchstat
+#                              ignores, so two runs always compare)
+#   make bench-baseline        promote it to results/bench/baseline-<cpu>-<path>.txt,
+#                              the baseline of this CPU class
+#   make benchcmp              benchstat: the baseline of the new file's CPU
+#                              class vs the new file (delta column, p-values)
 #   make peer                  Go vs the PyTorch peer, one interleaved run -> results/bench/peer-$(LINALG).txt
 #   make linalg-test           model/linalg and model/vit tests under default and purego
+#
+# VITADV_KERNEL=avx2 forces the AVX2 kernels on a CPU with AVX-512 (and
+# =purego the pure-Go ones at run time); the files then name that path.
 
 GO ?= go
 LINALG ?= default
@@ -28,35 +35,33 @@ LINALG_TAGS_openblas := -tags openblas
 LINALG_GO = $(GO)
 LINALG_TAGS = $(LINALG_TAGS_$(LINALG))
 
-BENCH_COUNT ?= 10
+BENCH_COUNT ?= 6
 BENCH_TIME ?= 100ms
 BENCH ?= .
 BENCH_DIR ?= results/bench
-BENCH_NEW ?= $(BENCH_DIR)/new-$(LINALG).txt
-BENCH_BASE ?= $(BENCH_DIR)/baseline-$(LINALG).txt
+BENCH_NEW ?= $(BENCH_DIR)/new-$(LINALG)$(if $(VITADV_KERNEL),-$(VITADV_KERNEL)).txt
+BENCHFILE = $(GO) run ./bench/benchfile
 PEER_ROUNDS ?= 3
+BENCHSTAT_FLAGS ?=
 
 .PHONY: bench bench-baseline benchcmp peer linalg-test openblas-deps bench-deps
 
 bench: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## benchmarks -> $(BENCH_NEW)
 	@mkdir -p $(BENCH_DIR)
-	{ echo "command: make bench LINALG=$(LINALG) BENCH_COUNT=$(BENCH_COUNT) BENCH_TIME=$(BENCH_TIME)"; \
-	  echo "commit: $$(git rev-parse --short HEAD)$$(git diff --quiet -- model bench || echo -dirty)"; \
-	  echo "go: $$($(GO) env GOVERSION)"; \
-	  echo "loadavg: $$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"; \
-	  echo "nproc: $$(nproc 2>/dev/null)"; \
-	  echo "Unit allocs/op assume=exact"; \
+	{ $(BENCHFILE) header -command "make bench LINALG=$(LINALG) BENCH=$(BENCH) BENCH_COUNT=$(BENCH_COUNT) BENCH_TIME=$(BENCH_TIME)$${VITADV_KERNEL:+ VITADV_KERNEL=$$VITADV_KERNEL}" \
+	    -commit "$$(git rev-parse --short HEAD)$$(git diff --quiet -- model bench || echo -dirty)" && \
 	  $(LINALG_GO) test $(LINALG_TAGS) -run '^$$' -bench '$(BENCH)' -benchtime $(BENCH_TIME) \
-	    -count $(BENCH_COUNT) -timeout 2h ./bench 2>&1; } | tee $(BENCH_NEW).tmp
+	    -count $(BENCH_COUNT) -timeout 2h ./bench 2>&1; $(BENCHFILE) loadavg; } | tee $(BENCH_NEW).tmp
 	@! grep -q -e '^FAIL' -e '^panic' $(BENCH_NEW).tmp || { echo "bench: failed, see $(BENCH_NEW).tmp"; exit 1; }
 	@grep -q '^cpu: ' $(BENCH_NEW).tmp && grep -q '^linalg: ' $(BENCH_NEW).tmp || { echo "bench: no cpu: or linalg: line in $(BENCH_NEW).tmp"; exit 1; }
 	mv $(BENCH_NEW).tmp $(BENCH_NEW)
 
-bench-baseline:  ## promote the last `make bench` to the committed baseline
-	cp $(BENCH_NEW) $(BENCH_BASE)
+bench-baseline:  ## promote the last `make bench` to the baseline of its CPU class
+	@base=$$($(BENCHFILE) baseline -dir $(BENCH_DIR) $(BENCH_NEW)) && cp $(BENCH_NEW) "$$base.tmp" && mv "$$base.tmp" "$$base" && echo "bench-baseline: $$base"
 
-benchcmp:        ## benchstat baseline vs new (same LINALG)
-	$(GO) tool benchstat $(BENCH_BASE) $(BENCH_NEW)
+benchcmp:        ## benchstat: the baseline of the new file's CPU class vs the new file
+	@base=$$($(BENCHFILE) find -dir $(BENCH_DIR) $(BENCH_NEW)) && echo "benchcmp: $$base vs $(BENCH_NEW)" && \
+	  $(GO) tool benchstat $(BENCHSTAT_FLAGS) "$$base" $(BENCH_NEW)
 
 peer: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## Go vs the PyTorch peer (needs python3-torch; skipped with a message if absent)
 	@mkdir -p $(BENCH_DIR)

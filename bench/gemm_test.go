@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"vitadv/model/linalg"
 )
@@ -40,10 +41,12 @@ func BenchmarkGemm(b *testing.B) {
 			}
 			settle(func() { linalg.Gemm(tA, tB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n) })
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				linalg.Gemm(tA, tB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n)
 			}
 			reportGFLOPS(b, 2*float64(s.m)*float64(s.n)*float64(s.k))
+			cpu.report(b, 2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N))
 		})
 	}
 }
@@ -60,4 +63,22 @@ func randSlice(r *rand.Rand, n int) []float64 {
 // the loop.
 func reportGFLOPS(b *testing.B, flopsPerOp float64) {
 	b.ReportMetric(flopsPerOp*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// cpuMeter measures the CPU time the process spends in a benchmark loop
+// (all threads, GC included). On a machine shared with other jobs the wall
+// time says how much of the CPU this process got; GFLOP per CPU-second says
+// how well it used what it got, so the ratio of two benchmarks in one run
+// (Gemm over Peak) stays meaningful under load.
+type cpuMeter struct{ start time.Duration }
+
+func startCPU() cpuMeter { return cpuMeter{processCPU()} }
+
+// report adds the metric GFLOP/cpu-s = flops / CPU seconds since start (all
+// iterations: pass flops per op times b.N); nothing if the system reports
+// no CPU time.
+func (m cpuMeter) report(b *testing.B, flops float64) {
+	if d := processCPU() - m.start; d > 0 && m.start > 0 {
+		b.ReportMetric(flops/d.Seconds()/1e9, "GFLOP/cpu-s")
+	}
 }

@@ -12,8 +12,14 @@ import (
 // TestMain adds a "linalg: <path>" configuration line to benchmark output,
 // so that every result file names the GEMM path it measured (benchstat
 // keeps such key: value lines as configuration).
+// A VITADV_KERNEL value that cannot be honoured stops the run, so that a
+// mistyped switch never measures the wrong path under its name.
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if err := linalg.KernelEnvErr(); err != nil {
+		fmt.Println("FAIL:", err)
+		os.Exit(2)
+	}
 	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
 		fmt.Printf("linalg: %s\n", linalg.Path())
 	}

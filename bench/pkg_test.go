@@ -57,10 +57,12 @@ func BenchmarkAttackPGD(b *testing.B) {
 			xadv := make([]float64, len(set.X))
 			settle(func() { p.Perturb(m, set.X, set.Y, set.N, xadv) })
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				p.Perturb(m, set.X, set.Y, set.N, xadv)
 			}
 			reportGFLOPS(b, pgdSteps*s.pgdStepFlops())
+			cpu.report(b, (pgdSteps*s.pgdStepFlops())*float64(b.N))
 		})
 	}
 }
@@ -78,10 +80,12 @@ func BenchmarkTrainStep(b *testing.B) {
 			}
 			settle(func() { tr.Step() })
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				tr.Step()
 			}
 			reportGFLOPS(b, s.atStepFlops(pgdSteps))
+			cpu.report(b, (s.atStepFlops(pgdSteps))*float64(b.N))
 		})
 	}
 }
@@ -112,11 +116,13 @@ func BenchmarkSweepCell(b *testing.B) {
 			}
 			cell()
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				cell()
 			}
 			tst := size{N: nTest, M: s.M, D: s.D, Dh: s.Dh, Dv: s.Dv}
 			reportGFLOPS(b, sweepSteps*s.atStepFlops(pgdSteps)+s.lossGradFlops()+pgdSteps*tst.pgdStepFlops())
+			cpu.report(b, (sweepSteps*s.atStepFlops(pgdSteps)+s.lossGradFlops()+pgdSteps*tst.pgdStepFlops())*float64(b.N))
 		})
 	}
 }

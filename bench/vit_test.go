@@ -147,8 +147,12 @@ func (f *fixture) pgdStep() {
 	}
 }
 
-// pgd runs K steps from Δ = 0 and leaves X + Δ in f.xcur.
+// pgd runs K steps from Δ = 0 and leaves X + Δ in f.xcur. Like
+// attack.PGD, it freezes the workspace on the model for the attack (W_QK
+// packed once; bit-identical, vit.Workspace.Freeze).
 func (f *fixture) pgd(k int) {
+	f.ws.Freeze(f.m)
+	defer f.ws.Thaw()
 	clear(f.delta)
 	for range k {
 		f.pgdStep()
@@ -186,10 +190,12 @@ func benchSizes(b *testing.B, flops func(size) float64, body func(f *fixture)) {
 			f := newFixture(b, s)
 			settle(func() { body(f) })
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				body(f)
 			}
 			reportGFLOPS(b, flops(s))
+			cpu.report(b, flops(s)*float64(b.N))
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -121,12 +122,18 @@ func run(stdout, stderr io.Writer, args []string) error {
 	}
 
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "command: go run ./cmd/peercmp %s\n", strings.Join(args, " "))
+	// The run's settings are "# " comments, not benchstat configuration
+	// keys (which differ between runs and would keep two files from
+	// comparing); go test's goos, cpu and linalg: lines below are the keys.
+	fmt.Fprintf(&b, "# command go run ./cmd/peercmp %s\n", strings.Join(portableArgs(args), " "))
 	if gov := os.Getenv("GOEXPERIMENT"); gov != "" {
-		fmt.Fprintf(&b, "goexperiment: %s\n", gov)
+		fmt.Fprintf(&b, "# goexperiment %s\n", gov)
 	}
-	fmt.Fprintf(&b, "tags: %s\nthreads: %d\npeer-threads: %d\nrounds: %d\npeer-reps: %d\n", c.tags, c.threads, c.peerThreads, c.rounds, c.peerReps)
-	fmt.Fprintf(&b, "loadavg-start: %s\nloadavg-end: %s\n", load0, loadavg())
+	if kv := os.Getenv("VITADV_KERNEL"); kv != "" {
+		fmt.Fprintf(&b, "# VITADV_KERNEL=%s\n", kv)
+	}
+	fmt.Fprintf(&b, "# tags %s\n# threads %d\n# peer-threads %d\n# rounds %d\n# peer-reps %d\n", c.tags, c.threads, c.peerThreads, c.rounds, c.peerReps)
+	fmt.Fprintf(&b, "# loadavg %s at the start, %s at the end\n", load0, loadavg())
 	for _, l := range cfgLines {
 		fmt.Fprintln(&b, l)
 	}
@@ -164,10 +171,35 @@ func run(stdout, stderr io.Writer, args []string) error {
 			fmt.Fprintf(&b, "| %s %s | %s | %.3f | %.3f | %.2f | %s |\n", s.name, s.sub(), op.bench, g/1e6, p/1e6, p/g, goal)
 		}
 	}
-	if err := os.WriteFile(c.out, b.Bytes(), 0o644); err != nil {
+	if err := writeAtomic(c.out, b.Bytes()); err != nil {
 		return err
 	}
 	_, err := stdout.Write(b.Bytes())
+	return err
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// directory and a rename, so that a killed run leaves the old file or the
+// new one, never a part.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
 	return err
 }
 
@@ -280,4 +312,23 @@ func median(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// portableArgs returns args with every absolute file path replaced by its
+// base name in angle brackets (e.g. -python /opt/torch/bin/python3 →
+// -python <python3>), so that a result file names no machine's directories.
+func portableArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if k, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(v, "/") {
+			out[i] = k + "=<" + filepath.Base(v) + ">"
+			continue
+		}
+		if strings.HasPrefix(a, "/") {
+			out[i] = "<" + filepath.Base(a) + ">"
+			continue
+		}
+		out[i] = a
+	}
+	return out
 }

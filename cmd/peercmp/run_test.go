@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -62,5 +63,38 @@ func TestHelpExitsZero(t *testing.T) {
 	}
 	if err := run(&out, &errw, []string{"stray"}); err == nil || !strings.Contains(err.Error(), "stray") {
 		t.Errorf("stray argument: err = %v, want an error naming it", err)
+	}
+}
+
+// TestPortableArgs: absolute paths in the recorded command become base
+// names; everything else is kept as given.
+func TestPortableArgs(t *testing.T) {
+	got := strings.Join(portableArgs([]string{"-python", "/opt/venv/bin/python3", "-o=/home/u/out.txt", "-rounds", "3", "-o", "results/bench/p.txt"}), " ")
+	want := "-python <python3> -o=<out.txt> -rounds 3 -o results/bench/p.txt"
+	if got != want {
+		t.Errorf("portableArgs = %q, want %q", got, want)
+	}
+}
+
+// TestWriteAtomic: the file gets the new contents whole and no temporary
+// file is left; a directory that does not exist is an error, and the old
+// file stays.
+func TestWriteAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := dir + "/peer.txt"
+	for _, body := range []string{"first\n", "second, longer\n"} {
+		if err := writeAtomic(p, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil || string(got) != body {
+			t.Fatalf("after writing %q: %q, %v", body, got, err)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d entries in the directory, want 1 (a temporary file left?)", len(ents))
+	}
+	if err := writeAtomic(dir+"/missing/peer.txt", []byte("x")); err == nil {
+		t.Error("writing into a missing directory: no error")
 	}
 }

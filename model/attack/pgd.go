@@ -283,6 +283,8 @@ func (p *PGD) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 		p.coef[i] = -p.ascent * y[i]
 	}
 	K := p.cfg.Steps
+	p.ws.Freeze(m) // only the input moves: W_QK is packed once (vit.Workspace.Freeze)
+	defer p.ws.Thaw()
 	for run := 0; run < runs; run++ {
 		if run > 0 || p.cfg.RandomStart {
 			for i := 0; i < n; i++ {

@@ -16,6 +16,9 @@
 //	                    outside every identity guarantee below
 //
 // Path reports the active choice, e.g. "asm-avx512-8x16+vec-avx512".
+// VITADV_KERNEL=avx2 (avx512, purego) overrides the choice from the CPU, e.g.
+// to measure the AVX2 kernels on a CPU with AVX-512 (env.go; a value the CPU
+// or build cannot honour leaves the default and is reported by KernelEnvErr).
 //
 // Same bits on every path. The pure-Go kernels compute the same fused
 // multiply-add chains, in the same order, as the assembly (math.FMA is exact
@@ -36,7 +39,10 @@
 //
 // Determinism: work is split over blocks of C only, never over k; the k
 // blocking depends on k alone. So Gemm returns bit-identical results at any
-// GOMAXPROCS and any number of workers.
+// GOMAXPROCS and any number of workers. A split product packs the operand
+// that every block reads whole once, shared by the blocks; PackedB keeps an
+// op(B) packed across calls (GemmPackedB), for the model's W_QK while PGD
+// moves only the input. Neither changes the order of any sum.
 //
 // Workspaces: packing buffers belong to a fixed pool of worker goroutines,
 // started on first use (GOMAXPROCS−1 of them; the caller computes one block

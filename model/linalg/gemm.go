@@ -49,7 +49,7 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 		return
 	}
 	j := getJob()
-	j.p = gemmParams{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}
+	j.p = gemmParams{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
 	run(j)
 	j.p = gemmParams{} // drop references to the caller's slices
 	putJob(j)
@@ -130,6 +130,13 @@ type gemmParams struct {
 	beta           float64
 	c              []float64
 	ldc            int
+
+	// sharedA (sharedB), when set, holds all of op(A) (op(B)) packed once
+	// for every block of C (run): the panel of rows i … i+mr−1 (columns
+	// j … j+nr−1) of k block [p0, p0+kc) at sharedA[p0·mPad + i·kc]
+	// (sharedB[p0·nPad + j·kc]), laid out as packA (packB) lays it out.
+	sharedA, sharedB []float64
+	mPad, nPad       int
 }
 
 // buffers are one goroutine's packing workspaces, sized for the largest
@@ -159,9 +166,10 @@ func newBuffers() *buffers {
 // buffers; the free list keeps up to maxFreeJobs, one per goroutine that
 // has called Gemm concurrently.)
 type job struct {
-	p    gemmParams
-	buf  *buffers
-	done chan struct{}
+	p      gemmParams
+	buf    *buffers
+	shared []float64 // the operand packed once for all blocks, grown as needed
+	done   chan struct{}
 }
 
 const maxFreeJobs = 64
@@ -184,9 +192,12 @@ func putJob(j *job) {
 	}
 }
 
-// task is one block of C, rows [i0, i1) and columns [j0, j1), of job j.
+// task is one block of C, rows [i0, i1) and columns [j0, j1), of job j;
+// or, if pack is set, the packing of micro-panels [i0, i1) of job j's
+// shared operand (every k block).
 type task struct {
 	j              *job
+	pack           bool
 	i0, i1, j0, j1 int
 }
 
@@ -220,39 +231,37 @@ func worker() {
 }
 
 func (t task) exec(buf *buffers) {
-	serial(&t.j.p, buf, t.i0, t.i1, t.j0, t.j1)
+	if t.pack {
+		packShared(&t.j.p, t.i0, t.i1)
+	} else {
+		serial(&t.j.p, buf, t.i0, t.i1, t.j0, t.j1)
+	}
 	t.j.done <- struct{}{}
 }
 
 // run splits a product of at least parallelMinFlops flops into blocks of
 // C along its longer side (edges on multiples of mr or nr): at least two
-// per thread and about chunkFlops flops each, at most maxWorkers. It queues
-// them and works through the queue with up to GOMAXPROCS−1 workers. Blocks
-// smaller than an even split let the other goroutines take over the work
-// of one that the OS has descheduled (on this shared 2-core machine an
-// even 2-way split ran at the speed of the slower half, 1.9× slower than
-// one thread). The blocks never change the order in which an element is
-// accumulated, so the result does not depend on them.
+// per thread and about chunkFlops flops each, at most maxWorkers. The
+// operand that every block reads whole (op(B) when the rows are split,
+// op(A) when the columns are) is packed once, in parallel, before the
+// blocks start (GotoBLAS's shared B panel; before, each block repacked it,
+// ten times over at the paper's TN shape), and each block packs only its
+// own part of the other operand. It queues the tasks and works through the
+// queue with up to GOMAXPROCS−1 workers. Blocks smaller than an even split
+// let the other goroutines take over the work of one that the OS has
+// descheduled (on this shared 2-core machine an even 2-way split ran at the
+// speed of the slower half, 1.9× slower than one thread). Neither the blocks
+// nor the packing change the order in which an element is accumulated, so
+// the result does not depend on them.
 func run(j *job) {
 	p := &j.p
 	mr, nr := kern.mr, kern.nr
 	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
 	rowTiles, colTiles := ceilDiv(p.m, mr), ceilDiv(p.n, nr)
-	// Each block packs its own panels: split rows and every block packs all
-	// of op(B) (if B is packed), split columns and every block packs all of
-	// op(A). Split the side that repacks less; on a tie, the longer side.
-	kc := min(p.k, kcMax)
-	packRows, packCols := 0, 0 // elements every extra block repacks
-	if !directB(p, kc) {
-		packRows = p.k * p.n
-	}
-	if !directA(p, kc) {
-		packCols = p.m * p.k
-	}
-	splitRows := packRows < packCols || (packRows == packCols && rowTiles*mr >= colTiles*nr)
-	tiles := colTiles
+	splitRows := rowTiles*mr > colTiles*nr
+	tiles, shareTiles := colTiles, rowTiles
 	if splitRows {
-		tiles = rowTiles
+		tiles, shareTiles = rowTiles, colTiles
 	}
 	procs := runtime.GOMAXPROCS(0)
 	parts := 1
@@ -264,30 +273,90 @@ func run(j *job) {
 		return
 	}
 	ensureWorkers(min(procs, parts) - 1)
+
+	// The common operand is packed once if the blocks would pack it (an
+	// operand the micro-kernel reads in place, directA/directB, stays in
+	// place: packing it as well measured 18% slower at NN 320×1024×1024).
+	kc := min(p.k, kcMax)
+	p.mPad, p.nPad = rowTiles*mr, colTiles*nr
+	share := false
+	switch {
+	case p.sharedB != nil: // packed by the caller (GemmPackedB)
+	case splitRows && !directB(p, kc):
+		j.shared = grow(j.shared, p.k*p.nPad)
+		p.sharedB, share = j.shared, true
+	case !splitRows && !directA(p, kc):
+		j.shared = grow(j.shared, p.k*p.mPad)
+		p.sharedA, share = j.shared, true
+	}
+	if share {
+		packParts := min(2*procs, shareTiles)
+		for q := 0; q < packParts; q++ {
+			queue(j, task{j, true, q * shareTiles / packParts, (q + 1) * shareTiles / packParts, 0, 0})
+		}
+		drain(j, packParts)
+	}
+
 	for q := 0; q < parts; q++ {
 		t0, t1 := q*tiles/parts, (q+1)*tiles/parts
-		t := task{j, 0, p.m, t0 * nr, min(t1*nr, p.n)}
+		t := task{j, false, 0, p.m, t0 * nr, min(t1*nr, p.n)}
 		if splitRows {
-			t = task{j, t0 * mr, min(t1*mr, p.m), 0, p.n}
+			t = task{j, false, t0 * mr, min(t1*mr, p.m), 0, p.n}
 		}
-		for sent := false; !sent; {
-			select {
-			case tasks <- t:
-				sent = true
-			case other := <-tasks: // queue full: help
-				other.exec(j.buf)
-			}
+		queue(j, t)
+	}
+	drain(j, parts)
+}
+
+// queue sends t to the workers; while the queue is full, the caller runs
+// queued tasks itself.
+func queue(j *job, t task) {
+	for {
+		select {
+		case tasks <- t:
+			return
+		case other := <-tasks: // queue full: help
+			other.exec(j.buf)
 		}
 	}
-	// Work through the queue (this call's tasks or any other's) until all
-	// of this call's blocks are done, so that progress never depends on a
-	// worker being free.
-	for pending := parts; pending > 0; {
+}
+
+// drain works through the queue (this call's tasks or any other's) until
+// n tasks of job j are done, so that progress never depends on a worker
+// being free.
+func drain(j *job, n int) {
+	for n > 0 {
 		select {
 		case <-j.done:
-			pending--
+			n--
 		case t := <-tasks:
 			t.exec(j.buf)
+		}
+	}
+}
+
+// grow returns s with length n, reallocated only if its capacity is short.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// packShared packs micro-panels [q0, q1) of the shared operand of p
+// (sharedA or sharedB) for every k block.
+func packShared(p *gemmParams, q0, q1 int) {
+	mr, nr := kern.mr, kern.nr
+	nb := kBlocks(p.k)
+	for blk := 0; blk < nb; blk++ {
+		p0, p1 := blk*p.k/nb, (blk+1)*p.k/nb
+		kc := p1 - p0
+		if p.sharedA != nil {
+			i0, i1 := q0*mr, min(q1*mr, p.m)
+			packA(p.sharedA[p0*p.mPad+i0*kc:], p, p0, kc, i0, i1-i0, mr)
+		} else {
+			j0, j1 := q0*nr, min(q1*nr, p.n)
+			packB(p.sharedB[p0*p.nPad+j0*kc:], p, p0, kc, j0, j1-j0, nr)
 		}
 	}
 }
@@ -316,8 +385,11 @@ func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 	mr, nr := kern.mr, kern.nr
 	nb := kBlocks(p.k)
 	tile := buf.tile
-	for jc := j0; jc < j1; jc += ncMax {
-		nc := min(ncMax, j1-jc)
+	// Blocks of C start on whole micro-panels, as the shared packed operands
+	// are laid out (ncMax = 512 is not a multiple of nr = 12).
+	ncStep, mcStep := ncMax-ncMax%nr, mcMax-mcMax%mr
+	for jc := j0; jc < j1; jc += ncStep {
+		nc := min(ncStep, j1-jc)
 		for blk := 0; blk < nb; blk++ {
 			p0, p1 := blk*p.k/nb, (blk+1)*p.k/nb
 			kc := p1 - p0
@@ -331,14 +403,14 @@ func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 					mode = modeAxpby
 				}
 			}
-			dB := directB(p, kc)
-			if !dB {
+			dB := p.sharedB == nil && directB(p, kc)
+			if p.sharedB == nil && !dB {
 				packB(buf.b, p, p0, kc, jc, nc, nr)
 			}
-			for ic := i0; ic < i1; ic += mcMax {
-				mc := min(mcMax, i1-ic)
-				dA := directA(p, kc)
-				if !dA {
+			for ic := i0; ic < i1; ic += mcStep {
+				mc := min(mcStep, i1-ic)
+				dA := p.sharedA == nil && directA(p, kc)
+				if p.sharedA == nil && !dA {
 					packA(buf.a, p, p0, kc, ic, mc, mr)
 				}
 				for jr := 0; jr < nc; jr += nr {
@@ -346,6 +418,9 @@ func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 					var bp []float64
 					ldb := nr
 					switch {
+					case p.sharedB != nil:
+						o := p0*p.nPad + (jc+jr)*kc
+						bp = p.sharedB[o : o+nr*kc]
 					case !dB:
 						bp = buf.b[jr*kc : (jr+nr)*kc]
 					case nn == nr:
@@ -359,6 +434,9 @@ func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 						var ap []float64
 						ars, acs := 1, mr
 						switch {
+						case p.sharedA != nil:
+							o := p0*p.mPad + (ic+ir)*kc
+							ap = p.sharedA[o : o+mr*kc]
 						case !dA:
 							ap = buf.a[ir*kc : (ir+mr)*kc]
 						case mm == mr && p.transA:
@@ -406,10 +484,7 @@ func packA(dst []float64, p *gemmParams, p0, kc, ic, mc, mr int) {
 			clear(panel)
 		}
 		if p.transA { // op(A)[i][p0+s] = A[p0+s][i]: rows of A hold mr contiguous values
-			for s := 0; s < kc; s++ {
-				src := a[(p0+s)*lda+ic+q : (p0+s)*lda+ic+q+rows]
-				copy(panel[s*mr:s*mr+rows], src)
-			}
+			copyRows(panel, mr, a[p0*lda+ic+q:], lda, kc, rows)
 			continue
 		}
 		for r := 0; r < rows; r++ {
@@ -453,13 +528,30 @@ func packB(dst []float64, p *gemmParams, p0, kc, jc, nc, nr int) {
 				}
 			}
 		} else {
-			for s := 0; s < kc; s++ {
-				src := b[(p0+s)*ldb+jc+q : (p0+s)*ldb+jc+q+cols]
-				copy(panel[s*nr:s*nr+cols], src)
-			}
+			copyRows(panel, nr, b[p0*ldb+jc+q:], ldb, kc, cols)
 		}
 	}
 }
+
+// copyRows copies kc rows of w values, src[s·ld : s·ld+w], to
+// dst[s·wd : s·wd+w] (a micro-panel of width wd): with 32-byte moves in Go
+// assembly where the CPU has AVX2 and the rows are a kernel's width
+// (fastCopyRows), else one copy per row. (Copying four values at a time
+// through Go registers instead measured 1.5× slower at NN 320×1024×1024:
+// 51 against 75 GFLOP per CPU-second, AVX-512, 5 interleaved rounds.)
+func copyRows(dst []float64, wd int, src []float64, ld, kc, w int) {
+	if fastCopyRows != nil && fastCopyRows(dst, wd, src, ld, kc, w) {
+		return
+	}
+	for s := range kc {
+		copy(dst[s*wd:s*wd+w], src[s*ld:s*ld+w])
+	}
+}
+
+// fastCopyRows, set once by the amd64 init where the CPU has AVX2 (and
+// VITADV_KERNEL does not ask for pure Go), copies rows of 4, 8, 12 or 16
+// values and reports whether it did.
+var fastCopyRows func(dst []float64, wd int, src []float64, ld, kc, w int) bool
 
 // forceTile makes every tile go through the buffer and the scalar merge;
 // tests set it to check that the kernels' vector merge is bit-identical.

@@ -13,26 +13,57 @@ import "golang.org/x/sys/cpu"
 //	                ops on ymm (Dot's 16 lanes in four ymm registers)
 //	otherwise       pure Go (as under -tags purego)
 //
+// VITADV_KERNEL=avx2 (or avx512, purego) overrides the choice (env.go).
+//
 // Every one computes the same fused multiply-add chains as the pure-Go
 // kernels, so the results are bit-identical (linalg tests compare them).
 // Code that touches ymm/zmm registers ends with VZEROUPPER (asm_test.go).
 func init() {
 	avx2 := cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	avx512 := cpu.X86.HasAVX512F && avx2
+	have := []string{"purego"}
+	k2 := microKernel{name: "asm-avx2-4x12", mr: 4, nr: 12, fn: kernel4x12asm}
+	v2 := vecKernels{name: "avx2", dot: dotAVX2, axpy: axpyAVX2, scal: scalAVX2, exp: expAVX2}
+	k5 := microKernel{name: "asm-avx512-8x16", mr: 8, nr: 16, fn: kernel8x16asm}
+	v5 := vecKernels{name: "avx512", dot: dotAVX512, axpy: axpyAVX512, scal: scalAVX512, exp: expAVX512}
 	if avx2 {
-		k := microKernel{name: "asm-avx2-4x12", mr: 4, nr: 12, fn: kernel4x12asm}
-		v := vecKernels{name: "avx2", dot: dotAVX2, axpy: axpyAVX2, scal: scalAVX2, exp: expAVX2}
-		kernels, vecs = append(kernels, k), append(vecs, v)
-		kern, vec = k, v
+		kernels, vecs = append(kernels, k2), append(vecs, v2)
+		have = append(have, "avx2")
 	}
 	if avx512 {
-		k := microKernel{name: "asm-avx512-8x16", mr: 8, nr: 16, fn: kernel8x16asm}
-		v := vecKernels{name: "avx512", dot: dotAVX512, axpy: axpyAVX512, scal: scalAVX512, exp: expAVX512}
-		kernels, vecs = append(kernels, k), append(vecs, v)
-		kern, vec = k, v
+		kernels, vecs = append(kernels, k5), append(vecs, v5)
+		have = append(have, "avx512")
 	}
-	peakZMM = avx512
-	peakYMM = avx2
+	// VITADV_KERNEL (env.go) may pick a slower path than the CPU's best.
+	var choice string
+	choice, envErr = chooseKernels(kernelEnvValue(), have)
+	switch choice {
+	case "avx2":
+		kern, vec = k2, v2
+	case "avx512":
+		kern, vec = k5, v5
+	}
+	peakZMM = choice == "avx512"
+	peakYMM = choice == "avx2"
+	if avx2 && choice != "purego" {
+		fastCopyRows = copyRowsAVX2
+	}
+}
+
+//go:noescape
+func copyRowsAVX2asm(dst *float64, wd int, src *float64, ld int, kc int, q int)
+
+// copyRowsAVX2 is copyRows for rows of 4, 8, 12 or 16 values into a panel
+// of the same width (the kernels' mr and nr); it reports false, copying
+// nothing, for any other shape.
+func copyRowsAVX2(dst []float64, wd int, src []float64, ld, kc, w int) bool {
+	if kc < 1 || w != wd || w%4 != 0 || w > 16 || w < 4 {
+		return false
+	}
+	_ = src[(kc-1)*ld+w-1]
+	_ = dst[(kc-1)*wd+w-1]
+	copyRowsAVX2asm(&dst[0], wd*8, &src[0], ld*8, kc, w/4)
+	return true
 }
 
 //go:noescape

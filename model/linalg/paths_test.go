@@ -59,28 +59,45 @@ func bitwiseShapes() []gemmCase {
 		{true, false, 140, 520, 300, 0.9, 0.2, 1}, // > mcMax rows, > ncMax columns
 		{false, false, 200, 300, 256, 1, 1, 0},    // split over workers
 		{false, true, 50, 768, 256, 1, 0, 0},
+		// The shared packed operand of the parallel path (run): rows split
+		// (op(B) shared), columns split (op(A) shared), each op, edge
+		// panels, several k blocks, strides, every merge mode.
+		{true, true, 301, 77, 300, 1, 0, 1},
+		{true, false, 333, 45, 40, 0.5, 1, 0},
+		{false, false, 210, 19, 530, 1, 0.3, 2},
+		{false, true, 45, 1001, 520, -1, 0, 0},
+		{true, false, 37, 530, 257, 1, 0.3, 3},
+		{false, false, 23, 389, 129, 1, 1, 0},
+		{false, true, 700, 530, 40, 1, 0, 0}, // rows split, shared op(B) wider than ncMax
+		{true, false, 530, 700, 40, 1, 0, 0}, // columns split, shared op(A) taller than mcMax
 	} {
 		cs = append(cs, tc)
 	}
 	return cs
 }
 
-// TestGemmPathsBitwise: every micro-kernel gives C bit-identical to the
-// pure-Go kernel, on every shape, at GOMAXPROCS 1 and 3.
+// TestGemmPathsBitwise: every micro-kernel, pure Go included, gives C
+// bit-identical to the pure-Go kernel on one thread, on every shape, at
+// GOMAXPROCS 1 and 3 (at 3 the large shapes take the parallel path, with
+// its shared packed operand, which one thread never does).
 func TestGemmPathsBitwise(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	shapes := bitwiseShapes()
 	if testing.Short() {
-		shapes = shapes[:len(shapes)-3]
+		shapes = shapes[:len(shapes)-11]
+	}
+	runtime.GOMAXPROCS(1)
+	want := make([][]float64, len(shapes))
+	for i, tc := range shapes {
+		want[i] = gemmWith(genericKernel, tc, uint64(100+i))
 	}
 	for _, procs := range []int{1, 3} {
 		runtime.GOMAXPROCS(procs)
 		for i, tc := range shapes {
-			want := gemmWith(genericKernel, tc, uint64(100+i))
-			for _, k := range kernels[1:] {
+			for _, k := range kernels {
 				got := gemmWith(k, tc, uint64(100+i))
-				if q := firstDiff(got, want); q >= 0 {
-					t.Fatalf("GOMAXPROCS=%d %s %v: C[%d] = %x, pure Go %x", procs, k.name, tc, q, math.Float64bits(got[q]), math.Float64bits(want[q]))
+				if q := firstDiff(got, want[i]); q >= 0 {
+					t.Fatalf("GOMAXPROCS=%d %s %v: C[%d] = %x, pure Go on one thread %x", procs, k.name, tc, q, math.Float64bits(got[q]), math.Float64bits(want[i][q]))
 				}
 			}
 		}

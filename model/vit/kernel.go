@@ -29,7 +29,29 @@ type Workspace struct {
 	R     []float64 // D: Xᵀα
 	Coef  []float64 // n: ∂L/∂f_n
 	Loss  []float64 // n: per-sample losses from the last loss call
+
+	// Between Freeze(m) and Thaw: W_QK of frozen packed once, as op(B) of
+	// the forward product X·W_QK and of the input gradient's G_QK·W_QKᵀ.
+	frozen     *Model
+	wqkN, wqkT linalg.PackedB
 }
+
+// Freeze packs m's W_QK into ws once for the passes that follow: until
+// Thaw, Forward and the input gradient of Backward on m read the packed
+// panels instead of packing W_QK in every product (PGD-10 at the paper's
+// size packs it 20 times per attack otherwise). The results are
+// bit-identical (linalg.GemmPackedB). The caller must not change m's
+// weights before Thaw; attack.PGD freezes for the duration of one Perturb,
+// in which only the input moves.
+func (ws *Workspace) Freeze(m *Model) {
+	dh2 := 2 * m.Dh
+	ws.wqkN.Pack(false, m.D, dh2, m.WQK, dh2) // op(B) = W_QK, D × 2Dh
+	ws.wqkT.Pack(true, dh2, m.D, m.WQK, dh2)  // op(B) = W_QKᵀ, 2Dh × D
+	ws.frozen = m
+}
+
+// Thaw ends Freeze: passes pack W_QK in every product again.
+func (ws *Workspace) Thaw() { ws.frozen = nil }
 
 // NewWorkspace returns a workspace for batches of at most capacity samples
 // of m tokens under architecture a. It panics if capacity < 1 or m < 1.
@@ -68,7 +90,11 @@ func (m *Model) Forward(ws *Workspace, x []float64, n int) []float64 {
 	t := n * M
 	x = x[:t*D]
 	m.ValueVector(ws.U)
-	linalg.Gemm(false, false, t, dh2, D, 1, x, D, m.WQK, dh2, 0, ws.QK[:t*dh2], dh2)
+	if ws.frozen == m {
+		linalg.GemmPackedB(false, t, 1, x, D, &ws.wqkN, 0, ws.QK[:t*dh2], dh2)
+	} else {
+		linalg.Gemm(false, false, t, dh2, D, 1, x, D, m.WQK, dh2, 0, ws.QK[:t*dh2], dh2)
+	}
 	linalg.DotRows(ws.V[:t], ws.U, x, D) // v_r = x_rᵀ u
 	scale := m.Scale()
 	invM := 1 / float64(M)
@@ -219,7 +245,11 @@ func (m *Model) Backward(ws *Workspace, x []float64, n int, coef []float64, g *G
 			copy(row, ws.U)
 			linalg.Scal(row, ws.Alpha[i])
 		}
-		linalg.Gemm(false, true, t, D, dh2, 1, gqk, dh2, m.WQK, dh2, 1, dx, D)
+		if ws.frozen == m {
+			linalg.GemmPackedB(false, t, 1, gqk, dh2, &ws.wqkT, 1, dx, D)
+		} else {
+			linalg.Gemm(false, true, t, D, dh2, 1, gqk, dh2, m.WQK, dh2, 1, dx, D)
+		}
 	}
 }
 

@@ -1,0 +1,59 @@
+package linalg
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestCopyRows: copyRows (the assembly fast path where the CPU has it, and
+// the plain copy) copies exactly the kc×w block, at every width the
+// kernels use and others, with strides, leaving the rest of dst alone.
+// Negative control: a copy that skips the last row is detected.
+func TestCopyRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	check := func(copyFn func(dst []float64, wd int, src []float64, ld, kc, w int)) (bad string) {
+		for _, w := range []int{1, 2, 3, 4, 5, 8, 12, 16, 20} {
+			for _, wd := range []int{w, w + 4} {
+				for _, kc := range []int{1, 2, 7, 256} {
+					ld := w + r.IntN(5)
+					src := make([]float64, (kc-1)*ld+w)
+					for i := range src {
+						src[i] = r.NormFloat64()
+					}
+					dst := make([]float64, kc*wd+3)
+					for i := range dst {
+						dst[i] = math.NaN()
+					}
+					copyFn(dst, wd, src, ld, kc, w)
+					for s := range kc {
+						for c := range wd {
+							got := dst[s*wd+c]
+							if c < w && math.Float64bits(got) != math.Float64bits(src[s*ld+c]) {
+								return "copied wrong"
+							}
+							if c >= w && !math.IsNaN(got) {
+								return "wrote past the row"
+							}
+						}
+					}
+					for _, v := range dst[kc*wd:] {
+						if !math.IsNaN(v) {
+							return "wrote past the block"
+						}
+					}
+				}
+			}
+		}
+		return ""
+	}
+	if bad := check(copyRows); bad != "" {
+		t.Fatalf("copyRows (fast path %t): %s", fastCopyRows != nil, bad)
+	}
+	skipLast := func(dst []float64, wd int, src []float64, ld, kc, w int) {
+		copyRows(dst, wd, src, ld, kc-1, w)
+	}
+	if check(skipLast) == "" {
+		t.Fatal("negative control: a copy that skips the last row passed")
+	}
+}
