@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -235,7 +236,7 @@ func TestHuntLogHostile(t *testing.T) {
 			path := filepath.Join(dir, "hunt.txt")
 			os.WriteFile(path, []byte(c.log), 0o644)
 			h, err := LoadHunt(dir)
-			var ce *CorruptError
+			var ce *sweep.CorruptError
 			if !errors.As(err, &ce) {
 				t.Fatalf("err = %v (hunt %+v), want a *CorruptError", err, h)
 			}
@@ -250,7 +251,7 @@ func TestHuntLogHostile(t *testing.T) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "SUMMARY.txt"), []byte("# header\n"+sum), 0o644)
 		_, err := LoadHunt(dir)
-		var ce *CorruptError
+		var ce *sweep.CorruptError
 		if !errors.As(err, &ce) || ce.Line != 2 || ce.Path != filepath.Join(dir, "SUMMARY.txt") {
 			t.Errorf("SUMMARY %q: err = %v, want a *CorruptError at line 2", sum, err)
 		}
@@ -375,7 +376,7 @@ func FuzzHuntLog(f *testing.F) {
 		os.WriteFile(filepath.Join(dir, "hunt.txt"), log, 0o644)
 		h, err := LoadHunt(dir)
 		if err != nil {
-			var c *CorruptError
+			var c *sweep.CorruptError
 			if !errors.As(err, &c) || c.Line < 1 {
 				t.Fatalf("err = %v, want a *CorruptError with a line", err)
 			}

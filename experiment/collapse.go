@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -16,7 +17,7 @@ import (
 // study across d_h.
 type tauFile struct {
 	rel, scale string
-	t          *Table
+	t          *sweep.Table
 }
 
 // collapseKeyCols are the columns two τ sweeps must share (first row) to
@@ -26,7 +27,7 @@ var collapseKeyCols = []string{"n", "c", "mu", "d", "m", "dv", "sigma2", "sigma_
 
 // collapseKey is the shared configuration of a τ sweep, with its τ grid
 // and replicate count, or "" when a column is missing.
-func collapseKey(t *Table) string {
+func collapseKey(t *sweep.Table) string {
 	var b strings.Builder
 	for _, c := range collapseKeyCols {
 		if !t.Has(c) {
@@ -42,7 +43,7 @@ func collapseKey(t *Table) string {
 // (theorems.CollapseStar on that replicate's final a₁ against τ; +Inf
 // when a₁ never falls through the midpoint), in replicate order. The
 // sweep must start at τ = 0.
-func sweepStars(t *Table) ([]float64, error) {
+func sweepStars(t *sweep.Table) ([]float64, error) {
 	M := int(t.First("m"))
 	reps, taus, a1 := t.Col("rep"), t.Col("tau_over_mu"), t.Col("a1")
 	type pt struct{ tau, a1 float64 }

@@ -6,12 +6,13 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"vitadv/sweep"
 )
 
 // sweepTable builds a τ sweep table: every key column 1 except those in
 // over, d_h = dh, M = 4, and per replicate r the final a₁ given by a1(r, τ).
-func sweepTable(dh float64, taus []float64, reps int, a1 func(r int, tau float64) float64, over map[string]float64) *Table {
-	t := &Table{Cols: map[string][]float64{}}
+func sweepTable(dh float64, taus []float64, reps int, a1 func(r int, tau float64) float64, over map[string]float64) *sweep.Table {
+	t := &sweep.Table{Cols: map[string][]float64{}}
 	cols := append([]string{"rep", "tau_over_mu", "a1", "dh"}, collapseKeyCols...)
 	t.Header = cols
 	for r := 0; r < reps; r++ {
@@ -77,7 +78,7 @@ func TestSweepStars(t *testing.T) {
 // control that asserts the grouping can refuse.
 func TestReportCollapse(t *testing.T) {
 	taus := []float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1}
-	mk := func(dh, star float64, over map[string]float64) *Table {
+	mk := func(dh, star float64, over map[string]float64) *sweep.Table {
 		return sweepTable(dh, taus, 3, func(r int, tau float64) float64 { return linearDrop(star*(1+0.01*float64(r)))(r, tau) }, over)
 	}
 	small, large := mk(64, 0.3, nil), mk(512, 0.2, nil)

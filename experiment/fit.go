@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"vitadv/model/rng"
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -28,7 +29,7 @@ func (g GridPoint) Frac() float64 { return fracTrue(g.Benign) }
 
 // gridPoints groups the rows of a phase-type table by (n, c), sorted by N
 // then c. benign classifies a row by its metric value.
-func gridPoints(t *Table, metric string, benign func(float64) bool) []GridPoint {
+func gridPoints(t *sweep.Table, metric string, benign func(float64) bool) []GridPoint {
 	type key struct {
 		n int
 		c float64

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"vitadv/model/store"
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -218,7 +219,7 @@ func (ss scaleSet) loadCalibration(dir string, k theorems.Consts) (Calibration, 
 		num := func(dst *int) error {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil || n <= 0 {
-				return &CorruptError{Path: path, Line: i + 1, Reason: fmt.Sprintf("%s %q is not a positive integer", key, v)}
+				return &sweep.CorruptError{Path: path, Line: i + 1, Reason: fmt.Sprintf("%s %q is not a positive integer", key, v)}
 			}
 			*dst = n
 			return nil
@@ -255,11 +256,11 @@ func (ss scaleSet) loadCalibration(dir string, k theorems.Consts) (Calibration, 
 		}
 	}
 	if c.PhaseScale, _, err = ss.calScale(phaseName, phaseSize); err != nil {
-		return c, &CorruptError{Path: path, Reason: "phase-scale: " + err.Error()}
+		return c, &sweep.CorruptError{Path: path, Reason: "phase-scale: " + err.Error()}
 	}
 	var tauSz Size
 	if c.TauScale, tauSz, err = ss.calScale(tauScale, tauSize); err != nil {
-		return c, &CorruptError{Path: path, Reason: "tau-scale: " + err.Error()}
+		return c, &sweep.CorruptError{Path: path, Reason: "tau-scale: " + err.Error()}
 	}
 	tauSz.Dh = 0 // the τ sweeps vary d_h
 	c.TauScale = ss.Of(tauSz)
@@ -278,7 +279,7 @@ func (ss scaleSet) loadCalibration(dir string, k theorems.Consts) (Calibration, 
 		seed, e3 := strconv.ParseUint(r["seed"], 10, 64)
 		tl, e4 := strconv.ParseFloat(r["test_loss"], 64)
 		if e1 != nil || e2 != nil || e3 != nil || e4 != nil {
-			return c, &CorruptError{Path: filepath.Join(dir, "phase.csv"), Reason: fmt.Sprintf("bad row %v", r)}
+			return c, &sweep.CorruptError{Path: filepath.Join(dir, "phase.csv"), Reason: fmt.Sprintf("bad row %v", r)}
 		}
 		outs = append(outs, theorems.Outcome{N: n, C: cc, Seed: seed, Benign: tl < k.LossCut})
 	}
@@ -291,12 +292,12 @@ func (ss scaleSet) loadCalibration(dir string, k theorems.Consts) (Calibration, 
 	}
 	c.P2 = theorems.CheckP2(outs, fits[1].Boot, nil, k)
 
-	col, err := ReadTable(filepath.Join(dir, "collapse.csv"))
+	col, err := sweep.ReadTable(filepath.Join(dir, "collapse.csv"))
 	if err != nil {
 		return c, err
 	}
 	if tauSz.M <= 0 {
-		return c, &CorruptError{Path: path, Reason: "tau-scale: no M"}
+		return c, &sweep.CorruptError{Path: path, Reason: "tau-scale: no M"}
 	}
 	type key struct{ dh, seed int }
 	sweeps := map[key][][2]float64{}
@@ -344,10 +345,10 @@ func readCSV(path string) ([]map[string]string, error) {
 	defer f.Close()
 	all, err := csv.NewReader(f).ReadAll()
 	if err != nil {
-		return nil, &CorruptError{Path: path, Reason: err.Error()}
+		return nil, &sweep.CorruptError{Path: path, Reason: err.Error()}
 	}
 	if len(all) == 0 {
-		return nil, &CorruptError{Path: path, Reason: "empty file"}
+		return nil, &sweep.CorruptError{Path: path, Reason: "empty file"}
 	}
 	var out []map[string]string
 	for _, rec := range all[1:] {

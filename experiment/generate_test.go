@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -108,7 +109,7 @@ func TestGeneratedTablesControl(t *testing.T) {
 		t.Fatalf("unedited sweep: README's by-scale block lacks P9 inconclusive at ci:\n%s", before[ReadmePath])
 	}
 	path := filepath.Join(repo, "results/tau/ci-long.csv")
-	tab, err := ReadTable(path)
+	tab, err := sweep.ReadTable(path)
 	if err != nil {
 		t.Fatal(err)
 	}

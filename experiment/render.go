@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"vitadv/model/valid"
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -19,12 +20,12 @@ import (
 // ("phase", "tau", "dynamics" or "mnist") next to it and returns their
 // paths.
 func Render(kind, csv string) ([]string, error) {
-	t, err := ReadTable(csv)
+	t, err := sweep.ReadTable(csv)
 	if err != nil {
 		return nil, err
 	}
 	if t.Rows == 0 {
-		return nil, &CorruptError{Path: csv, Reason: "no rows to plot"}
+		return nil, &sweep.CorruptError{Path: csv, Reason: "no rows to plot"}
 	}
 	stem := strings.TrimSuffix(csv, ".csv")
 	switch kind {
@@ -52,7 +53,7 @@ type PhaseSummary struct {
 // theorems.Defaults(): clean runs by the test loss (benign iff < LossCut,
 // Jiang et al. Fig. 1b, P1), adversarial runs by the robust test error
 // (benign iff < ErrBenign, P9's benign region).
-func SummarizePhase(t *Table) PhaseSummary {
+func SummarizePhase(t *sweep.Table) PhaseSummary {
 	k := theorems.Defaults()
 	s := PhaseSummary{Adversarial: t.First("tau_over_mu") > 0}
 	var benign func(float64) bool
@@ -68,7 +69,7 @@ func SummarizePhase(t *Table) PhaseSummary {
 	return s
 }
 
-func renderPhase(stem, kind string, t *Table) ([]string, error) {
+func renderPhase(stem, kind string, t *sweep.Table) ([]string, error) {
 	s := SummarizePhase(t)
 	name := filepath.Base(stem)
 	setup := fmt.Sprintf("d=%g M=%g d_h=%g", t.First("d"), t.First("m"), t.First("dh"))
@@ -107,7 +108,7 @@ type TauRow struct {
 }
 
 // SummarizeTau groups a tau table by τ/‖μ‖.
-func SummarizeTau(t *Table) []TauRow {
+func SummarizeTau(t *sweep.Table) []TauRow {
 	lnM := math.Log(t.First("m"))
 	groups := groupBy(t, "tau_over_mu")
 	var out []TauRow
@@ -159,7 +160,7 @@ type group struct {
 
 // groupBy returns the row indices grouped by the value of column key, in
 // increasing key order.
-func groupBy(t *Table, key string) []group {
+func groupBy(t *sweep.Table, key string) []group {
 	idx := map[float64]int{}
 	var gs []group
 	for i, v := range t.Col(key) {
@@ -175,7 +176,7 @@ func groupBy(t *Table, key string) []group {
 	return gs
 }
 
-func renderTau(stem string, t *Table) ([]string, error) {
+func renderTau(stem string, t *sweep.Table) ([]string, error) {
 	rows := SummarizeTau(t)
 	x := make([]float64, len(rows))
 	get := func(f func(TauRow) float64) []float64 {
@@ -243,7 +244,7 @@ type DynSeries struct {
 
 // SummarizeDynamics returns, per regime (true = benign) and column, the
 // mean ± sd trajectory over seeds.
-func SummarizeDynamics(t *Table) map[bool]map[string]DynSeries {
+func SummarizeDynamics(t *sweep.Table) map[bool]map[string]DynSeries {
 	out := map[bool]map[string]DynSeries{}
 	for _, g := range groupBy(t, "benign") {
 		benign := g.key == 1
@@ -276,7 +277,7 @@ func SummarizeDynamics(t *Table) map[bool]map[string]DynSeries {
 	return out
 }
 
-func renderDynamics(stem string, t *Table) ([]string, error) {
+func renderDynamics(stem string, t *sweep.Table) ([]string, error) {
 	sum := SummarizeDynamics(t)
 	var files []string
 	for _, benign := range []bool{true, false} {

@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"vitadv/model/attack"
+	"vitadv/model/cell"
 
 	"vitadv/model/store"
 	"vitadv/model/valid"
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -122,7 +123,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 
 	sections := []struct {
 		kind string
-		fn   func(io.Writer, string, *Table, theorems.Consts) []theorems.Check
+		fn   func(io.Writer, string, *sweep.Table, theorems.Consts) []theorems.Check
 	}{
 		{"phase", reportPhase}, {"tau", reportTau}, {"dynamics", reportDynamics}, {"mnist", reportPhase},
 	}
@@ -134,18 +135,18 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 		csvs = slices.DeleteFunc(csvs, func(p string) bool { return strings.Contains(p, ".shard-") })
 		slices.SortFunc(csvs, comparePhaseFiles)
 		for _, csv := range csvs {
-			t, err := ReadTable(csv)
+			t, err := sweep.ReadTable(csv)
 			if err != nil {
 				return r, err
 			}
-			meta, err := ReadMeta(csv)
+			meta, err := sweep.ReadMeta(csv)
 			if os.IsNotExist(err) {
 				continue // still running (or never finished): no sidecar yet
 			}
 			if err != nil {
 				return r, err // a garbled sidecar is an error, not a silently dropped file
 			}
-			if err := CheckLayout(csv); err != nil {
+			if err := sweep.CheckLayout(csv); err != nil {
 				return r, err
 			}
 			if t.Rows == 0 || countDistinct(t.Col("cell")) != meta.Cells {
@@ -252,7 +253,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 
 // runTime prints a sidecar's run time: "3121 s", or for a merge of shards
 // run side by side "1562 s wall (2 shards: 1562 s + 1559 s)".
-func runTime(m Meta) string {
+func runTime(m sweep.Meta) string {
 	if len(m.ShardSeconds) < 2 {
 		return fmt.Sprintf("%.0f s", m.Seconds)
 	}
@@ -264,7 +265,7 @@ func runTime(m Meta) string {
 }
 
 // machineText prints the machine(s) a sidecar records.
-func machineText(m Meta) string {
+func machineText(m sweep.Meta) string {
 	var parts []string
 	if m.Machine != nil {
 		parts = append(parts, m.Machine.String())
@@ -279,7 +280,7 @@ func machineText(m Meta) string {
 }
 
 // fileWhat describes a results file for its scale's opening paragraph.
-func fileWhat(kind, rel string, t *Table) string {
+func fileWhat(kind, rel string, t *sweep.Table) string {
 	tau := t.First("tau_over_mu")
 	var what string
 	switch kind {
@@ -515,7 +516,7 @@ func comparePhaseFiles(a, b string) int {
 	return strings.Compare(strings.TrimSuffix(a, ".csv"), strings.TrimSuffix(b, ".csv"))
 }
 
-func reportPhase(w io.Writer, rel string, t *Table, k theorems.Consts) []theorems.Check {
+func reportPhase(w io.Writer, rel string, t *sweep.Table, k theorems.Consts) []theorems.Check {
 	var checks []theorems.Check
 	s := SummarizePhase(t)
 	b := s.Boundary
@@ -606,7 +607,7 @@ func cbText(b Boundary) string {
 // p1Cells reduces a clean phase table to P1's cells: per (N, c), the
 // fraction of replicates with training loss < FitLoss and with test loss
 // < LossCut.
-func p1Cells(t *Table, k theorems.Consts) []theorems.P1Cell {
+func p1Cells(t *sweep.Table, k theorems.Consts) []theorems.P1Cell {
 	type key struct {
 		n int
 		c float64
@@ -667,18 +668,18 @@ func trainingKind(tau float64) string {
 
 // setName returns the perturbation set recorded in a table's set_id column
 // (Frobenius for files written before the column existed).
-func setName(t *Table) string {
+func setName(t *sweep.Table) string {
 	if !t.Has("set_id") {
-		return string(attack.Frobenius)
+		return string(cell.Frobenius)
 	}
 	id := int(t.First("set_id"))
-	if sets := attack.Sets(); id >= 0 && id < len(sets) {
+	if sets := cell.Sets(); id >= 0 && id < len(sets) {
 		return string(sets[id])
 	}
 	return fmt.Sprintf("unknown set_id %d", id)
 }
 
-func reportTau(w io.Writer, rel string, t *Table, k theorems.Consts) []theorems.Check {
+func reportTau(w io.Writer, rel string, t *sweep.Table, k theorems.Consts) []theorems.Check {
 	var checks []theorems.Check
 	rows := SummarizeTau(t)
 	M, dh, nt := int(t.First("m")), int(t.First("dh")), int(t.First("n_test"))
@@ -719,7 +720,7 @@ func reportTau(w io.Writer, rel string, t *Table, k theorems.Consts) []theorems.
 	return checks
 }
 
-func reportDynamics(w io.Writer, rel string, t *Table, k theorems.Consts) []theorems.Check {
+func reportDynamics(w io.Writer, rel string, t *sweep.Table, k theorems.Consts) []theorems.Check {
 	var checks []theorems.Check
 	sum := SummarizeDynamics(t)
 	M := t.First("m")

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -94,7 +95,7 @@ func (ss scaleSet) order(labels []string) []string {
 // tableSize returns the size recorded in a results table's d, m, dh and dv
 // columns. ok is false when a column holds more than one value (the file
 // mixes sizes; it is then classified by its label, see tableScale).
-func tableSize(t *Table) (s Size, ok bool) {
+func tableSize(t *sweep.Table) (s Size, ok bool) {
 	ok = true
 	get := func(col string) int {
 		v := t.Col(col)
@@ -111,7 +112,7 @@ func tableSize(t *Table) (s Size, ok bool) {
 
 // tableScale classifies a results table by its size columns (scaleSet.Of);
 // a table whose size columns vary is "other (mixed sizes)".
-func (ss scaleSet) tableScale(t *Table) string {
+func (ss scaleSet) tableScale(t *sweep.Table) string {
 	s, ok := tableSize(t)
 	if !ok {
 		return "other (mixed sizes)"

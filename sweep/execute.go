@@ -1,4 +1,4 @@
-package experiment
+package sweep
 
 import (
 	"errors"
@@ -267,12 +267,12 @@ func Execute(job *Job, opt Options) (sum Summary, err error) {
 	}
 	err = runCells(job, todo, max(1, opt.Workers), prog.started, func(c Cell, metrics [][]string) error {
 		if len(metrics) != job.PerCell {
-			return fmt.Errorf("experiment: %s cell %d returned %d rows, want %d", job.Name, c.Index, len(metrics), job.PerCell)
+			return fmt.Errorf("sweep: %s cell %d returned %d rows, want %d", job.Name, c.Index, len(metrics), job.PerCell)
 		}
 		rows := make([]Row, len(metrics))
 		for k, m := range metrics {
 			if len(m) != len(job.Metrics) {
-				return fmt.Errorf("experiment: %s cell %d returned %d metrics, want %d", job.Name, c.Index, len(m), len(job.Metrics))
+				return fmt.Errorf("sweep: %s cell %d returned %d metrics, want %d", job.Name, c.Index, len(m), len(job.Metrics))
 			}
 			rows[k] = slices.Concat(Row{strconv.Itoa(c.Index)}, c.Param, m)
 			if err := job.checkMetrics("", rows[k]); err != nil {
@@ -511,6 +511,14 @@ type Meta struct {
 func (m Meta) Validate() error {
 	return valid.First(valid.IntMin("cells", m.Cells, 0), valid.IntMin("computed_this_run", m.Computed, 0),
 		valid.NonNeg("seconds_this_run", m.Seconds), intIn("computed_this_run", m.Computed, 0, float64(m.Cells)))
+}
+
+// intIn returns a *valid.Error unless lo <= v <= hi.
+func intIn(field string, v, lo int, hi float64) error {
+	if v < lo || float64(v) > hi {
+		return &valid.Error{Field: field, Value: v, Rule: fmt.Sprintf("must be in [%d, %.0f]", lo, hi)}
+	}
+	return nil
 }
 
 func derefMachine(m *machine.Info) []machine.Info {

@@ -1,4 +1,4 @@
-package experiment
+package sweep
 
 import (
 	"bytes"
@@ -56,7 +56,7 @@ type Log struct {
 // bytes). Malformed lines elsewhere are a *CorruptError.
 func OpenLog(path string, header []string, perCell int) (l *Log, dropped int64, err error) {
 	if perCell < 1 {
-		panic("experiment: OpenLog: perCell < 1")
+		panic("sweep: OpenLog: perCell < 1")
 	}
 	l = &Log{path: path, header: header, perCell: perCell, cells: map[int][]Row{}}
 	buf, err := os.ReadFile(path)
@@ -210,7 +210,7 @@ func CheckLayout(path string) error {
 
 // errTornHeader marks a file that holds only a prefix of the header (a
 // crash while creating it); OpenLog rewrites it.
-var errTornHeader = fmt.Errorf("experiment: torn header")
+var errTornHeader = fmt.Errorf("sweep: torn header")
 
 // Done reports whether cell i is in the log.
 func (l *Log) Done(i int) bool {
@@ -239,12 +239,12 @@ func (l *Log) Len() int {
 // log's perCell or a row has the wrong number of fields.
 func (l *Log) Append(i int, rows []Row) error {
 	if len(rows) != l.perCell {
-		panic("experiment: Log.Append: wrong number of rows")
+		panic("sweep: Log.Append: wrong number of rows")
 	}
 	var b strings.Builder
 	for _, r := range rows {
 		if len(r) != len(l.header) || r[0] != strconv.Itoa(i) {
-			panic("experiment: Log.Append: row does not fit the header or the cell")
+			panic("sweep: Log.Append: row does not fit the header or the cell")
 		}
 		b.WriteString(strings.Join(r, ","))
 		b.WriteByte('\n')

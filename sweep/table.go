@@ -1,10 +1,12 @@
-package experiment
+package sweep
 
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -74,7 +76,17 @@ func (t *Table) Has(name string) bool { return slices.Contains(t.Header, name) }
 func (t *Table) First(name string) float64 {
 	c := t.Cols[name]
 	if len(c) == 0 {
-		return nan
+		return math.NaN()
 	}
 	return c[0]
+}
+
+// atofField parses a CSV field written with strconv.FormatFloat (NaN if
+// malformed).
+func atofField(s string) float64 {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return v
 }

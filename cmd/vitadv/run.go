@@ -17,6 +17,7 @@ import (
 
 	"vitadv/experiment"
 	"vitadv/model/valid"
+	"vitadv/sweep"
 )
 
 // run executes the command line args, writing results to w and progress to
@@ -111,7 +112,7 @@ func (c *common) define(fs *flagSet, p experiment.Preset) {
 
 // experimentSpec is a parsed experiment command.
 type experimentSpec struct {
-	job  *experiment.Job
+	job  *sweep.Job
 	kind string
 	out  string // base path
 }
@@ -126,7 +127,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 	fs := newFlagSet(kind)
 	var c common
 	c.define(fs, p)
-	var build func() (*experiment.Job, string, error)
+	var build func() (*sweep.Job, string, error)
 	switch kind {
 	case "phase":
 		// -tau sets the preset's step cap, so read it before the defaults.
@@ -142,7 +143,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		fs.Int(&cfg.Reps, "reps", "replicates per grid point")
 		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖ (ℓ₂ Frobenius ball); 0 = clean GD")
 		fs.Uint64(&cfg.Seed, "seed", "master seed (cell i uses rng.Derive(seed, i))")
-		build = func() (*experiment.Job, string, error) {
+		build = func() (*sweep.Job, string, error) {
 			// A preset laid out in ‖μ‖ (paper) would silently ignore an
 			// explicit -c: -c replaces the preset's ‖μ‖ grid, and -c with
 			// -mu is ambiguous.
@@ -173,7 +174,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		fs.Float(&cfg.Eps, "eps", "record the first step with robust training loss below this (P6's ε)")
 		fs.Int(&cfg.Reps, "reps", "replicates per budget (paired: same data at every τ)")
 		fs.Uint64(&cfg.Seed, "seed", "master seed")
-		build = func() (*experiment.Job, string, error) {
+		build = func() (*sweep.Job, string, error) {
 			if err := cfg.Validate(); err != nil {
 				return nil, "", err
 			}
@@ -190,7 +191,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		fs.Int(&cfg.Every, "every", "log every this many steps (must divide -steps)")
 		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖; 0 = clean GD")
 		fs.Uint64(&cfg.Seed, "seed", "master seed")
-		build = func() (*experiment.Job, string, error) {
+		build = func() (*sweep.Job, string, error) {
 			if err := cfg.Validate(); err != nil {
 				return nil, "", err
 			}
@@ -213,7 +214,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		fs.Int(&cfg.Reps, "reps", "replicates per grid point")
 		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖; 0 = clean GD")
 		fs.Uint64(&cfg.Seed, "seed", "master seed")
-		build = func() (*experiment.Job, string, error) {
+		build = func() (*sweep.Job, string, error) {
 			if err := cfg.Validate(); err != nil {
 				return nil, "", err
 			}
@@ -323,27 +324,27 @@ func defineSetup(fs *flagSet, s *experiment.Setup, noise bool) {
 
 // shardFrom returns the shard from -shard or, if unset, from the batch
 // system's environment.
-func shardFrom(cmd, flagValue string, getenv func(string) string) (experiment.Shard, error) {
-	parse := func(name, i, n string) (experiment.Shard, error) {
+func shardFrom(cmd, flagValue string, getenv func(string) string) (sweep.Shard, error) {
+	parse := func(name, i, n string) (sweep.Shard, error) {
 		iv, err1 := strconv.Atoi(strings.TrimSpace(i))
 		nv, err2 := strconv.Atoi(strings.TrimSpace(n))
 		if err1 != nil || err2 != nil || nv < 1 || iv < 0 || iv >= nv {
 			val := i + "/" + n
-			return experiment.Shard{}, &FlagError{Command: cmd, Flag: name, Value: val, Reason: "want i/n with 0 <= i < n"}
+			return sweep.Shard{}, &FlagError{Command: cmd, Flag: name, Value: val, Reason: "want i/n with 0 <= i < n"}
 		}
-		return experiment.Shard{I: iv, N: nv}, nil
+		return sweep.Shard{I: iv, N: nv}, nil
 	}
 	if flagValue != "" {
 		i, n, ok := strings.Cut(flagValue, "/")
 		if !ok {
-			return experiment.Shard{}, &FlagError{Command: cmd, Flag: "shard", Value: flagValue, Reason: "want i/n with 0 <= i < n"}
+			return sweep.Shard{}, &FlagError{Command: cmd, Flag: "shard", Value: flagValue, Reason: "want i/n with 0 <= i < n"}
 		}
 		return parse("shard", i, n)
 	}
 	if id := getenv("SLURM_ARRAY_TASK_ID"); id != "" {
 		n := getenv("SLURM_ARRAY_TASK_COUNT")
 		if n == "" {
-			return experiment.Shard{}, &FlagError{Command: cmd, Flag: "$SLURM_ARRAY_TASK_COUNT", Reason: "unset while $SLURM_ARRAY_TASK_ID is set"}
+			return sweep.Shard{}, &FlagError{Command: cmd, Flag: "$SLURM_ARRAY_TASK_COUNT", Reason: "unset while $SLURM_ARRAY_TASK_ID is set"}
 		}
 		if lo := getenv("SLURM_ARRAY_TASK_MIN"); lo != "" { // arrays may start at 1
 			a, err1 := strconv.Atoi(id)
@@ -357,11 +358,11 @@ func shardFrom(cmd, flagValue string, getenv func(string) string) (experiment.Sh
 	if id := getenv("JOB_COMPLETION_INDEX"); id != "" {
 		n := getenv("VITADV_SHARDS")
 		if n == "" {
-			return experiment.Shard{}, &FlagError{Command: cmd, Flag: "$VITADV_SHARDS", Reason: "unset while $JOB_COMPLETION_INDEX is set (give the Job's completions)"}
+			return sweep.Shard{}, &FlagError{Command: cmd, Flag: "$VITADV_SHARDS", Reason: "unset while $JOB_COMPLETION_INDEX is set (give the Job's completions)"}
 		}
 		return parse("$JOB_COMPLETION_INDEX", id, n)
 	}
-	return experiment.Whole, nil
+	return sweep.Whole, nil
 }
 
 // canonical returns the command line without the flags that do not change
@@ -392,7 +393,7 @@ func runExperiment(w, progress io.Writer, kind string, args []string, getenv fun
 		return err
 	}
 	if merge {
-		path, err := experiment.Merge(spec.job, spec.out, rest, canonical(kind, args))
+		path, err := sweep.Merge(spec.job, spec.out, rest, canonical(kind, args))
 		if err != nil {
 			return err
 		}
@@ -411,7 +412,7 @@ func runExperiment(w, progress io.Writer, kind string, args []string, getenv fun
 		return err
 	}
 	defer stop()
-	sum, err := experiment.Execute(spec.job, experiment.Options{Out: spec.out, Shard: shard, Workers: c.workers,
+	sum, err := sweep.Execute(spec.job, sweep.Options{Out: spec.out, Shard: shard, Workers: c.workers,
 		MaxCells: c.maxCells, Progress: progress, Command: canonical(kind, args)})
 	if err != nil {
 		return err
