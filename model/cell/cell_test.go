@@ -343,4 +343,3 @@ func TestJitterMovesOneULP(t *testing.T) {
 		t.Errorf("Jittered(1) moved no weight")
 	}
 }
-
