@@ -50,6 +50,10 @@ var dynParams = []string{"benign", "n", "c", "rep", "seed", "mu", "snr2", "snrw"
 // optimizer saw (robust loss under AT), and the train.Record columns.
 var dynMetrics = slices.Concat([]string{"step", "train_obj"}, cell.RecordColumns()[1:])
 
+// DynamicsMetrics returns the per-step metric columns of a dynamics file
+// (a fresh copy): the step, the objective, the probe's columns.
+func DynamicsMetrics() []string { return slices.Clone(dynMetrics) }
+
 // dynNA are the dynamics columns that hold NaN meaning "not applicable":
 // the robust losses and errors (the trajectory prober has no evaluation
 // attacker, cell.Spec.Probe) and the ξ₃ scores when M < 3 (cell.Record).

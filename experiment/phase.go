@@ -70,7 +70,7 @@ func (p PhaseConfig) Variant() string {
 	if p.TauOverMu == 0 {
 		return "clean"
 	}
-	return "at-" + ftoa(p.TauOverMu)
+	return AtTau(p.TauOverMu)
 }
 
 // gridParams are the per-cell parameter columns of phase and tau files.

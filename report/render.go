@@ -1,4 +1,4 @@
-package experiment
+package report
 
 import (
 	"cmp"
@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
+	"vitadv/experiment"
 	"vitadv/model/valid"
 	"vitadv/sweep"
 	"vitadv/theorems"
@@ -260,7 +261,7 @@ func SummarizeDynamics(t *sweep.Table) map[bool]map[string]DynSeries {
 			bySteps[s] = append(bySteps[s], i)
 		}
 		slices.Sort(steps)
-		for _, col := range dynMetrics[1:] {
+		for _, col := range experiment.DynamicsMetrics()[1:] {
 			ds := DynSeries{Steps: steps}
 			for _, s := range steps {
 				v := make([]float64, 0, len(bySteps[s]))

@@ -1,4 +1,4 @@
-package experiment
+package report
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"vitadv/model/cell"
 
+	"vitadv/experiment"
 	"vitadv/model/store"
 	"vitadv/model/valid"
 	"vitadv/sweep"
@@ -497,8 +498,8 @@ func comparePhaseFiles(a, b string) int {
 	rank := func(p string) (string, float64) {
 		base := strings.TrimSuffix(filepath.Base(p), ".csv")
 		pre, variant, _ := strings.Cut(base, "-")
-		if strings.HasPrefix(variant, "at-") {
-			return pre, atofField(strings.TrimPrefix(variant, "at-"))
+		if t, ok := experiment.ParseAtTau(variant); ok {
+			return pre, t
 		}
 		return pre, 0
 	}

@@ -5,7 +5,7 @@
 // verdicts by scale (tiny / ci / mid / paper) of README.md and the status
 // section of theorems/STATEMENTS.md (between their marker comments). Tests fail when a
 // committed table differs from what this command writes
-// (experiment.TestGeneratedTablesCurrent).
+// (report.TestGeneratedTablesCurrent).
 //
 // Usage (from the repository root):
 //
@@ -18,7 +18,7 @@ import (
 	"io"
 	"os"
 
-	"vitadv/experiment"
+	"vitadv/report"
 )
 
 func run(w io.Writer, args []string) error {
@@ -31,7 +31,7 @@ func run(w io.Writer, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	changed, err := experiment.WriteGenerated(*repo)
+	changed, err := report.WriteGenerated(*repo)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@
 //
 // Output. The tally goes to stdout in this fixed format (the batch logs
 // results/hunt/*.txt are these lines under "$ go run ./cmd/hunt …" lines;
-// experiment.LoadHunt parses them):
+// report.LoadHunt parses them):
 //
 //	<ID> <Func>: <h> holds, <u> undecided, <t> timed out, <n> n/a (outside hypotheses), <f> fail; <c> shrunk counterexamples; <elapsed>
 //	  go run ./cmd/hunt -replay <file>     (one line per shrunk counterexample)

@@ -17,6 +17,7 @@ import (
 
 	"vitadv/experiment"
 	"vitadv/model/valid"
+	"vitadv/report"
 	"vitadv/sweep"
 )
 
@@ -197,7 +198,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			}
 			variant := ""
 			if cfg.TauOverMu > 0 {
-				variant = "at-" + strconv.FormatFloat(cfg.TauOverMu, 'g', -1, 64)
+				variant = experiment.AtTau(cfg.TauOverMu)
 			}
 			name := experiment.Name(p, variant)
 			return cfg.Job("dynamics " + name), name, nil
@@ -224,7 +225,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			}
 			variant := ""
 			if cfg.TauOverMu > 0 {
-				variant = "at-" + strconv.FormatFloat(cfg.TauOverMu, 'g', -1, 64)
+				variant = experiment.AtTau(cfg.TauOverMu)
 			}
 			name := experiment.Name(p, variant)
 			job, err := cfg.Job("mnist "+name, dir)
@@ -451,7 +452,7 @@ func figures(w io.Writer, spec *experimentSpec, csv string, draw bool) error {
 	if !draw {
 		return nil
 	}
-	files, err := experiment.Render(spec.kind, csv)
+	files, err := report.Render(spec.kind, csv)
 	if err != nil {
 		return err
 	}
@@ -477,7 +478,7 @@ func runReport(w io.Writer, args []string) error {
 	if st, err := os.Stat(results); err != nil || !st.IsDir() {
 		return &FlagError{Command: "report", Flag: "results", Value: results, Reason: "no such directory (run an experiment into it first)"}
 	}
-	files, err := experiment.Report(results)
+	files, err := report.Report(results)
 	if err != nil {
 		return err
 	}
@@ -504,8 +505,7 @@ func allRuns(p experiment.Preset, root string) []allRun {
 	name := func(v string) string { return experiment.Name(p, v) }
 	runs := []allRun{{[]string{"phase", "-tau", "0"}, "phase/" + name("clean") + ".csv"}}
 	for _, t := range experiment.PhaseTaus() {
-		v := strconv.FormatFloat(t, 'g', -1, 64)
-		runs = append(runs, allRun{[]string{"phase", "-tau", v}, "phase/" + name("at-"+v) + ".csv"})
+		runs = append(runs, allRun{[]string{"phase", "-tau", strconv.FormatFloat(t, 'g', -1, 64)}, "phase/" + name(experiment.AtTau(t)) + ".csv"})
 	}
 	runs = append(runs, allRun{[]string{"tau"}, "tau/" + name("") + ".csv"}, allRun{[]string{"dynamics"}, "dynamics/" + name("") + ".csv"},
 		allRun{[]string{"mnist"}, "mnist/" + name("") + ".csv"})
