@@ -235,7 +235,7 @@ func TestHuntLogHostile(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "ce-tiny.json"), ceTiny, 0o644)
 			path := filepath.Join(dir, "hunt.txt")
 			os.WriteFile(path, []byte(c.log), 0o644)
-			h, err := LoadHunt(dir)
+			h, err := loadTextLogs(dir)
 			var ce *sweep.CorruptError
 			if !errors.As(err, &ce) {
 				t.Fatalf("err = %v (hunt %+v), want a *CorruptError", err, h)
@@ -250,7 +250,7 @@ func TestHuntLogHostile(t *testing.T) {
 	for _, sum := range []string{"P4 HarmfulMechanism fails: x\n", "P4 HarmfulMechanism fails | go run ./cmd/hunt -replay results/hunt/absent.json\n"} {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "SUMMARY.txt"), []byte("# header\n"+sum), 0o644)
-		_, err := LoadHunt(dir)
+		_, err := loadTextLogs(dir)
 		var ce *sweep.CorruptError
 		if !errors.As(err, &ce) || ce.Line != 2 || ce.Path != filepath.Join(dir, "SUMMARY.txt") {
 			t.Errorf("SUMMARY %q: err = %v, want a *CorruptError at line 2", sum, err)
@@ -280,7 +280,7 @@ $ go run ./cmd/hunt --scale mid -statement=P8 -relax=false
 P8 MidpointFloor: 6 holds, 0 fail; 0 shrunk counterexamples; 2m3s
 `), 0o644)
 	os.WriteFile(filepath.Join(dir, "SUMMARY.txt"), []byte("D GrowthRatio [PROP] scale=paper [c2=1] fails: x | go run ./cmd/hunt -replay results/hunt/extra.json\n"), 0o644)
-	h, err := LoadHunt(dir)
+	h, err := loadTextLogs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ P8 MidpointFloor: 6 holds, 0 fail; 0 shrunk counterexamples; 2m3s
 	}
 	crlf := t.TempDir()
 	os.WriteFile(filepath.Join(crlf, "c.txt"), []byte("# x\r\n$ go run ./cmd/hunt -statement P8\r\nP8 MidpointFloor: 1 holds, 0 fail; 0 shrunk counterexamples; 1s\r\n"), 0o644)
-	if h, err := LoadHunt(crlf); err != nil || h.Tally("P8", "tiny") == nil || h.Tally("P8", "tiny").Holds != 1 {
+	if h, err := loadTextLogs(crlf); err != nil || h.Tally("P8", "tiny") == nil || h.Tally("P8", "tiny").Holds != 1 {
 		t.Errorf("CRLF log: %v, %+v", err, h)
 	}
 	var none *HuntTally
@@ -374,7 +374,7 @@ func FuzzHuntLog(f *testing.F) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "Thm42ii-mid.json"), ce, 0o644)
 		os.WriteFile(filepath.Join(dir, "hunt.txt"), log, 0o644)
-		h, err := LoadHunt(dir)
+		h, err := loadTextLogs(dir)
 		if err != nil {
 			var c *sweep.CorruptError
 			if !errors.As(err, &c) || c.Line < 1 {

@@ -28,7 +28,7 @@ P7 RegimeBoundary: 0 holds, 0 undecided, 2 timed out, 0 n/a (outside hypotheses)
 	if err := os.WriteFile(filepath.Join(dir, "hunt.txt"), []byte(log), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h, err := LoadHunt(dir)
+	h, err := loadTextLogs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"vitadv/model/store"
 	"vitadv/sweep"
 	"vitadv/theorems"
 )
@@ -184,16 +186,16 @@ func flagValue(fields []string, name string, boolean bool) (v string, present bo
 	return "", false, nil
 }
 
-// huntScale returns the scale label of a hunt command: its -scale flag
-// (default tiny), mapped to its sizes by theorems.ScaleByName and labelled
-// by scaleSet.Of. Logs written when "paper" named THEORY §6.5's d = 256
-// scale (now mid) declare d = 256 in their header comment; their "-scale
-// paper" commands are mid (the rule cmd/hunt applies to their
-// counterexample files).
-func (ss scaleSet) huntScale(fields []string, headerD int) (string, error) {
+// huntScale returns the scale of a text-logged hunt command: its -scale
+// flag (default tiny), resolved by theorems.ScaleByName. Logs written when
+// "paper" named THEORY §6.5's d = 256 scale (now mid) declare d = 256 in
+// their header comment; their "-scale paper" commands are mid (the rule
+// cmd/hunt applies to their counterexample files). Only the conversion of
+// text logs needs this: a JSON run log records the sizes themselves.
+func huntScale(fields []string, headerD int) (theorems.Scale, error) {
 	name, ok, err := flagValue(fields, "scale", false)
 	if err != nil {
-		return "", err
+		return theorems.Scale{}, err
 	}
 	if !ok {
 		name = "tiny"
@@ -201,11 +203,32 @@ func (ss scaleSet) huntScale(fields []string, headerD int) (string, error) {
 	if mid := theorems.Mid(); name == "paper" && headerD == mid.D {
 		name = mid.Name
 	}
-	sc, err := theorems.ScaleByName(name)
-	if err != nil {
-		return "", err
+	return theorems.ScaleByName(name)
+}
+
+// flagValues returns every value of the repeatable flag -name in a
+// command's fields, unquoted.
+func flagValues(fields []string, name string) []string {
+	var out []string
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		if !strings.HasPrefix(f, "-") {
+			continue
+		}
+		k, val, eq := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(f, "-"), "-"), "=")
+		if k != name {
+			continue
+		}
+		if !eq {
+			if i+1 >= len(fields) {
+				break
+			}
+			i++
+			val = fields[i]
+		}
+		out = append(out, strings.Trim(val, `'"`))
 	}
-	return ss.Of(sizeOfScale(sc)), nil
+	return out
 }
 
 // ceScale classifies a counterexample file by the scale it records.
@@ -227,25 +250,20 @@ func (ss scaleSet) ceScale(path string) (string, error) {
 // theorems.
 func LoadHunt(dir string) (*Hunt, error) { return defaultScales().loadHunt(dir) }
 
-// loadHunt reads the batch logs of dir (*.txt but SUMMARY.txt: "$ go run
-// ./cmd/hunt …" lines, each followed by its tally line and one indented
-// replay line per shrunk counterexample; "#" comments and blank lines)
-// and SUMMARY.txt (one line per recorded counterexample; those no log
-// lists are added by the scale their file records). Every run is
-// classified by scale (huntScale) and every counterexample file it cites
-// must record that scale. A line the format does not allow is a
-// *CorruptError naming the file and line. A missing directory gives an
-// empty Hunt.
+// loadHunt reads the JSON-lines run logs of dir (*.jsonl, HuntRecord;
+// each beside its text log <batch>.txt, which the tables cite) and
+// SUMMARY.txt (one line per recorded counterexample; those no log lists
+// are added by the scale their file records). Every run is classified by
+// the sizes it records and every counterexample file it cites must record
+// that scale. A line the format does not allow is a *CorruptError naming
+// the file and line. A missing directory gives an empty Hunt.
 func (ss scaleSet) loadHunt(dir string) (*Hunt, error) {
 	h := &Hunt{}
-	logs, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	logs, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 	slices.Sort(logs)
 	listed := map[string]bool{}
 	for _, p := range logs {
-		if filepath.Base(p) == "SUMMARY.txt" {
-			continue
-		}
-		runs, err := ss.parseHuntLog(p, dir)
+		runs, err := ss.readHuntRuns(p, dir)
 		if err != nil {
 			return nil, err
 		}
@@ -298,16 +316,87 @@ func (ss scaleSet) loadHunt(dir string) (*Hunt, error) {
 	return h, nil
 }
 
-// parseHuntLog parses one batch log (see loadHunt).
-func (ss scaleSet) parseHuntLog(path, dir string) ([]HuntRun, error) {
+// readHuntRuns reads one JSON-lines run log as HuntRuns, checking that
+// every counterexample file a run cites records the run's scale.
+func (ss scaleSet) readHuntRuns(path, dir string) ([]HuntRun, error) {
+	recs, err := ReadHuntLog(path)
+	if err != nil {
+		return nil, err
+	}
+	rel := "hunt/" + strings.TrimSuffix(filepath.Base(path), ".jsonl") + ".txt"
+	var runs []HuntRun
+	for i, rec := range recs {
+		r := HuntRun{File: rel, Line: i + 1, Command: rec.Command, Scale: ss.Of(sizeOfScale(rec.Scale)), Statement: rec.Statement, Func: rec.Func,
+			Holds: rec.Holds, Undecided: rec.Undecided, TimedOut: rec.TimedOut, NA: rec.NA, Fails: rec.Fails, Shrunk: len(rec.Replays),
+			Elapsed: rec.Elapsed, Replays: rec.Replays, Counted: rec.Counted()}
+		for _, rp := range rec.Replays {
+			got, err := ss.ceScale(filepath.Join(dir, filepath.Base(rp)))
+			if err != nil {
+				return nil, &sweep.CorruptError{Path: path, Line: i + 1, Reason: "counterexample: " + err.Error()}
+			}
+			if got != r.Scale {
+				return nil, &sweep.CorruptError{Path: path, Line: i + 1, Reason: fmt.Sprintf("counterexample %s recorded at scale %s by a command at scale %s", rp, got, r.Scale)}
+			}
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
+}
+
+// ConvertHuntDir converts every text batch log of dir (*.txt but
+// SUMMARY.txt) to its JSON-lines run log <batch>.jsonl (ConvertHuntText),
+// written atomically, and returns the files written. It is the one-off
+// migration of logs written before cmd/hunt's -log; the text logs stay.
+func ConvertHuntDir(dir string) ([]string, error) {
+	logs, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	slices.Sort(logs)
+	var wrote []string
+	for _, p := range logs {
+		if filepath.Base(p) == "SUMMARY.txt" {
+			continue
+		}
+		recs, err := ConvertHuntText(p, dir)
+		if err != nil {
+			return wrote, err
+		}
+		out := strings.TrimSuffix(p, ".txt") + ".jsonl"
+		err = store.WriteFileAtomic(out, func(w io.Writer) error {
+			for _, r := range recs {
+				b, err := json.Marshal(r)
+				if err != nil {
+					return err
+				}
+				if _, err := w.Write(append(b, '\n')); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return wrote, err
+		}
+		wrote = append(wrote, out)
+	}
+	return wrote, nil
+}
+
+// ConvertHuntText parses one text batch log of cmd/hunt ("$ go run
+// ./cmd/hunt …" lines, each followed by its tally line and one indented
+// replay line per shrunk counterexample; "#" comments, machine lines and
+// blank lines) into run records. The scale of a command is its -scale flag
+// (huntScale); every counterexample file it cites (in dir) must record
+// that scale. A line the format does not allow is a *CorruptError naming
+// the file and line.
+func ConvertHuntText(path, dir string) ([]HuntRecord, error) {
+	ss := defaultScales()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	rel := "hunt/" + filepath.Base(path)
-	var runs []HuntRun
+	var recs []HuntRecord
 	var cur *HuntRun // the command awaiting its tally or replay lines
+	var curRec HuntRecord
 	tallied := false
 	headerD := 0
 	bad := func(n int, line, why string) error {
@@ -323,7 +412,13 @@ func (ss scaleSet) parseHuntLog(path, dir string) ([]HuntRun, error) {
 		if len(cur.Replays) != cur.Shrunk {
 			return &sweep.CorruptError{Path: path, Line: n, Reason: fmt.Sprintf("%s: the tally counts %d shrunk counterexamples, %d replay lines follow", cur.Statement, cur.Shrunk, len(cur.Replays))}
 		}
-		runs = append(runs, *cur)
+		curRec.Statement, curRec.Func = cur.Statement, cur.Func
+		curRec.Holds, curRec.Undecided, curRec.TimedOut, curRec.NA, curRec.Fails = cur.Holds, cur.Undecided, cur.TimedOut, cur.NA, cur.Fails
+		curRec.Replays, curRec.Elapsed = cur.Replays, cur.Elapsed
+		if curRec.Replays == nil {
+			curRec.Replays = []string{}
+		}
+		recs = append(recs, curRec)
 		cur = nil
 		return nil
 	}
@@ -335,7 +430,7 @@ func (ss scaleSet) parseHuntLog(path, dir string) ([]HuntRun, error) {
 		switch {
 		case strings.TrimSpace(line) == "":
 		case strings.HasPrefix(line, "#"):
-			if len(runs) == 0 && cur == nil && headerD == 0 {
+			if len(recs) == 0 && cur == nil && headerD == 0 {
 				if m := headerDRE.FindStringSubmatch(line); m != nil {
 					headerD, _ = strconv.Atoi(m[1])
 				}
@@ -349,7 +444,7 @@ func (ss scaleSet) parseHuntLog(path, dir string) ([]HuntRun, error) {
 			if len(fields) < 3 || fields[0] != "go" || fields[1] != "run" || fields[2] != "./cmd/hunt" {
 				return nil, bad(n, line, "not a \"go run ./cmd/hunt\" command")
 			}
-			scale, err := ss.huntScale(fields, headerD)
+			scale, err := huntScale(fields, headerD)
 			if err != nil {
 				return nil, bad(n, line, err.Error())
 			}
@@ -358,9 +453,8 @@ func (ss scaleSet) parseHuntLog(path, dir string) ([]HuntRun, error) {
 				return nil, bad(n, line, "no -statement")
 			}
 			relaxV, _, _ := flagValue(fields, "relax", true)
-			relax := relaxV == "true"
-			_, consts, _ := flagValue(fields, "const", false)
-			cur = &HuntRun{File: rel, Line: n, Command: cmd, Scale: scale, Statement: id, Counted: !relax && !consts}
+			curRec = HuntRecord{Command: cmd, Scale: scale, Relaxed: relaxV == "true", Consts: flagValues(fields, "const")}
+			cur = &HuntRun{Line: n, Command: cmd, Scale: ss.Of(sizeOfScale(scale)), Statement: id}
 			tallied = false
 		case strings.HasPrefix(line, replayLine):
 			if cur == nil || !tallied {
@@ -398,7 +492,7 @@ func (ss scaleSet) parseHuntLog(path, dir string) ([]HuntRun, error) {
 	if err := finish(n); err != nil {
 		return nil, err
 	}
-	return runs, nil
+	return recs, nil
 }
 
 // status prints a hunt tally, the one wording of every table: "holds
