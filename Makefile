@@ -26,18 +26,19 @@ fmt:
 	gofmt -l -w $$(git ls-files '*.go')
 ci:              ## what CI runs
 	bash .ci/run
-# The CSVs of the ci job: `vitadv all -preset ci` computes all ten (the
-# d = 256 phase diagram and the three τ-sweep variants included).
-CI_RESULTS = phase/ci-clean phase/ci-at-0.1 phase/ci-at-0.4 phase/ci-d256-clean \
-	tau/ci tau/ci-long tau/ci-per-token tau/ci-signal-token dynamics/ci mnist/ci
+# The CSVs of the ci job come from one list, `vitadv list -preset ci` (the
+# runs of `vitadv all -preset ci`, in cmd/vitadv): all ten, the d = 256
+# phase diagram and the three τ-sweep variants included.
+CI_RESULTS = $(GO) run ./cmd/vitadv list -preset ci
 
-results:         ## regenerate the ten committed ci-preset CSVs (and figures, REPORT.md) in results/ from scratch
-	rm -f $(CI_RESULTS:%=results/%.csv)
+results:         ## regenerate the committed ci-preset CSVs (and figures, REPORT.md) in results/ from scratch
+	files=$$($(CI_RESULTS)) && [ -n "$$files" ] && for f in $$files; do rm -f results/$$f; done
 	$(GO) run ./cmd/vitadv all -preset ci -results results
 check:           ## rerun the ci job in a scratch directory; fail unless every CSV matches the committed one byte for byte
-	@tmp=$$(mktemp -d) && $(GO) run ./cmd/vitadv all -preset ci -results $$tmp -compare results && \
-	for f in $(CI_RESULTS); do cmp $$tmp/$$f.csv results/$$f.csv || exit 1; done && \
-	echo "all $(words $(CI_RESULTS)) ci result files reproduce byte for byte" && rm -rf $$tmp
+	@tmp=$$(mktemp -d) && files=$$($(CI_RESULTS)) && [ -n "$$files" ] && \
+	$(GO) run ./cmd/vitadv all -preset ci -results $$tmp -compare results && \
+	n=0 && for f in $$files; do cmp $$tmp/$$f results/$$f || exit 1; n=$$((n + 1)); done && \
+	echo "all $$n ci result files reproduce byte for byte" && rm -rf $$tmp
 fuzz:            ## run every fuzz target for FUZZTIME each (default 10s)
 	bash .ci/fuzz $(or $(FUZZTIME),10s)
 

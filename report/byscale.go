@@ -85,7 +85,7 @@ func (ss scaleSet) byScale(columns []string, rows []ClaimRow, cal Calibration, h
 	stmtsOf := func(claim string) []string {
 		var ids []string
 		for _, st := range theorems.All() {
-			for _, r := range reportIDs[st.ID] {
+			for _, r := range reportIDs()[st.ID] {
 				if r == claim {
 					ids = append(ids, st.ID)
 				}
@@ -130,7 +130,7 @@ func (ss scaleSet) byScale(columns []string, rows []ClaimRow, cal Calibration, h
 		}
 	}
 	for _, st := range theorems.All() {
-		if _, ok := reportIDs[st.ID]; ok {
+		if _, ok := reportIDs()[st.ID]; ok {
 			continue
 		}
 		add(st.ID, func(scale string) []string { return huntParts([]string{st.ID}, scale) })

@@ -362,10 +362,16 @@ func readCSV(path string) ([]map[string]string, error) {
 }
 
 // reportIDs maps a statement ID of theorems.All() to the claim IDs its
-// results-file checks carry.
-var reportIDs = map[string][]string{
-	"P1b": {"P1"}, "P1c": {"P1"}, "P2": {"P2"}, "P3": {"P3"}, "P4": {"P4"},
-	"Thm4.2(i)": {"P5"}, "Thm4.2(ii)": {"P6"}, "P7": {"P7"}, "P8": {"P8"}, "P9": {"P9"},
+// results-file checks carry: the statement's ClaimID, the one home of the
+// mapping.
+func reportIDs() map[string][]string {
+	m := map[string][]string{}
+	for _, st := range theorems.All() {
+		if st.ClaimID != "" {
+			m[st.ID] = []string{st.ClaimID}
+		}
+	}
+	return m
 }
 
 // claimOrder is the order of the claims of the results files.
@@ -450,7 +456,7 @@ func ClaimsTable(rows []ClaimRow, cal Calibration, hunt *Hunt) string {
 	huntOf := func(id string) string {
 		var parts []string
 		for _, st := range stmts {
-			for _, r := range reportIDs[st.ID] {
+			for _, r := range reportIDs()[st.ID] {
 				if r == id {
 					parts = append(parts, fmt.Sprintf("%s: %s", st.ID, huntByScale(hunt, st.ID)))
 				}
@@ -481,7 +487,7 @@ func ClaimsTable(rows []ClaimRow, cal Calibration, hunt *Hunt) string {
 		}
 	}
 	covered := map[string]bool{}
-	for id := range reportIDs {
+	for id := range reportIDs() {
 		covered[id] = true
 	}
 	for _, st := range stmts {
@@ -515,7 +521,7 @@ func StatusSection(rows []ClaimRow, cal Calibration, hunt *Hunt) string {
 	sb.WriteString(" results files (`results/REPORT.md`) | Show it |\n|---|---|---|---|" + strings.Repeat("---|", len(scales)) + "---|---|\n")
 	for _, st := range theorems.All() {
 		var res []string
-		for _, id := range reportIDs[st.ID] {
+		for _, id := range reportIDs()[st.ID] {
 			res = append(res, id+": "+resultsCell(rows, id))
 		}
 		r := strings.Join(res, "; ")

@@ -200,10 +200,7 @@ func huntScale(fields []string, headerD int) (theorems.Scale, error) {
 	if !ok {
 		name = "tiny"
 	}
-	if mid := theorems.Mid(); name == "paper" && headerD == mid.D {
-		name = mid.Name
-	}
-	return theorems.ScaleByName(name)
+	return theorems.ScaleByName(theorems.CurrentScaleName(name, headerD))
 }
 
 // flagValues returns every value of the repeatable flag -name in a

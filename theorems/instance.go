@@ -92,6 +92,18 @@ func ScaleByName(name string) (Scale, error) {
 	return Scale{}, &ScaleError{Name: name}
 }
 
+// CurrentScaleName returns the name that a scale recorded in a file as
+// name, with token dimension d, has today: "paper" with d = 256 was written
+// when "paper" named THEORY §6.5's d = 256 scale (now Mid), so it reads as
+// "mid"; any other name is itself. It is the one home of that rule, for
+// cmd/hunt's counterexample files and the conversion of its text logs.
+func CurrentScaleName(name string, d int) string {
+	if mid := Mid(); name == "paper" && d == mid.D {
+		return mid.Name
+	}
+	return name
+}
+
 // ScaleFromEnv returns the scale named by VITADV_SCALE (Tiny when unset or
 // empty) and a *ScaleError for any other name, so that a typo never runs
 // the property tests at a silently different size.

@@ -196,10 +196,7 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 	if err != nil {
 		return st, fmt.Errorf("%s: %w", path, err)
 	}
-	if old := theorems.Mid(); ce.Scale.Name == "paper" && ce.Scale.D == old.D {
-		// Written when "paper" named THEORY §6.5's d = 256 scale, now mid.
-		ce.Scale.Name = old.Name
-	}
+	ce.Scale.Name = theorems.CurrentScaleName(ce.Scale.Name, ce.Scale.D)
 	named, err := theorems.ScaleByName(ce.Scale.Name)
 	if err != nil {
 		return st, bad("scale.name", ce.Scale.Name, "must be "+theorems.ScaleNames)

@@ -40,6 +40,9 @@ commands:
   mnist     MNIST 0 vs 1 over N and the noise level
   merge     merge <experiment> [its flags] [shard files]: combine shards
   report    rebuild the figures and results/REPORT.md from the CSV files
+  list      the CSV files all computes at a preset, one per line, relative to
+            the results root (-preset ci: the committed ci results that make
+            check compares)
 
 Run vitadv <command> -h for the flags of a command.
 `
@@ -68,6 +71,8 @@ func runEnv(w, progress io.Writer, args []string, getenv func(string) string) er
 		return runReport(w, rest)
 	case "all":
 		return runAll(w, progress, rest, getenv)
+	case "list":
+		return runList(w, rest)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(w, synopsis)
 		return nil
@@ -523,6 +528,32 @@ func allRuns(p experiment.Preset, root string) []allRun {
 		variant("tau/ci-per-token.csv", "tau", "-set", "per-token"),
 		variant("tau/ci-signal-token.csv", "tau", "-set", "signal-token"),
 	)
+}
+
+// runList prints the CSV files of allRuns at a preset, one per line: the
+// one list of the committed results, which `all` computes and compares and
+// the Makefile's results and check targets read.
+func runList(w io.Writer, args []string) error {
+	p, err := presetOf("list", args, experiment.CI)
+	if err != nil {
+		return err
+	}
+	fs := newFlagSet("list")
+	preset := string(p)
+	fs.String(&preset, "preset", "size preset: smoke, ci or paper")
+	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.usage(w, "list [-preset ci]")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &FlagError{Command: "list", Value: fs.Arg(0), Reason: "unexpected argument"}
+	}
+	for _, r := range allRuns(p, committedRoot) {
+		fmt.Fprintln(w, r.csv)
+	}
+	return nil
 }
 
 // runAll runs every experiment of a preset and then the report. Without
