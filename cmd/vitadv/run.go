@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"vitadv/experiment"
+	"vitadv/model/data/mnist"
 	"vitadv/model/valid"
 	"vitadv/report"
 	"vitadv/sweep"
@@ -224,7 +225,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			if err := cfg.Validate(); err != nil {
 				return nil, "", err
 			}
-			dir, err := experiment.FindMNIST(getenv)
+			dir, err := mnist.Find(getenv)
 			if err != nil {
 				return nil, "", err
 			}
@@ -622,7 +623,7 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 		args := append(r.args[1:len(r.args):len(r.args)], base...)
 		t0 := time.Now()
 		err := runExperiment(w, progress, r.args[0], args, getenv, false)
-		if errors.Is(err, experiment.ErrNoMNIST) {
+		if errors.Is(err, mnist.ErrNotFound) {
 			fmt.Fprintf(w, "skipping mnist: %v\n", err)
 			skipped = append(skipped, r.csv)
 			continue
