@@ -63,6 +63,8 @@ var dynNA = []string{"robust_train_loss", "robust_train_err", "robust_test_loss"
 // Seed r is shared by the two regimes (same noise draws and
 // initialization; only ‖μ‖ differs).
 func (d DynamicsConfig) Job(name string) *sweep.Job {
+	type dynCell struct{ mu, tau float64 } // what a cell trains from (typed; its CSV fields are formatted from it)
+	var grid []dynCell
 	var params [][]string
 	var seeds []uint64
 	for _, benign := range []bool{true, false} {
@@ -75,6 +77,7 @@ func (d DynamicsConfig) Job(name string) *sweep.Job {
 			dc := d.Data(d.N, mu)
 			s := rngDerive(d.Seed, r)
 			seeds = append(seeds, s)
+			grid = append(grid, dynCell{mu: mu, tau: d.TauOverMu * mu})
 			params = append(params, slices.Concat([]string{btoa(benign), itoa(d.N), ftoa(c), itoa(r), utoa(s), ftoa(mu),
 				ftoa(dc.SNRStrong()), ftoa(dc.SNRWeak()), ftoa(d.TauOverMu), ftoa(d.TauOverMu * mu)}, d.params()))
 		}
@@ -86,7 +89,8 @@ func (d DynamicsConfig) Job(name string) *sweep.Job {
 	return &sweep.Job{Name: name, Params: slices.Concat(dynParams, setupParams), Metrics: dynMetrics,
 		PerCell: d.MaxSteps/d.Every + 1, Cells: cells, NA: dynNA, Steps: d.MaxSteps,
 		Run: func(c sweep.Cell) ([][]string, error) {
-			return d.trajectory(atofField(c.Param[5]), atofField(c.Param[9]), c.Seed, c.Step)
+			g := grid[c.Index]
+			return d.trajectory(g.mu, g.tau, c.Seed, c.Step)
 		}}
 }
 

@@ -108,10 +108,16 @@ func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
 	}
 	pool := [2][2][][]float64{{tokens(tr.Zeros), tokens(tr.Ones)}, {tokens(te.Zeros), tokens(te.Ones)}}
 	d := c.Dim()
+	type mnistCell struct { // what a cell trains from (typed; its CSV fields are formatted from it)
+		n  int
+		s2 float64
+	}
+	var grid []mnistCell
 	var params [][]string
 	for _, n := range c.N {
 		for _, s2 := range c.Sigma2 {
 			for r := 0; r < c.Reps; r++ {
+				grid = append(grid, mnistCell{n: n, s2: s2})
 				snr2 := c.Mu / (s2 * math.Sqrt(float64(d)))
 				sw := s2 * c.WeakRatio
 				params = append(params, []string{itoa(n), ftoa(s2), ftoa(sw), itoa(r), "", ftoa(c.Mu), ftoa(snr2),
@@ -127,11 +133,8 @@ func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
 	}
 	return &sweep.Job{Name: name, Params: mnistParams, Metrics: mnistMetrics, PerCell: 1, Cells: cells,
 		Run: func(cell sweep.Cell) ([][]string, error) {
-			n, err := atoiField(cell.Param[0])
-			if err != nil {
-				return nil, err
-			}
-			row, err := c.runCell(pool, n, atofField(cell.Param[1]), cell.Seed)
+			g := grid[cell.Index]
+			row, err := c.runCell(pool, g.n, g.s2, cell.Seed)
 			return [][]string{row}, err
 		}}, nil
 }

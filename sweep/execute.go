@@ -342,45 +342,30 @@ func longestFirst(cells []Cell, cost func(Cell) float64) []Cell {
 	return out
 }
 
-// runCells runs the cells on workers goroutines and calls done (serially)
-// for each result; the first error stops the remaining cells.
+// runCells runs the cells on the worker pool (Each) and calls done
+// (serially) for each result; the first error stops the remaining cells.
 func runCells(job *Job, cells []Cell, workers int, started func(Cell), done func(Cell, [][]string) error) error {
-	var (
-		mu   sync.Mutex
-		next int
-		fail error
-		wg   sync.WaitGroup
-	)
-	take := func() (Cell, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if fail != nil || next >= len(cells) {
-			return Cell{}, false
+	running := make([]Cell, len(cells)) // each index written by its worker, then read by done
+	metrics := make([][][]string, len(cells))
+	return Each(len(cells), workers, func(i int) error {
+		c := cells[i]
+		c.steps = new(atomic.Int64)
+		running[i] = c
+		started(c)
+		var err error
+		metrics[i], err = job.Run(c)
+		return err
+	}, func(i int, err error) error {
+		c := running[i]
+		if err == nil {
+			err = done(c, metrics[i])
 		}
-		next++
-		return cells[next-1], true
-	}
-	for w := 0; w < min(workers, len(cells)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c, ok := take(); ok; c, ok = take() {
-				c.steps = new(atomic.Int64)
-				started(c)
-				m, err := job.Run(c)
-				mu.Lock()
-				if err == nil && fail == nil {
-					err = done(c, m)
-				}
-				if err != nil && fail == nil {
-					fail = fmt.Errorf("%s cell %d: %w", job.Name, c.Index, err)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return fail
+		metrics[i] = nil
+		if err != nil {
+			return fmt.Errorf("%s cell %d: %w", job.Name, c.Index, err)
+		}
+		return nil
+	})
 }
 
 // progress prints "name: done/total cells, elapsed, ETA" lines: one per

@@ -9,11 +9,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"vitadv/internal/machine"
 	"vitadv/model/linalg"
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -106,38 +106,26 @@ func run(w io.Writer, args []string) error {
 			}
 		}
 	}
-	// Run every job (memoized in lab) with a worker pool; progress on stderr.
+	// Run every job (memoized in lab) on the suite's worker pool
+	// (sweep.Each); progress on stderr.
 	start := time.Now()
-	var mu sync.Mutex
-	done := 0
 	var firstErr error
-	ch := make(chan job)
-	var wg sync.WaitGroup
-	for i := 0; i < max(*workers, 1); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for jb := range ch {
-				_, err := lab.Train(jb.inst)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				done++
-				el := time.Since(start)
-				eta := time.Duration(float64(el) / float64(done) * float64(len(jobs)-done))
-				if done%max(1, len(jobs)/40) == 0 || done == len(jobs) {
-					fmt.Fprintf(os.Stderr, "calibrate: %d/%d runs (%s) elapsed %s ETA %s\n", done, len(jobs), jb.tag, el.Round(time.Second), eta.Round(time.Second))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, jb := range jobs {
-		ch <- jb
-	}
-	close(ch)
-	wg.Wait()
+	done := 0
+	sweep.Each(len(jobs), *workers, func(i int) error {
+		_, err := lab.Train(jobs[i].inst)
+		return err
+	}, func(i int, err error) error {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		done++
+		el := time.Since(start)
+		eta := time.Duration(float64(el) / float64(done) * float64(len(jobs)-done))
+		if done%max(1, len(jobs)/40) == 0 || done == len(jobs) {
+			fmt.Fprintf(os.Stderr, "calibrate: %d/%d runs (%s) elapsed %s ETA %s\n", done, len(jobs), jobs[i].tag, el.Round(time.Second), eta.Round(time.Second))
+		}
+		return nil // every run is attempted, as before; the first error is returned after them
+	})
 	if firstErr != nil {
 		return firstErr
 	}
