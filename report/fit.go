@@ -54,6 +54,11 @@ func gridPoints(t *sweep.Table, metric string, benign func(float64) bool) []Grid
 	return pts
 }
 
+// TheoryC is the constant of the boundary curve drawn on every phase
+// diagram (theorems.TheoryCb: Jiang et al.'s N·SNR_w² = 1000 read as
+// N·SNR_2² = 2.5, docs/THEORY.md §1.2).
+const TheoryC = theorems.TheoryCb
+
 // Boundary is the fitted benign/harmful boundary of a phase diagram
 // (docs/THEORY.md §5, §8 P2), computed by package theorems: one estimator
 // (theorems.FitBoundary, the logistic P(benign) = 1/2 contour) and one

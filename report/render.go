@@ -13,6 +13,7 @@ import (
 
 	"vitadv/experiment"
 	"vitadv/model/valid"
+	"vitadv/report/figure"
 	"vitadv/sweep"
 	"vitadv/theorems"
 )
@@ -80,13 +81,27 @@ func renderPhase(stem, kind string, t *sweep.Table) ([]string, error) {
 		what = fmt.Sprintf("AT, τ = %g|μ|", t.First("tau_over_mu"))
 	}
 	title := fmt.Sprintf("%s %s: %s, mean of %d; %s", kind, name, strings.ReplaceAll(s.Metric, "_", " "), reps, what)
-	files, err := phaseFigure(stem, title+"\n"+setup, strings.ReplaceAll(s.Metric, "_", " "), s.Points, GridPoint.Mean, 0, 1, false, s.Boundary)
+	files, err := figure.Phase(stem, title+"\n"+setup, strings.ReplaceAll(s.Metric, "_", " "), figPoints(s.Points, GridPoint.Mean), 0, 1, false, figBoundary(s.Boundary))
 	if err != nil {
 		return nil, err
 	}
-	more, err := phaseFigure(stem+"-benign", fmt.Sprintf("%s %s: fraction benign (%s)\n%s", kind, name, s.Criterion, setup),
-		"fraction benign", s.Points, GridPoint.Frac, 0, 1, true, s.Boundary)
+	more, err := figure.Phase(stem+"-benign", fmt.Sprintf("%s %s: fraction benign (%s)\n%s", kind, name, s.Criterion, setup),
+		"fraction benign", figPoints(s.Points, GridPoint.Frac), 0, 1, true, figBoundary(s.Boundary))
 	return append(files, more...), err
+}
+
+// figPoints are the grid points as the heatmap draws them, valued by val.
+func figPoints(pts []GridPoint, val func(GridPoint) float64) []figure.Point {
+	out := make([]figure.Point, len(pts))
+	for i, p := range pts {
+		out[i] = figure.Point{N: p.N, SNR2: p.SNR2, Value: val(p)}
+	}
+	return out
+}
+
+// figBoundary is what the heatmap draws of a fitted boundary.
+func figBoundary(b Boundary) figure.Boundary {
+	return figure.Boundary{N: b.N, CStar: b.CStar, CB: b.CB, CBLo: b.CBLo, CBHi: b.CBHi, Slope: b.Slope, SlopeLo: b.SlopeLo, SlopeHi: b.SlopeHi}
 }
 
 // TauRow is the summary of one budget of a tau sweep: mean and standard
@@ -192,8 +207,8 @@ func renderTau(stem string, t *sweep.Table) ([]string, error) {
 	}
 	dh := t.First("dh")
 	marks := func(p *plot.Plot, y0, y1 float64) {
-		vline(p, 1/math.Log(dh), y0, y1, fmt.Sprintf("1/ln d_h = %.2f", 1/math.Log(dh)), 0)
-		vline(p, 1/math.Sqrt2, y0, y1, "1/√2 (midpoint attack)", 1)
+		figure.VLine(p, 1/math.Log(dh), y0, y1, fmt.Sprintf("1/ln d_h = %.2f", 1/math.Log(dh)), 0)
+		figure.VLine(p, 1/math.Sqrt2, y0, y1, "1/√2 (midpoint attack)", 1)
 	}
 	setup := fmt.Sprintf("N=%g, c=N·SNR_2²=%.3g, d=%g, M=%g, d_h=%g", t.First("n"), t.First("c"), t.First("d"), t.First("m"), dh)
 
@@ -201,9 +216,9 @@ func renderTau(stem string, t *sweep.Table) ([]string, error) {
 	p1.Title.Text = "test error vs budget\n" + setup
 	p1.X.Label.Text = "τ / |μ|"
 	p1.Y.Label.Text = "error (mean ± sd)"
-	addBand(p1, 0, "robust error bracket [attacks, 1 − certified]", x, get(func(r TauRow) float64 { return r.ErrLB }), get(func(r TauRow) float64 { return r.ErrUB }))
-	addSeries(p1, 0, "robust test error (PGD+APGD+midpoint+erase)", x, get(func(r TauRow) float64 { return r.RobustErr }), get(func(r TauRow) float64 { return r.RobustErrSD }), 1)
-	addSeries(p1, 1, "clean test error", x, get(func(r TauRow) float64 { return r.TestErr }), get(func(r TauRow) float64 { return r.TestErrSD }), 1)
+	figure.AddBand(p1, 0, "robust error bracket [attacks, 1 − certified]", x, get(func(r TauRow) float64 { return r.ErrLB }), get(func(r TauRow) float64 { return r.ErrUB }))
+	figure.AddSeries(p1, 0, "robust test error (PGD+APGD+midpoint+erase)", x, get(func(r TauRow) float64 { return r.RobustErr }), get(func(r TauRow) float64 { return r.RobustErrSD }), 1)
+	figure.AddSeries(p1, 1, "clean test error", x, get(func(r TauRow) float64 { return r.TestErr }), get(func(r TauRow) float64 { return r.TestErrSD }), 1)
 	marks(p1, 0, 1)
 	p1.Y.Min, p1.Y.Max = 0, 1
 	p1.Legend.Top, p1.Legend.Left = true, true
@@ -212,10 +227,10 @@ func renderTau(stem string, t *sweep.Table) ([]string, error) {
 	p2.Title.Text = "attention after training"
 	p2.X.Label.Text = "τ / |μ|"
 	p2.Y.Label.Text = "mean ± sd"
-	addSeries(p2, 0, "entropy / ln M", x, get(func(r TauRow) float64 { return r.Entropy }), get(func(r TauRow) float64 { return r.EntropySD }), 1)
-	addSeries(p2, 1, "a_1 (signal token)", x, get(func(r TauRow) float64 { return r.A1 }), get(func(r TauRow) float64 { return r.A1SD }), 1)
+	figure.AddSeries(p2, 0, "entropy / ln M", x, get(func(r TauRow) float64 { return r.Entropy }), get(func(r TauRow) float64 { return r.EntropySD }), 1)
+	figure.AddSeries(p2, 1, "a_1 (signal token)", x, get(func(r TauRow) float64 { return r.A1 }), get(func(r TauRow) float64 { return r.A1SD }), 1)
 	uniform := 1 / t.First("m")
-	addSeries(p2, 3, "1/M (uniform attention)", []float64{x[0], x[len(x)-1]}, []float64{uniform, uniform}, nil, 0)
+	figure.AddSeries(p2, 3, "1/M (uniform attention)", []float64{x[0], x[len(x)-1]}, []float64{uniform, uniform}, nil, 0)
 	marks(p2, 0, 1)
 	p2.Y.Min, p2.Y.Max = 0, 1
 	p2.Legend.Top = false
@@ -228,11 +243,11 @@ func renderTau(stem string, t *sweep.Table) ([]string, error) {
 	p3.Title.Text = fmt.Sprintf("GD steps to robust training loss < %g (of %g)", eps, t.First("max_steps"))
 	p3.X.Label.Text = "τ / |μ|"
 	p3.Y.Label.Text = "steps (mean ± sd)"
-	addSeries(p3, 0, "steps", x, get(func(r TauRow) float64 { return r.Steps }), get(func(r TauRow) float64 { return r.StepsSD }), 1)
-	addSeries(p3, 2, "fraction reaching it × max steps", x, get(func(r TauRow) float64 { return r.Converged * t.First("max_steps") }), nil, 1)
+	figure.AddSeries(p3, 0, "steps", x, get(func(r TauRow) float64 { return r.Steps }), get(func(r TauRow) float64 { return r.StepsSD }), 1)
+	figure.AddSeries(p3, 2, "fraction reaching it × max steps", x, get(func(r TauRow) float64 { return r.Converged * t.First("max_steps") }), nil, 1)
 	marks(p3, 0, t.First("max_steps"))
 	p3.Legend.Top = true
-	return grid(stem, 16*vg.Inch, 5*vg.Inch, 1, 3, [][]*plot.Plot{{p1, p2, p3}})
+	return figure.Grid(stem, 16*vg.Inch, 5*vg.Inch, 1, 3, [][]*plot.Plot{{p1, p2, p3}})
 }
 
 // DynSeries is the mean and standard deviation over seeds of one column of
@@ -304,7 +319,7 @@ func renderDynamics(stem string, t *sweep.Table) ([]string, error) {
 			for i, v := range s.Mean {
 				y[i] = sign * v
 			}
-			addSeries(p, k, label, s.Steps, y, s.SD, every)
+			figure.AddSeries(p, k, label, s.Steps, y, s.SD, every)
 		}
 		head := fmt.Sprintf("%s regime: N=%g, c=N·SNR_2²=%.3g, d=%g, M=%g (mean ± sd over %d seeds)",
 			regime, t.First("n"), c, t.First("d"), t.First("m"), countDistinct(t.Col("rep")))
@@ -337,7 +352,7 @@ func renderDynamics(stem string, t *sweep.Table) ([]string, error) {
 		series(pq, 2, "ξ₃ᵀW_QW_Kᵀμ₊", "qk_xi3_sig", 1)
 		series(pq, 3, "ξ₃ᵀW_QW_Kᵀξ₂", "qk_xi3_xi2", 1)
 		pq.Legend.Top, pq.Legend.Left = true, true
-		f, err := grid(stem+sub, 13*vg.Inch, 9*vg.Inch, 2, 2, [][]*plot.Plot{{pl, pa}, {pv, pq}})
+		f, err := figure.Grid(stem+sub, 13*vg.Inch, 9*vg.Inch, 2, 2, [][]*plot.Plot{{pl, pa}, {pv, pq}})
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,9 @@
-package report
+// Package figure draws the suite's figures with gonum.org/v1/plot: the
+// phase-diagram heatmap with its boundary curves, lines with error bars and
+// bands, and grids of plots, each written as PNG and SVG through
+// store.WriteFileAtomic. It knows nothing of result files: package report
+// turns tables into the values drawn here.
+package figure
 
 import (
 	"fmt"
@@ -22,9 +27,9 @@ import (
 	"vitadv/theorems"
 )
 
-// figure writes stem.png and stem.svg of the given size, each drawn by
+// Write writes stem.png and stem.svg of the given size, each drawn by
 // paint, through store.WriteFileAtomic; it returns the paths.
-func figure(stem string, w, h vg.Length, paint func(dc draw.Canvas)) ([]string, error) {
+func Write(stem string, w, h vg.Length, paint func(dc draw.Canvas)) ([]string, error) {
 	png, svg := stem+".png", stem+".svg"
 	err := store.WriteFileAtomic(png, func(f io.Writer) error {
 		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))
@@ -74,10 +79,28 @@ func (r *rects) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return slices.Min(r.x0), slices.Max(r.x1), slices.Min(r.y0), slices.Max(r.y1)
 }
 
+// Point is one cell of a phase diagram: its training-set size, its SNR_2
+// and the value drawn. Points come ordered by N, then SNR_2.
+type Point struct {
+	N     int
+	SNR2  float64
+	Value float64
+}
+
+// Boundary is what a phase diagram draws of the fitted boundary: the
+// per-N crossings c*(N) (NaN: none), the fitted C_b with its interval and
+// the fitted slope with its interval (NaN: not fitted).
+type Boundary struct {
+	N                       []int
+	CStar                   []float64
+	CB, CBLo, CBHi          float64
+	Slope, SlopeLo, SlopeHi float64
+}
+
 // heatRects lays out grid points as rectangles in (SNR_2 on a log axis, N):
 // each spans halfway (in log SNR) to its neighbours in its row and halfway
 // to the neighbouring N.
-func heatRects(pts []GridPoint, val func(GridPoint) float64) *rects {
+func heatRects(pts []Point) *rects {
 	r := &rects{}
 	var ns []int
 	for _, p := range pts {
@@ -123,7 +146,7 @@ func heatRects(pts []GridPoint, val func(GridPoint) float64) *rects {
 			}
 			r.x0, r.x1 = append(r.x0, math.Exp(a)), append(r.x1, math.Exp(b))
 			r.y0, r.y1 = append(r.y0, y0), append(r.y1, y1)
-			r.v = append(r.v, val(p))
+			r.v = append(r.v, p.Value)
 		}
 		lo = hi
 	}
@@ -169,12 +192,12 @@ type plainPalette []color.Color
 
 func (p plainPalette) Colors() []color.Color { return p }
 
-// phaseFigure draws a heatmap of val over the grid with the theory curve
+// Phase draws a heatmap of the points' values with the theory curve
 // N·SNR_2² = TheoryC, the fitted per-N crossings and the fitted C_b curve.
 //
 // Colours run from blue (0) to red (1); with reverse set, from red to blue,
 // so that benign cells are blue in both of a diagram's figures.
-func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoint) float64, lo, hi float64, reverse bool, b Boundary) ([]string, error) {
+func Phase(stem, title, cbLabel string, pts []Point, lo, hi float64, reverse bool, b Boundary) ([]string, error) {
 	var cmap palette.ColorMap = moreland.SmoothBlueRed()
 	cmap.SetMin(lo)
 	cmap.SetMax(hi)
@@ -187,7 +210,7 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 	p.Y.Label.Text = "N (training points)"
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = ticks125{}
-	r := heatRects(pts, val)
+	r := heatRects(pts)
 	r.cmap = cmap
 	p.Add(r)
 	xmin, xmax, ymin, ymax := r.DataRange()
@@ -241,7 +264,7 @@ func phaseFigure(stem, title, cbLabel string, pts []GridPoint, val func(GridPoin
 	bar.Y.Padding = 0
 
 	const w, h = 8 * vg.Inch, 5.5 * vg.Inch
-	return figure(stem, w, h, func(dc draw.Canvas) {
+	return Write(stem, w, h, func(dc draw.Canvas) {
 		dc.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}})
 		p.Draw(draw.Crop(dc, 0, -1.1*vg.Inch, 0, 0))
 		bar.Draw(draw.Crop(dc, w-1.0*vg.Inch, -0.2*vg.Inch, 0.55*vg.Inch, -0.35*vg.Inch))
@@ -265,9 +288,9 @@ func xyFilter(x, y []float64) (out []plotter.XY) {
 	return out
 }
 
-// addSeries adds a line with markers (and error bars every barEvery
+// AddSeries adds a line with markers (and error bars every barEvery
 // points, if e is non-nil) in style k.
-func addSeries(p *plot.Plot, k int, label string, x, y, e []float64, barEvery int) {
+func AddSeries(p *plot.Plot, k int, label string, x, y, e []float64, barEvery int) {
 	xy := xyFilter(x, y)
 	if len(xy) == 0 {
 		return
@@ -308,8 +331,8 @@ func addSeries(p *plot.Plot, k int, label string, x, y, e []float64, barEvery in
 	}
 }
 
-// vline adds a dashed vertical line at x from y0 to y1 with a legend label.
-func vline(p *plot.Plot, x, y0, y1 float64, label string, k int) {
+// VLine adds a dashed vertical line at x from y0 to y1 with a legend label.
+func VLine(p *plot.Plot, x, y0, y1 float64, label string, k int) {
 	l, err := plotter.NewLine(plotter.XYs{{X: x, Y: y0}, {X: x, Y: y1}})
 	if err != nil {
 		return
@@ -322,9 +345,9 @@ func vline(p *plot.Plot, x, y0, y1 float64, label string, k int) {
 	}
 }
 
-// grid draws plots in a rows×cols layout on a white background.
-func grid(stem string, w, h vg.Length, rows, cols int, plots [][]*plot.Plot) ([]string, error) {
-	return figure(stem, w, h, func(dc draw.Canvas) {
+// Grid draws plots in a rows×cols layout on a white background.
+func Grid(stem string, w, h vg.Length, rows, cols int, plots [][]*plot.Plot) ([]string, error) {
+	return Write(stem, w, h, func(dc draw.Canvas) {
 		dc.FillPolygon(color.White, []vg.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}})
 		t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
 			PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
@@ -339,10 +362,10 @@ func grid(stem string, w, h vg.Length, rows, cols int, plots [][]*plot.Plot) ([]
 	})
 }
 
-// addBand adds a filled band between lo and hi over x in a light tint of
+// AddBand adds a filled band between lo and hi over x in a light tint of
 // style k (the robust-error bracket: attacks below, certificates above),
 // with a legend entry. Points where either end is NaN are skipped.
-func addBand(p *plot.Plot, k int, label string, x, lo, hi []float64) {
+func AddBand(p *plot.Plot, k int, label string, x, lo, hi []float64) {
 	var up, down plotter.XYs
 	for i := range x {
 		if math.IsNaN(lo[i]) || math.IsNaN(hi[i]) {
