@@ -87,8 +87,10 @@ type GridCell struct {
 	Seed      uint64  // the cell's seed (set by gridCells)
 }
 
-// Tau returns the training budget τ = (τ/‖μ‖)·‖μ‖.
-func (g GridCell) Tau() float64 { return g.TauOverMu * g.Mu }
+// Tau returns the training budget τ = (τ/‖μ‖)·‖μ‖, rounded (float64()) so
+// that a caller adding to it cannot fuse the product into an FMA
+// (.ci/nofuse).
+func (g GridCell) Tau() float64 { return float64(g.TauOverMu * g.Mu) }
 
 // gridCell returns the cell of size n at c = N·SNR_2² (mu = 0) or at ‖μ‖ =
 // mu (c derived), replicate rep and budget tauOverMu.
