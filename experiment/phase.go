@@ -1,11 +1,10 @@
 package experiment
 
 import (
-	"fmt"
-	"math"
 	"slices"
 
 	"vitadv/model/valid"
+	"vitadv/sweep"
 )
 
 // PhaseConfig is the (N, SNR) phase diagram of docs/THEORY.md §6.1 (clean GD,
@@ -69,38 +68,66 @@ func (p PhaseConfig) Variant() string {
 	if p.TauOverMu == 0 {
 		return "clean"
 	}
-	return "at-" + ftoa(p.TauOverMu)
+	return AtTau(p.TauOverMu)
 }
 
 // gridParams are the per-cell parameter columns of phase and tau files.
 var gridParams = []string{"n", "c", "rep", "seed", "mu", "snr2", "snrw", "tau_over_mu", "tau"}
 
-func (s Setup) gridCell(n int, c, mu float64, rep int, tauOverMu float64) []string {
+// GridCell is one cell of a phase diagram or a τ sweep, typed: the
+// training-set size, the signal (c = N·SNR_2² and ‖μ‖, one derived from the
+// other), the replicate and the training budget. Its CSV fields are
+// formatted from it (fields), and the cell is trained from it, never
+// parsed back from the strings.
+type GridCell struct {
+	N         int
+	C, Mu     float64 // N·SNR_2² and ‖μ‖ of the cell
+	Rep       int
+	TauOverMu float64 // training budget over ‖μ‖
+	Seed      uint64  // the cell's seed (set by gridCells)
+}
+
+// Tau returns the training budget τ = (τ/‖μ‖)·‖μ‖, rounded (float64()) so
+// that a caller adding to it cannot fuse the product into an FMA
+// (.ci/nofuse).
+func (g GridCell) Tau() float64 { return float64(g.TauOverMu * g.Mu) }
+
+// gridCell returns the cell of size n at c = N·SNR_2² (mu = 0) or at ‖μ‖ =
+// mu (c derived), replicate rep and budget tauOverMu.
+func (s Setup) gridCell(n int, c, mu float64, rep int, tauOverMu float64) GridCell {
 	if mu == 0 {
 		mu = s.MuFor(n, c)
 	} else {
 		c = float64(n) * mu * mu / (s.Sigma2 * s.Sigma2 * float64(s.D))
 	}
-	dc := s.Data(n, mu)
-	// seed is filled in by gridCells (it depends on the cell index).
-	return []string{itoa(n), ftoa(c), itoa(rep), "", ftoa(mu), ftoa(dc.SNRStrong()), ftoa(dc.SNRWeak()), ftoa(tauOverMu), ftoa(tauOverMu * mu)}
+	return GridCell{N: n, C: c, Mu: mu, Rep: rep, TauOverMu: tauOverMu}
 }
 
-// gridCells turns per-cell parameters into cells with derived seeds and the
-// setup's columns appended.
-func gridCells(s Setup, seed uint64, params [][]string) []Cell {
-	cells := NewCells(seed, params)
+// fields formats g in the order of gridParams.
+func (s Setup) fields(g GridCell) []string {
+	dc := s.Data(g.N, g.Mu)
+	return []string{itoa(g.N), ftoa(g.C), itoa(g.Rep), utoa(g.Seed), ftoa(g.Mu), ftoa(dc.SNRStrong()), ftoa(dc.SNRWeak()), ftoa(g.TauOverMu), ftoa(g.Tau())}
+}
+
+// gridCells gives each cell its derived seed rng.Derive(seed, i) (or
+// seedOf(i) when not nil) and returns the sweep cells: the formatted
+// fields with the setup's columns appended.
+func gridCells(s Setup, seed uint64, grid []GridCell, seedOf func(i int) uint64) []sweep.Cell {
+	cells := sweep.NewCells(seed, make([][]string, len(grid)))
 	for i := range cells {
-		cells[i].Param[3] = utoa(cells[i].Seed)
-		cells[i].Param = slices.Concat(cells[i].Param, s.params())
+		if seedOf != nil {
+			cells[i].Seed = seedOf(i)
+		}
+		grid[i].Seed = cells[i].Seed
+		cells[i].Param = slices.Concat(s.fields(grid[i]), s.params())
 	}
 	return cells
 }
 
-// gridJob returns a job over cells of gridParams, each trained by TrainCell.
-// With eps > 0 (the tau sweep) the cells carry an "eps" parameter and a
-// "steps_to_eps" metric.
-func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
+// gridJob returns a job over the typed cells grid (cells are their sweep
+// form, gridCells), each trained by TrainCell. With eps > 0 (the tau
+// sweep) the cells carry an "eps" parameter and a "steps_to_eps" metric.
+func gridJob(name string, s Setup, grid []GridCell, cells []sweep.Cell, eps float64) *sweep.Job {
 	params, metrics := slices.Concat(gridParams, setupParams), outcomeMetrics
 	if eps > 0 {
 		params, metrics = append(params, "eps"), slices.Concat(outcomeMetrics, []string{"steps_to_eps"})
@@ -108,16 +135,12 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 			cells[i].Param = append(cells[i].Param, ftoa(eps))
 		}
 	}
-	var radiiDir string // set by Execute through Sidecar (tau sweeps only)
-	job := &Job{
+	var radiiDir string // set by sweep.Execute through Sidecar (tau sweeps only)
+	job := &sweep.Job{
 		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells, Steps: s.MaxSteps,
-		Run: func(c Cell) ([][]string, error) {
-			n, err := atoiField(c.Param[0])
-			if err != nil {
-				return nil, err
-			}
-			mu, tau := atofField(c.Param[4]), atofField(c.Param[8])
-			out, err := s.TrainCell(s.Data(n, mu), tau, eps, c.Seed, c.Step)
+		Run: func(c sweep.Cell) ([][]string, error) {
+			g := grid[c.Index]
+			out, err := s.TrainCell(s.Data(g.N, g.Mu), g.Tau(), eps, c.Seed, c.Step)
 			if err != nil {
 				return nil, err
 			}
@@ -125,7 +148,7 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 			if eps > 0 {
 				f = append(f, itoa(out.StepsTo))
 				if radiiDir != "" {
-					if err := writeRadii(radiiDir, c.Index, s.threat(), tau, mu, out); err != nil {
+					if err := writeRadii(radiiDir, c.Index, s.threat(), g.Tau(), g.Mu, out); err != nil {
 						return nil, err
 					}
 				}
@@ -136,7 +159,7 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 	if eps > 0 {
 		job.Sidecar = func(out string) { radiiDir = RadiiDir(out) }
 	}
-	job.Cost = s.cellCost
+	job.Cost = func(c sweep.Cell) float64 { return s.cellCost(grid[c.Index]) }
 	return job
 }
 
@@ -145,8 +168,8 @@ func gridJob(name string, s Setup, cells []Cell, eps float64) *Job {
 // forward-backward passes per step (K+1 with the PGD-K attack of τ > 0),
 // and a cell with τ > 0 is also evaluated and certified at τ; the
 // budget-proportional parts (branch-and-bound, radii) grow with τ.
-func (s Setup) cellCost(c Cell) float64 {
-	n, tau := atofField(c.Param[0]), atofField(c.Param[8])
+func (s Setup) cellCost(g GridCell) float64 {
+	n, tau := float64(g.N), g.Tau()
 	if !(tau > 0) {
 		return n
 	}
@@ -154,24 +177,24 @@ func (s Setup) cellCost(c Cell) float64 {
 }
 
 // Job returns the sweep: cells ordered by N, then c, then replicate.
-func (p PhaseConfig) Job(name string) *Job {
-	var params [][]string
+func (p PhaseConfig) Job(name string) *sweep.Job {
+	var grid []GridCell
 	for _, n := range p.N {
 		if len(p.Mu) > 0 {
 			for _, mu := range p.Mu {
 				for r := 0; r < p.Reps; r++ {
-					params = append(params, p.gridCell(n, 0, mu, r, p.TauOverMu))
+					grid = append(grid, p.gridCell(n, 0, mu, r, p.TauOverMu))
 				}
 			}
 			continue
 		}
 		for _, c := range p.C {
 			for r := 0; r < p.Reps; r++ {
-				params = append(params, p.gridCell(n, c, 0, r, p.TauOverMu))
+				grid = append(grid, p.gridCell(n, c, 0, r, p.TauOverMu))
 			}
 		}
 	}
-	return gridJob(name, p.Setup, gridCells(p.Setup, p.Seed, params), 0)
+	return gridJob(name, p.Setup, grid, gridCells(p.Setup, p.Seed, grid, nil), 0)
 }
 
 // TauConfig is the budget sweep of docs/THEORY.md §8 P5–P9 at a fixed cell
@@ -220,26 +243,13 @@ func (t TauConfig) Validate() error {
 // Job returns the sweep: cells ordered by τ, then replicate. Replicate r
 // uses the same data and initialization at every τ (its seed is derived
 // from the replicate, not the cell), so the τ dependence is paired.
-func (t TauConfig) Job(name string) *Job {
-	var params [][]string
+func (t TauConfig) Job(name string) *sweep.Job {
+	var grid []GridCell
 	for _, tau := range t.TauOverMu {
 		for r := 0; r < t.Reps; r++ {
-			params = append(params, t.gridCell(t.N, t.C, t.Mu, r, tau))
+			grid = append(grid, t.gridCell(t.N, t.C, t.Mu, r, tau))
 		}
 	}
-	cells := gridCells(t.Setup, t.Seed, params)
-	for i := range cells {
-		r := i % t.Reps
-		cells[i].Seed = rngDerive(t.Seed, r)
-		cells[i].Param[3] = utoa(cells[i].Seed)
-	}
-	return gridJob(name, t.Setup, cells, t.Eps)
-}
-
-func atoiField(s string) (int, error) {
-	v := atofField(s)
-	if v != math.Trunc(v) || math.IsNaN(v) {
-		return 0, fmt.Errorf("experiment: field %q is not an integer", s)
-	}
-	return int(v), nil
+	cells := gridCells(t.Setup, t.Seed, grid, func(i int) uint64 { return rngDerive(t.Seed, i%t.Reps) })
+	return gridJob(name, t.Setup, grid, cells, t.Eps)
 }

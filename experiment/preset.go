@@ -2,6 +2,8 @@ package experiment
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"vitadv/model/valid"
 )
@@ -181,6 +183,23 @@ func MNISTPreset(p Preset) MNISTConfig {
 // diagrams that `vitadv all` runs: one in regime 1 (τ ≲ ‖μ‖/ln d_h =
 // 0.24‖μ‖ at the ci preset's d_h = 64) and one past it.
 func PhaseTaus() []float64 { return []float64{0.1, 0.4} }
+
+// AtTau returns the file-name variant of a run adversarially trained at
+// budget τ/‖μ‖ = tauOverMu: "at-<τ/‖μ‖>", the number in its shortest
+// round-trip form ("at-0.1"). It is the one place that names these files;
+// ParseAtTau reads the name back.
+func AtTau(tauOverMu float64) string { return "at-" + ftoa(tauOverMu) }
+
+// ParseAtTau returns τ/‖μ‖ of a variant named by AtTau, and false for any
+// other variant ("clean", "", "long", …) or a malformed number.
+func ParseAtTau(variant string) (float64, bool) {
+	v, ok := strings.CutPrefix(variant, "at-")
+	if !ok {
+		return 0, false
+	}
+	t, err := strconv.ParseFloat(v, 64)
+	return t, err == nil
+}
 
 // Name returns the output stem "<preset>-<variant>".
 func Name(p Preset, variant string) string {

@@ -1,14 +1,13 @@
 package experiment
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
 
-	"vitadv/model/attack"
-	"vitadv/model/certify"
+	"vitadv/model/cell"
 	"vitadv/model/data"
-	"vitadv/model/train"
 	"vitadv/model/valid"
 	"vitadv/model/vit"
 )
@@ -31,7 +30,7 @@ type Setup struct {
 	// Set is the perturbation set of training and evaluation attacks
 	// (THEORY §3.2: Frobenius ball on X by default, signal token only,
 	// per-token balls, ℓ∞); "" means Frobenius.
-	Set attack.Set
+	Set cell.Set
 }
 
 // Validate returns a *valid.Error naming the first bad field (by its
@@ -145,8 +144,8 @@ func floatIn(field string, v, lo, hi float64, closed bool) error {
 	return nil
 }
 
-// setValid is attack.Set.Validate with the error renamed to the flag.
-func setValid(set attack.Set) error {
+// setValid is cell.Set.Validate with the error renamed to the flag.
+func setValid(set cell.Set) error {
 	if err := set.Validate(); err != nil {
 		return &valid.Error{Field: "set", Value: string(set), Rule: err.(*valid.Error).Rule}
 	}
@@ -154,34 +153,23 @@ func setValid(set attack.Set) error {
 }
 
 // threat returns the perturbation set, Frobenius when unset.
-func (s Setup) threat() attack.Set {
+func (s Setup) threat() cell.Set {
 	if s.Set == "" {
-		return attack.Frobenius
+		return cell.Frobenius
 	}
 	return s.Set
 }
 
 // setID is the numeric code of a perturbation set in CSV files (every CSV
 // column is numeric, so np.loadtxt reads the file whole): its index in
-// attack.Sets() — 0 frobenius, 1 signal-token, 2 per-token, 3 linf.
-func setID(set attack.Set) int {
-	for i, s := range attack.Sets() {
+// cell.Sets() — 0 frobenius, 1 signal-token, 2 per-token, 3 linf.
+func setID(set cell.Set) int {
+	for i, s := range cell.Sets() {
 		if s == set {
 			return i
 		}
 	}
 	return -1
-}
-
-// trainAttack returns the training attack at budget tau (nil when tau = 0):
-// PGD-K with α = 2.5τ/K from zero on the setup's perturbation set.
-func (s Setup) trainAttack(arch vit.Arch, m, n int, tau float64) (train.Attacker, error) {
-	if tau == 0 {
-		return nil, nil
-	}
-	cfg := attack.TrainConfig(tau)
-	cfg.Steps, cfg.Set = s.PGDSteps, s.threat()
-	return attack.NewPGD(cfg, arch, m, n)
 }
 
 // Arch returns the model architecture (faithful: no score scaling, w_O
@@ -200,8 +188,22 @@ func (s Setup) Data(n int, mu float64) data.Config {
 }
 
 // Optim returns the optimizer settings.
-func (s Setup) Optim() train.Config {
-	return train.Config{Eta: s.Eta, MaxSteps: s.MaxSteps, Target: s.Target}
+func (s Setup) Optim() cell.Optimizer {
+	return cell.Optimizer{Eta: s.Eta, MaxSteps: s.MaxSteps, Target: s.Target}
+}
+
+// Spec returns the cell of data law dc trained at budget tau from seed:
+// Gaussian initialization at the setup's shrink, the setup's optimizer,
+// PGD-PGDSteps training attack and evaluation protocol on its perturbation
+// set. A sweep writes a diverged cell's NaN metrics to its file, so the
+// spec allows non-finite losses (cell.Spec.AllowNonFinite).
+func (s Setup) Spec(dc data.Config, tau float64, seed uint64) cell.Spec {
+	return cell.Spec{
+		Data: dc, Arch: s.Arch(), Init: vit.Init{Law: vit.Gaussian, Shrink: s.Shrink}, Train: s.Optim(),
+		Tau: tau, Set: s.threat(), PGDSteps: s.PGDSteps, Seed: seed,
+		Eval:           cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, APGDSteps: s.APGDSteps},
+		AllowNonFinite: true,
+	}
 }
 
 // setupParams are the column names of Setup in CSV files, in the order of
@@ -220,99 +222,47 @@ var outcomeMetrics = []string{
 	"a1", "a2", "entropy", "max_a", "gamma_plus", "gamma_minus", "rho_median", "rho_frac",
 }
 
-// Outcome is what a trained cell reports.
+// Outcome is what a trained cell reports: the run (for per-point
+// follow-ups such as the radius brackets of the tau sweep) and its
+// evaluation at the cell's budget.
 type Outcome struct {
-	Steps     int
-	Converged bool
-	TrainObj  float64 // (robust) training loss the stop rule read at the end
+	Run  *cell.Run
+	Eval cell.Eval
 	// StepsTo is the first step at which the (robust) training loss was
 	// below the eps given to TrainCell (−1 if never; 0 if eps = 0).
 	StepsTo int
-	Rec     train.Record
-	Robust  attack.Robust  // robust test evaluation (clean when τ = 0): robust_err_lb
-	Cert    certify.Result // certification of the test set at τ: robust_err_ub
-	// Model and Test are the trained model and the test set, for per-point
-	// follow-ups (the radius brackets of the tau sweep).
-	Model *vit.Model
-	Test  *data.Set
-	Sig   data.Signals
 }
 
 func (o Outcome) fields() []string {
-	r := o.Rec
-	return []string{itoa(o.Steps), btoa(o.Converged), mtoa(o.TrainObj), mtoa(r.TrainErr), mtoa(r.MinTrainMargin),
-		mtoa(r.TestLoss), mtoa(r.TestErr), mtoa(o.Robust.Loss), mtoa(o.Robust.Error), mtoa(o.Robust.Error), mtoa(o.Cert.ErrUB),
+	r, res, rob := o.Eval.Record, o.Run.Result, o.Eval.Robust
+	return []string{itoa(res.Steps), btoa(res.Converged), mtoa(res.Loss), mtoa(r.TrainErr), mtoa(r.MinTrainMargin),
+		mtoa(r.TestLoss), mtoa(r.TestErr), mtoa(rob.Loss), mtoa(rob.Error), mtoa(rob.Error), mtoa(o.Eval.Cert.ErrUB),
 		mtoa(r.A1), mtoa(r.A2), mtoa(r.Entropy), mtoa(r.MaxA), mtoa(r.GammaPlus), mtoa(r.GammaMinus), mtoa(r.RhoMedian), mtoa(r.RhoFrac)}
 }
 
-// TrainCell draws the data and the initialization of one cell from seed,
-// trains clean (tau = 0) or adversarially (PGD at budget tau on s.Set),
-// and evaluates the result: the tracked quantities on the clean test set
-// and the robust test loss and error, worst case per point over the
-// evaluation PGD, APGD, the midpoint attack and the erase attack
-// (docs/THEORY.md §3.2, §3.4) — robust_err_lb — and the certified upper
-// bound robust_err_ub = 1 − certified fraction (package certify). It also
+// TrainCell trains the cell s.Spec(dc, tau, seed) (cell.Train: data and
+// initialization from seed, clean GD when tau = 0, PGD adversarial
+// training at budget tau on s.Set otherwise) and evaluates it
+// (cell.Run.Evaluate): the tracked quantities on the clean test set and
+// the robust test loss and error, worst case per point over the evaluation
+// PGD, APGD, the midpoint attack and the erase attack (docs/THEORY.md
+// §3.2, §3.4) — robust_err_lb — and the certified upper bound
+// robust_err_ub = 1 − certified fraction (package certify). It also
 // records the first step at which the training objective fell below eps
 // (THEORY §8 P6's steps to ε). onStep, if not nil, is called with each GD
 // step (progress).
 func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64, onStep func(int)) (Outcome, error) {
-	trainSet, test, err := data.Draw(dc, seed)
+	ctx := context.Background()
+	if onStep != nil {
+		ctx = cell.WithProgress(ctx, onStep)
+	}
+	run, err := cell.Train(ctx, s.Spec(dc, tau, seed))
 	if err != nil {
 		return Outcome{}, err
 	}
-	m, err := vit.NewInit(s.Arch(), vit.Init{Law: vit.Gaussian, Shrink: s.Shrink}, seed)
-	if err != nil {
-		return Outcome{}, err
-	}
-	atk, err := s.trainAttack(m.Arch, dc.M, dc.N, tau)
-	if err != nil {
-		return Outcome{}, err
-	}
-	tr, err := train.New(m, trainSet, s.Optim(), atk)
-	if err != nil {
-		return Outcome{}, err
-	}
-	stepsTo := -1
-	if eps == 0 {
-		stepsTo = 0
-	}
-	res := tr.Run(func(step int, loss float64) {
-		if onStep != nil {
-			onStep(step)
-		}
-		if stepsTo < 0 && loss < eps {
-			stepsTo = step
-		}
-	})
-	sig := data.SignalsOf(dc)
-	out := Outcome{Steps: res.Steps, Converged: res.Converged, TrainObj: res.Loss, StepsTo: stepsTo}
-	out.Rec = train.NewProber(m.Arch, trainSet, test, sig, nil).Record(m, res.Steps)
-	out.Robust, err = s.robust(m, test, sig, tau, seed)
-	if err != nil {
-		return out, err
-	}
-	out.Model, out.Test, out.Sig = m, test, sig
-	c, err := certify.New(m, test.M)
-	if err != nil {
-		return out, err
-	}
-	out.Cert, err = c.Evaluate(test, s.threat(), tau)
+	out := Outcome{Run: run, StepsTo: run.StepsTo(eps)}
+	out.Eval, err = run.Evaluate()
 	return out, err
-}
-
-// robust evaluates m on s under budget tau (clean when tau = 0): the
-// worst case per point over the setup's protocol, robust_err_lb.
-func (s Setup) robust(m *vit.Model, set *data.Set, sig data.Signals, tau float64, seed uint64) (attack.Robust, error) {
-	if tau == 0 {
-		return attack.Evaluate(m, set, set.N)
-	}
-	return s.protocol().RobustEval(m, set, sig, s.threat(), tau, seed)
-}
-
-// protocol is the evaluation protocol of the setup: PGD-EvalSteps ×
-// EvalRestarts, APGD-APGDSteps, midpoint and erase (attack.Protocol).
-func (s Setup) protocol() attack.Protocol {
-	return attack.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, APGDSteps: s.APGDSteps}
 }
 
 // Formatting of CSV fields. Parameters are written exactly (shortest

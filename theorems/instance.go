@@ -1,16 +1,16 @@
 package theorems
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"sync"
 	"time"
 
 	"vitadv/model/attack"
+	"vitadv/model/cell"
 	"vitadv/model/certify"
 	"vitadv/model/data"
 	"vitadv/model/train"
@@ -92,6 +92,18 @@ func ScaleByName(name string) (Scale, error) {
 	return Scale{}, &ScaleError{Name: name}
 }
 
+// CurrentScaleName returns the name that a scale recorded in a file as
+// name, with token dimension d, has today: "paper" with d = 256 was written
+// when "paper" named THEORY §6.5's d = 256 scale (now Mid), so it reads as
+// "mid"; any other name is itself. It is the one home of that rule, for
+// cmd/hunt's counterexample files and the conversion of its text logs.
+func CurrentScaleName(name string, d int) string {
+	if mid := Mid(); name == "paper" && d == mid.D {
+		return mid.Name
+	}
+	return name
+}
+
 // ScaleFromEnv returns the scale named by VITADV_SCALE (Tiny when unset or
 // empty) and a *ScaleError for any other name, so that a typo never runs
 // the property tests at a silently different size.
@@ -105,47 +117,9 @@ func ScaleFromEnv() (Scale, error) {
 
 // Instance is one fully specified, replayable experiment: the data law, the
 // architecture, the initialization, the optimizer, the adversarial-training
-// budget and the seed. It is what cmd/hunt writes to a counterexample file.
-type Instance struct {
-	Data  data.Config  `json:"data"`
-	Arch  vit.Arch     `json:"arch"`
-	Init  vit.Init     `json:"init"`
-	Train train.Config `json:"train"`
-	// Tau is the adversarial-training budget τ (0: clean GD); Set its
-	// perturbation set (empty: Frobenius). Training uses
-	// attack.TrainConfig (PGD-10, α = 2.5τ/10, zero start).
-	Tau   float64    `json:"tau"`
-	Set   attack.Set `json:"set,omitempty"`
-	Seed  uint64     `json:"seed"`
-	Probe int        `json:"probe"` // steps between probes (≥ 1)
-	// Jitter, when nonzero, moves every initial parameter by one ulp, up or
-	// down by a sign drawn from PCG(Jitter, Seed): a perturbation at the
-	// level of a kernel's last-bit rounding, used to measure whether a
-	// quantity is chaotic under rounding (Lab.Chaos). 0 is the nominal run.
-	Jitter uint64 `json:"jitter,omitempty"`
-}
-
-// Jittered returns inst rerun from the j-th 1-ulp perturbation of its
-// initialization (j ≥ 1; 0 is inst itself).
-func (inst Instance) Jittered(j uint64) Instance {
-	inst.Jitter = j
-	return inst
-}
-
-// jitter moves every parameter of m by one ulp, up or down by a sign from
-// PCG(j, seed).
-func jitter(m *vit.Model, j, seed uint64) {
-	r := rand.New(rand.NewPCG(j, seed))
-	for _, w := range [][]float64{m.WQK, m.Wv, m.Wo} {
-		for i, v := range w {
-			if r.IntN(2) == 0 {
-				w[i] = math.Nextafter(v, math.Inf(1))
-			} else {
-				w[i] = math.Nextafter(v, math.Inf(-1))
-			}
-		}
-	}
-}
+// budget and the seed (cell.Spec, the one spec every caller trains through).
+// It is what cmd/hunt writes to a counterexample file.
+type Instance = cell.Spec
 
 // Cell returns the instance of scale s at N training points, N·SNR₂² = c,
 // adversarial budget tau = tauRel·‖μ‖ and seed, with the projected noise
@@ -158,18 +132,6 @@ func (s Scale) Cell(n int, c, tauRel float64, seed uint64) Instance {
 		Train: train.Config{Eta: 0.1, MaxSteps: s.MaxSteps, Target: 0.01},
 		Tau:   tauRel * dc.Mu(), Seed: seed, Probe: s.ProbeEvery,
 	}
-}
-
-// Fixed returns inst with the stop rule disabled and exactly steps updates.
-func (inst Instance) Fixed(steps int) Instance {
-	inst.Train.MaxSteps, inst.Train.Target = steps, 0
-	return inst
-}
-
-// Key is a canonical string of the instance (its JSON), used to memoize.
-func (inst Instance) Key() string {
-	b, _ := json.Marshal(inst)
-	return string(b)
 }
 
 // NSNR2 returns N·SNR² for the SNR chosen by k.SNR.
@@ -269,58 +231,48 @@ func (l *Lab) Train(inst Instance) (*Run, error) {
 	return e.run, e.err
 }
 
-// trainInstance trains inst; a non-nil stop is asked before every update
-// and, once true, ends the training with a *DeadlineError.
+// trainInstance trains inst (cell.Train, with the NaN guard: a statement
+// is never decided on a diverged run); a non-nil stop is asked before every
+// update and, once true, ends the training with a *DeadlineError.
 func trainInstance(inst Instance, stop func() bool) (*Run, error) {
-	tr, te, err := data.Draw(inst.Data, inst.Seed)
+	var ctx context.Context = context.Background()
+	if stop != nil {
+		ctx = stopContext{ctx, stop}
+	}
+	spec := inst
+	spec.Probe = max(inst.Probe, 1)
+	spec.AllowNonFinite = false
+	r, err := cell.Train(ctx, spec)
+	var se *cell.StoppedError
+	if errors.As(err, &se) {
+		return nil, &DeadlineError{What: "training", Started: true, Steps: se.Steps, MaxSteps: inst.Train.MaxSteps}
+	}
 	if err != nil {
 		return nil, err
 	}
-	m, err := vit.NewInit(inst.Arch, inst.Init, inst.Seed)
-	if err != nil {
-		return nil, err
+	return &Run{Inst: inst, Init: r.Init, Model: r.Model, Train: r.Train, Test: r.Test, Sig: r.Sig,
+		Result: r.Result, Records: r.Records, Losses: r.Losses}, nil
+}
+
+// stopContext is a context whose Err reports the Lab's deadline as read by
+// stop on the Lab's own clock (which tests step), so that cell.Train, which
+// polls Err between two updates, stops exactly where the Lab's rule says.
+type stopContext struct {
+	context.Context
+	stop func() bool
+}
+
+func (c stopContext) Err() error {
+	if c.stop() {
+		return context.DeadlineExceeded
 	}
-	if inst.Jitter != 0 {
-		jitter(m, inst.Jitter, inst.Seed)
-	}
-	var atk train.Attacker
-	if inst.Tau > 0 {
-		cfg := attack.TrainConfig(inst.Tau)
-		cfg.Set = inst.Set
-		p, err := attack.NewPGD(cfg, inst.Arch, inst.Data.M, inst.Data.N)
-		if err != nil {
-			return nil, err
-		}
-		atk = p
-	}
-	t, err := train.New(m, tr, inst.Train, atk)
-	if err != nil {
-		return nil, err
-	}
-	t.Stop = stop
-	run := &Run{Inst: inst, Init: m.Clone(), Model: m, Train: tr, Test: te, Sig: data.SignalsOf(inst.Data)}
-	p := train.NewProber(inst.Arch, tr, te, run.Sig, nil)
-	every := max(inst.Probe, 1)
-	last := -1
-	run.Result = t.Run(func(step int, loss float64) {
-		run.Losses = append(run.Losses, loss)
-		if step%every == 0 {
-			run.Records = append(run.Records, p.Record(m, step))
-			last = step
-		}
-	})
-	if run.Result.Stopped {
-		return nil, &DeadlineError{What: "training", Started: true, Steps: run.Result.Steps, MaxSteps: inst.Train.MaxSteps}
-	}
-	if last != run.Result.Steps {
-		run.Records = append(run.Records, p.Record(m, run.Result.Steps))
-	}
-	for _, v := range run.Losses {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("theorems: training diverged (loss %v) on %s", v, inst.Key())
-		}
-	}
-	return run, nil
+	return c.Context.Err()
+}
+
+// cellRun is r as a cell.Run, for the evaluations of package cell.
+func (r *Run) cellRun() *cell.Run {
+	return &cell.Run{Spec: r.Inst, Init: r.Init, Model: r.Model, Train: r.Train, Test: r.Test, Sig: r.Sig,
+		Result: r.Result, Records: r.Records, Losses: r.Losses}
 }
 
 // Trace runs f and returns, in order and without repeats, every instance
@@ -378,20 +330,15 @@ func (l *Lab) Robust(r *Run, test bool, set attack.Set, tau float64) (attack.Rob
 		return attack.Robust{}, err
 	}
 	e.once.Do(func() {
-		s := r.Train
-		if test {
-			s = r.Test
-		}
-		e.r, e.err = RobustEval(r.Model, s, r.Sig, set, tau, r.Inst.Seed)
+		e.r, e.err = r.cellRun().Robust(test, cell.DefaultProtocol(), set, tau)
 	})
 	return e.r, e.err
 }
 
-// RobustEval forwards to attack.RobustEval (the protocol now lives in
-// package attack): PGD-20 × 5, APGD-100 and the exact midpoint and erase
-// attacks, worst case per point.
+// RobustEval is cell.DefaultProtocol().Robust: PGD-20 × 5, APGD-100 and
+// the exact midpoint and erase attacks, worst case per point.
 func RobustEval(m *vit.Model, s *data.Set, sig data.Signals, set attack.Set, tau float64, seed uint64) (attack.Robust, error) {
-	return attack.RobustEval(m, s, sig, set, tau, seed)
+	return cell.DefaultProtocol().Robust(m, s, sig, set, tau, seed)
 }
 
 // CertifiedErrUB returns robust_err_ub of m on s at budget tau in set: the
@@ -420,13 +367,12 @@ func (l *Lab) Bracket(r *Run, test bool, set attack.Set, tau float64) (lb, ub fl
 		return math.NaN(), math.NaN(), err
 	}
 	e.once.Do(func() {
-		s := r.Train
-		if test {
-			s = r.Test
+		cr, err := r.cellRun().Certify(test, set, tau)
+		ub := cr.ErrUB
+		if err != nil {
+			ub = math.NaN()
 		}
-		var ub float64
-		ub, e.err = CertifiedErrUB(r.Model, s, set, tau)
-		e.r = attack.Robust{Error: ub}
+		e.r, e.err = attack.Robust{Error: ub}, err
 	})
 	return rob.Error, e.r.Error, e.err
 }

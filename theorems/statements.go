@@ -28,12 +28,18 @@ type Point map[string]int
 // cmd/verify-style commands see it: identification, provenance, the test
 // names, its instance space and an evaluator.
 type Statement struct {
-	ID    string   // THEORY / paper label, e.g. "P8"
-	Func  string   // theorems function, e.g. "MidpointFloor"
-	Paper string   // the paper's numbering where known
-	Tag   Tag      // provenance
-	Claim string   // one-line statement
-	Tests []string // properties tests: property, tightness, control
+	ID string // THEORY / paper label, e.g. "P8"
+	// ClaimID is the claim of the results files (P1–P9 of THEORY §8,
+	// decided by the Check* functions of claims.go) whose counterexample
+	// hunt this statement is; "" when the statement has no results-file
+	// claim (A, D, Thm 4.2(iii), P10, P12). The claims and by-scale tables
+	// put the statement's hunt in that claim's row.
+	ClaimID string
+	Func    string   // theorems function, e.g. "MidpointFloor"
+	Paper   string   // the paper's numbering where known
+	Tag     Tag      // provenance
+	Claim   string   // one-line statement
+	Tests   []string // properties tests: property, tightness, control
 	// Axes returns the instance space at scale sc and constants k.
 	Axes func(sc Scale, k Consts) []Axis
 	// Check evaluates the statement at p. A *HypothesisError means p is
@@ -173,7 +179,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "P1b", Func: "BenignCondition", Paper: "2409.19345 main theorem (benign); 2604.19724 headline at τ = 0", Tag: REV,
+			ID: "P1b", ClaimID: "P1", Func: "BenignCondition", Paper: "2409.19345 main theorem (benign); 2604.19724 headline at τ = 0", Tag: REV,
 			Claim: "N·SNR² ≥ Cb ⇒ training loss < 0.01 and test loss < LossCut in ≥ Frac of seeds, test error ≤ ErrBenign",
 			Tests: tests("BenignCondition"), Axes: benignAxes,
 			Check: func(lab *Lab, sc Scale, p Point, k Consts) (Verdict, error) {
@@ -185,7 +191,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "P1c", Func: "HarmfulCondition", Paper: "2409.19345 main theorem (harmful)", Tag: RECALL,
+			ID: "P1c", ClaimID: "P1", Func: "HarmfulCondition", Paper: "2409.19345 main theorem (harmful)", Tag: RECALL,
 			Claim: "N·SNR² ≤ Ch ⇒ training loss < 0.01 but test loss > LossCut in ≥ Frac of seeds, test error ≥ ErrHarm",
 			Tests: tests("HarmfulCondition"), Axes: harmfulAxes,
 			Check: func(lab *Lab, sc Scale, p Point, k Consts) (Verdict, error) {
@@ -197,7 +203,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "P2", Func: "BoundaryScaling", Paper: "2409.19345 Fig. 1 (N·SNR² = const contour)", Tag: CODE,
+			ID: "P2", ClaimID: "P2", Func: "BoundaryScaling", Paper: "2409.19345 Fig. 1 (N·SNR² = const contour)", Tag: CODE,
 			Claim: "the benign/harmful contour has d ln‖μ‖*/d ln N ∈ [SlopeLo, SlopeHi] (theory −1/2)",
 			Tests: tests("BoundaryScaling"),
 			Axes: func(sc Scale, k Consts) []Axis {
@@ -213,7 +219,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "P3", Func: "BenignMechanism", Paper: "2409.19345 benign dynamics figure; 2604.19724 regime (i)", Tag: SEC,
+			ID: "P3", ClaimID: "P3", Func: "BenignMechanism", Paper: "2409.19345 benign dynamics figure; 2604.19724 regime (i)", Tag: SEC,
 			Claim: "benign cell, fixed horizon: a₁ ≥ AttnFactor/M, γ̄ > 0 and nondecreasing after the transient, signal path dominates on ≥ 95% of test points",
 			Tests: tests("BenignMechanism"), Axes: benignAxes,
 			Check: func(lab *Lab, sc Scale, p Point, k Consts) (Verdict, error) {
@@ -225,7 +231,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "P4", Func: "HarmfulMechanism", Paper: "2409.19345 harmful dynamics script", Tag: CODE,
+			ID: "P4", ClaimID: "P4", Func: "HarmfulMechanism", Paper: "2409.19345 harmful dynamics script", Tag: CODE,
 			Claim: "harmful cell, fixed horizon: train loss falls ≥ 90%, test loss ≥ 0.5, median ρ ≥ 5·|γ|, a₁ rises ≤ 0.1",
 			Tests: tests("HarmfulMechanism"), Axes: harmfulAxes,
 			Check: func(lab *Lab, sc Scale, p Point, k Consts) (Verdict, error) {
@@ -237,7 +243,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "Thm4.2(i)", Func: "SmallBudget", Paper: "2604.19724 Thm 4.2 regime 1 (P5)", Tag: SEC,
+			ID: "Thm4.2(i)", ClaimID: "P5", Func: "SmallBudget", Paper: "2604.19724 Thm 4.2 regime 1 (P5)", Tag: SEC,
 			Claim: "τ ≤ C1‖μ‖/log d_h, benign: robust train loss < 0.01, robust test err ≤ clean + 0.05, a₁ within 0.1 of the clean run",
 			Tests: tests("SmallBudget"),
 			Axes: func(sc Scale, k Consts) []Axis {
@@ -258,7 +264,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "Thm4.2(ii)", Func: "AttentionCollapse", Paper: "2604.19724 Thm 4.2 regime 2 (P6)", Tag: SEC,
+			ID: "Thm4.2(ii)", ClaimID: "P6", Func: "AttentionCollapse", Paper: "2604.19724 Thm 4.2 regime 2 (P6)", Tag: SEC,
 			Claim: "C1Hi‖μ‖/log d_h ≤ τ ≤ C2‖μ‖: attention entropy ≥ 0.9 ln M, f agrees with f_lin on ≥ 99%, slowdown ∈ [M/4, 4M]",
 			Tests: tests("AttentionCollapse"),
 			Axes: func(sc Scale, k Consts) []Axis {
@@ -280,7 +286,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "P7", Func: "RegimeBoundary", Paper: "2604.19724 Thm 4.2 boundary τ ≍ ‖μ‖/log d_h", Tag: SEC,
+			ID: "P7", ClaimID: "P7", Func: "RegimeBoundary", Paper: "2604.19724 Thm 4.2 boundary τ ≍ ‖μ‖/log d_h", Tag: SEC,
 			Claim: "the final a₁ falls through the midpoint of its range at τ* with C1 ≤ τ*·log d_h/‖μ‖ ≤ C1Hi, for the sweep and its 1-ulp reruns",
 			Tests: tests("RegimeBoundary"),
 			Axes: func(sc Scale, k Consts) []Axis {
@@ -309,7 +315,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "P8", Func: "MidpointFloor", Paper: "ours (THEORY §3.4), strengthens Thm 4.2(iii)", Tag: DER,
+			ID: "P8", ClaimID: "P8", Func: "MidpointFloor", Paper: "ours (THEORY §3.4), strengthens Thm 4.2(iii)", Tag: DER,
 			Claim: "τ ≥ ‖μ‖/√2 ⇒ robust error ≥ 1/2 (exactly, paired set) for every classifier and ℓ₂ set, via the midpoint attack",
 			Tests: tests("MidpointFloor"),
 			Axes: func(sc Scale, k Consts) []Axis {
@@ -326,7 +332,7 @@ func All() []Statement {
 			},
 		},
 		{
-			ID: "P9", Func: "MonotoneInTau", Paper: "THEORY P9", Tag: PROP,
+			ID: "P9", ClaimID: "P9", Func: "MonotoneInTau", Paper: "THEORY P9", Tag: PROP,
 			Claim: "robust test error (PGD-20×5 + exact) of a trained model is nondecreasing in τ up to MonoTol",
 			Tests: tests("MonotoneInTau"),
 			Axes: func(sc Scale, k Consts) []Axis {

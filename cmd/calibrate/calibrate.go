@@ -9,11 +9,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"vitadv/internal/machine"
 	"vitadv/model/linalg"
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -111,50 +111,39 @@ func run(w io.Writer, args []string) error {
 			}
 		}
 	}
-	// Run every job (memoized in lab) with a worker pool; progress on stderr
-	// with an ETA that weighs each run by its cost (runCost), so that the
-	// τ-sweep runs after the phase grid are not costed like phase runs.
+	// Run every job (memoized in lab) on the suite's worker pool
+	// (sweep.Each); progress on stderr with an ETA that weighs each run by
+	// its cost (runCost), so that the τ-sweep runs after the phase grid are
+	// not costed like phase runs.
 	start := time.Now()
-	var mu sync.Mutex
+	var firstErr error
 	done := 0
 	insts := make([]theorems.Instance, len(jobs))
 	for i, jb := range jobs {
 		insts[i] = jb.inst
 	}
 	etas := newETA(insts)
-	var firstErr error
-	ch := make(chan job)
-	var wg sync.WaitGroup
-	for i := 0; i < max(*workers, 1); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for jb := range ch {
-				r, err := lab.Train(jb.inst)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				done++
-				steps := jb.inst.Train.MaxSteps
-				if err == nil {
-					steps = r.Result.Steps
-				}
-				etas.finish(jb.inst, steps)
-				el := time.Since(start)
-				eta := etas.eta(el)
-				if done%max(1, len(jobs)/40) == 0 || done == len(jobs) {
-					fmt.Fprintf(os.Stderr, "calibrate: %d/%d runs (%s) elapsed %s ETA %s\n", done, len(jobs), jb.tag, el.Round(time.Second), eta.Round(time.Second))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, jb := range jobs {
-		ch <- jb
-	}
-	close(ch)
-	wg.Wait()
+	steps := make([]int, len(jobs)) // written by job i's worker, read by its done call
+	sweep.Each(len(jobs), *workers, func(i int) error {
+		r, err := lab.Train(jobs[i].inst)
+		steps[i] = jobs[i].inst.Train.MaxSteps
+		if err == nil {
+			steps[i] = r.Result.Steps
+		}
+		return err
+	}, func(i int, err error) error {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		done++
+		etas.finish(jobs[i].inst, steps[i])
+		el := time.Since(start)
+		eta := etas.eta(el)
+		if done%max(1, len(jobs)/40) == 0 || done == len(jobs) {
+			fmt.Fprintf(os.Stderr, "calibrate: %d/%d runs (%s) elapsed %s ETA %s\n", done, len(jobs), jobs[i].tag, el.Round(time.Second), eta.Round(time.Second))
+		}
+		return nil // every run is attempted, as before; the first error is returned after them
+	})
 	if firstErr != nil {
 		return firstErr
 	}

@@ -5,7 +5,7 @@
 // verdicts by scale (tiny / ci / mid / paper) of README.md and the status
 // section of theorems/STATEMENTS.md (between their marker comments). Tests fail when a
 // committed table differs from what this command writes
-// (experiment.TestGeneratedTablesCurrent).
+// (report.TestGeneratedTablesCurrent).
 //
 // Usage (from the repository root or below it; -repo names another
 // checkout):
@@ -19,8 +19,8 @@ import (
 	"io"
 	"os"
 
-	"vitadv/experiment"
 	"vitadv/internal/modroot"
+	"vitadv/report"
 )
 
 func run(w io.Writer, args []string) error {
@@ -40,7 +40,7 @@ func run(w io.Writer, args []string) error {
 		}
 		*repo = root
 	}
-	changed, err := experiment.WriteGenerated(*repo)
+	changed, err := report.WriteGenerated(*repo)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"vitadv/experiment"
+	"vitadv/report"
 )
 
 // TestRun: on a repository with the marker comments and no results, claims
@@ -17,8 +17,8 @@ func TestRun(t *testing.T) {
 	repo := t.TempDir()
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
 	os.MkdirAll(filepath.Join(repo, "results"), 0o755)
-	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte(experiment.ClaimsBegin+"\n"+experiment.ClaimsEnd+"\n"+experiment.ByScaleBegin+"\n"+experiment.ByScaleEnd+"\n"), 0o644)
-	os.WriteFile(filepath.Join(repo, experiment.StatementsPath), []byte(experiment.StatusBegin+"\n"+experiment.StatusEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, report.ReadmePath), []byte(report.ClaimsBegin+"\n"+report.ClaimsEnd+"\n"+report.ByScaleBegin+"\n"+report.ByScaleEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, report.StatementsPath), []byte(report.StatusBegin+"\n"+report.StatusEnd+"\n"), 0o644)
 	var b bytes.Buffer
 	if err := run(&b, []string{"-repo", repo}); err != nil {
 		t.Fatal(err)
@@ -26,7 +26,7 @@ func TestRun(t *testing.T) {
 	if strings.Count(b.String(), "wrote") != 3 {
 		t.Errorf("first run: %q, want three files written", b.String())
 	}
-	readme, _ := os.ReadFile(filepath.Join(repo, experiment.ReadmePath))
+	readme, _ := os.ReadFile(filepath.Join(repo, report.ReadmePath))
 	if !strings.Contains(string(readme), "| claim | rule") {
 		t.Errorf("README block not generated:\n%s", readme)
 	}
@@ -40,11 +40,11 @@ func TestRun(t *testing.T) {
 	if err := run(&b, []string{"-repo", repo, "extra"}); err == nil {
 		t.Error("stray argument: no error")
 	}
-	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte("no markers\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, report.ReadmePath), []byte("no markers\n"), 0o644)
 	if err := run(&b, []string{"-repo", repo}); err == nil || !strings.Contains(err.Error(), "markers") {
 		t.Errorf("README without markers: err = %v, want a markers error", err)
 	}
-	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte(experiment.ClaimsBegin+"\n"+experiment.ClaimsEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, report.ReadmePath), []byte(report.ClaimsBegin+"\n"+report.ClaimsEnd+"\n"), 0o644)
 	if err := run(&b, []string{"-repo", repo}); err == nil || !strings.Contains(err.Error(), "byscale") {
 		t.Errorf("README without the by-scale markers: err = %v, want a markers error naming them", err)
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"vitadv/experiment"
 	"vitadv/internal/modroot"
+	"vitadv/report"
 )
 
 // TestRootFromSubdirectory: without -repo, claims finds the module root
@@ -21,8 +21,8 @@ func TestRootFromSubdirectory(t *testing.T) {
 	os.WriteFile(filepath.Join(repo, "go.mod"), []byte("module vitadv\n\ngo 1.26.0\n"), 0o644)
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
 	os.MkdirAll(filepath.Join(repo, "results", "tau"), 0o755)
-	os.WriteFile(filepath.Join(repo, experiment.ReadmePath), []byte(experiment.ClaimsBegin+"\n"+experiment.ClaimsEnd+"\n"+experiment.ByScaleBegin+"\n"+experiment.ByScaleEnd+"\n"), 0o644)
-	os.WriteFile(filepath.Join(repo, experiment.StatementsPath), []byte(experiment.StatusBegin+"\n"+experiment.StatusEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, report.ReadmePath), []byte(report.ClaimsBegin+"\n"+report.ClaimsEnd+"\n"+report.ByScaleBegin+"\n"+report.ByScaleEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, report.StatementsPath), []byte(report.StatusBegin+"\n"+report.StatusEnd+"\n"), 0o644)
 	t.Chdir(filepath.Join(repo, "results", "tau"))
 	var b bytes.Buffer
 	if err := run(&b, nil); err != nil {

@@ -39,6 +39,9 @@ type config struct {
 	checkTime time.Duration // per-check (and per shrink candidate) budget; 0: none
 	replay    string
 	list      bool
+	log       string   // JSON-lines run log to append the run's record to ("": none)
+	convert   string   // directory whose text batch logs to convert to JSON lines
+	constArgs []string // the -const overrides as given (name=value)
 	consts    theorems.Consts
 	heartbeat time.Duration // progress line interval
 }
@@ -74,11 +77,13 @@ func parse(w io.Writer, args []string) (*config, error) {
 	fs.DurationVar(&c.checkTime, "check-time", 0, "abandon a check (or shrink candidate) after this long and count it \"timed out\" (≥ 0; 0: no limit)")
 	fs.StringVar(&c.replay, "replay", "", "replay a counterexample `file` and exit")
 	fs.BoolVar(&c.list, "list", false, "list the statements and exit")
+	fs.StringVar(&c.log, "log", "", "append the run's record (command, scale, tally, counterexamples) to this JSON-lines `file` (report.HuntRecord; the batches write results/hunt/<batch>.jsonl)")
+	fs.StringVar(&c.convert, "convert", "", "convert the text batch logs of `directory` (*.txt) to JSON-lines run logs (<batch>.jsonl) and exit")
 	var consts constFlags
 	fs.Var(&consts, "const", "override a constant, `name=value` (JSON name of theorems.Consts; repeatable)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(w, "usage: hunt -statement ID [flags] | hunt -replay file | hunt -list\n\nflags:")
+			fmt.Fprintln(w, "usage: hunt -statement ID [flags] | hunt -replay file | hunt -convert dir | hunt -list\n\nflags:")
 			fs.SetOutput(w)
 			fs.PrintDefaults()
 		}
@@ -90,7 +95,7 @@ func parse(w io.Writer, args []string) (*config, error) {
 	if c.checkTime < 0 {
 		return nil, flagErr("check-time", c.checkTime, "must be ≥ 0 (0: no limit)")
 	}
-	if c.list || c.replay != "" {
+	if c.list || c.replay != "" || c.convert != "" {
 		return c, nil
 	}
 	if _, err := find(c.id); err != nil {
@@ -113,6 +118,7 @@ func parse(w io.Writer, args []string) (*config, error) {
 	if c.out == "" {
 		return nil, flagErr("out", c.out, "must name a directory")
 	}
+	c.constArgs = consts
 	c.consts = theorems.Defaults()
 	if err := setConsts(&c.consts, consts); err != nil {
 		return nil, err
@@ -195,10 +201,7 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 	if err != nil {
 		return st, fmt.Errorf("%s: %w", path, err)
 	}
-	if old := theorems.Mid(); ce.Scale.Name == "paper" && ce.Scale.D == old.D {
-		// Written when "paper" named THEORY §6.5's d = 256 scale, now mid.
-		ce.Scale.Name = old.Name
-	}
+	ce.Scale.Name = theorems.CurrentScaleName(ce.Scale.Name, ce.Scale.D)
 	named, err := theorems.ScaleByName(ce.Scale.Name)
 	if err != nil {
 		return st, bad("scale.name", ce.Scale.Name, "must be "+theorems.ScaleNames)

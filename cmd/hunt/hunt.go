@@ -17,6 +17,7 @@ import (
 
 	"vitadv/internal/machine"
 	"vitadv/model/store"
+	"vitadv/report"
 	"vitadv/theorems"
 )
 
@@ -64,6 +65,13 @@ func run(w io.Writer, args []string) error {
 	}
 	if c.replay != "" {
 		return replayFile(w, c.replay, c.heartbeat, c.checkTime)
+	}
+	if c.convert != "" {
+		wrote, err := report.ConvertHuntDir(c.convert)
+		for _, f := range wrote {
+			fmt.Fprintln(w, "wrote", f)
+		}
+		return err
 	}
 	st, _ := find(c.id)
 	sc, k := c.scale, c.consts
@@ -197,8 +205,37 @@ func run(w io.Writer, args []string) error {
 	for _, ce := range found {
 		fmt.Fprintf(w, "  %s\n", ce.Replay)
 	}
+	if c.log != "" {
+		rec := report.HuntRecord{Command: recordedCommand(args), Statement: st.ID, Func: st.Func, Scale: sc, Relaxed: c.relax,
+			Consts: c.constArgs, Holds: holds, Undecided: undecided, TimedOut: timedOut, NA: na, Fails: fails,
+			Replays: []string{}, Elapsed: time.Since(start).Round(time.Second).String()}
+		for _, ce := range found {
+			rec.Replays = append(rec.Replays, strings.TrimPrefix(ce.Replay, "go run ./cmd/hunt -replay "))
+		}
+		if err := report.AppendHuntRecord(c.log, rec); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintln(w, machineLine(time.Since(start)))
 	return nil
+}
+
+// recordedCommand is the command of a run as its run log records it: the
+// arguments without -out and -log (where the files go is not part of what
+// was run), the form the batch logs print after "$ ".
+func recordedCommand(args []string) string {
+	var keep []string
+	for i := 0; i < len(args); i++ {
+		k, _, eq := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if strings.HasPrefix(args[i], "-") && (k == "out" || k == "log") {
+			if !eq {
+				i++
+			}
+			continue
+		}
+		keep = append(keep, args[i])
+	}
+	return strings.Join(append([]string{"go run ./cmd/hunt"}, keep...), " ")
 }
 
 // heartbeat prints line() to stderr every interval until the returned stop

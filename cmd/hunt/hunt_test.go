@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"vitadv/report"
 	"vitadv/theorems"
 )
 
@@ -30,10 +31,11 @@ func TestList(t *testing.T) {
 func TestHuntReplay(t *testing.T) {
 	dir := t.TempDir()
 	var b bytes.Buffer
-	args := []string{"-statement", "Thm4.2(iii)", "-checks", "40", "-relax", "-const", "c3=0.3", "-max-fail", "1", "-out", dir}
+	args := []string{"-statement", "Thm4.2(iii)", "-checks", "40", "-relax", "-const", "c3=0.3", "-max-fail", "1", "-out", dir, "-log", filepath.Join(dir, "b.jsonl")}
 	if err := run(&b, args); err != nil {
 		t.Fatal(err)
 	}
+	checkRunLog(t, dir, args, b.String())
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
 		t.Fatalf("run(%v) wrote no counterexample; output:\n%s", args, b.String())
@@ -51,6 +53,47 @@ func TestHuntReplay(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "reproduced") || !strings.Contains(b.String(), "\n# machine: ") {
 		t.Errorf("replay output = %q, want \"reproduced\" and the machine line", b.String())
+	}
+}
+
+// checkRunLog: the JSON-lines record -log appended says what the text
+// tally says — the text output under its "$ " command line, converted by
+// report.ConvertHuntText, gives the same record (up to the wall time, read
+// at two instants) — and records the command without -out and -log, the
+// scale and the relaxation.
+func checkRunLog(t *testing.T, dir string, args []string, text string) {
+	t.Helper()
+	recs, err := report.ReadHuntLog(filepath.Join(dir, "b.jsonl"))
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("run log: %d records, %v; want 1", len(recs), err)
+	}
+	got := recs[0]
+	if strings.Contains(got.Command, "-out") || strings.Contains(got.Command, "-log") || !got.Relaxed || got.Scale != theorems.Tiny() || got.Counted() {
+		t.Errorf("record %+v: want the command without -out/-log, relaxed, tiny, not counted", got)
+	}
+	txt := filepath.Join(dir, "b.txt")
+	if err := os.WriteFile(txt, []byte("$ "+got.Command+"\n"+text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fromText, err := report.ConvertHuntText(txt, dir)
+	if err != nil || len(fromText) != 1 {
+		t.Fatalf("ConvertHuntText: %v, %v", fromText, err)
+	}
+	want := fromText[0]
+	got.Elapsed, want.Elapsed = "", ""
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if !bytes.Equal(g, w) {
+		t.Errorf("run log record\n %s\nthe text tally says\n %s", g, w)
+	}
+}
+
+// TestRecordedCommand: -out and -log (either form) are dropped, every
+// other argument kept in order.
+func TestRecordedCommand(t *testing.T) {
+	got := recordedCommand([]string{"-statement", "P4", "-out", "x", "-checks", "3", "-log=y.jsonl", "--out=z", "-relax"})
+	if want := "go run ./cmd/hunt -statement P4 -checks 3 -relax"; got != want {
+		t.Errorf("recordedCommand = %q, want %q", got, want)
 	}
 }
 

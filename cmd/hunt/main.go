@@ -30,8 +30,8 @@
 // per finished check times the checks left, capped by -time).
 //
 // Output. The tally goes to stdout in this fixed format (the batch logs
-// results/hunt/*.txt are these lines under "$ go run ./cmd/hunt …" lines;
-// experiment.LoadHunt parses them):
+// results/hunt/*.txt are these lines under "$ go run ./cmd/hunt …" lines,
+// for people to read):
 //
 //	<ID> <Func>: <h> holds, <u> undecided, <t> timed out, <n> n/a (outside hypotheses), <f> fail; <c> shrunk counterexamples; <elapsed>
 //	  go run ./cmd/hunt -replay <file>     (one line per shrunk counterexample)
@@ -41,6 +41,14 @@
 // the "timed out" column (or before "undecided") lack those fields and the
 // machine line. Replay prints the verdict, "reproduced: …" and the same
 // machine line.
+//
+// With -log FILE the run also appends one JSON line to FILE
+// (report.HuntRecord: the command without -out and -log, the scale's
+// sizes, the relaxation and -const overrides, the tally, the
+// counterexample files, the wall time). The batches write
+// results/hunt/<batch>.jsonl beside <batch>.txt, and the claims tables
+// read those (report.LoadHunt), never the text. -convert DIR converts the
+// text logs of DIR written before -log existed (report.ConvertHuntDir).
 //
 // Each counterexample is written to <out>/<ID>-<point>.json (-out defaults
 // to the git-ignored scratch directory results/tmp/hunt; the batches of
@@ -56,6 +64,7 @@
 // Usage:
 //
 //	go run ./cmd/hunt -statement P4 -checks 200 [-relax] [-const cb=1] [-scale tiny|ci|mid|paper] [-time 5m] [-check-time 0] [-out results/tmp/hunt]
+//	go run ./cmd/hunt -convert results/hunt
 //	go run ./cmd/hunt -list
 package main
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"vitadv/experiment"
+	"vitadv/model/data/mnist"
+	"vitadv/sweep"
 )
 
 // passes is the forward-backward passes per GD step: 1 for clean GD, K+1
@@ -66,7 +68,7 @@ func plan(runs []allRun, p experiment.Preset, root, ref string, getenv func(stri
 		if r.args[0] == "mnist" {
 			// Building the MNIST job loads the images (seconds): its
 			// estimate is its recorded time only.
-			return nil, experiment.ErrNoMNIST
+			return nil, mnist.ErrNotFound
 		}
 		args := append(r.args[1:len(r.args):len(r.args)], "-preset", string(preset), "-results", root)
 		s, _, _, _, err := parseExperiment(r.args[0], args, getenv)
@@ -85,7 +87,7 @@ func plan(runs []allRun, p experiment.Preset, root, ref string, getenv func(stri
 		if ref == "" {
 			return 0, false
 		}
-		m, err := experiment.ReadMeta(filepath.Join(ref, r.csv))
+		m, err := sweep.ReadMeta(filepath.Join(ref, r.csv))
 		if err != nil || s != nil && m.Cells != len(s.job.Cells) || m.Computed != m.Cells || !(m.Seconds > 0) {
 			return 0, false
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"vitadv/experiment"
+	"vitadv/sweep"
 )
 
 // noEnv is an empty environment (no batch-system variables).
@@ -148,9 +149,9 @@ func TestMergeIncomplete(t *testing.T) {
 	args := []string{"phase", "-preset", "smoke", "-results", root, "-figures=false"}
 	vitadv(t, noEnv, append(args, "-shard", "0/2")...)
 	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, append([]string{"merge"}, args...), noEnv)
-	var me *experiment.MergeError
+	var me *sweep.MergeError
 	if !errors.As(err, &me) {
-		t.Fatalf("merge with shard 1/2 missing: err = %v, want *experiment.MergeError", err)
+		t.Fatalf("merge with shard 1/2 missing: err = %v, want *sweep.MergeError", err)
 	}
 }
 
@@ -161,9 +162,9 @@ func TestResumeOtherSettings(t *testing.T) {
 	out := filepath.Join(root, "x")
 	vitadv(t, noEnv, "phase", "-preset", "smoke", "-out", out, "-figures=false", "-max-cells", "1")
 	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"phase", "-preset", "smoke", "-out", out, "-c", "0.25,8"}, noEnv)
-	var pe *experiment.ParamMismatchError
+	var pe *sweep.ParamMismatchError
 	if !errors.As(err, &pe) || pe.Column != "c" {
-		t.Fatalf("resume with other -c: err = %v, want *experiment.ParamMismatchError on column c", err)
+		t.Fatalf("resume with other -c: err = %v, want *sweep.ParamMismatchError on column c", err)
 	}
 }
 
@@ -250,7 +251,7 @@ func TestCSVLoadable(t *testing.T) {
 			t.Errorf("figure %s missing or empty (%v)", f, err)
 		}
 	}
-	tab, err := experiment.ReadTable(filepath.Join(root, "phase", "smoke-clean.csv"))
+	tab, err := sweep.ReadTable(filepath.Join(root, "phase", "smoke-clean.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ func TestCSVLoadable(t *testing.T) {
 func TestPerturbationSet(t *testing.T) {
 	root := t.TempDir()
 	vitadv(t, noEnv, "tau", "-preset", "smoke", "-set", "signal-token", "-figures=false", "-results", root)
-	tab, err := experiment.ReadTable(filepath.Join(root, "tau", "smoke.csv"))
+	tab, err := sweep.ReadTable(filepath.Join(root, "tau", "smoke.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

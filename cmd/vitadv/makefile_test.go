@@ -11,12 +11,17 @@ import (
 // fakeGo stands in for the go command in the Makefile's recipes: `go run
 // ./cmd/vitadv all … -results DIR` writes two CSVs and their sidecars
 // into DIR and then fails if $FAKE_FAIL is 1 (a run killed half-way);
-// every call is logged to $FAKE_LOG.
+// `go run ./cmd/vitadv list …` prints those two CSVs (the registry the
+// recipes read); every call is logged to $FAKE_LOG.
 const fakeGo = `#!/usr/bin/env bash
 echo "$*" >> "$FAKE_LOG"
 results="" prev=""
 for a in "$@"; do [ "$prev" = "-results" ] && results=$a; prev=$a; done
 case " $* " in
+*" list "*)
+  echo phase/ci-clean.csv
+  echo tau/ci.csv
+  exit 0 ;;
 *" all "*)
   for f in phase/ci-clean tau/ci; do
     mkdir -p "$results/$(dirname $f)"

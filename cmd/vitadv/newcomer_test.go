@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"vitadv/experiment"
+	"vitadv/sweep"
 )
 
 // TestCompareNothingWording: when no computed CSV has a committed
@@ -93,7 +93,7 @@ func TestAllResumesScratch(t *testing.T) {
 	// its end smoke-old (finished) goes, smoke-busy stays.
 	busy := filepath.Join(scratchRoot, "smoke-busy")
 	os.MkdirAll(busy, 0o755)
-	lk, err := experiment.Lock(filepath.Join(busy, scratchLockBase))
+	lk, err := sweep.Lock(filepath.Join(busy, scratchLockBase))
 	if err != nil {
 		t.Fatal(err)
 	}

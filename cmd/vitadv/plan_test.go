@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vitadv/experiment"
+	"vitadv/sweep"
 )
 
 // TestPlanEstimates: the plan of `all -preset ci` takes each file's time
@@ -22,7 +23,7 @@ func TestPlanEstimates(t *testing.T) {
 	planned, source := plan(runs, experiment.CI, "scratch", root, noEnv)
 	var want time.Duration
 	for _, r := range runs {
-		m, err := experiment.ReadMeta(filepath.Join(root, r.csv))
+		m, err := sweep.ReadMeta(filepath.Join(root, r.csv))
 		if err != nil {
 			t.Fatal(err)
 		}

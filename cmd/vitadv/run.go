@@ -16,7 +16,10 @@ import (
 	"time"
 
 	"vitadv/experiment"
+	"vitadv/model/data/mnist"
 	"vitadv/model/valid"
+	"vitadv/report"
+	"vitadv/sweep"
 )
 
 // run executes the command line args, writing results to w and progress to
@@ -39,6 +42,9 @@ commands:
   mnist     MNIST 0 vs 1 over N and the noise level
   merge     merge <experiment> [its flags] [shard files]: combine shards
   report    rebuild the figures and results/REPORT.md from the CSV files
+  list      the CSV files all computes at a preset, one per line, relative to
+            the results root (-preset ci: the committed ci results that make
+            check compares)
 
 Run vitadv <command> -h for the flags of a command.
 `
@@ -67,6 +73,8 @@ func runEnv(w, progress io.Writer, args []string, getenv func(string) string) er
 		return runReport(w, rest)
 	case "all":
 		return runAll(w, progress, rest, getenv)
+	case "list":
+		return runList(w, rest)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(w, synopsis)
 		return nil
@@ -112,13 +120,13 @@ func (c *common) define(fs *flagSet, p experiment.Preset) {
 
 // experimentSpec is a parsed experiment command.
 type experimentSpec struct {
-	job  *experiment.Job
+	job  *sweep.Job
 	kind string
 	out  string // base path
 	// setup and cellN estimate the run time (workOf): the sizes, and the
 	// training-set size times the passes per step of a cell (nil: job.Cost).
 	setup experiment.Setup
-	cellN func(experiment.Cell) float64
+	cellN func(sweep.Cell) float64
 	at    bool // adversarial training (some τ > 0)
 }
 
@@ -132,9 +140,9 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 	fs := newFlagSet(kind)
 	var c common
 	c.define(fs, p)
-	var build func() (*experiment.Job, string, error)
+	var build func() (*sweep.Job, string, error)
 	var setup *experiment.Setup
-	var cellN func(experiment.Cell) float64
+	var cellN func(sweep.Cell) float64
 	var at func() bool
 	switch kind {
 	case "phase":
@@ -152,7 +160,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		fs.Int(&cfg.Reps, "reps", "replicates per grid point")
 		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖ (ℓ₂ Frobenius ball); 0 = clean GD")
 		fs.Uint64(&cfg.Seed, "seed", "master seed (cell i uses rng.Derive(seed, i))")
-		build = func() (*experiment.Job, string, error) {
+		build = func() (*sweep.Job, string, error) {
 			// A preset laid out in ‖μ‖ (paper) would silently ignore an
 			// explicit -c: -c replaces the preset's ‖μ‖ grid, and -c with
 			// -mu is ambiguous.
@@ -184,7 +192,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		fs.Float(&cfg.Eps, "eps", "record the first step with robust training loss below this (P6's ε)")
 		fs.Int(&cfg.Reps, "reps", "replicates per budget (paired: same data at every τ)")
 		fs.Uint64(&cfg.Seed, "seed", "master seed")
-		build = func() (*experiment.Job, string, error) {
+		build = func() (*sweep.Job, string, error) {
 			if err := cfg.Validate(); err != nil {
 				return nil, "", err
 			}
@@ -194,7 +202,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 	case "dynamics":
 		cfg := experiment.DynamicsPreset(p)
 		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
-		cellN = func(experiment.Cell) float64 { return float64(cfg.N) * passes(cfg.TauOverMu, cfg.PGDSteps) }
+		cellN = func(sweep.Cell) float64 { return float64(cfg.N) * passes(cfg.TauOverMu, cfg.PGDSteps) }
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Int(&cfg.N, "n", "training-set size N of both cells")
 		fs.Float(&cfg.CBenign, "c-benign", "c = N·SNR_2² of the benign cell")
@@ -203,13 +211,13 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		fs.Int(&cfg.Every, "every", "log every this many steps (must divide -steps)")
 		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖; 0 = clean GD")
 		fs.Uint64(&cfg.Seed, "seed", "master seed")
-		build = func() (*experiment.Job, string, error) {
+		build = func() (*sweep.Job, string, error) {
 			if err := cfg.Validate(); err != nil {
 				return nil, "", err
 			}
 			variant := ""
 			if cfg.TauOverMu > 0 {
-				variant = "at-" + strconv.FormatFloat(cfg.TauOverMu, 'g', -1, 64)
+				variant = experiment.AtTau(cfg.TauOverMu)
 			}
 			name := experiment.Name(p, variant)
 			return cfg.Job("dynamics " + name), name, nil
@@ -217,7 +225,7 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 	case "mnist":
 		cfg := experiment.MNISTPreset(p)
 		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
-		cellN = func(c experiment.Cell) float64 {
+		cellN = func(c sweep.Cell) float64 {
 			n, _ := strconv.Atoi(c.Param[0])
 			return float64(n) * passes(cfg.TauOverMu, cfg.PGDSteps)
 		}
@@ -231,17 +239,17 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 		fs.Int(&cfg.Reps, "reps", "replicates per grid point")
 		fs.Float(&cfg.TauOverMu, "tau", "training budget τ/‖μ‖; 0 = clean GD")
 		fs.Uint64(&cfg.Seed, "seed", "master seed")
-		build = func() (*experiment.Job, string, error) {
+		build = func() (*sweep.Job, string, error) {
 			if err := cfg.Validate(); err != nil {
 				return nil, "", err
 			}
-			dir, err := experiment.FindMNIST(getenv)
+			dir, err := mnist.Find(getenv)
 			if err != nil {
 				return nil, "", err
 			}
 			variant := ""
 			if cfg.TauOverMu > 0 {
-				variant = "at-" + strconv.FormatFloat(cfg.TauOverMu, 'g', -1, 64)
+				variant = experiment.AtTau(cfg.TauOverMu)
 			}
 			name := experiment.Name(p, variant)
 			job, err := cfg.Job("mnist "+name, dir)
@@ -346,27 +354,27 @@ func defineSetup(fs *flagSet, s *experiment.Setup, noise bool) {
 
 // shardFrom returns the shard from -shard or, if unset, from the batch
 // system's environment.
-func shardFrom(cmd, flagValue string, getenv func(string) string) (experiment.Shard, error) {
-	parse := func(name, i, n string) (experiment.Shard, error) {
+func shardFrom(cmd, flagValue string, getenv func(string) string) (sweep.Shard, error) {
+	parse := func(name, i, n string) (sweep.Shard, error) {
 		iv, err1 := strconv.Atoi(strings.TrimSpace(i))
 		nv, err2 := strconv.Atoi(strings.TrimSpace(n))
 		if err1 != nil || err2 != nil || nv < 1 || iv < 0 || iv >= nv {
 			val := i + "/" + n
-			return experiment.Shard{}, &FlagError{Command: cmd, Flag: name, Value: val, Reason: "want i/n with 0 <= i < n"}
+			return sweep.Shard{}, &FlagError{Command: cmd, Flag: name, Value: val, Reason: "want i/n with 0 <= i < n"}
 		}
-		return experiment.Shard{I: iv, N: nv}, nil
+		return sweep.Shard{I: iv, N: nv}, nil
 	}
 	if flagValue != "" {
 		i, n, ok := strings.Cut(flagValue, "/")
 		if !ok {
-			return experiment.Shard{}, &FlagError{Command: cmd, Flag: "shard", Value: flagValue, Reason: "want i/n with 0 <= i < n"}
+			return sweep.Shard{}, &FlagError{Command: cmd, Flag: "shard", Value: flagValue, Reason: "want i/n with 0 <= i < n"}
 		}
 		return parse("shard", i, n)
 	}
 	if id := getenv("SLURM_ARRAY_TASK_ID"); id != "" {
 		n := getenv("SLURM_ARRAY_TASK_COUNT")
 		if n == "" {
-			return experiment.Shard{}, &FlagError{Command: cmd, Flag: "$SLURM_ARRAY_TASK_COUNT", Reason: "unset while $SLURM_ARRAY_TASK_ID is set"}
+			return sweep.Shard{}, &FlagError{Command: cmd, Flag: "$SLURM_ARRAY_TASK_COUNT", Reason: "unset while $SLURM_ARRAY_TASK_ID is set"}
 		}
 		if lo := getenv("SLURM_ARRAY_TASK_MIN"); lo != "" { // arrays may start at 1
 			a, err1 := strconv.Atoi(id)
@@ -380,11 +388,11 @@ func shardFrom(cmd, flagValue string, getenv func(string) string) (experiment.Sh
 	if id := getenv("JOB_COMPLETION_INDEX"); id != "" {
 		n := getenv("VITADV_SHARDS")
 		if n == "" {
-			return experiment.Shard{}, &FlagError{Command: cmd, Flag: "$VITADV_SHARDS", Reason: "unset while $JOB_COMPLETION_INDEX is set (give the Job's completions)"}
+			return sweep.Shard{}, &FlagError{Command: cmd, Flag: "$VITADV_SHARDS", Reason: "unset while $JOB_COMPLETION_INDEX is set (give the Job's completions)"}
 		}
 		return parse("$JOB_COMPLETION_INDEX", id, n)
 	}
-	return experiment.Whole, nil
+	return sweep.Whole, nil
 }
 
 // canonical returns the command line without the flags that do not change
@@ -415,7 +423,7 @@ func runExperiment(w, progress io.Writer, kind string, args []string, getenv fun
 		return err
 	}
 	if merge {
-		path, err := experiment.Merge(spec.job, spec.out, rest, canonical(kind, args))
+		path, err := sweep.Merge(spec.job, spec.out, rest, canonical(kind, args))
 		if err != nil {
 			return err
 		}
@@ -434,7 +442,7 @@ func runExperiment(w, progress io.Writer, kind string, args []string, getenv fun
 		return err
 	}
 	defer stop()
-	sum, err := experiment.Execute(spec.job, experiment.Options{Out: spec.out, Shard: shard, Workers: c.workers,
+	sum, err := sweep.Execute(spec.job, sweep.Options{Out: spec.out, Shard: shard, Workers: c.workers,
 		MaxCells: c.maxCells, Progress: progress, Command: canonical(kind, args)})
 	if err != nil {
 		return err
@@ -473,7 +481,7 @@ func figures(w io.Writer, spec *experimentSpec, csv string, draw bool) error {
 	if !draw {
 		return nil
 	}
-	files, err := experiment.Render(spec.kind, csv)
+	files, err := report.Render(spec.kind, csv)
 	if err != nil {
 		return err
 	}
@@ -499,7 +507,7 @@ func runReport(w io.Writer, args []string) error {
 	if st, err := os.Stat(results); err != nil || !st.IsDir() {
 		return &FlagError{Command: "report", Flag: "results", Value: results, Reason: "no such directory (run an experiment into it first)"}
 	}
-	files, err := experiment.Report(results)
+	files, err := report.Report(results)
 	if err != nil {
 		return err
 	}
@@ -526,8 +534,7 @@ func allRuns(p experiment.Preset, root string) []allRun {
 	name := func(v string) string { return experiment.Name(p, v) }
 	runs := []allRun{{[]string{"phase", "-tau", "0"}, "phase/" + name("clean") + ".csv"}}
 	for _, t := range experiment.PhaseTaus() {
-		v := strconv.FormatFloat(t, 'g', -1, 64)
-		runs = append(runs, allRun{[]string{"phase", "-tau", v}, "phase/" + name("at-"+v) + ".csv"})
+		runs = append(runs, allRun{[]string{"phase", "-tau", strconv.FormatFloat(t, 'g', -1, 64)}, "phase/" + name(experiment.AtTau(t)) + ".csv"})
 	}
 	runs = append(runs, allRun{[]string{"tau"}, "tau/" + name("") + ".csv"}, allRun{[]string{"dynamics"}, "dynamics/" + name("") + ".csv"},
 		allRun{[]string{"mnist"}, "mnist/" + name("") + ".csv"})
@@ -545,6 +552,32 @@ func allRuns(p experiment.Preset, root string) []allRun {
 		variant("tau/ci-per-token.csv", "tau", "-set", "per-token"),
 		variant("tau/ci-signal-token.csv", "tau", "-set", "signal-token"),
 	)
+}
+
+// runList prints the CSV files of allRuns at a preset, one per line: the
+// one list of the committed results, which `all` computes and compares and
+// the Makefile's results and check targets read.
+func runList(w io.Writer, args []string) error {
+	p, err := presetOf("list", args, experiment.CI)
+	if err != nil {
+		return err
+	}
+	fs := newFlagSet("list")
+	preset := string(p)
+	fs.String(&preset, "preset", "size preset: smoke, ci or paper")
+	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.usage(w, "list [-preset ci]")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &FlagError{Command: "list", Value: fs.Arg(0), Reason: "unexpected argument"}
+	}
+	for _, r := range allRuns(p, committedRoot) {
+		fmt.Fprintln(w, r.csv)
+	}
+	return nil
 }
 
 // runAll runs every experiment of a preset and then the report. Without
@@ -596,7 +629,7 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 		if err != nil {
 			return err
 		}
-		lock, err := experiment.Lock(filepath.Join(dir, scratchLockBase))
+		lock, err := sweep.Lock(filepath.Join(dir, scratchLockBase))
 		if err != nil {
 			return err
 		}
@@ -638,7 +671,7 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 		args := append(r.args[1:len(r.args):len(r.args)], base...)
 		t0 := time.Now()
 		err := runExperiment(w, progress, r.args[0], args, getenv, false)
-		if errors.Is(err, experiment.ErrNoMNIST) {
+		if errors.Is(err, mnist.ErrNotFound) {
 			fmt.Fprintf(w, "skipping mnist: %v\n", err)
 			skipped = append(skipped, r.csv)
 			continue

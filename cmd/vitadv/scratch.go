@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"vitadv/experiment"
+	"vitadv/sweep"
 )
 
 // The scratch directories of `all` without -results are
@@ -36,7 +36,7 @@ func scratchDirs(root, preset string) []string {
 
 // inUse reports whether an `all` run holds the scratch directory dir.
 func inUse(dir string) bool {
-	held, _ := experiment.LockHeld(filepath.Join(dir, scratchLockBase))
+	held, _ := sweep.LockHeld(filepath.Join(dir, scratchLockBase))
 	return held
 }
 

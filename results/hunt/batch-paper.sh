@@ -24,6 +24,8 @@ cmds=(
 bin="$out/.hunt-paper.bin"
 go build -o "$bin" ./cmd/hunt
 part="$out/.hunt-paper.txt.partial"
+jpart="$out/.hunt-paper.jsonl.partial" # the JSON-lines run log (report.HuntRecord), one record per command
+: > "$jpart"
 one=$(mktemp "$out/.hunt-paper.cmd.XXXXXX")
 trap 'rm -f "$bin" "$one"' EXIT
 {
@@ -38,7 +40,7 @@ for c in "${cmds[@]}"; do
   read -r -a args <<< "$c"
   echo "hunt-paper: $(date -u +%H:%M:%S) -scale paper $c" >&2
   rc=0
-  "$bin" -scale paper "${args[@]}" -out "$out" > "$one" || rc=$?
+  "$bin" -scale paper "${args[@]}" -out "$out" -log "$jpart" > "$one" || rc=$?
   sed "s#$out/#results/hunt/#g" "$one" >> "$part"
   if [ "$rc" -ne 0 ]; then
     echo "# error: hunt exited with status $rc (its message is on stderr)" >> "$part"
@@ -46,3 +48,4 @@ for c in "${cmds[@]}"; do
 done
 echo "# finished $(date -u +%Y-%m-%dT%H:%M:%SZ), batch wall ${SECONDS}s" >> "$part"
 mv "$part" "$out/hunt-paper.txt"
+sed "s#$out/#results/hunt/#g" "$jpart" > "$jpart.tmp" && mv "$jpart.tmp" "$out/hunt-paper.jsonl" && rm -f "$jpart"

@@ -35,6 +35,7 @@ cmds=(
 go build -o "$out/.hunt.bin" ./cmd/hunt
 trap 'rm -f "$out/.hunt.bin"' EXIT
 tmp=$(mktemp "$out/.hunt.txt.XXXXXX")
+jtmp=$(mktemp "$out/.hunt.jsonl.XXXXXX") # the JSON-lines run log (report.HuntRecord), one record per command
 {
   echo "# cmd/hunt batch: each line below is the command, then its tally (holds / n/a = outside the hypotheses / fail)"
   echo "# and the replay commands of the shrunk counterexamples it wrote. Scale tiny (d=64, M=4, d_h=d_v=32) unless noted."
@@ -43,7 +44,8 @@ tmp=$(mktemp "$out/.hunt.txt.XXXXXX")
     echo "\$ go run ./cmd/hunt $c"
     read -r -a args <<< "$c"
     # hunt exits 1 when it records a counterexample: that is a result, not a failure
-    { "$out/.hunt.bin" "${args[@]}" -out "$out" || [ $? -eq 1 ]; } | sed "s#$out/#results/hunt/#g"
+    { "$out/.hunt.bin" "${args[@]}" -out "$out" -log "$jtmp" || [ $? -eq 1 ]; } | sed "s#$out/#results/hunt/#g"
   done
 } > "$tmp"
 mv "$tmp" "$out/hunt.txt"
+sed "s#$out/#results/hunt/#g" "$jtmp" > "$out/hunt.jsonl" && rm -f "$jtmp"

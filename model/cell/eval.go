@@ -1,0 +1,179 @@
+package cell
+
+import (
+	"math"
+
+	"vitadv/model/attack"
+	"vitadv/model/certify"
+	"vitadv/model/data"
+	"vitadv/model/train"
+	"vitadv/model/vit"
+)
+
+// Set is a perturbation set (attack.Set): Frobenius (the default),
+// signal-token, per-token or ℓ∞ (docs/THEORY.md §3.2). The configurations
+// above this package name sets through it.
+type Set = attack.Set
+
+// The perturbation sets, as in package attack.
+const (
+	Frobenius   = attack.Frobenius
+	SignalToken = attack.SignalToken
+	PerToken    = attack.PerToken
+	Linf        = attack.Linf
+)
+
+// Sets lists the perturbation sets in their CSV order (attack.Sets).
+func Sets() []Set { return attack.Sets() }
+
+// Record is one probe of the tracked quantities (train.Record).
+type Record = train.Record
+
+// Optimizer is the gradient-descent configuration of a Spec
+// (train.Config: step size η, most updates, stop rule).
+type Optimizer = train.Config
+
+// RecordColumns names the numeric fields of a Record in the order of
+// Record.Floats (train.Columns).
+func RecordColumns() []string { return train.Columns() }
+
+// Protocol is a robust-evaluation protocol: attack.Protocol's PGD with
+// restarts, APGD and the exact midpoint and erase attacks, worst case per
+// point (docs/THEORY.md §3.2) — or, with PGDOnly, the evaluation PGD alone
+// (the MNIST experiment: its data have no signal tokens for the exact
+// attacks). The zero value means DefaultProtocol.
+type Protocol struct {
+	PGDSteps    int  `json:"pgd_steps"`    // K of the evaluation PGD
+	PGDRestarts int  `json:"pgd_restarts"` // PGD runs (the first from Δ = 0, the rest random)
+	APGDSteps   int  `json:"apgd_steps"`   // APGD iterations (one run from Δ = 0); 0: no APGD
+	PGDOnly     bool `json:"pgd_only,omitzero"`
+}
+
+// DefaultProtocol is PGD-20 × 5 runs, APGD-100, midpoint and erase
+// (attack.DefaultProtocol).
+func DefaultProtocol() Protocol {
+	p := attack.DefaultProtocol()
+	return Protocol{PGDSteps: p.PGDSteps, PGDRestarts: p.PGDRestarts, APGDSteps: p.APGDSteps}
+}
+
+// attacks returns p as an attack.Protocol (whole-set batches).
+func (p Protocol) attacks() attack.Protocol {
+	return attack.Protocol{PGDSteps: p.PGDSteps, PGDRestarts: p.PGDRestarts, APGDSteps: p.APGDSteps}
+}
+
+// orDefault returns p, or DefaultProtocol for the zero value.
+func (p Protocol) orDefault() Protocol {
+	if p == (Protocol{}) {
+		return DefaultProtocol()
+	}
+	return p
+}
+
+// Robust evaluates m on s at budget tau in set under p, worst case per
+// point over every attacker and the clean input (attack.Robust); clean
+// evaluation when tau = 0. Its Error is robust_err_lb: each counted point
+// has a witness.
+func (p Protocol) Robust(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64) (attack.Robust, error) {
+	p = p.orDefault()
+	if !p.PGDOnly {
+		return p.attacks().RobustEval(m, s, sig, set, tau, seed)
+	}
+	if tau == 0 {
+		return attack.Evaluate(m, s, s.N)
+	}
+	cfg := attack.EvalConfig(set, tau, seed)
+	cfg.Steps, cfg.Restarts = p.PGDSteps, p.PGDRestarts
+	pgd, err := attack.NewPGD(cfg, m.Arch, s.M, s.N)
+	if err != nil {
+		return attack.Robust{}, err
+	}
+	return attack.Evaluate(m, s, s.N, pgd)
+}
+
+// set returns the test set (test) or the training set of r.
+func (r *Run) set(test bool) *data.Set {
+	if test {
+		return r.Test
+	}
+	return r.Train
+}
+
+// Robust evaluates the final model of r on its test set (test) or training
+// set at budget tau in set under protocol p (Protocol.Robust), with the
+// attack streams of r's seed.
+func (r *Run) Robust(test bool, p Protocol, set Set, tau float64) (attack.Robust, error) {
+	return p.Robust(r.Model, r.set(test), r.Sig, set, tau, r.Spec.Seed)
+}
+
+// Certify certifies the final model of r on its test set (test) or
+// training set at budget tau in set (package certify): Result.ErrUB is
+// robust_err_ub = 1 − certified fraction, a sound upper bound.
+func (r *Run) Certify(test bool, set Set, tau float64) (certify.Result, error) {
+	s := r.set(test)
+	c, err := certify.New(r.Model, s.M)
+	if err != nil {
+		return certify.Result{}, err
+	}
+	return c.Evaluate(s, set, tau)
+}
+
+// Record returns the probe of the final model (train.Prober: clean
+// metrics on both sets, attention, signal and noise scores); it needs the
+// signal vectors, so a run from a Source has none to give.
+func (r *Run) Record() train.Record {
+	return train.NewProber(r.Model.Arch, r.Train, r.Test, r.Sig, nil).Record(r.Model, r.Result.Steps)
+}
+
+// Eval is the evaluation of a run at its Spec's budget: the final probe,
+// the robust evaluation of the test set (Robust.Error = robust_err_lb) and
+// its certificate (Cert.ErrUB = robust_err_ub).
+type Eval struct {
+	Record train.Record
+	Robust attack.Robust
+	Cert   certify.Result
+}
+
+// Evaluate evaluates r on its test set at r.Spec.Tau in r.Spec.Set under
+// r.Spec.Eval: the final probe, the attacks and the certificate. On an
+// error it returns what it computed so far.
+func (r *Run) Evaluate() (Eval, error) {
+	ev := Eval{Record: r.Record()}
+	var err error
+	if ev.Robust, err = r.Robust(true, r.Spec.Eval, r.Spec.Set, r.Spec.Tau); err != nil {
+		return ev, err
+	}
+	ev.Cert, err = r.Certify(true, r.Spec.Set, r.Spec.Tau)
+	return ev, err
+}
+
+// Clean is the clean evaluation of a run without signal vectors (a
+// Source): the training 0-1 error and the mean attention of the test
+// points on tokens 1 and 2 and its mean entropy,
+//
+//	a_l = (1/n) Σ_i softmax_l,   entropy = (1/n) Σ_i −Σ_l a_il ln a_il.
+type Clean struct {
+	TrainErr, A1, A2, Entropy float64
+}
+
+// Clean evaluates the final model of r (see Clean).
+func (r *Run) Clean() Clean {
+	m, tr, te := r.Model, r.Train, r.Test
+	M := te.M
+	ws := vit.NewWorkspace(m.Arch, M, max(tr.N, te.N))
+	out := Clean{TrainErr: train.Evaluate(m, ws, tr, nil, nil).Err}
+	m.Forward(ws, te.X, te.N)
+	var a1, a2, ent float64
+	for i := 0; i < te.N; i++ {
+		a := ws.A[i*M : (i+1)*M]
+		a1 += a[0]
+		a2 += a[1]
+		for _, v := range a {
+			if v > 0 {
+				ent -= float64(v * math.Log(v))
+			}
+		}
+	}
+	nt := float64(te.N)
+	out.A1, out.A2, out.Entropy = a1/nt, a2/nt, ent/nt
+	return out
+}

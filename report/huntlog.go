@@ -1,0 +1,136 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"vitadv/sweep"
+	"vitadv/theorems"
+)
+
+// HuntRecord is one line of a hunt batch's JSON-lines run log
+// (results/hunt/<batch>.jsonl, beside the text log <batch>.txt): one
+// cmd/hunt command with the scale it ran at and its tally. cmd/hunt appends
+// it (-log), the claims tables read it (LoadHunt); nothing parses the text
+// logs but the one-off conversion of logs written before the JSON form
+// (ConvertHuntText).
+type HuntRecord struct {
+	Command   string         `json:"command"` // "go run ./cmd/hunt -statement …", as the text log shows it
+	Statement string         `json:"statement"`
+	Func      string         `json:"func"`
+	Scale     theorems.Scale `json:"scale"`            // the sizes the command ran at
+	Relaxed   bool           `json:"relaxed"`          // -relax: drawn outside the hypotheses
+	Consts    []string       `json:"consts,omitempty"` // -const overrides, name=value
+	// The tally: checks that held, were undecided (a bracket straddles
+	// its threshold), ran out of time, fell outside the hypotheses,
+	// failed.
+	Holds     int `json:"holds"`
+	Undecided int `json:"undecided"`
+	TimedOut  int `json:"timed_out"`
+	NA        int `json:"na"`
+	Fails     int `json:"fails"`
+	// Replays are the shrunk counterexample files, as the replay commands
+	// name them ("results/hunt/P4-….json").
+	Replays []string `json:"replays"`
+	Elapsed string   `json:"elapsed,omitempty"` // wall time of the search, rounded to the second ("1m2s"); "" when not recorded
+}
+
+// Counted reports whether the run decides something about the statement:
+// inside the hypotheses and at the default constants.
+func (r HuntRecord) Counted() bool { return !r.Relaxed && len(r.Consts) == 0 }
+
+// validate returns the first thing a well-formed record cannot hold.
+func (r HuntRecord) validate() error {
+	switch {
+	case !strings.HasPrefix(r.Command, "go run ./cmd/hunt "):
+		return fmt.Errorf("command %q is not a \"go run ./cmd/hunt\" command", r.Command)
+	case r.Statement == "" || r.Func == "":
+		return fmt.Errorf("no statement or function")
+	case r.Holds < 0 || r.Undecided < 0 || r.TimedOut < 0 || r.NA < 0 || r.Fails < 0:
+		return fmt.Errorf("negative count in the tally")
+	case len(r.Replays) > r.Fails:
+		return fmt.Errorf("%d shrunk counterexamples from %d failed checks", len(r.Replays), r.Fails)
+	}
+	if _, err := theorems.ScaleByName(r.Scale.Name); err != nil && r.Scale.Name != "" {
+		return err
+	}
+	for _, p := range r.Replays {
+		if p == "" || strings.ContainsAny(p, " \t") {
+			return fmt.Errorf("replay %q is not one counterexample file", p)
+		}
+	}
+	if r.Elapsed != "" {
+		if _, err := time.ParseDuration(r.Elapsed); err != nil {
+			return fmt.Errorf("elapsed %q: %v", r.Elapsed, err)
+		}
+	}
+	return nil
+}
+
+// AppendHuntRecord appends r as one line to the run log at path (created
+// if absent) and syncs it: a run killed later loses no finished record.
+func AppendHuntRecord(path string, r HuntRecord) error {
+	if err := r.validate(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// ReadHuntLog reads a JSON-lines run log. Every line must be one
+// HuntRecord with no unknown field that passes its checks; anything else
+// is a *sweep.CorruptError naming the file and line.
+func ReadHuntLog(path string) ([]HuntRecord, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []HuntRecord
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Bytes()
+		if len(bytes.TrimSpace(line)) == 0 {
+			return nil, &sweep.CorruptError{Path: path, Line: n, Reason: "blank line (one record per line)"}
+		}
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		var r HuntRecord
+		if err := dec.Decode(&r); err != nil {
+			return nil, &sweep.CorruptError{Path: path, Line: n, Reason: err.Error()}
+		}
+		if dec.More() {
+			return nil, &sweep.CorruptError{Path: path, Line: n, Reason: "more than one JSON value on the line"}
+		}
+		if err := r.validate(); err != nil {
+			return nil, &sweep.CorruptError{Path: path, Line: n, Reason: err.Error()}
+		}
+		out = append(out, r)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, &sweep.CorruptError{Path: path, Line: n + 1, Reason: err.Error()}
+	}
+	return out, nil
+}
