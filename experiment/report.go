@@ -33,6 +33,10 @@ func bullet(w io.Writer, c theorems.Check) {
 	if c.Note != "" {
 		note = " (" + c.Note + ")"
 	}
+	if c.Outside() {
+		fmt.Fprintf(w, "* %s — rule: %s. Measured: %s. Decision: %s: %s. On these runs (a finding about practice, not a verdict on the statement) %s%s.\n", c.ID, c.Rule, c.Measured, outsideWord(), c.Scope.Short(), c.Finding(), note)
+		return
+	}
 	fmt.Fprintf(w, "* %s — rule: %s. Measured: %s. Decision: %s%s.\n", c.ID, c.Rule, c.Measured, bold(c.Status), note)
 }
 
@@ -466,7 +470,7 @@ func reportShrink(out func(scale string) io.Writer, es []shrinkEntry, k theorems
 			fmt.Fprintf(w, "| `%s` | %g | %d of %d (%.0f%%) |\n", e.rel, e.tau, nb, n, 100*f)
 			taus, fracs, srcs = append(taus, e.tau), append(fracs, f), append(srcs, e.rel)
 		}
-		c := theorems.CheckP9Region(taus, fracs, k)
+		c := theorems.WithScope(theorems.CheckP9Region(taus, fracs, k), theorems.ScopeP9(taus))
 		fmt.Fprintf(w, "\n")
 		bullet(w, c)
 		rows = append(rows, ClaimRow{Source: strings.Join(srcs, ", "), Scale: g[0].scale, Row: RowP9Region, Check: c})
@@ -549,11 +553,11 @@ func reportPhase(w io.Writer, rel string, t *Table, k theorems.Consts) []theorem
 	}
 	fmt.Fprintf(w, "* Benign rule: %s. Benign grid points (majority of replicates): %d of %d.\n", s.Criterion, nb, len(s.Points))
 	fmt.Fprintf(w, "* Fitted constant (`theorems.CbOf`, logistic P(benign) = 1/2 in log c): **C_b = %s** (Jiang et al. curve: %g).\n", cbText(b), TheoryC)
-	p2 := theorems.CheckP2(b.Outcomes, b.SlopeBoot, b.SlopeErr, k)
+	p2 := theorems.WithScope(theorems.CheckP2(b.Outcomes, b.SlopeBoot, b.SlopeErr, k), scopeP2(t, k))
 	bullet(w, p2)
 	checks = append(checks, p2)
 	if tau == 0 && !mnist {
-		p1 := theorems.CheckP1(p1Cells(t, k), k)
+		p1 := theorems.WithScope(theorems.CheckP1(p1Cells(t, k), k), theorems.ScopeClean("P1", tau))
 		bullet(w, p1)
 		checks = append(checks, p1)
 	}
@@ -694,19 +698,23 @@ func reportTau(w io.Writer, rel string, t *Table, k theorems.Consts) []theorems.
 		bullet(w, c)
 		checks = append(checks, c)
 	}
-	add(theorems.CheckP9(taus, lb, ub, k))
-	add(theorems.CheckP8(taus, lb, ub, nt, k))
+	sk := theorems.DefaultScope()
+	add(theorems.WithScope(theorems.CheckP9(taus, lb, ub, k), theorems.ScopeP9(taus)))
+	add(theorems.WithScope(theorems.CheckP8(taus, lb, ub, nt, k), scopeP8(taus)))
 	clean := rows[0].TauOverMu == 0
 	for _, r := range rows {
 		if clean && theorems.InRegime1(r.TauOverMu, dh, k) {
-			add(theorems.CheckP5(r.TauOverMu, r.ErrLB, r.ErrUB, rows[0].TestErr, r.TrainObj, k))
+			sc := scopeRows("P5", t, atTau(t, r.TauOverMu), func(f theorems.RunFacts) (theorems.Scope, error) { return theorems.ScopeP5(f, k, sk) })
+			add(theorems.WithScope(theorems.CheckP5(r.TauOverMu, r.ErrLB, r.ErrUB, rows[0].TestErr, r.TrainObj, k), sc))
 		}
 	}
-	add(theorems.CheckP7(dh, M, taus, a1, k))
+	p7 := scopeRows("P7", t, nil, func(f theorems.RunFacts) (theorems.Scope, error) { return theorems.ScopeP7(f, taus, k, sk) })
+	add(theorems.WithScope(theorems.CheckP7(dh, M, taus, a1, k), p7))
 	for _, r := range rows {
 		if clean && theorems.InRegime2(r.TauOverMu, dh, k) {
 			ratio := r.Steps / math.Max(1, rows[0].Steps)
-			add(theorems.CheckP6(r.TauOverMu, r.Entropy, ratio, r.Converged < 1, M, k))
+			sc := scopeRows("P6", t, atTau(t, r.TauOverMu), func(f theorems.RunFacts) (theorems.Scope, error) { return theorems.ScopeP6(f, k, sk) })
+			add(theorems.WithScope(theorems.CheckP6(r.TauOverMu, r.Entropy, ratio, r.Converged < 1, M, k), sc))
 		}
 	}
 	return checks
@@ -750,9 +758,9 @@ func reportDynamics(w io.Writer, rel string, t *Table, k theorems.Consts) []theo
 		fmt.Fprintf(w, "* value coefficients at the end: γ₊ = μ₊ᵀu = %.3g, γ₋ = μ₋ᵀu = %.3g; median memorization y_n ξ_{n,2}ᵀu = %.3g.\n", gp, gm, rho)
 		var ch theorems.Check
 		if benign {
-			ch = theorems.CheckP3(a1.FinalMean, (gp-gm)/2, d["test_loss"].FinalMean, int(M), k)
+			ch = theorems.WithScope(theorems.CheckP3(a1.FinalMean, (gp-gm)/2, d["test_loss"].FinalMean, int(M), k), theorems.ScopeClean("P3", t.First("tau_over_mu")))
 		} else {
-			ch = theorems.CheckP4(first, last, d["test_loss"].FinalMean, rho, gp, gm, a1.FinalMean-a1.Mean[0], k)
+			ch = theorems.WithScope(theorems.CheckP4(first, last, d["test_loss"].FinalMean, rho, gp, gm, a1.FinalMean-a1.Mean[0], k), theorems.ScopeClean("P4", t.First("tau_over_mu")))
 		}
 		bullet(w, ch)
 		checks = append(checks, ch)

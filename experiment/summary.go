@@ -62,7 +62,7 @@ func SummaryTables(rows []ClaimRow) string {
 			sources = append(sources, r.Source)
 		}
 		scale[r.Source] = r.Scale
-		v := bold(r.Status)
+		v := statusWord(r.Check)
 		if l := label[rule{r.ID, r.Rule}]; l != r.ID {
 			v += " (" + l + ")"
 		}
@@ -88,6 +88,9 @@ func SummaryTables(rows []ClaimRow) string {
 		b.WriteString("\n")
 	}
 	b.WriteString("\n·: the file does not test the claim.\n")
+	if l := OutsideLegend(rows); l != "" {
+		b.WriteString("\n" + l)
+	}
 	return b.String()
 }
 
