@@ -30,8 +30,8 @@ func bold(s theorems.Status) string { return "**" + string(s) + "**" }
 // bullet prints a check as a report line: claim, rule, measured, decision.
 func bullet(w io.Writer, c theorems.Check) {
 	note := ""
-	if c.Note != "" {
-		note = " (" + c.Note + ")"
+	if n := noteOf(c); n != "" {
+		note = " (" + n + ")"
 	}
 	if c.Outside() {
 		fmt.Fprintf(w, "* %s — rule: %s. Measured: %s. Decision: %s: %s. On these runs (a finding about practice, not a verdict on the statement) %s%s.\n", c.ID, c.Rule, c.Measured, outsideWord(), c.Scope.Short(), c.Finding(), note)

@@ -197,3 +197,20 @@ func outsideParts(rows []ClaimRow, id string, srcs []string, per map[string]map[
 	}
 	return parts
 }
+
+// noteOf is a check's note as the tables print it. Outside the hypotheses
+// a bracket decision is worded as what the attacks or the certificate
+// showed on the runs, not as a verdict ("refuted (witness)" would read as
+// a refutation of the statement).
+func noteOf(c theorems.Check) string {
+	if !c.Outside() {
+		return c.Note
+	}
+	switch theorems.Decision(c.Note) {
+	case theorems.Refuted:
+		return "the attacks witness it on these runs"
+	case theorems.Certified:
+		return "the certificate proves it on these runs"
+	}
+	return c.Note
+}

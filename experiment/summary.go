@@ -69,8 +69,8 @@ func SummaryTables(rows []ClaimRow) string {
 		if r.Measured != "" && r.Measured != "—" {
 			v += ": " + r.Measured
 		}
-		if r.Note != "" {
-			v += " (" + r.Note + ")"
+		if n := noteOf(r.Check); n != "" {
+			v += " (" + n + ")"
 		}
 		cells[key{r.Source, r.ID}] = append(cells[key{r.Source, r.ID}], cellText(v))
 	}
