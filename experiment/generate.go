@@ -432,7 +432,7 @@ func fitText(f theorems.Fit) string {
 func huntByScale(hunt *Hunt, id string) string {
 	var parts []string
 	for _, sc := range hunt.Scales(defaultScales()) {
-		parts = append(parts, sc+": "+hunt.Tally(id, sc).status())
+		parts = append(parts, sc+": "+huntStatus(id, sc, hunt.Tally(id, sc), theorems.DefaultScope()))
 	}
 	if len(parts) == 0 {
 		return "not hunted"
@@ -544,7 +544,7 @@ func StatusSection(rows []ClaimRow, cal Calibration, hunt *Hunt) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | `%s` | %s |", st.ID, cellText(st.Claim), st.Func, st.Tag)
 		for _, sc := range scales {
-			sb.WriteString(" " + hunt.Tally(st.ID, sc).status() + " |")
+			sb.WriteString(" " + huntStatus(st.ID, sc, hunt.Tally(st.ID, sc), theorems.DefaultScope()) + " |")
 		}
 		fmt.Fprintf(&sb, " %s | %s |\n", r, show)
 	}

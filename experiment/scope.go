@@ -214,3 +214,40 @@ func noteOf(c theorems.Check) string {
 	}
 	return c.Note
 }
+
+// huntStepScoped are the statements of theorems.All() whose scope includes
+// THEORY §4.1's step-size condition (theorems.ScopeP5, ScopeP6, ScopeP7).
+var huntStepScoped = map[string]bool{"Thm4.2(i)": true, "Thm4.2(ii)": true, "P7": true}
+
+// huntStepCondition is THEORY §4.1's step-size condition for the hunt
+// checks of statement id at the named scale, when the statement has it:
+// every hunt instance trains with theorems.Scale.Cell's η, and its limit
+// CetaTheory/max(‖μ‖, σ₂√d)² is at most CetaTheory/(σ₂²d) whatever the
+// cell's ‖μ‖, so the condition is evaluated at that largest limit (a
+// violation there is a violation at every cell of the scale).
+func huntStepCondition(id, scale string, s theorems.ScopeConsts) (theorems.Condition, bool) {
+	if !huntStepScoped[id] {
+		return theorems.Condition{}, false
+	}
+	sc, err := theorems.ScaleByName(scale)
+	if err != nil {
+		return theorems.Condition{}, false
+	}
+	inst := sc.Cell(2, 1, 0, 1)
+	dc := inst.Data
+	f := theorems.RunFacts{D: dc.D, Mu: dc.Sigma2 * math.Sqrt(float64(dc.D)), Sigma2: dc.Sigma2}
+	return theorems.Condition{Name: "η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}", Value: inst.Train.Eta, Limit: f.StepLimitTheory(s), AtMost: true, Tag: theorems.LIT}, true
+}
+
+// huntStatus prints a hunt tally of statement id at scale: its status, or,
+// when every hunt instance of the scale violates the statement's step-size
+// hypothesis, outside the hypotheses with the condition and the tally as a
+// finding about practice (no bold "fails": it refutes nothing).
+func huntStatus(id, scale string, t *HuntTally, s theorems.ScopeConsts) string {
+	st := t.status()
+	c, ok := huntStepCondition(id, scale, s)
+	if !ok || c.Holds() || st == "not hunted" {
+		return st
+	}
+	return fmt.Sprintf("%s (%s at every cell; in practice %s)", outsideWord(), c.Short(), strings.ReplaceAll(st, "**fails**", "fails"))
+}
