@@ -34,7 +34,7 @@ func bullet(w io.Writer, c theorems.Check) {
 		note = " (" + n + ")"
 	}
 	if c.Outside() {
-		fmt.Fprintf(w, "* %s — rule: %s. Measured: %s. Decision: %s: %s. On these runs (a finding about practice, not a verdict on the statement) %s%s.\n", c.ID, c.Rule, c.Measured, outsideWord(), c.Scope.Short(), c.Finding(), note)
+		fmt.Fprintf(w, "* %s — rule: %s. Measured: %s. Decision: %s: %s. Finding about practice (not a verdict on the statement): %s%s.\n", c.ID, c.Rule, c.Measured, outsideWord(), c.Scope.Short(), c.Finding(), note)
 		return
 	}
 	fmt.Fprintf(w, "* %s — rule: %s. Measured: %s. Decision: %s%s.\n", c.ID, c.Rule, c.Measured, bold(c.Status), note)
