@@ -290,7 +290,7 @@ func (ss scaleSet) loadCalibration(dir string, k theorems.Consts) (Calibration, 
 	for _, f := range fits {
 		c.Fits = append(c.Fits, CalFit{f, c.PhaseScale})
 	}
-	c.P2 = theorems.CheckP2(outs, fits[1].Boot, nil, k)
+	c.P2 = theorems.WithScope(theorems.CheckP2(outs, fits[1].Boot, nil, k), theorems.ScopeClean("P2", 0)) // the calibrate phase sweep is clean GD
 
 	col, err := sweep.ReadTable(filepath.Join(dir, "collapse.csv"))
 	if err != nil {
@@ -378,7 +378,8 @@ func reportIDs() map[string][]string {
 var claimOrder = []string{"P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9"}
 
 // resultsCell summarizes the rows of claim id: per status, the sources
-// (with "k of n" when a source has several rows, e.g. one per budget).
+// (with "k of n" when a source has several rows, e.g. one per budget);
+// the rows outside their statement's hypotheses last (outsideParts).
 func resultsCell(rows []ClaimRow, id string) string {
 	var srcs []string
 	per := map[string]map[theorems.Status]int{}
@@ -419,6 +420,7 @@ func resultsCell(rows []ClaimRow, id string) string {
 			parts = append(parts, word+": "+strings.Join(list, ", "))
 		}
 	}
+	parts = append(parts, outsideParts(rows, id, srcs, per)...)
 	return strings.Join(parts, "; ")
 }
 
@@ -437,7 +439,7 @@ func fitText(f theorems.Fit) string {
 func huntByScale(hunt *Hunt, id string) string {
 	var parts []string
 	for _, sc := range hunt.Scales(defaultScales()) {
-		parts = append(parts, sc+": "+hunt.Tally(id, sc).status())
+		parts = append(parts, sc+": "+huntStatus(id, sc, hunt.Tally(id, sc), theorems.DefaultScope()))
 	}
 	if len(parts) == 0 {
 		return "not hunted"
@@ -496,10 +498,16 @@ func ClaimsTable(rows []ClaimRow, cal Calibration, hunt *Hunt) string {
 		}
 		fmt.Fprintf(&sb, "| %s (`theorems.%s`) | %s | — | %s |\n", st.ID, st.Func, cellText(st.Claim), huntByScale(hunt, st.ID))
 	}
+	if l := OutsideLegend(rows); l != "" {
+		sb.WriteString("\n" + l)
+	}
 	return sb.String() + "\n"
 }
 
 func boldUnlessReproduced(s theorems.Status) string {
+	if s == theorems.OutsideHypotheses {
+		return outsideWord()
+	}
 	if s == theorems.Reproduced {
 		return string(s)
 	}
@@ -543,7 +551,7 @@ func StatusSection(rows []ClaimRow, cal Calibration, hunt *Hunt) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | `%s` | %s |", st.ID, cellText(st.Claim), st.Func, st.Tag)
 		for _, sc := range scales {
-			sb.WriteString(" " + hunt.Tally(st.ID, sc).status() + " |")
+			sb.WriteString(" " + huntStatus(st.ID, sc, hunt.Tally(st.ID, sc), theorems.DefaultScope()) + " |")
 		}
 		fmt.Fprintf(&sb, " %s | %s |\n", r, show)
 	}
@@ -558,6 +566,9 @@ func StatusSection(rows []ClaimRow, cal Calibration, hunt *Hunt) string {
 			fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n", cellText(f.Name), f.Scale, fitText(f.Fit), drop)
 		}
 		fmt.Fprintf(&sb, "| P2 check on this sweep | %s | %s: %s | |\n", cal.PhaseScale, cal.P2.Measured, bold(cal.P2.Status))
+	}
+	if l := OutsideLegend(rows); l != "" {
+		sb.WriteString("\n" + l)
 	}
 	return sb.String() + "\n"
 }

@@ -62,15 +62,15 @@ func SummaryTables(rows []ClaimRow) string {
 			sources = append(sources, r.Source)
 		}
 		scale[r.Source] = r.Scale
-		v := bold(r.Status)
+		v := statusWord(r.Check)
 		if l := label[rule{r.ID, r.Rule}]; l != r.ID {
 			v += " (" + l + ")"
 		}
 		if r.Measured != "" && r.Measured != "—" {
 			v += ": " + r.Measured
 		}
-		if r.Note != "" {
-			v += " (" + r.Note + ")"
+		if n := noteOf(r.Check); n != "" {
+			v += " (" + n + ")"
 		}
 		cells[key{r.Source, r.ID}] = append(cells[key{r.Source, r.ID}], cellText(v))
 	}
@@ -88,6 +88,9 @@ func SummaryTables(rows []ClaimRow) string {
 		b.WriteString("\n")
 	}
 	b.WriteString("\n·: the file does not test the claim.\n")
+	if l := OutsideLegend(rows); l != "" {
+		b.WriteString("\n" + l)
+	}
 	return b.String()
 }
 

@@ -45,7 +45,7 @@ func TestSummaryStatesEachRuleOnce(t *testing.T) {
 	for _, r := range rows {
 		found := false
 		for _, l := range lines {
-			if strings.HasPrefix(l, "| "+sourceCell(r.Source)+" |") && strings.Contains(l, bold(r.Status)) && strings.Contains(l, cellText(r.Measured)) {
+			if strings.HasPrefix(l, "| "+sourceCell(r.Source)+" |") && strings.Contains(l, cellText(statusWord(r.Check))) && strings.Contains(l, cellText(r.Measured)) {
 				found = true
 			}
 		}

@@ -33,9 +33,16 @@ func StatusOf(d Decision) Status {
 }
 
 // worse returns the more damning of two statuses (not reproduced >
-// inconclusive > reproduced).
+// inconclusive > reproduced > outside the hypotheses). OutsideHypotheses
+// ranks lowest because a run outside a statement's hypotheses is no
+// evidence about the statement either way (issue 17): combined with any
+// status of a run inside, the inside one decides, so an outside run never
+// masks a refutation (it ranks below NotReproduced) and is never turned
+// into one (nothing outside ranks above it); only outside with outside
+// stays outside. (Before issue 17 it had no rank, i.e. the rank of
+// Reproduced, and the result depended on the argument order.)
 func worse(a, b Status) Status {
-	rank := map[Status]int{Reproduced: 0, Inconclusive: 1, NotReproduced: 2}
+	rank := map[Status]int{OutsideHypotheses: -1, Reproduced: 0, Inconclusive: 1, NotReproduced: 2}
 	if rank[b] > rank[a] {
 		return b
 	}
@@ -53,6 +60,12 @@ type Check struct {
 	Status   Status  // the decision
 	Note     string  // why, when inconclusive
 	Verdict  Verdict // the bounds (empty when the data could not be judged)
+	// Scope is the statement's hypotheses evaluated on the runs the check
+	// judged (nil: not scoped; WithScope sets it). Outside them Status is
+	// OutsideHypotheses and Observed keeps what the rule gave: a finding
+	// about practice, never a verdict on the statement.
+	Scope    *Scope
+	Observed Status // the rule's outcome before the scope (set by WithScope)
 }
 
 // statusOf returns Reproduced when v holds and NotReproduced otherwise.

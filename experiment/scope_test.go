@@ -1,0 +1,171 @@
+package experiment
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"vitadv/theorems"
+)
+
+// scopeRepo builds a repository with one committed τ sweep (tau/ci-long,
+// η = 0.1: ×204.8 THEORY's step-size limit at d = 128) and the marker
+// comments of the generated blocks; setEta, when non-empty, rewrites the
+// sweep's eta column (the scopes read it; no metric changes).
+func scopeRepo(t *testing.T, setEta string) string {
+	t.Helper()
+	repo := t.TempDir()
+	for _, f := range []string{"results/tau/ci-long.csv", "results/tau/ci-long.json"} {
+		b, err := os.ReadFile(filepath.Join("..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if setEta != "" && strings.HasSuffix(f, ".csv") {
+			lines := strings.Split(string(b), "\n")
+			col := slices.Index(strings.Split(lines[0], ","), "eta")
+			if col < 0 {
+				t.Fatal("no eta column")
+			}
+			for i := 1; i < len(lines); i++ {
+				if fs := strings.Split(lines[i], ","); len(fs) > col {
+					fs[col] = setEta
+					lines[i] = strings.Join(fs, ",")
+				}
+			}
+			b = []byte(strings.Join(lines, "\n"))
+		}
+		os.MkdirAll(filepath.Dir(filepath.Join(repo, f)), 0o755)
+		if err := os.WriteFile(filepath.Join(repo, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(repo, ReadmePath), []byte("x\n"+ClaimsBegin+"\n"+ClaimsEnd+"\n"+ByScaleBegin+"\n"+ByScaleEnd+"\n"), 0o644)
+	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
+	os.WriteFile(filepath.Join(repo, StatementsPath), []byte(StatusBegin+"\n"+StatusEnd+"\n"), 0o644)
+	return repo
+}
+
+// claimLine returns the line of text that starts with prefix ("" if none).
+func claimLine(text, prefix string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestOutsideNeverRefuted (issue 17, item 1): a sweep run outside THEORY
+// §4.1's step-size hypothesis (η = 0.1 at d = 128) whose P6 and P7 rules
+// fail on the data yields no "not reproduced" anywhere in the generated
+// README, REPORT and STATEMENTS: its P5, P6, P7 rows are outside the
+// hypotheses, naming η and the factor, and the rules' failures are kept as
+// findings about practice; P8 and P9 (no condition on the training) stay
+// judged. Negative control: the same rows with the eta column set to 1e-4
+// (inside the limit 4.883e-4; nothing else changed) yield "not reproduced"
+// for P6 and P7 in every generated file.
+func TestOutsideNeverRefuted(t *testing.T) {
+	r, err := defaultScales().buildReport(filepath.Join(scopeRepo(t, ""), "results"), false, theorems.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	refutedOutside := 0
+	for _, row := range r.rows {
+		switch row.ID {
+		case "P5", "P6", "P7":
+			if !row.Outside() || row.Status != theorems.OutsideHypotheses {
+				t.Errorf("%s on %s at η = 0.1: status %q, want outside the hypotheses", row.ID, row.Source, row.Status)
+			}
+			if c, ok := row.Scope.Find("η ≤"); !ok || c.Holds() {
+				t.Errorf("%s: the scope does not name the violated step size: %v", row.ID, row.Scope)
+			}
+			if row.Observed == theorems.NotReproduced {
+				refutedOutside++
+			}
+		case "P8", "P9":
+			if row.Outside() {
+				t.Errorf("%s is judged outside at η = 0.1: %v (it has no hypothesis on the training)", row.ID, row.Scope)
+			}
+		}
+	}
+	if refutedOutside < 2 {
+		t.Fatalf("premise: the rules refute only %d rows of the planted sweep, want P6 and P7 at least", refutedOutside)
+	}
+	files, err := Generated(scopeRepo(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{ReadmePath, ReportPath, StatementsPath} {
+		if strings.Contains(files[path], string(theorems.NotReproduced)) {
+			t.Errorf("%s says %q of a sweep outside the hypotheses:\n%s", path, theorems.NotReproduced, files[path])
+		}
+		if !strings.Contains(files[path], "η = 0.1 > 0.00049 (×205)") {
+			t.Errorf("%s does not name the violated step size compactly", path)
+		}
+		if !strings.Contains(files[path], "η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}: 0.1 > 0.0004883 (×204.8)") {
+			t.Errorf("%s does not state the violated condition in full", path)
+		}
+	}
+	if l := claimLine(files[ReadmePath], "| P6 |"); !strings.Contains(l, outsideWord()+" (η = 0.1 > 0.00049 (×205); in practice the conclusion fails on these runs): `tau/ci-long`") {
+		t.Errorf("README's P6 row: %q, want outside with the finding", l)
+	}
+	if l := claimLine(files[ReadmePath], "| P9 |"); !strings.Contains(l, "**inconclusive**: `tau/ci-long`") {
+		t.Errorf("README's P9 row: %q, want judged (inconclusive) at η = 0.1", l)
+	}
+
+	// Negative control: inside the step-size hypothesis the same rows refute.
+	in, err := Generated(scopeRepo(t, "0.0001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"P6", "P7"} {
+		if l := claimLine(in[ReadmePath], "| "+id+" |"); !strings.Contains(l, "**not reproduced**: `tau/ci-long`") {
+			t.Errorf("control, η = 1e-4: README's %s row %q, want not reproduced", id, l)
+		}
+	}
+	if !strings.Contains(in[ReadmePath], "| P6 = Thm 4.2(ii) | — | **not reproduced**: `tau/ci-long` |") {
+		t.Errorf("control, η = 1e-4: the by-scale block does not show P6 not reproduced at ci")
+	}
+	for _, path := range []string{ReportPath, StatementsPath} {
+		if !strings.Contains(in[path], "**"+string(theorems.NotReproduced)+"**") {
+			t.Errorf("control, η = 1e-4: %s has no not reproduced", path)
+		}
+	}
+	if strings.Contains(in[ReadmePath], string(theorems.OutsideHypotheses)) {
+		t.Errorf("control, η = 1e-4: README still reports a row outside the hypotheses")
+	}
+}
+
+// TestHuntStatusOutside: a hunt tally of a statement with THEORY's
+// step-size hypothesis (Thm 4.2(i), (ii), P7) is reported outside the
+// hypotheses at every named scale — the hunts train at η = 0.1, above the
+// largest limit 1/(σ₂²d) of any cell — naming η and the factor, with the
+// failures unbolded as a finding about practice. Controls: a statement
+// without that hypothesis (P8) keeps its tally; a step-size constant that
+// admits η = 0.1 at d = 64 (CetaTheory = 200: limit 0.195) gives the plain
+// tally back; an unhunted statement stays "not hunted".
+func TestHuntStatusOutside(t *testing.T) {
+	fail := &HuntTally{Holds: 2, Fails: 1, Replays: []string{"x.json"}}
+	s := theorems.DefaultScope()
+	for scale, factor := range map[string]string{"tiny": "(×102)", "mid": "(×410)", "paper": "(×1638)"} {
+		for _, id := range []string{"Thm4.2(i)", "Thm4.2(ii)", "P7"} {
+			got := huntStatus(id, scale, fail, s)
+			if !strings.HasPrefix(got, outsideWord()+" (η = 0.1 > ") || !strings.Contains(got, factor) || strings.Contains(got, "**fails**") || !strings.Contains(got, "in practice fails 1/3") {
+				t.Errorf("%s at %s: %q, want outside with η's factor %s and the tally unbolded", id, scale, got, factor)
+			}
+		}
+		if got := huntStatus("P8", scale, fail, s); got != fail.status() {
+			t.Errorf("control: P8 at %s: %q, want the plain tally %q", scale, got, fail.status())
+		}
+	}
+	loose := s
+	loose.CetaTheory = 200
+	if got := huntStatus("Thm4.2(ii)", "tiny", fail, loose); got != fail.status() || !strings.Contains(got, "**fails**") {
+		t.Errorf("control: η = 0.1 inside the loosened limit: %q, want the plain tally %q", got, fail.status())
+	}
+	if got := huntStatus("Thm4.2(ii)", "tiny", nil, s); got != "not hunted" {
+		t.Errorf("unhunted: %q", got)
+	}
+}
