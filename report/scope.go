@@ -1,4 +1,4 @@
-package experiment
+package report
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"vitadv/sweep"
 	"vitadv/theorems"
 )
 
@@ -22,7 +23,7 @@ import (
 // theorems.ExpectedWoNorm2: the table holds seeds as float64 and cannot
 // redraw the initialization; only assumption set A's curvature term uses
 // it, at 7.7–36 against Ceta = 400 in the committed sweeps.
-func factsOfRow(t *Table, i int) theorems.RunFacts {
+func factsOfRow(t *sweep.Table, i int) theorems.RunFacts {
 	v := func(name string) float64 {
 		if c := t.Col(name); i < len(c) {
 			return c[i]
@@ -44,7 +45,7 @@ func factsOfRow(t *Table, i int) theorems.RunFacts {
 // selects and merges them (theorems.MergeScopes: inside only when every run
 // is). A row whose facts are not a possible run, or no row at all, gives a
 // scope with no condition evaluated, which is not inside.
-func scopeRows(statement string, t *Table, sel func(i int) bool, scope func(theorems.RunFacts) (theorems.Scope, error)) theorems.Scope {
+func scopeRows(statement string, t *sweep.Table, sel func(i int) bool, scope func(theorems.RunFacts) (theorems.Scope, error)) theorems.Scope {
 	var scs []theorems.Scope
 	for i := 0; i < t.Rows; i++ {
 		if sel != nil && !sel(i) {
@@ -63,7 +64,7 @@ func scopeRows(statement string, t *Table, sel func(i int) bool, scope func(theo
 }
 
 // atTau selects the rows of t at the budget tauRel.
-func atTau(t *Table, tauRel float64) func(int) bool {
+func atTau(t *sweep.Table, tauRel float64) func(int) bool {
 	c := t.Col("tau_over_mu")
 	return func(i int) bool { return c[i] == tauRel }
 }
@@ -147,7 +148,7 @@ func scopeP8(taus []float64) theorems.Scope {
 // scopeP2 is P2's scope on a phase diagram: clean GD (theorems.ScopeClean)
 // for a clean diagram; under adversarial training, theorems.ScopeP2Adv on
 // every run of the grid, merged.
-func scopeP2(t *Table, k theorems.Consts) theorems.Scope {
+func scopeP2(t *sweep.Table, k theorems.Consts) theorems.Scope {
 	if tau := t.First("tau_over_mu"); tau == 0 {
 		return theorems.ScopeClean("P2", tau)
 	}
