@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"vitadv/internal/modroot"
 )
 
 // deferredPrefixes are the directories whose mutants TestCatalogueCurrent
@@ -56,31 +58,14 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 	return false
 }
 
-// moduleRoot returns the directory of the go.mod above the test's working
-// directory (the module root the catalogue's paths are relative to).
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = up
-	}
-}
-
 // realCatalogue reads the committed mutate/catalogue.txt as text and as
 // mutants.
 func realCatalogue(t *testing.T) (root, text string, ms []Mutant) {
 	t.Helper()
-	root = moduleRoot(t)
+	root, err := modroot.Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := os.ReadFile(filepath.Join(root, "mutate", "catalogue.txt"))
 	if err != nil {
 		t.Fatal(err)
