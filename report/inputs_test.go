@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"vitadv/internal/check"
 
 	"vitadv/model/valid"
 	"vitadv/sweep"
@@ -25,22 +26,6 @@ func fakeJob(n int, metric func(i int) string) *sweep.Job {
 		Run: func(c sweep.Cell) ([][]string, error) {
 			return [][]string{{metric(c.Index), "NaN"}}, nil
 		}}
-}
-
-// dirState lists every file under dir with its content.
-func dirState(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			b, _ := os.ReadFile(p)
-			out[p] = string(b)
-		} else if err == nil && d.IsDir() {
-			out[p+"/"] = ""
-		}
-		return nil
-	})
-	return out
 }
 
 // TestReportRefusesBadInputs: a garbled or truncated sidecar, a CSV with a
@@ -67,12 +52,12 @@ func TestReportRefusesBadInputs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			os.WriteFile(out+".json", c.meta, 0o644)
 			os.WriteFile(out+".csv", c.csv, 0o644)
-			before := dirState(t, root)
+			before := check.DirState(t, root)
 			_, err := Report(root)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want an error naming %q", err, c.want)
 			}
-			if after := dirState(t, root); !maps.Equal(before, after) {
+			if after := check.DirState(t, root); !maps.Equal(before, after) {
 				t.Errorf("a refused report wrote files")
 			}
 		})

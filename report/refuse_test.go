@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"vitadv/internal/check"
 	"vitadv/sweep"
 )
 
@@ -36,13 +37,13 @@ func TestReportRefusesNaN(t *testing.T) {
 		f[col] = bad
 		changed := append(append([]string{}, lines[:3]...), strings.Join(f, ","))
 		os.WriteFile(csv, []byte(strings.Join(append(changed, lines[4:]...), "\n")), 0o644)
-		before := dirState(t, root)
+		before := check.DirState(t, root)
 		_, err := Report(root)
 		var me *sweep.MetricError
 		if !errors.As(err, &me) || me.Path != csv || me.Column != "robust_err_ub" || me.Cell != 2 {
 			t.Errorf("Report with %s in cell 2's robust_err_ub: err = %v, want a *sweep.MetricError naming %s, cell 2 and the column", bad, err, csv)
 		}
-		if after := dirState(t, root); len(after) != len(before) {
+		if after := check.DirState(t, root); len(after) != len(before) {
 			t.Errorf("a refused report wrote files")
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"vitadv/internal/check"
 )
 
 // fakeJob is a job of n cells whose single metric is metric(cell index).
@@ -27,29 +28,13 @@ func fakeJob(n int, metric func(i int) string) *Job {
 		}}
 }
 
-// dirState lists every file under dir with its content.
-func dirState(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			b, _ := os.ReadFile(p)
-			out[p] = string(b)
-		} else if err == nil && d.IsDir() {
-			out[p+"/"] = ""
-		}
-		return nil
-	})
-	return out
-}
-
 // TestNonFiniteMetricRefused: a cell whose metric is NaN or ±Inf (outside
 // the NA columns) fails the run with a *MetricError naming the cell and
 // the column; a fresh file is removed again and no directory is left.
 func TestNonFiniteMetricRefused(t *testing.T) {
 	for _, bad := range []string{"NaN", "+Inf", "-Inf", "abc", ""} {
 		root := t.TempDir()
-		before := dirState(t, root)
+		before := check.DirState(t, root)
 		job := fakeJob(3, func(i int) string {
 			if i == 2 {
 				return bad
@@ -73,13 +58,13 @@ func TestNonFiniteMetricRefused(t *testing.T) {
 	}
 	// A job whose first cell is bad leaves no file and no directory.
 	root := t.TempDir()
-	before := dirState(t, root)
+	before := check.DirState(t, root)
 	_, err := Execute(fakeJob(2, func(int) string { return "NaN" }), Options{Out: filepath.Join(root, "a", "b", "x"), Workers: 2})
 	var me *MetricError
 	if !errors.As(err, &me) {
 		t.Fatalf("err = %v, want *MetricError", err)
 	}
-	if after := dirState(t, root); !maps.Equal(before, after) {
+	if after := check.DirState(t, root); !maps.Equal(before, after) {
 		t.Errorf("a refused run changed the directory: %v → %v", before, after)
 	}
 	// Negative control: NaN in the NA column and finite metrics pass.
@@ -231,13 +216,13 @@ func TestMergeGarbledMetric(t *testing.T) {
 	shard := out + ".shard-1-of-2.csv"
 	b, _ := os.ReadFile(shard)
 	os.WriteFile(shard, bytes.Replace(b, []byte(",1,NaN"), []byte(",zz,NaN"), 1), 0o644)
-	before := dirState(t, dir)
+	before := check.DirState(t, dir)
 	_, err := Merge(job, out, nil, "test")
 	var me *MetricError
 	if !errors.As(err, &me) || !strings.Contains(err.Error(), shard) {
 		t.Fatalf("err = %v, want *MetricError naming %s", err, shard)
 	}
-	if after := dirState(t, dir); !maps.Equal(before, after) {
+	if after := check.DirState(t, dir); !maps.Equal(before, after) {
 		t.Errorf("failed merge wrote files")
 	}
 	// Negative control: repaired, the merge succeeds.
