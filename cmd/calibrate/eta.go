@@ -23,7 +23,7 @@ func runCost(inst theorems.Instance, steps int) float64 {
 	}
 	a, d := inst.Arch, inst.Data
 	pass := float64(d.M) * float64(d.D) * float64(a.Dh+a.Dv)
-	return float64(steps) * float64(d.N) * passes * pass
+	return float64(float64(steps) * float64(d.N) * passes * pass) // rounded: no fused multiply-add at the callers (.ci/nofuse)
 }
 
 // etaModel is the ETA of a list of trainings. A run with the stop rule
@@ -71,6 +71,6 @@ func (m *etaModel) eta(el time.Duration) time.Duration {
 	if m.stopPlan > 0 {
 		frac = m.stopRan / m.stopPlan
 	}
-	left := max(0, m.leftStop)*frac + max(0, m.leftFixed)
+	left := float64(max(0, m.leftStop)*frac) + max(0, m.leftFixed)
 	return time.Duration(float64(el) / m.doneCost * left).Round(time.Second)
 }

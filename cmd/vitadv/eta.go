@@ -28,14 +28,14 @@ func passes(tauOverMu float64, pgdSteps int) float64 {
 // on one sample. Evaluation and certification are not counted.
 func workOf(spec *experimentSpec) float64 {
 	s := spec.setup
-	unit := float64(s.M) * float64(s.D) * float64(s.Dh+s.Dv) * float64(max(1, spec.job.Steps))
+	unit := float64(float64(s.M) * float64(s.D) * float64(s.Dh+s.Dv) * float64(max(1, spec.job.Steps))) // rounded: no fused multiply-add below (.ci/nofuse)
 	w := 0.0
 	for _, c := range spec.job.Cells {
 		switch {
 		case spec.cellN != nil:
-			w += unit * spec.cellN(c)
+			w += float64(unit * spec.cellN(c))
 		case spec.job.Cost != nil:
-			w += unit * spec.job.Cost(c)
+			w += float64(unit * spec.job.Cost(c))
 		default:
 			w += unit
 		}

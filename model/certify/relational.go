@@ -60,7 +60,7 @@ func (c *Certifier) pairWidths(tau, t2, sum float64, n node) *override {
 					rest = 0
 					for t, h := range n.hi {
 						if t != l && t != k {
-							rest += h * h
+							rest += float64(h * h)
 						}
 					}
 				}

@@ -117,16 +117,16 @@ func (h scriptText) Draw(c vg.Canvas, txt string, sty text.Style, pt vg.Point) {
 	}
 	sin64, cos64 := math.Sincos(sty.Rotation)
 	cos, sin := vg.Length(cos64), vg.Length(sin64)
-	pt.X, pt.Y = pt.Y*sin+pt.X*cos, pt.Y*cos-pt.X*sin
+	pt.X, pt.Y = vg.Length(pt.Y*sin)+vg.Length(pt.X*cos), vg.Length(pt.Y*cos)-vg.Length(pt.X*sin)
 	lines := h.Lines(txt)
-	pt.Y += sty.Height(txt)*vg.Length(sty.YAlign) - main.Extents().Ascent
+	pt.Y += vg.Length(sty.Height(txt)*vg.Length(sty.YAlign)) - main.Extents().Ascent
 	for i, line := range lines {
 		w, _, _ := h.Box(line, sty.Font)
 		x := vg.Length(sty.XAlign) * w
 		n := vg.Length(len(lines) - i)
 		for _, r := range parseScripts(line) {
 			f, shift := h.face(sty.Font, r.level)
-			c.FillString(f, pt.Add(vg.Point{X: x, Y: n*sty.Font.Size + shift}), r.text)
+			c.FillString(f, pt.Add(vg.Point{X: x, Y: vg.Length(n*sty.Font.Size) + shift}), r.text)
 			x += f.Width(r.text)
 		}
 	}
