@@ -17,7 +17,7 @@ import (
 const certPoints = 40
 
 // Bisection of the certified radius as the tau sweeps' radius files do it
-// (experiment/radii.go: 12 halvings below the attack radius, node budget
+// (model/cell/radius.go: 12 halvings below the attack radius, node budget
 // 16) and the FMN budget of those files (100 steps).
 const (
 	certIters = 12

@@ -47,7 +47,9 @@ func pgdFor(b *testing.B, s size, capacity int) *attack.PGD {
 	return p
 }
 
-// BenchmarkAttackPGD: attack.PGD.Perturb, PGD-10 on the Frobenius ball.
+// BenchmarkAttackPGD: attack.PGD.Perturb, PGD-10 on the Frobenius ball —
+// the one benchmark of the attack's Perturb (model/attack has none of its
+// own; its BenchmarkAPGD compares with this one at equal steps).
 func BenchmarkAttackPGD(b *testing.B) {
 	for _, s := range sizes {
 		b.Run(s.String(), func(b *testing.B) {

@@ -218,7 +218,9 @@ func BenchmarkPGDStep(b *testing.B) {
 	benchSizes(b, size.pgdStepFlops, func(f *fixture) { f.pgdStep() })
 }
 
-// BenchmarkPGD: PGD-10 from Δ = 0 (the peer's "pgd").
+// BenchmarkPGD: PGD-10 from Δ = 0 as the PyTorch peer's "pgd" runs it
+// (fixture.pgd, the loop cmd/peercmp compares); attack.PGD.Perturb, the
+// attack the suite uses, is BenchmarkAttackPGD.
 func BenchmarkPGD(b *testing.B) {
 	benchSizes(b, func(s size) float64 { return pgdSteps * s.pgdStepFlops() }, func(f *fixture) { f.pgd(pgdSteps) })
 }

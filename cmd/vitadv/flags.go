@@ -261,30 +261,10 @@ func (fs *flagSet) usage(w io.Writer, synopsis string) {
 	})
 }
 
-// presetOf returns the value of -preset in args (def if absent), before the
-// flags are defined, since the preset sets their defaults.
-func presetOf(cmd string, args []string, def experiment.Preset) (experiment.Preset, error) {
-	p := def
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			break
-		}
-		if !strings.HasPrefix(a, "-") {
-			continue
-		}
-		name, val, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if name != "preset" {
-			continue
-		}
-		if !hasValue {
-			if i+1 == len(args) {
-				return "", &FlagError{Command: cmd, Flag: "preset", Reason: "missing value"}
-			}
-			val = args[i+1]
-		}
-		p = experiment.Preset(val)
-	}
+// presetValue checks the value of a parsed -preset flag and returns the
+// preset it names.
+func presetValue(cmd, value string) (experiment.Preset, error) {
+	p := experiment.Preset(value)
 	if err := p.Validate(); err != nil {
 		// The preset's own rule: "must be ..." or, for a former name
 		// (tiny), what it is called now.

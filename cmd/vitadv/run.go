@@ -132,26 +132,110 @@ type experimentSpec struct {
 
 // parseExperiment defines the flags of kind, parses args and builds the
 // job. It returns the common flags and the positional arguments too.
+//
+// The flags are parsed once, in two phases: args are parsed into flags
+// whose defaults are the ci preset's; then the flags are defined afresh
+// with the defaults of the preset given (and, for phase, of the -tau
+// given, which sets the step cap), and the value of every flag the user
+// set (fs.Visit) is applied to them.
 func parseExperiment(kind string, args []string, getenv func(string) string) (*experimentSpec, *common, *flagSet, []string, error) {
-	p, err := presetOf(kind, args, experiment.CI)
+	first := defineExperiment(kind, experiment.CI, 0, getenv)
+	perr := first.fs.parse(args)
+	if perr != nil && !errors.Is(perr, flag.ErrHelp) {
+		return nil, first.c, first.fs, nil, perr
+	}
+	p, err := presetValue(kind, first.c.preset)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
+	tau := 0.0
+	if kind == "phase" {
+		tau = *first.tau
+	}
+	d := defineExperiment(kind, p, tau, getenv)
+	var serr error
+	first.fs.Visit(func(f *flag.Flag) {
+		if err := d.fs.Set(f.Name, f.Value.String()); err != nil && serr == nil {
+			serr = err
+			if d.fs.first != nil {
+				serr = d.fs.first
+			}
+		}
+	})
+	if serr != nil {
+		return nil, nil, nil, nil, serr
+	}
+	fs, c := d.fs, d.c
+	if perr != nil { // -h: the usage shows the defaults of the preset given before it
+		return nil, c, fs, nil, perr
+	}
+	if kind == "mnist" {
+		// d is (28/pool)², so -d (and the synthetic noise flags, which
+		// mnist does not define) cannot be honoured.
+		var bad *FlagError
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "d" && bad == nil {
+				bad = &FlagError{Command: kind, Flag: "d", Value: f.Value.String(), Reason: "mnist sets d = (28/pool)² (784, 196 or 49): use -pool 1, 2 or 4"}
+			}
+		})
+		if bad != nil {
+			return nil, nil, nil, nil, bad
+		}
+	}
+	if c.workers < 1 || c.workers > 1024 {
+		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "workers", Value: strconv.Itoa(c.workers), Reason: "must be in [1, 1024]"}
+	}
+	if c.maxCells < 0 {
+		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "max-cells", Value: strconv.Itoa(c.maxCells), Reason: "must be >= 0"}
+	}
+	job, name, err := d.build()
+	if err != nil {
+		return nil, nil, nil, nil, fs.check(err)
+	}
+	out := strings.TrimSuffix(c.out, ".csv")
+	if c.out != "" && (out == "" || strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(filepath.Separator))) {
+		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "out", Value: c.out, Reason: "want a file path such as dir/name or dir/name.csv"}
+	}
+	if c.out == "" {
+		if c.results == "" {
+			return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "results", Value: "", Reason: "must name a directory"}
+		}
+		out = filepath.Join(c.results, kind, name)
+	} else {
+		// The progress label names the file written (ci-d256-clean, not
+		// the preset's ci-clean).
+		job.Name = kind + " " + filepath.Base(out)
+	}
+	return &experimentSpec{job: job, kind: kind, out: out, setup: *d.setup, cellN: d.cellN, at: d.at()}, c, fs, first.fs.Args(), nil
+}
+
+// experimentFlags are the flags of one experiment command bound to its
+// configuration, built from a preset.
+type experimentFlags struct {
+	fs    *flagSet
+	c     *common
+	tau   *float64 // phase: the training budget -tau (nil otherwise)
+	build func() (*sweep.Job, string, error)
+	setup *experiment.Setup
+	cellN func(sweep.Cell) float64
+	at    func() bool
+}
+
+// defineExperiment defines the flags of kind with the defaults of preset p
+// (for phase, at the training budget tau, which sets the step cap).
+func defineExperiment(kind string, p experiment.Preset, tau float64, getenv func(string) string) *experimentFlags {
 	fs := newFlagSet(kind)
-	var c common
+	c := &common{}
 	c.define(fs, p)
+	d := &experimentFlags{fs: fs, c: c}
 	var build func() (*sweep.Job, string, error)
 	var setup *experiment.Setup
 	var cellN func(sweep.Cell) float64
 	var at func() bool
 	switch kind {
 	case "phase":
-		// -tau sets the preset's step cap, so read it before the defaults.
-		tau, err := preFloat(kind, args, "tau")
-		if err != nil {
-			return nil, nil, nil, nil, err
-		}
 		cfg := experiment.PhasePreset(p, tau)
+		d.tau = &cfg.TauOverMu
 		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Ints(&cfg.N, "n", "training-set sizes N (even), comma-separated")
@@ -257,75 +341,8 @@ func parseExperiment(kind string, args []string, getenv func(string) string) (*e
 			return job, name, err
 		}
 	}
-	if err := fs.parse(args); err != nil {
-		return nil, &c, fs, nil, err
-	}
-	if kind == "mnist" {
-		// d is (28/pool)², so -d (and the synthetic noise flags, which
-		// mnist does not define) cannot be honoured.
-		var bad *FlagError
-		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "d" && bad == nil {
-				bad = &FlagError{Command: kind, Flag: "d", Value: f.Value.String(), Reason: "mnist sets d = (28/pool)² (784, 196 or 49): use -pool 1, 2 or 4"}
-			}
-		})
-		if bad != nil {
-			return nil, nil, nil, nil, bad
-		}
-	}
-	if c.workers < 1 || c.workers > 1024 {
-		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "workers", Value: strconv.Itoa(c.workers), Reason: "must be in [1, 1024]"}
-	}
-	if c.maxCells < 0 {
-		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "max-cells", Value: strconv.Itoa(c.maxCells), Reason: "must be >= 0"}
-	}
-	job, name, err := build()
-	if err != nil {
-		return nil, nil, nil, nil, fs.check(err)
-	}
-	out := strings.TrimSuffix(c.out, ".csv")
-	if c.out != "" && (out == "" || strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(filepath.Separator))) {
-		return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "out", Value: c.out, Reason: "want a file path such as dir/name or dir/name.csv"}
-	}
-	if c.out == "" {
-		if c.results == "" {
-			return nil, nil, nil, nil, &FlagError{Command: kind, Flag: "results", Value: "", Reason: "must name a directory"}
-		}
-		out = filepath.Join(c.results, kind, name)
-	} else {
-		// The progress label names the file written (ci-d256-clean, not
-		// the preset's ci-clean).
-		job.Name = kind + " " + filepath.Base(out)
-	}
-	return &experimentSpec{job: job, kind: kind, out: out, setup: *setup, cellN: cellN, at: at()}, &c, fs, fs.Args(), nil
-}
-
-// preFloat returns the value of -name in args (0 if absent), for flags that
-// select preset defaults.
-func preFloat(cmd string, args []string, name string) (float64, error) {
-	v := 0.0
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			break
-		}
-		n, val, has := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || n != name {
-			continue
-		}
-		if !has {
-			if i+1 == len(args) {
-				return 0, &FlagError{Command: cmd, Flag: name, Reason: "missing value"}
-			}
-			val = args[i+1]
-		}
-		f, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			return 0, &FlagError{Command: cmd, Flag: name, Value: val, Reason: "not a number"}
-		}
-		v = f
-	}
-	return v, nil
+	d.build, d.setup, d.cellN, d.at = build, setup, cellN, at
+	return d
 }
 
 // defineSetup binds the shared model and optimizer flags (and the noise
@@ -558,17 +575,17 @@ func allRuns(p experiment.Preset, root string) []allRun {
 // one list of the committed results, which `all` computes and compares and
 // the Makefile's results and check targets read.
 func runList(w io.Writer, args []string) error {
-	p, err := presetOf("list", args, experiment.CI)
-	if err != nil {
-		return err
-	}
 	fs := newFlagSet("list")
-	preset := string(p)
+	preset := string(experiment.CI)
 	fs.String(&preset, "preset", "size preset: smoke, ci or paper")
 	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
 		fs.usage(w, "list [-preset ci]")
 		return nil
 	} else if err != nil {
+		return err
+	}
+	p, err := presetValue("list", preset)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -585,12 +602,8 @@ func runList(w io.Writer, args []string) error {
 // CSV with the committed one under -compare (byte for byte; per cell on a
 // difference), failing if any differs.
 func runAll(w, progress io.Writer, args []string, getenv func(string) string) error {
-	p, err := presetOf("all", args, experiment.CI)
-	if err != nil {
-		return err
-	}
 	fs := newFlagSet("all")
-	preset, results, compare := string(p), "", committedRoot
+	preset, results, compare := string(experiment.CI), "", committedRoot
 	workers := min(2, runtime.GOMAXPROCS(0))
 	fs.String(&preset, "preset", "size preset: smoke, ci or paper")
 	fs.String(&results, "results", "root of the results tree (default: a new scratch directory under results/tmp; -results results rewrites the committed tree)")
@@ -604,6 +617,9 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n] [-fresh] [-cpuprofile file]")
 		return nil
 	} else if err != nil {
+		return err
+	}
+	if _, err := presetValue("all", preset); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -15,7 +15,7 @@ import (
 // The scratch directories of `all` without -results are
 // results/tmp/<preset>-<random>. A run that finished (its report written)
 // holds completeMarker; while `all` works in one it holds the lock of
-// scratchLockBase (experiment.Lock), so that another `all` neither resumes
+// scratchLockBase (sweep.Lock), so that another `all` neither resumes
 // nor removes it.
 const (
 	completeMarker  = ".all-complete"

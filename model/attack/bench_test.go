@@ -7,35 +7,11 @@ import (
 	"vitadv/model/vit"
 )
 
-// BenchmarkPGD times one Perturb of a PGD-K Frobenius attack on a batch,
-// at a small shape and at the CI-scale shape of docs/THEORY.md §6.5
-// (d = 256, d_h = d_v = 128, M = 8). It reports allocations: Perturb itself
-// allocates nothing, but linalg.Gemm (gonum's Dgemm) may allocate in its
-// parallel path at large shapes.
-func BenchmarkPGD(b *testing.B) {
-	for _, sh := range []struct{ D, Dh, M, n, K int }{
-		{8, 4, 4, 4, 10},
-		{256, 128, 8, 20, 10},
-	} {
-		b.Run(fmt.Sprintf("d=%d/M=%d/n=%d/steps=%d", sh.D, sh.M, sh.n, sh.K), func(b *testing.B) {
-			a := vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh}
-			in := newInstance(a, sh.M, sh.n, 0.05, 1, 1, false)
-			p, err := NewPGD(Config{Set: Frobenius, Tau: 1, Steps: sh.K}, a, sh.M, sh.n)
-			if err != nil {
-				b.Fatal(err)
-			}
-			xadv := make([]float64, len(in.x))
-			b.ReportAllocs()
-			for b.Loop() {
-				p.Perturb(in.m, in.x, in.y, in.n, xadv)
-			}
-			b.ReportMetric(float64(sh.K*sh.n*b.N)/b.Elapsed().Seconds(), "samplegrads/s")
-		})
-	}
-}
-
-// BenchmarkAPGD times one Perturb of APGD-K (Frobenius) at the shapes of
-// BenchmarkPGD, for comparison at equal steps.
+// BenchmarkAPGD times one Perturb of APGD-K (Frobenius) on a batch, at a
+// small shape and at the CI-scale shape of docs/THEORY.md §6.5 (d = 256,
+// d_h = d_v = 128, M = 8). PGD's Perturb has one home, BenchmarkAttackPGD
+// in bench/ (the cross-package kernels that `make bench` records), whose
+// mid size (N = 50, M = 8, d = 256, PGD-10) is comparable at equal steps.
 func BenchmarkAPGD(b *testing.B) {
 	for _, sh := range []struct{ D, Dh, M, n, K int }{
 		{8, 4, 4, 4, 10},

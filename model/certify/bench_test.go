@@ -40,7 +40,7 @@ func BenchmarkCertify(b *testing.B) {
 }
 
 // BenchmarkRadius times the certified-radius bisection of the ci job's
-// radius files (experiment/radii.go: node budget 16, 12 halvings, upper
+// radius files (model/cell/radius.go: node budget 16, 12 halvings, upper
 // end 2‖μ‖) at the ci preset's shape, per test set of 200 points.
 func BenchmarkRadius(b *testing.B) {
 	dc := data.Config{D: 128, M: 8, N: 2, NTest: 200, MuNorm: 8, Sigma2: 4, SigmaW: 0.2, Project: true}
