@@ -326,11 +326,14 @@ func joinInts(v []int) string {
 	return strings.Join(s, ",")
 }
 
-// peerBLASScript prints the BLAS that torch calls: threadpoolctl's view
-// of the loaded BLAS libraries (name, version, the OpenBLAS core kernel
-// it chose, threads) after one matmul, if threadpoolctl is installed;
-// else torch's build configuration lines that mention BLAS.
-const peerBLASScript = `import os, torch
+// peerBLASScript prints the BLAS that torch calls, after one matmul has
+// loaded it: threadpoolctl's view (library, version, the OpenBLAS core
+// kernel chosen, threads) if threadpoolctl is installed; else the BLAS
+// libraries mapped into the process (/proc/self/maps, resolved through
+// Debian's alternatives), OpenBLAS's own openblas_get_config and
+// openblas_get_corename if one of them exports them, and torch's build
+// setting BLAS_INFO from torch.__config__.show().
+const peerBLASScript = `import os, re, ctypes, torch
 a = torch.ones(64, 64, dtype=torch.float64); a @ a
 print("torch", torch.__version__)
 try:
@@ -339,10 +342,21 @@ try:
         if i.get("user_api") == "blas":
             print("threadpoolctl", i.get("internal_api"), i.get("version"), "core", i.get("architecture"), "threads", i.get("num_threads"), os.path.basename(i.get("filepath", "")))
 except ImportError:
-    print("threadpoolctl not installed; torch.__config__.show():")
-    for l in torch.__config__.show().splitlines():
-        if "BLAS" in l or "LAPACK" in l:
-            print(l.strip())
+    print("threadpoolctl not installed")
+    libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if re.search(r"blas", l.split()[-1])})
+    for lib in libs:
+        real = os.path.realpath(lib)
+        line = "loaded " + real.split("/x86_64-linux-gnu/")[-1]
+        try:
+            so = ctypes.CDLL(real)
+            so.openblas_get_config.restype = ctypes.c_char_p
+            so.openblas_get_corename.restype = ctypes.c_char_p
+            line += ": openblas_get_config " + so.openblas_get_config().decode() + ", core " + so.openblas_get_corename().decode()
+        except (OSError, AttributeError):
+            pass
+        print(line)
+    m = re.search(r"BLAS_INFO=[^,]*", torch.__config__.show())
+    print("torch.__config__.show():", m.group(0) if m else "no BLAS_INFO")
 `
 
 // peerBLAS returns peerBLASScript's lines, run with the peer's environment
