@@ -5,17 +5,23 @@
 // Usage:
 //
 //	peercmp [-tags purego|openblas] [-rounds 3] [-benchtime 300ms] [-threads 2]
-//	        [-peer-threads n] [-peer-reps 50] [-sizes paper,small,mid]
-//	        [-o results/bench/peer.txt]
+//	        [-peer-threads n[,n…]] [-kernels auto,avx2] [-peer-reps 50]
+//	        [-sizes paper,small,mid] [-o results/bench/peer.txt]
 //
 // Each round runs, for every size, the Go benchmarks BenchmarkForward,
 // BenchmarkForwardBackward, BenchmarkPGD and BenchmarkATStep of ./bench
 // (through `go test`, with the caller's environment; the kernels are
-// chosen from the CPU, -tags purego forces pure Go) and then the peer at the same size. The medians
-// over rounds go to the output file in Go benchmark format (the peer's rows
-// are named BenchmarkPeer…, so benchstat reads both) followed by a Markdown
-// ratio table (peer time / Go time). Without PyTorch the peer is skipped
-// with a message on stderr and only the Go rows are written.
+// chosen from the CPU, -tags purego forces pure Go), once under each
+// -kernels value (VITADV_KERNEL, e.g. auto,avx2 to time the AVX2 kernels
+// on an AVX-512 CPU in the same run), and then the peer at the same size
+// under each -peer-threads setting. The medians over rounds go to the
+// output file in Go benchmark format (the peer's rows are named
+// BenchmarkPeer…, so benchstat reads both; each kernel's rows follow their
+// own linalg: line) followed by a Markdown ratio table (the fastest peer
+// setting's time / Go time). The header records OPENBLAS_CORETYPE and
+// OPENBLAS_L2_SIZE and the BLAS the peer's torch calls (threadpoolctl if
+// installed, else torch.__config__.show()). Without PyTorch the peer is
+// skipped with a message on stderr and only the Go rows are written.
 package main
 
 import (

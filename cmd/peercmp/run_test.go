@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -17,6 +18,12 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{[]string{"-sizes", "paper,huge"}, `unknown size "huge"`},
 		{[]string{"-rounds", "0"}, "-rounds and -threads must be >= 1"},
 		{[]string{"-threads", "0"}, "-rounds and -threads must be >= 1"},
+		{[]string{"-kernels", "auto,avx3"}, `-kernels: unknown kernel "avx3"`},
+		{[]string{"-kernels", "avx2,avx2"}, `-kernels: kernel "avx2" given twice`},
+		{[]string{"-kernels", "auto,"}, `-kernels: unknown kernel ""`},
+		{[]string{"-peer-threads", "1,x"}, `-peer-threads: "x" is not a thread count >= 1`},
+		{[]string{"-peer-threads", "0"}, `-peer-threads: "0" is not a thread count >= 1`},
+		{[]string{"-peer-threads", "2,2"}, "-peer-threads: 2 given twice"},
 	} {
 		err := run(io.Discard, io.Discard, c.args)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -96,5 +103,60 @@ func TestWriteAtomic(t *testing.T) {
 	}
 	if err := writeAtomic(dir+"/missing/peer.txt", []byte("x")); err == nil {
 		t.Error("writing into a missing directory: no error")
+	}
+}
+
+// TestParseLists: the list flags' accepted forms and defaults.
+func TestParseLists(t *testing.T) {
+	k, err := parseKernels("auto,avx2")
+	if err != nil || strings.Join(k, ",") != "auto,avx2" {
+		t.Errorf("parseKernels(auto,avx2) = %q, %v", k, err)
+	}
+	if k, err := parseKernels(""); err != nil || len(k) != 1 || k[0] != "" {
+		t.Errorf(`parseKernels("") = %q, %v, want [""] (the caller's environment)`, k, err)
+	}
+	p, err := parsePeerThreads("1,2", 2)
+	if err != nil || joinInts(p) != "1,2" {
+		t.Errorf("parsePeerThreads(1,2) = %v, %v", p, err)
+	}
+	if p, err := parsePeerThreads("", 3); err != nil || joinInts(p) != "3" {
+		t.Errorf(`parsePeerThreads("", 3) = %v, %v, want [3]`, p, err)
+	}
+}
+
+// TestReportRatios: the ratio is the fastest peer setting over the Go
+// time of each kernel, the AT-step verdict follows the goal (a NaN time
+// is MISSED), and every kernel's rows sit under their own linalg: line.
+func TestReportRatios(t *testing.T) {
+	paper := shapes[0]
+	sub := paper.sub()
+	c := config{threads: 2, rounds: 1, kernels: []string{"auto", "avx2"}, peerThreads: []int{1, 2}}
+	m := measured{goNs: map[string][]float64{}, peerNs: map[string][]float64{}, havePeer: true,
+		paths: map[string]string{"auto": "asm-avx512", "avx2": "asm-avx2"}}
+	for _, op := range ops {
+		m.goNs["auto|"+op.bench+"/"+sub] = []float64{100e6}
+		m.goNs["avx2|"+op.bench+"/"+sub] = []float64{200e6}
+		m.peerNs["1|"+op.bench+"/"+sub] = []float64{300e6} // the fastest setting
+		m.peerNs["2|"+op.bench+"/"+sub] = []float64{900e6}
+	}
+	got := string(report(c, nil, []shape{paper}, m))
+	for _, want := range []string{
+		"| paper " + sub + " | ATStep | asm-avx512 | 100.000 | 300.000 | 900.000 | 3.00 | ≥ 1.5× met |",
+		"| paper " + sub + " | ATStep | asm-avx2 | 200.000 | 300.000 | 900.000 | 1.50 | ≥ 1.5× met |",
+		"BenchmarkPeerATStep/" + sub + "/torch-threads=1-2\t1\t300000000 ns/op",
+		"linalg: asm-avx2\nBenchmarkForward/" + sub + "/kernel=avx2-2\t1\t200000000 ns/op",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	// Negative controls: a slower peer misses the goal, and so does a NaN.
+	for _, p := range []float64{140e6, math.NaN()} {
+		m.peerNs["1|ATStep/"+sub] = []float64{p}
+		m.peerNs["2|ATStep/"+sub] = []float64{p}
+		got = string(report(c, nil, []shape{paper}, m))
+		if !strings.Contains(got, "| ATStep | asm-avx512 | 100.000 |") || !strings.Contains(got, "MISSED |") || strings.Contains(got, "met |") {
+			t.Errorf("peer AT step %g ms: want MISSED on both kernels:\n%s", p/1e6, got)
+		}
 	}
 }
