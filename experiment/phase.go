@@ -115,8 +115,7 @@ func (s Setup) fields(g GridCell) []string {
 
 // gridCells gives each cell its derived seed rng.Derive(seed, i) (or
 // seedOf(i) when not nil) and returns the sweep cells: the formatted
-// fields with the columns of the cell's setup (StepAxis.at) and those of
-// the axis appended.
+// fields with the columns of the cell's setup (StepAxis.at) appended.
 func gridCells(s Setup, ax StepAxis, seed uint64, grid []GridCell, seedOf func(i int) uint64) []sweep.Cell {
 	cells := sweep.NewCells(seed, make([][]string, len(grid)))
 	for i := range cells {
@@ -124,7 +123,7 @@ func gridCells(s Setup, ax StepAxis, seed uint64, grid []GridCell, seedOf func(i
 			cells[i].Seed = seedOf(i)
 		}
 		grid[i].Seed = cells[i].Seed
-		cells[i].Param = slices.Concat(s.fields(grid[i]), ax.at(s, grid[i]).params(), ax.paramFields())
+		cells[i].Param = slices.Concat(s.fields(grid[i]), ax.at(s, grid[i]).params())
 	}
 	return cells
 }
@@ -144,6 +143,9 @@ func gridJob(name string, s Setup, ax StepAxis, grid []GridCell, cells []sweep.C
 		}
 	}
 	params, metrics = slices.Concat(params, ax.axisParams()), slices.Concat(metrics, ax.axisMetrics())
+	for i := range cells {
+		cells[i].Param = append(cells[i].Param, ax.paramFields()...)
+	}
 	steps := 0
 	for _, g := range grid {
 		steps = max(steps, ax.at(s, g).MaxSteps)
