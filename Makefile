@@ -66,6 +66,19 @@ hunt:            ## rerun the tiny-scale counterexample hunt batch into results/
 hunt-paper:      ## the paper-scale (d=1024) hunt of Thm 4.2(i), (ii) and P7 with per-check budgets into results/hunt/hunt-paper.txt (52 min on 2 shared cores, measured)
 	bash results/hunt/batch-paper.sh
 
+# Issue 17's ci-scale evidence for the step size (not run by CI, nothing
+# committed yet): the ci τ sweep at η ∈ {0.1, 0.01, 0.001} × 5 seeds
+# (paired: the same data and initialization at every η and τ), every run
+# ended at the matched gradient-flow time η·T = 15 — that of the committed
+# tau/ci.csv, 150 steps at η = 0.1 — or at robust training loss 0.01,
+# whichever comes first (columns flow_time_reached and censored), the first
+# 20 GD steps of every run probed one by one into <out>.traj/. Writes into
+# the git-ignored scratch ETA_CI_OUT; a killed run resumes where it stopped.
+ETA_CI_OUT ?= results/tmp/eta-ci/tau/ci-eta
+.PHONY: eta-ci
+eta-ci:          ## τ sweep at η = 0.1, 0.01, 0.001 × 5 seeds to matched η·T = 15, into results/tmp/eta-ci (about 36 CPU-min: estimated from single cells, see README)
+	$(GO) run ./cmd/vitadv tau -preset ci -eta 0.1,0.01,0.001 -reps 5 -flow-time 15 -target 0.01 -early-steps 20 -figures=false -out $(ETA_CI_OUT)
+
 MUTATE_FLAGS ?=
 mutate:          ## mutation testing: killed ratio and survivors of the catalogue (long: tens of minutes)
 	$(GO) run ./cmd/mutate $(MUTATE_FLAGS)

@@ -21,6 +21,9 @@ type PhaseConfig struct {
 	Reps      int     // replicates per (N, c)
 	TauOverMu float64 // training budget over ‖μ‖; 0: clean GD
 	Seed      uint64
+	// StepAxis: η as an axis, matched η·T, early trajectories (zero:
+	// none of them).
+	StepAxis
 }
 
 // Validate returns a *valid.Error naming the first bad field by its flag.
@@ -35,10 +38,10 @@ func (p PhaseConfig) Validate() error {
 	if err := validGrid(p.N, cs, field); err != nil {
 		return err
 	}
-	if err := valid.First(valid.IntMin("reps", p.Reps, 1), floatIn("tau", p.TauOverMu, 0, MaxTauOverMu, true)); err != nil {
+	if err := valid.First(valid.IntMin("reps", p.Reps, 1), floatIn("tau", p.TauOverMu, 0, MaxTauOverMu, true), p.StepAxis.validate(p.Setup)); err != nil {
 		return err
 	}
-	return p.checkJob(p.N, cs, field, len(p.Mu) > 0, float64(len(p.N))*float64(len(cs)), "reps", p.Reps, 1)
+	return p.checkJob(p.N, cs, field, len(p.Mu) > 0, float64(len(p.N))*float64(len(cs))*float64(len(p.etas(p.Eta))), "reps", p.Reps, 1)
 }
 
 // validGrid checks the N list (flag -n) and the list of signal strengths
@@ -85,6 +88,7 @@ type GridCell struct {
 	Rep       int
 	TauOverMu float64 // training budget over ‖μ‖
 	Seed      uint64  // the cell's seed (set by gridCells)
+	Eta       float64 // step size η of the cell (0: the setup's)
 }
 
 // Tau returns the training budget τ = (τ/‖μ‖)·‖μ‖, rounded (float64()) so
@@ -111,23 +115,26 @@ func (s Setup) fields(g GridCell) []string {
 
 // gridCells gives each cell its derived seed rng.Derive(seed, i) (or
 // seedOf(i) when not nil) and returns the sweep cells: the formatted
-// fields with the setup's columns appended.
-func gridCells(s Setup, seed uint64, grid []GridCell, seedOf func(i int) uint64) []sweep.Cell {
+// fields with the columns of the cell's setup (StepAxis.at) appended.
+func gridCells(s Setup, ax StepAxis, seed uint64, grid []GridCell, seedOf func(i int) uint64) []sweep.Cell {
 	cells := sweep.NewCells(seed, make([][]string, len(grid)))
 	for i := range cells {
 		if seedOf != nil {
 			cells[i].Seed = seedOf(i)
 		}
 		grid[i].Seed = cells[i].Seed
-		cells[i].Param = slices.Concat(s.fields(grid[i]), s.params())
+		cells[i].Param = slices.Concat(s.fields(grid[i]), ax.at(s, grid[i]).params())
 	}
 	return cells
 }
 
 // gridJob returns a job over the typed cells grid (cells are their sweep
-// form, gridCells), each trained by TrainCell. With eps > 0 (the tau
-// sweep) the cells carry an "eps" parameter and a "steps_to_eps" metric.
-func gridJob(name string, s Setup, grid []GridCell, cells []sweep.Cell, eps float64) *sweep.Job {
+// form, gridCells), each trained by TrainCell at its setup ax.at(s, g).
+// With eps > 0 (the tau sweep) the cells carry an "eps" parameter and a
+// "steps_to_eps" metric; the axis adds its own columns after those
+// (StepAxis.axisParams, axisMetrics) and, with ax.Early > 0, writes each cell's
+// trajectory to TrajDir(out).
+func gridJob(name string, s Setup, ax StepAxis, grid []GridCell, cells []sweep.Cell, eps float64) *sweep.Job {
 	params, metrics := slices.Concat(gridParams, setupParams), outcomeMetrics
 	if eps > 0 {
 		params, metrics = append(params, "eps"), slices.Concat(outcomeMetrics, []string{"steps_to_eps"})
@@ -135,12 +142,23 @@ func gridJob(name string, s Setup, grid []GridCell, cells []sweep.Cell, eps floa
 			cells[i].Param = append(cells[i].Param, ftoa(eps))
 		}
 	}
-	var radiiDir string // set by sweep.Execute through Sidecar (tau sweeps only)
+	params, metrics = slices.Concat(params, ax.axisParams()), slices.Concat(metrics, ax.axisMetrics())
+	for i := range cells {
+		cells[i].Param = append(cells[i].Param, ax.paramFields()...)
+	}
+	steps := 0
+	for _, g := range grid {
+		steps = max(steps, ax.at(s, g).MaxSteps)
+	}
+	var radiiDir, trajDir string // set by sweep.Execute through Sidecar
 	job := &sweep.Job{
-		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells, Steps: s.MaxSteps,
+		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells, Steps: steps,
 		Run: func(c sweep.Cell) ([][]string, error) {
 			g := grid[c.Index]
-			out, err := s.TrainCell(s.Data(g.N, g.Mu), g.Tau(), eps, c.Seed, c.Step)
+			cs := ax.at(s, g)
+			spec := cs.Spec(cs.Data(g.N, g.Mu), g.Tau(), c.Seed)
+			spec.FlowTime, spec.Early = ax.FlowTime, ax.Early
+			out, err := trainSpec(spec, eps, c.Step)
 			if err != nil {
 				return nil, err
 			}
@@ -153,13 +171,31 @@ func gridJob(name string, s Setup, grid []GridCell, cells []sweep.Cell, eps floa
 					}
 				}
 			}
-			return [][]string{f}, nil
+			if trajDir != "" {
+				if err := writeTraj(trajDir, c.Index, cs.Eta, out.Run); err != nil {
+					return nil, err
+				}
+			}
+			return [][]string{slices.Concat(f, ax.metricFields(cs.Eta, out))}, nil
 		},
 	}
-	if eps > 0 {
-		job.Sidecar = func(out string) { radiiDir = RadiiDir(out) }
+	if eps > 0 || ax.Early > 0 {
+		job.Sidecar = func(out string) {
+			if eps > 0 {
+				radiiDir = RadiiDir(out)
+			}
+			if ax.Early > 0 {
+				trajDir = TrajDir(out)
+			}
+		}
 	}
-	job.Cost = func(c sweep.Cell) float64 { return s.cellCost(grid[c.Index]) }
+	job.Cost = func(c sweep.Cell) float64 {
+		g := grid[c.Index]
+		if ax.FlowTime > 0 { // the cells' step counts differ with η
+			return s.cellCost(g) * float64(ax.at(s, g).MaxSteps)
+		}
+		return s.cellCost(g)
+	}
 	return job
 }
 
@@ -176,25 +212,42 @@ func (s Setup) cellCost(g GridCell) float64 {
 	return float64(n*float64(s.PGDSteps+1)) + tau
 }
 
-// Job returns the sweep: cells ordered by N, then c, then replicate.
+// Job returns the sweep: cells ordered by N, then c, then replicate (with
+// an η axis, by η first: each η's block is the grid of one η, and the
+// cell at the same place in every block has the same seed, so the η
+// dependence is paired).
 func (p PhaseConfig) Job(name string) *sweep.Job {
 	var grid []GridCell
-	for _, n := range p.N {
-		if len(p.Mu) > 0 {
-			for _, mu := range p.Mu {
-				for r := 0; r < p.Reps; r++ {
-					grid = append(grid, p.gridCell(n, 0, mu, r, p.TauOverMu))
-				}
-			}
-			continue
+	for _, eta := range p.etas(p.Eta) {
+		if !p.isAxis() {
+			eta = 0 // the setup's η: today's cells, bit for bit
 		}
-		for _, c := range p.C {
-			for r := 0; r < p.Reps; r++ {
-				grid = append(grid, p.gridCell(n, c, 0, r, p.TauOverMu))
+		for _, n := range p.N {
+			if len(p.Mu) > 0 {
+				for _, mu := range p.Mu {
+					for r := 0; r < p.Reps; r++ {
+						g := p.gridCell(n, 0, mu, r, p.TauOverMu)
+						g.Eta = eta
+						grid = append(grid, g)
+					}
+				}
+				continue
+			}
+			for _, c := range p.C {
+				for r := 0; r < p.Reps; r++ {
+					g := p.gridCell(n, c, 0, r, p.TauOverMu)
+					g.Eta = eta
+					grid = append(grid, g)
+				}
 			}
 		}
 	}
-	return gridJob(name, p.Setup, grid, gridCells(p.Setup, p.Seed, grid, nil), 0)
+	var seedOf func(int) uint64
+	if p.isAxis() {
+		block := len(grid) / len(p.Etas)
+		seedOf = func(i int) uint64 { return rngDerive(p.Seed, i%block) }
+	}
+	return gridJob(name, p.Setup, p.StepAxis, grid, gridCells(p.Setup, p.StepAxis, p.Seed, grid, seedOf), 0)
 }
 
 // TauConfig is the budget sweep of docs/THEORY.md §8 P5–P9 at a fixed cell
@@ -212,6 +265,9 @@ type TauConfig struct {
 	Eps  float64
 	Reps int
 	Seed uint64
+	// StepAxis: η as an axis, matched η·T, early trajectories (zero:
+	// none of them).
+	StepAxis
 }
 
 // Validate returns a *valid.Error naming the first bad field by its flag.
@@ -234,22 +290,30 @@ func (t TauConfig) Validate() error {
 			return err
 		}
 	}
-	if err := valid.First(valid.IntMin("reps", t.Reps, 1), valid.Positive("eps", t.Eps)); err != nil {
+	if err := valid.First(valid.IntMin("reps", t.Reps, 1), valid.Positive("eps", t.Eps), t.StepAxis.validate(t.Setup)); err != nil {
 		return err
 	}
-	return t.checkJob([]int{t.N}, []float64{c}, field, t.Mu > 0, float64(len(t.TauOverMu)), "reps", t.Reps, 1)
+	return t.checkJob([]int{t.N}, []float64{c}, field, t.Mu > 0, float64(len(t.TauOverMu))*float64(len(t.etas(t.Eta))), "reps", t.Reps, 1)
 }
 
-// Job returns the sweep: cells ordered by τ, then replicate. Replicate r
-// uses the same data and initialization at every τ (its seed is derived
-// from the replicate, not the cell), so the τ dependence is paired.
+// Job returns the sweep: cells ordered by τ, then replicate (with an η
+// axis, by η first). Replicate r uses the same data and initialization at
+// every τ and every η (its seed is derived from the replicate, not the
+// cell), so the τ and η dependences are paired.
 func (t TauConfig) Job(name string) *sweep.Job {
 	var grid []GridCell
-	for _, tau := range t.TauOverMu {
-		for r := 0; r < t.Reps; r++ {
-			grid = append(grid, t.gridCell(t.N, t.C, t.Mu, r, tau))
+	for _, eta := range t.etas(t.Eta) {
+		if !t.isAxis() {
+			eta = 0 // the setup's η: today's cells, bit for bit
+		}
+		for _, tau := range t.TauOverMu {
+			for r := 0; r < t.Reps; r++ {
+				g := t.gridCell(t.N, t.C, t.Mu, r, tau)
+				g.Eta = eta
+				grid = append(grid, g)
+			}
 		}
 	}
-	cells := gridCells(t.Setup, t.Seed, grid, func(i int) uint64 { return rngDerive(t.Seed, i%t.Reps) })
-	return gridJob(name, t.Setup, grid, cells, t.Eps)
+	cells := gridCells(t.Setup, t.StepAxis, t.Seed, grid, func(i int) uint64 { return rngDerive(t.Seed, i%t.Reps) })
+	return gridJob(name, t.Setup, t.StepAxis, grid, cells, t.Eps)
 }

@@ -256,7 +256,21 @@ func (s Setup) TrainCell(dc data.Config, tau, eps float64, seed uint64, onStep f
 	if onStep != nil {
 		ctx = cell.WithProgress(ctx, onStep)
 	}
-	run, err := cell.Train(ctx, s.Spec(dc, tau, seed))
+	return trainSpecCtx(ctx, s.Spec(dc, tau, seed), eps)
+}
+
+// trainSpec is TrainCell of a built spec (the grid sweeps set its
+// FlowTime and Early).
+func trainSpec(spec cell.Spec, eps float64, onStep func(int)) (Outcome, error) {
+	ctx := context.Background()
+	if onStep != nil {
+		ctx = cell.WithProgress(ctx, onStep)
+	}
+	return trainSpecCtx(ctx, spec, eps)
+}
+
+func trainSpecCtx(ctx context.Context, spec cell.Spec, eps float64) (Outcome, error) {
+	run, err := cell.Train(ctx, spec)
 	if err != nil {
 		return Outcome{}, err
 	}

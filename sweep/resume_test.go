@@ -68,7 +68,8 @@ func TestParseLogInterruptedCellThenNext(t *testing.T) {
 
 // TestResumeRemovesStaleTemps: the temporary files a kill -9 leaves among
 // a run's outputs — the sidecar's, the figures' (x.png, x.svg, x-benign.png)
-// and those in the radius directory x.radii — are removed when the run is
+// and those in the radius directory x.radii and the trajectory directory
+// x.traj — are removed when the run is
 // resumed; those of another results file in the same directory (x-long,
 // which has its own CSV) and of a cell outside the shard are kept
 // (control: the cleanup is not a blanket glob).
@@ -80,8 +81,9 @@ func TestResumeRemovesStaleTemps(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "x-long.csv"), []byte("cell\n"), 0o644)
 	os.MkdirAll(out+".radii", 0o755)
-	stale := []string{".x.json.tmp-1", ".x.png.tmp-2", ".x.svg.tmp-3", ".x-benign.png.tmp-4", ".x-benign.svg.tmp-5", "x.radii/.cell-0.csv.tmp-6", "x.radii/.cell-3.csv.tmp-7"}
-	keep := []string{".x-long.png.tmp-8", ".x-long.svg.tmp-9", ".y.png.tmp-10", "x.radii/cell-0.csv"}
+	os.MkdirAll(out+".traj", 0o755)
+	stale := []string{".x.json.tmp-1", ".x.png.tmp-2", ".x.svg.tmp-3", ".x-benign.png.tmp-4", ".x-benign.svg.tmp-5", "x.radii/.cell-0.csv.tmp-6", "x.radii/.cell-3.csv.tmp-7", "x.traj/.cell-2.csv.tmp-13"}
+	keep := []string{".x-long.png.tmp-8", ".x-long.svg.tmp-9", ".y.png.tmp-10", "x.radii/cell-0.csv", "x.traj/cell-2.csv"}
 	for _, f := range append(append([]string{}, stale...), keep...) {
 		os.WriteFile(filepath.Join(dir, f), []byte("partial"), 0o644)
 	}

@@ -33,7 +33,8 @@ func LockHeld(path string) (held bool, pid int) {
 // out, besides the CSV's own (removeStaleTemps): the sidecar's
 // (".x.json.tmp-*"), the figures' (".x.png.tmp-*", ".x.svg.tmp-*", and
 // those of the figures named x-<suffix>, e.g. ".ci-benign.png.tmp-*" of
-// dynamics/ci) and, in the radius directory x.radii, those of the cells of
+// dynamics/ci) and, in the radius directory x.radii and the trajectory
+// directory x.traj, those of the cells of
 // shard (".cell-N.csv.tmp-*" with cell N in the shard, so that a shard
 // never touches another shard's files). A figure x-<suffix> that belongs to
 // another results file in the directory (tau/ci-long.png is ci-long's, not
@@ -69,11 +70,13 @@ func removeStaleOutputs(out string, shard Shard) {
 			}
 		}
 	}
-	temps, _ := filepath.Glob(filepath.Join(out+".radii", ".cell-*.csv.tmp-*"))
-	for _, f := range temps {
-		n, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(f), ".cell-"), ".csv.tmp-")
-		if i, err := strconv.Atoi(n); err == nil && shard.Has(i) {
-			os.Remove(f)
+	for _, sub := range []string{".radii", ".traj"} {
+		temps, _ := filepath.Glob(filepath.Join(out+sub, ".cell-*.csv.tmp-*"))
+		for _, f := range temps {
+			n, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(f), ".cell-"), ".csv.tmp-")
+			if i, err := strconv.Atoi(n); err == nil && shard.Has(i) {
+				os.Remove(f)
+			}
 		}
 	}
 }

@@ -163,20 +163,51 @@ func (fs *flagSet) Ints(p *[]int, name, usage string) {
 // Floats binds a comma-separated list of numbers.
 func (fs *flagSet) Floats(p *[]float64, name, usage string) {
 	fs.add(name, "floats", usage, func(s string) error {
-		var out []float64
-		for _, f := range strings.Split(s, ",") {
-			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-			if err != nil {
-				return fmt.Errorf("%q is not a number (want a comma-separated list like 0.1,0.5,2)", f)
-			}
-			if slices.Contains(out, v) {
-				return fmt.Errorf("%s appears twice (a grid axis lists each value once)", strings.TrimSpace(f))
-			}
-			out = append(out, v)
+		out, err := parseFloats(s)
+		if err != nil {
+			return err
 		}
 		*p = out
 		return nil
 	}, func() string { return joinFloats(*p) }, false)
+}
+
+// parseFloats reads a comma-separated list of distinct numbers.
+func parseFloats(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number (want a comma-separated list like 0.1,0.5,2)", f)
+		}
+		if slices.Contains(out, v) {
+			return nil, fmt.Errorf("%s appears twice (a grid axis lists each value once)", strings.TrimSpace(f))
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Etas binds -eta as a list of step sizes: its first value is *eta (the
+// setup's η, the only one of a one-value list, which keeps today's file),
+// and a list of two or more is the η axis *etas.
+func (fs *flagSet) Etas(eta *float64, etas *[]float64, name, usage string) {
+	fs.add(name, "floats", usage, func(s string) error {
+		out, err := parseFloats(s)
+		if err != nil {
+			return err
+		}
+		*eta, *etas = out[0], nil
+		if len(out) >= 2 {
+			*etas = out
+		}
+		return nil
+	}, func() string {
+		if len(*etas) >= 2 {
+			return joinFloats(*etas)
+		}
+		return strconv.FormatFloat(*eta, 'g', -1, 64)
+	}, false)
 }
 
 func joinInts(v []int) string {

@@ -237,6 +237,7 @@ func defineExperiment(kind string, p experiment.Preset, tau float64, getenv func
 		cfg := experiment.PhasePreset(p, tau)
 		d.tau = &cfg.TauOverMu
 		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
+		defineSteps(fs, &cfg.Setup, &cfg.StepAxis)
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Ints(&cfg.N, "n", "training-set sizes N (even), comma-separated")
 		fs.Floats(&cfg.C, "c", "targets c = N·SNR_2², comma-separated (‖μ‖ = σ₂√d·√(c/N))")
@@ -268,6 +269,7 @@ func defineExperiment(kind string, p experiment.Preset, tau float64, getenv func
 	case "tau":
 		cfg := experiment.TauPreset(p)
 		setup, at = &cfg.Setup, func() bool { return true }
+		defineSteps(fs, &cfg.Setup, &cfg.StepAxis)
 		defineSetup(fs, &cfg.Setup, true)
 		fs.Int(&cfg.N, "n", "training-set size N")
 		fs.Float(&cfg.C, "c", "c = N·SNR_2² of the cell")
@@ -345,6 +347,15 @@ func defineExperiment(kind string, p experiment.Preset, tau float64, getenv func
 	return d
 }
 
+// defineSteps binds the step-size axis of the τ sweep and the phase
+// diagram (issue 17): -eta as a list, -flow-time, -early-steps. Call it
+// after defineSetup (it replaces the single -eta).
+func defineSteps(fs *flagSet, s *experiment.Setup, ax *experiment.StepAxis) {
+	fs.Etas(&s.Eta, &ax.Etas, "eta", "GD step sizes η, comma-separated; two or more make η an axis of the sweep (cells paired across η)")
+	fs.Float(&ax.FlowTime, "flow-time", "end every run at gradient-flow time η·T (at most ⌈η·T/η⌉ steps per η, replacing -steps) or at -target,\nwhichever comes first; adds the columns flow_time, flow_time_reached and censored; 0 = off")
+	fs.Int(&ax.Early, "early-steps", "write each cell's trajectory to <out>.traj/: a probe at every GD step up to this one, then log-spaced (×5/4); 0 = off")
+}
+
 // defineSetup binds the shared model and optimizer flags (and the noise
 // flags unless the experiment has its own).
 func defineSetup(fs *flagSet, s *experiment.Setup, noise bool) {
@@ -359,7 +370,9 @@ func defineSetup(fs *flagSet, s *experiment.Setup, noise bool) {
 	}
 	fs.Int(&s.NTest, "ntest", "test points (even)")
 	fs.Float(&s.Shrink, "init-shrink", "initialization shrink c: σ₀ = 1/(c√(3d))")
-	fs.Float(&s.Eta, "eta", "GD step size η")
+	if fs.Lookup("eta") == nil { // the τ sweep and the phase diagram bind a list (defineSteps)
+		fs.Float(&s.Eta, "eta", "GD step size η")
+	}
 	fs.Int(&s.MaxSteps, "steps", "most GD steps (dynamics: exactly this many)")
 	fs.Float(&s.Target, "target", "stop once the (robust) training loss is below this; 0 = never")
 	fs.Int(&s.PGDSteps, "pgd-steps", "PGD steps K of the training attack (α = 2.5τ/K, zero start)")

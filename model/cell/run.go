@@ -18,7 +18,7 @@ type Run struct {
 	Train, Test *data.Set
 	Sig         data.Signals // signal vectors μ₊, μ₋ (zero with a Source)
 	Result      train.Result
-	Records     []train.Record // probes every Spec.Probe steps and at the end (none when Probe = 0)
+	Records     []train.Record // probes every Spec.Probe steps, on the Spec.Early schedule and at the end (none when both are 0)
 	Losses      []float64      // (robust) training loss before every update, and at the end
 }
 
@@ -87,8 +87,14 @@ var ErrProbeWithSource = errors.New("cell: a Spec with a Source cannot take traj
 // nothing, bit for bit. A loss that turns NaN or ±Inf gives a
 // *DivergedError unless s.AllowNonFinite.
 func Train(ctx context.Context, s Spec) (*Run, error) {
-	if s.Source != nil && s.Probe > 0 {
+	if s.Source != nil && (s.Probe > 0 || s.Early > 0) {
 		return nil, ErrProbeWithSource
+	}
+	opt := s.Train
+	if s.FlowTime != 0 {
+		if opt.MaxSteps = s.Steps(); opt.MaxSteps == 0 {
+			return nil, &FlowError{FlowTime: s.FlowTime, Eta: s.Train.Eta}
+		}
 	}
 	var tr, te *data.Set
 	var sig data.Signals
@@ -113,7 +119,7 @@ func Train(ctx context.Context, s Spec) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := train.New(m, tr, s.Train, atk)
+	t, err := train.New(m, tr, opt, atk)
 	if err != nil {
 		return nil, err
 	}
@@ -121,22 +127,26 @@ func Train(ctx context.Context, s Spec) (*Run, error) {
 	progress, _ := ctx.Value(progressKey{}).(func(int))
 	run := &Run{Spec: s, Init: m.Clone(), Model: m, Train: tr, Test: te, Sig: sig}
 	var p *train.Prober
-	if s.Probe > 0 {
+	if s.Probe > 0 || s.Early > 0 {
 		p = train.NewProber(s.Arch, tr, te, sig, nil)
 	}
-	last := -1
+	last, next := -1, 0 // next: the next step of the Early schedule
 	run.Result = t.Run(func(step int, loss float64) {
 		if progress != nil {
 			progress(step)
 		}
 		run.Losses = append(run.Losses, loss)
-		if p != nil && step%s.Probe == 0 {
+		early := s.Early > 0 && step == next
+		if early {
+			next = NextLogProbe(step, s.Early)
+		}
+		if p != nil && (early || s.Probe > 0 && step%s.Probe == 0) {
 			run.Records = append(run.Records, p.Record(m, step))
 			last = step
 		}
 	})
 	if run.Result.Stopped {
-		return run, &StoppedError{Steps: run.Result.Steps, MaxSteps: s.Train.MaxSteps, Err: ctx.Err()}
+		return run, &StoppedError{Steps: run.Result.Steps, MaxSteps: opt.MaxSteps, Err: ctx.Err()}
 	}
 	if p != nil && last != run.Result.Steps {
 		run.Records = append(run.Records, p.Record(m, run.Result.Steps))

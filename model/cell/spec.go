@@ -2,6 +2,7 @@ package cell
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -56,10 +57,84 @@ type Spec struct {
 	// when false, Train returns a *DivergedError instead (theorems: a
 	// statement must never be decided on a diverged run).
 	AllowNonFinite bool `json:"allow_non_finite,omitzero"`
+	// FlowTime, when > 0, ends training at the gradient-flow time η·T =
+	// FlowTime: the run makes at most FlowSteps(FlowTime, Train.Eta)
+	// updates in place of Train.MaxSteps, and the stop rule Train.Target
+	// still ends it earlier (issue 17: runs at different η compared at
+	// matched η·T). 0 keeps Train.MaxSteps.
+	FlowTime float64 `json:"flow_time,omitzero"`
+	// Early, when > 0, adds trajectory probes at every step 0..Early and
+	// then on the log-spaced schedule of NextLogProbe (ratio 5/4, about
+	// ten probes per decade) to those of Probe (issue 17 item 3: the
+	// decisive events of adversarial training at large η happen at steps
+	// 3–6). 0 adds none.
+	Early int `json:"early,omitzero"`
 	// Source, when not nil, draws the training and test sets in place of
 	// data.Draw(Data, Seed) (the MNIST experiment); such a run has no
-	// signal vectors, so it takes no trajectory probes (Probe must be 0).
+	// signal vectors, so it takes no trajectory probes (Probe and Early
+	// must be 0).
 	Source Source `json:"-"`
+}
+
+// MaxFlowSteps bounds FlowSteps: a flow time this many steps long or
+// longer is refused (FlowError).
+const MaxFlowSteps = 1 << 30
+
+// FlowSteps returns the updates of a run that ends at gradient-flow time
+// flowTime with step eta: the smallest T ≥ 1 with T·η ≥ flowTime, computed
+// in float64 exactly as the run's η·T is (⌈flowTime/η⌉, corrected by one
+// where the division rounds across an integer). It returns 0 when the
+// arguments are not finite and positive or T would exceed MaxFlowSteps.
+func FlowSteps(flowTime, eta float64) int {
+	if !(flowTime > 0) || !(eta > 0) || math.IsInf(flowTime, 0) || math.IsInf(eta, 0) {
+		return 0
+	}
+	t := math.Ceil(flowTime / eta)
+	if !(t < MaxFlowSteps) {
+		return 0
+	}
+	n := max(int(t), 1)
+	for n > 1 && float64(n-1)*eta >= flowTime {
+		n--
+	}
+	for float64(n)*eta < flowTime {
+		n++
+	}
+	if n >= MaxFlowSteps {
+		return 0
+	}
+	return n
+}
+
+// FlowError reports a Spec whose FlowTime gives no valid step count.
+type FlowError struct{ FlowTime, Eta float64 }
+
+func (e *FlowError) Error() string {
+	return fmt.Sprintf("cell: FlowTime %v at η = %v: want finite positive values with FlowTime/η < %d", e.FlowTime, e.Eta, MaxFlowSteps)
+}
+
+// Steps returns the most updates of a run of s: FlowSteps(FlowTime, η)
+// when FlowTime > 0, else Train.MaxSteps.
+func (s Spec) Steps() int {
+	if s.FlowTime != 0 {
+		return FlowSteps(s.FlowTime, s.Train.Eta)
+	}
+	return s.Train.MaxSteps
+}
+
+// NextLogProbe returns the first step after step on the trajectory
+// schedule of Spec.Early = early: every step up to early, then
+// g₀ = early, g_{k+1} = max(g_k + 1, ⌈5g_k/4⌉) (integers, so the
+// schedule is exact on every platform).
+func NextLogProbe(step, early int) int {
+	if step < early {
+		return step + 1
+	}
+	g := max(early, 1)
+	for g <= step {
+		g = max(g+1, (5*g+3)/4)
+	}
+	return g
 }
 
 // Source draws the training and test sets of a cell from its seed.
