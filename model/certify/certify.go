@@ -138,32 +138,8 @@ func (c *Certifier) SetNodes(n int) { c.nodes = max(1, n) }
 // (Cauchy–Schwarz on |W|ᵀ|W|); the signed sum Σ Ĝq Ĝk is enlarged by
 // Σ (eq|Ĝk| + |Ĝq|ek + eq·ek) and by its own rounding γ·Σ|Ĝq Ĝk|.
 func frobA(wq, wk []float64, D, dh int) float64 {
-	gram := func(w []float64) (g, e []float64) {
-		g = make([]float64, dh*dh)
-		e = make([]float64, dh*dh)
-		cn := make([]float64, dh)
-		for k := 0; k < D; k++ {
-			row := w[k*dh : (k+1)*dh]
-			for i, a := range row {
-				gi := g[i*dh : (i+1)*dh]
-				for j, b := range row {
-					gi[j] += float64(a * b)
-				}
-			}
-		}
-		for i := range cn {
-			cn[i] = sqrtUp(slack(g[i*dh+i], D))
-		}
-		gm := gamma(D)
-		for i := 0; i < dh; i++ {
-			for j := 0; j < dh; j++ {
-				e[i*dh+j] = mulUp(gm, mulUp(cn[i], cn[j]))
-			}
-		}
-		return g, e
-	}
-	gq, eq := gram(wq)
-	gk, ek := gram(wk)
+	gq, eq := gramBound(wq, D, dh)
+	gk, ek := gramBound(wk, D, dh)
 	ss, abs, er := 0.0, 0.0, 0.0
 	for i := range gq {
 		ss += float64(gq[i] * gk[i])

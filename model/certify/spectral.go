@@ -55,7 +55,8 @@ func (c *Certifier) specA() float64 {
 }
 
 // gramBound returns G = fl(WᵀW) (dh×dh) for W (D×dh, row-major) and an
-// entrywise bound e_ij ≥ |G_ij − (WᵀW)_ij| = γ_D‖col_i‖‖col_j‖ (as frobA).
+// entrywise bound e_ij ≥ |G_ij − (WᵀW)_ij| = γ_D‖col_i‖‖col_j‖; frobA and
+// specA both build on it.
 func gramBound(w []float64, D, dh int) (g, e []float64) {
 	g = make([]float64, dh*dh)
 	e = make([]float64, dh*dh)
