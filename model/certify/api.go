@@ -139,6 +139,19 @@ func (c *Certifier) newNode() node {
 	return node{lo: s.arena[k : k+M : k+M], hi: s.arena[k+M : k+2*M : k+2*M]}
 }
 
+// bisect returns the two halves of box top split at mid along coordinate
+// l: a = top with hi_l = mid, b = top with lo_l = mid (new arena nodes;
+// their bounds are left to the caller).
+func (c *Certifier) bisect(top node, l int, mid float64) (a, b node) {
+	a, b = c.newNode(), c.newNode()
+	copy(a.lo, top.lo)
+	copy(a.hi, top.hi)
+	copy(b.lo, top.lo)
+	copy(b.hi, top.hi)
+	a.hi[l], b.lo[l] = mid, mid
+	return a, b
+}
+
 // nodeBound bounds the margin over {‖Δ‖_F ≤ tau, lo_l ≤ ‖δ_l‖ ≤ hi_l}: each
 // token is capped at min(hi_l, √(τ² − Σ_{k≠l} lo_k²)) (rounded up), and
 // the coupled value bound uses ‖Δ‖_F ≤ τ. An empty box (Σ lo² > τ²)
@@ -201,12 +214,7 @@ func (c *Certifier) branchBudget(y, tau float64, nodes int) float64 {
 			return top.b
 		}
 		mid := top.lo[best] + float64(bw/2)
-		a, b := c.newNode(), c.newNode()
-		copy(a.lo, top.lo)
-		copy(a.hi, top.hi)
-		copy(b.lo, top.lo)
-		copy(b.hi, top.hi)
-		a.hi[best], b.lo[best] = mid, mid
+		a, b := c.bisect(top, best, mid)
 		for _, ch := range [2]node{a, b} {
 			ch.b = max(c.nodeBound(y, tau, ch), top.b) // a sub-box's bound is at least its parent's
 			evals++

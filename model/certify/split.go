@@ -227,12 +227,7 @@ func (c *Certifier) split(y float64, set attack.Set, tau float64) float64 {
 		if !(mid > top.lo[best] && mid < top.hi[best]) {
 			mid = top.lo[best] + float64(bw/2)
 		}
-		a, b := c.newNode(), c.newNode()
-		copy(a.lo, top.lo)
-		copy(a.hi, top.hi)
-		copy(b.lo, top.lo)
-		copy(b.hi, top.hi)
-		a.hi[best], b.lo[best] = mid, mid
+		a, b := c.bisect(top, best, mid)
 		for _, ch := range [2]node{a, b} {
 			ch.b = max(eval(ch), top.b) // a sub-box's bound is at least its parent's
 			evals++
