@@ -37,19 +37,27 @@ const parallelMinFlops = 1 << 19
 // in C do not propagate). It panics on inconsistent sizes.
 func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	if m == 0 || n == 0 {
+	gemmRun(gemmParams{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc})
+}
+
+// gemmRun computes the checked product p: nothing for an empty C, C = βC
+// when k = 0 or α = 0, the big-product backend where one is built in
+// (bigGemm, which packs its own operands), else the in-package kernels.
+// Gemm and GemmPackedB both end here.
+func gemmRun(p gemmParams) {
+	if p.m == 0 || p.n == 0 {
 		return
 	}
-	if k == 0 || alpha == 0 {
-		scaleC(m, n, beta, c, ldc)
+	if p.k == 0 || p.alpha == 0 {
+		scaleC(p.m, p.n, p.beta, p.c, p.ldc)
 		return
 	}
-	if bigGemm != nil && 2*float64(m)*float64(n)*float64(k) >= bigMinFlops {
-		bigGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if bigGemm != nil && 2*float64(p.m)*float64(p.n)*float64(p.k) >= bigMinFlops {
+		bigGemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c, p.ldc)
 		return
 	}
 	j := getJob()
-	j.p = gemmParams{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+	j.p = p
 	run(j)
 	j.p = gemmParams{} // drop references to the caller's slices
 	putJob(j)

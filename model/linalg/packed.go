@@ -47,21 +47,6 @@ func GemmPackedB(transA bool, m int, alpha float64, a []float64, lda int, pb *Pa
 	}
 	n, k := pb.n, pb.k
 	checkGemm(transA, pb.transB, m, n, k, a, lda, pb.b, pb.ldb, c, ldc)
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 || alpha == 0 {
-		scaleC(m, n, beta, c, ldc)
-		return
-	}
-	if bigGemm != nil && 2*float64(m)*float64(n)*float64(k) >= bigMinFlops {
-		bigGemm(transA, pb.transB, m, n, k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc)
-		return
-	}
-	j := getJob()
-	j.p = gemmParams{transA: transA, transB: pb.transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-		b: pb.b, ldb: pb.ldb, beta: beta, c: c, ldc: ldc, sharedB: pb.data, nPad: pb.nPad}
-	run(j)
-	j.p = gemmParams{}
-	putJob(j)
+	gemmRun(gemmParams{transA: transA, transB: pb.transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+		b: pb.b, ldb: pb.ldb, beta: beta, c: c, ldc: ldc, sharedB: pb.data, nPad: pb.nPad})
 }
