@@ -162,6 +162,11 @@ func gridJob(name string, s Setup, ax StepAxis, grid []GridCell, cells []sweep.C
 			if err != nil {
 				return nil, err
 			}
+			if ax.AdvAttention {
+				if out.AdvAttention, err = out.Run.AdvAttention(spec.Eval, spec.Set, spec.Tau); err != nil {
+					return nil, err
+				}
+			}
 			f := out.fields()
 			if eps > 0 {
 				f = append(f, itoa(out.StepsTo))

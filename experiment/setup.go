@@ -231,6 +231,10 @@ type Outcome struct {
 	// StepsTo is the first step at which the (robust) training loss was
 	// below the eps given to TrainCell (−1 if never; 0 if eps = 0).
 	StepsTo int
+	// AdvAttention is the attention on the attacked test inputs
+	// (cell.Run.AdvAttention), when the sweep asks for it
+	// (StepAxis.AdvAttention); zero otherwise.
+	AdvAttention cell.Attention
 }
 
 func (o Outcome) fields() []string {

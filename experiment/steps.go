@@ -34,6 +34,11 @@ type StepAxis struct {
 	// step up to Early, then on cell.NextLogProbe's log-spaced schedule,
 	// and at the end — to <out>.traj/cell-<index>.csv (TrajDir).
 	Early int
+	// AdvAttention adds the metrics a1_adv, a2_adv, entropy_adv and
+	// max_a_adv: the mean attention on the test inputs after the
+	// evaluation PGD at the cell's budget (cell.Run.AdvAttention; the
+	// clean test inputs at τ = 0), beside a1 … max_a on the clean ones.
+	AdvAttention bool
 }
 
 // etas returns the step sizes of the sweep: Etas, or [eta] when Etas has
@@ -97,10 +102,14 @@ func (a StepAxis) axisParams() []string {
 }
 
 func (a StepAxis) axisMetrics() []string {
+	var m []string
 	if a.FlowTime > 0 {
-		return []string{"flow_time_reached", "censored"}
+		m = append(m, "flow_time_reached", "censored")
 	}
-	return nil
+	if a.AdvAttention {
+		m = append(m, "a1_adv", "a2_adv", "entropy_adv", "max_a_adv")
+	}
+	return m
 }
 
 // paramFields and metricFields format the added columns of one cell.
@@ -112,11 +121,16 @@ func (a StepAxis) paramFields() []string {
 }
 
 func (a StepAxis) metricFields(eta float64, out Outcome) []string {
-	if !(a.FlowTime > 0) {
-		return nil
+	var f []string
+	if a.FlowTime > 0 {
+		res := out.Run.Result
+		f = append(f, mtoa(float64(float64(res.Steps)*eta)), btoa(!res.Converged))
 	}
-	res := out.Run.Result
-	return []string{mtoa(float64(float64(res.Steps) * eta)), btoa(!res.Converged)}
+	if a.AdvAttention {
+		at := out.AdvAttention
+		f = append(f, mtoa(at.A1), mtoa(at.A2), mtoa(at.Entropy), mtoa(at.MaxA))
+	}
+	return f
 }
 
 // TrajDir returns the directory of the per-cell trajectory files of the

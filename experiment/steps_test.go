@@ -250,3 +250,47 @@ func nextProbeRef(s int) int {
 	}
 	return max(s+1, int(math.Ceil(float64(s)*5/4)))
 }
+
+// TestAdvAttentionColumns: -adv-attention adds a1_adv … max_a_adv; at τ = 0
+// they equal the clean a1 … max_a to the bit (the same inputs), at τ > 0
+// they are the attention after the evaluation PGD, which differs from the
+// clean one (control: the column pairs would be equal if the attacked
+// inputs were never used), and each is a mean of probabilities.
+func TestAdvAttentionColumns(t *testing.T) {
+	cfg := smokeTau()
+	cfg.AdvAttention = true
+	out := filepath.Join(t.TempDir(), "tau")
+	job := cfg.Job("x")
+	if !slices.Contains(job.Metrics, "entropy_adv") {
+		t.Fatalf("metrics %v: no entropy_adv", job.Metrics)
+	}
+	if _, err := sweep.Execute(job, sweep.Options{Out: out, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := sweep.ReadTable(out + ".csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ := 0
+	for i, tau := range tab.Col("tau") {
+		for _, c := range []string{"a1", "a2", "entropy", "max_a"} {
+			clean, adv := tab.Col(c)[i], tab.Col(c + "_adv")[i]
+			if !(adv >= 0 && adv <= math.Log(float64(cfg.M))+1e-12) {
+				t.Errorf("row %d: %s_adv = %v outside [0, ln M]", i, c, adv)
+			}
+			if tau == 0 && adv != clean {
+				t.Errorf("row %d (τ = 0): %s_adv = %v, want the clean %v", i, c, adv, clean)
+			}
+			if tau > 0 && adv != clean {
+				differ++
+			}
+		}
+	}
+	if differ == 0 {
+		t.Errorf("at τ > 0 every adversarial attention column equals the clean one: the attacked inputs were not used")
+	}
+	plain := smokeTau().Job("x")
+	if slices.Contains(plain.Metrics, "a1_adv") {
+		t.Errorf("without AdvAttention the job has a1_adv: committed files would change")
+	}
+}

@@ -348,12 +348,14 @@ func defineExperiment(kind string, p experiment.Preset, tau float64, getenv func
 }
 
 // defineSteps binds the step-size axis of the τ sweep and the phase
-// diagram (issue 17): -eta as a list, -flow-time, -early-steps. Call it
+// diagram (issue 17): -eta as a list, -flow-time, -early-steps,
+// -adv-attention. Call it
 // after defineSetup (it replaces the single -eta).
 func defineSteps(fs *flagSet, s *experiment.Setup, ax *experiment.StepAxis) {
 	fs.Etas(&s.Eta, &ax.Etas, "eta", "GD step sizes η, comma-separated; two or more make η an axis of the sweep (cells paired across η)")
 	fs.Float(&ax.FlowTime, "flow-time", "end every run at gradient-flow time η·T (at most ⌈η·T/η⌉ steps per η, replacing -steps) or at -target,\nwhichever comes first; adds the columns flow_time, flow_time_reached and censored; 0 = off")
 	fs.Int(&ax.Early, "early-steps", "write each cell's trajectory to <out>.traj/: a probe at every GD step up to this one, then log-spaced (×5/4); 0 = off")
+	fs.Bool(&ax.AdvAttention, "adv-attention", "also measure the attention on the test inputs after the evaluation PGD (one run from 0):\nadds the columns a1_adv, a2_adv, entropy_adv and max_a_adv")
 }
 
 // defineSetup binds the shared model and optimizer flags (and the noise

@@ -108,23 +108,8 @@ func (p *Prober) Record(m *vit.Model, step int) Record {
 
 	te := Evaluate(m, p.wsTest, p.Test, p.Eval, p.xadv)
 	r.TestLoss, r.TestErr, r.RobustTestLoss, r.RobustTestErr = te.Loss, te.Err, te.RobustLoss, te.RobustErr
-	m.Forward(p.wsTest, p.Test.X, p.Test.N)
-	for i := 0; i < p.Test.N; i++ {
-		a := p.wsTest.A[i*M : (i+1)*M]
-		r.A1 += a[0]
-		r.A2 += a[1]
-		h, mx := 0.0, 0.0
-		for _, aj := range a {
-			if aj > 0 {
-				h -= float64(aj * math.Log(aj))
-			}
-			mx = math.Max(mx, aj)
-		}
-		r.Entropy += h
-		r.MaxA += mx
-	}
-	nt := float64(p.Test.N)
-	r.A1, r.A2, r.Entropy, r.MaxA = r.A1/nt, r.A2/nt, r.Entropy/nt, r.MaxA/nt
+	at := MeanAttention(m, p.wsTest, p.Test.X, p.Test.N, M)
+	r.A1, r.A2, r.Entropy, r.MaxA = at.A1, at.A2, at.Entropy, at.MaxA
 
 	u := m.ValueVector(p.u)
 	r.GammaPlus, r.GammaMinus = linalg.Dot(p.Sig.Plus, u), linalg.Dot(p.Sig.Minus, u)
@@ -203,4 +188,39 @@ func (r Record) floats() []float64 {
 		r.A1, r.A2, r.A1Train0, r.A2Train0, r.Entropy, r.MaxA,
 		r.GammaPlus, r.GammaMinus, r.RhoMedian, r.RhoMean, r.RhoFrac, r.MinTrainMargin,
 		r.QKSigSig, r.QKSigXi2, r.QKXi3Sig, r.QKXi3Xi2}
+}
+
+// Attention is the mean attention of a set of inputs (the query-averaged
+// softmax row of docs/THEORY.md §2): on the signal token (A1), on the
+// strong noise token (A2), its entropy (ln M when uniform) and its largest
+// entry, each averaged over the n inputs:
+//
+//	A1 = (1/n) Σ_i a_i1,   Entropy = (1/n) Σ_i (−Σ_l a_il ln a_il),   MaxA = (1/n) Σ_i max_l a_il.
+type Attention struct {
+	A1, A2, Entropy, MaxA float64
+}
+
+// MeanAttention returns the Attention of the n inputs x (each M×D) under
+// m, computed in ws (capacity ≥ n). Record's test-set attention is this on
+// the clean test inputs.
+func MeanAttention(m *vit.Model, ws *vit.Workspace, x []float64, n, M int) Attention {
+	m.Forward(ws, x, n)
+	var out Attention
+	for i := 0; i < n; i++ {
+		a := ws.A[i*M : (i+1)*M]
+		out.A1 += a[0]
+		out.A2 += a[1]
+		h, mx := 0.0, 0.0
+		for _, aj := range a {
+			if aj > 0 {
+				h -= float64(aj * math.Log(aj))
+			}
+			mx = math.Max(mx, aj)
+		}
+		out.Entropy += h
+		out.MaxA += mx
+	}
+	nt := float64(n)
+	out.A1, out.A2, out.Entropy, out.MaxA = out.A1/nt, out.A2/nt, out.Entropy/nt, out.MaxA/nt
+	return out
 }
