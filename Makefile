@@ -77,7 +77,7 @@ hunt-paper:      ## the paper-scale (d=1024) hunt of Thm 4.2(i), (ii) and P7 wit
 ETA_CI_OUT ?= results/tmp/eta-ci/tau/ci-eta
 .PHONY: eta-ci
 eta-ci:          ## τ sweep at η = 0.1, 0.01, 0.001 × 5 seeds to matched η·T = 15, into results/tmp/eta-ci (about 36 CPU-min: estimated from single cells, see README)
-	$(GO) run ./cmd/vitadv tau -preset ci -eta 0.1,0.01,0.001 -reps 5 -flow-time 15 -target 0.01 -early-steps 20 -figures=false -out $(ETA_CI_OUT)
+	$(GO) run ./cmd/vitadv tau -preset ci -eta 0.1,0.01,0.001 -reps 5 -flow-time 15 -target 0.01 -early-steps 20 -adv-attention -figures=false -out $(ETA_CI_OUT)
 
 MUTATE_FLAGS ?=
 mutate:          ## mutation testing: killed ratio and survivors of the catalogue (long: tens of minutes)
