@@ -77,7 +77,7 @@ func (ss scaleSet) byScale(columns []string, rows []ClaimRow, cal Calibration, h
 		var out []string
 		for _, id := range ids {
 			if t := hunt.Tally(id, scale); t != nil {
-				out = append(out, "hunt "+id+": "+huntStatus(id, scale, t, theorems.DefaultScope()))
+				out = append(out, "hunt "+id+": "+huntStatus(id, scale, t))
 			}
 		}
 		return out

@@ -439,7 +439,7 @@ func fitText(f theorems.Fit) string {
 func huntByScale(hunt *Hunt, id string) string {
 	var parts []string
 	for _, sc := range hunt.Scales(defaultScales()) {
-		parts = append(parts, sc+": "+huntStatus(id, sc, hunt.Tally(id, sc), theorems.DefaultScope()))
+		parts = append(parts, sc+": "+huntStatus(id, sc, hunt.Tally(id, sc)))
 	}
 	if len(parts) == 0 {
 		return "not hunted"
@@ -551,7 +551,7 @@ func StatusSection(rows []ClaimRow, cal Calibration, hunt *Hunt) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | `%s` | %s |", st.ID, cellText(st.Claim), st.Func, st.Tag)
 		for _, sc := range scales {
-			sb.WriteString(" " + huntStatus(st.ID, sc, hunt.Tally(st.ID, sc), theorems.DefaultScope()) + " |")
+			sb.WriteString(" " + huntStatus(st.ID, sc, hunt.Tally(st.ID, sc)) + " |")
 		}
 		fmt.Fprintf(&sb, " %s | %s |\n", r, show)
 	}

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +40,61 @@ type HuntRecord struct {
 	// name them ("results/hunt/P4-….json").
 	Replays []string `json:"replays"`
 	Elapsed string   `json:"elapsed,omitempty"` // wall time of the search, rounded to the second ("1m2s"); "" when not recorded
+	// Outside is the part of the tally above whose checks fell outside the
+	// statement's hypotheses, as its scope (theorems.HuntScope) evaluates
+	// them at each point (issue 17): a finding about practice, never a
+	// refutation. nil when every check was inside or the statement has no
+	// scope.
+	Outside *HuntOutside `json:"outside,omitempty"`
+}
+
+// HuntOutside is the outside part of a hunt's tally: the checks (a subset
+// of the record's holds, undecided, timed out and fails) whose points
+// violate a hypothesis of the statement, the counterexample files found
+// there (a subset of the record's replays), and the violated conditions,
+// each at the point farthest from meeting it (theorems.MergeScopes).
+type HuntOutside struct {
+	Holds     int                  `json:"holds"`
+	Undecided int                  `json:"undecided"`
+	TimedOut  int                  `json:"timed_out"`
+	Fails     int                  `json:"fails"`
+	Replays   []string             `json:"replays"`
+	Violated  []theorems.Condition `json:"violated"`
+}
+
+// Checks returns the number of checks outside.
+func (o *HuntOutside) Checks() int {
+	if o == nil {
+		return 0
+	}
+	return o.Holds + o.Undecided + o.TimedOut + o.Fails
+}
+
+// validate checks o against the record r it is part of.
+func (o *HuntOutside) validate(r HuntRecord) error {
+	switch {
+	case o.Holds < 0 || o.Undecided < 0 || o.TimedOut < 0 || o.Fails < 0:
+		return fmt.Errorf("negative count in the outside tally")
+	case o.Holds > r.Holds || o.Undecided > r.Undecided || o.TimedOut > r.TimedOut || o.Fails > r.Fails:
+		return fmt.Errorf("the outside tally counts more checks than the tally")
+	case len(o.Replays) > o.Fails:
+		return fmt.Errorf("%d shrunk counterexamples outside from %d failed checks outside", len(o.Replays), o.Fails)
+	case o.Checks() == 0 && len(o.Replays) == 0:
+		return fmt.Errorf("an outside tally with no check")
+	case len(o.Violated) == 0:
+		return fmt.Errorf("an outside tally without the violated conditions")
+	}
+	for _, p := range o.Replays {
+		if !slices.Contains(r.Replays, p) {
+			return fmt.Errorf("outside counterexample %q is not among the record's replays", p)
+		}
+	}
+	for _, c := range o.Violated {
+		if c.Holds() || math.IsNaN(c.Value) || math.IsNaN(c.Limit) {
+			return fmt.Errorf("outside condition %q holds or is not a number: not a violation", c.Name)
+		}
+	}
+	return nil
 }
 
 // Counted reports whether the run decides something about the statement:
@@ -68,6 +125,9 @@ func (r HuntRecord) validate() error {
 		if _, err := time.ParseDuration(r.Elapsed); err != nil {
 			return fmt.Errorf("elapsed %q: %v", r.Elapsed, err)
 		}
+	}
+	if r.Outside != nil {
+		return r.Outside.validate(r)
 	}
 	return nil
 }

@@ -36,17 +36,24 @@ type HuntRun struct {
 	// Counted is false for -relax and -const runs: outside the hypotheses
 	// or at other constants, so they decide nothing about the statement.
 	Counted bool
+	// Outside is the part of the tally whose points violate a hypothesis
+	// of the statement's scope (HuntRecord.Outside); nil when none did.
+	Outside *HuntOutside
 }
 
-// Checks is the number of checks inside the hypotheses.
+// Checks is the number of checks evaluated, n/a ones (the statement's
+// Check refused the point) excepted.
 func (r HuntRun) Checks() int { return r.Holds + r.Undecided + r.TimedOut + r.Fails }
 
 // HuntTally is what the committed hunt batches say about one statement at
-// one scale: the counted runs' tallies summed, and the recorded
-// counterexamples (files) inside the hypotheses.
+// one scale: the counted runs' tallies summed, split by the scope each
+// check was evaluated in (issue 17) — the fields count the checks inside
+// the statement's hypotheses and the recorded counterexamples found there,
+// Out those outside, which are findings about practice.
 type HuntTally struct {
 	Holds, Undecided, TimedOut, NA, Fails int
 	Replays                               []string
+	Out                                   HuntOutside // Violated: the worst value of each condition over the runs
 }
 
 // Hunt is results/hunt read: every run of every batch log, and the tallies
@@ -230,17 +237,72 @@ func flagValues(fields []string, name string) []string {
 
 // ceScale classifies a counterexample file by the scale it records.
 func (ss scaleSet) ceScale(path string) (string, error) {
+	sc, _, err := ss.ceInfo(path)
+	return sc, err
+}
+
+// ceInfo returns the scale label a counterexample file records and
+// whether it was found outside its statement's hypotheses (a non-empty
+// "outside" list of violated conditions, written by cmd/hunt).
+func (ss scaleSet) ceInfo(path string) (string, bool, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	var ce struct {
-		Scale theorems.Scale `json:"scale"`
+		Scale   theorems.Scale       `json:"scale"`
+		Outside []theorems.Condition `json:"outside"`
 	}
 	if err := json.Unmarshal(b, &ce); err != nil {
-		return "", &sweep.CorruptError{Path: path, Reason: err.Error()}
+		return "", false, &sweep.CorruptError{Path: path, Reason: err.Error()}
 	}
-	return ss.Of(sizeOfScale(ce.Scale)), nil
+	return ss.Of(sizeOfScale(ce.Scale)), len(ce.Outside) > 0, nil
+}
+
+// OutsidePrefix begins the line cmd/hunt prints after a tally when some
+// of its checks fell outside the statement's hypotheses (FormatOutside).
+const OutsidePrefix = "  outside the hypotheses: "
+
+// FormatOutside prints the outside part of a tally as cmd/hunt's text
+// logs show it, right after the tally line:
+//
+//	outside the hypotheses: 18 holds, 11 undecided, 0 timed out, 1 fail; 1 shrunk counterexamples; violated: η ≤ … [LIT]: 0.1 > 0.0009765625 (×102.4)
+//
+// with each violated condition as theorems.Condition.Record prints it
+// (exact: ConvertHuntText reads it back). Which counterexamples are
+// outside is recorded in their files.
+func FormatOutside(o *HuntOutside) string {
+	conds := make([]string, len(o.Violated))
+	for i, c := range o.Violated {
+		conds[i] = c.Record()
+	}
+	return fmt.Sprintf("%s%d holds, %d undecided, %d timed out, %d fail; %d shrunk counterexamples; violated: %s",
+		OutsidePrefix, o.Holds, o.Undecided, o.TimedOut, o.Fails, len(o.Replays), strings.Join(conds, "; "))
+}
+
+var outsideRE = regexp.MustCompile(`^(0|[1-9][0-9]{0,8}) holds, (0|[1-9][0-9]{0,8}) undecided, (0|[1-9][0-9]{0,8}) timed out, (0|[1-9][0-9]{0,8}) fail; (0|[1-9][0-9]{0,8}) shrunk counterexamples; violated: (.+)$`)
+
+// parseOutside reads a line printed by FormatOutside: the outside tally
+// (without its replays) and the number of shrunk counterexamples outside.
+func parseOutside(line string) (*HuntOutside, int, error) {
+	rest, ok := strings.CutPrefix(line, OutsidePrefix)
+	m := outsideRE.FindStringSubmatch(rest)
+	if !ok || m == nil {
+		return nil, 0, fmt.Errorf("not an outside line (want %q N holds, N undecided, N timed out, N fail; N shrunk counterexamples; violated: …)", OutsidePrefix)
+	}
+	n := make([]int, 5)
+	for i := range n {
+		n[i], _ = strconv.Atoi(m[i+1])
+	}
+	o := &HuntOutside{Holds: n[0], Undecided: n[1], TimedOut: n[2], Fails: n[3], Replays: []string{}}
+	for _, cs := range strings.Split(m[6], "; ") {
+		c, err := theorems.ParseConditionRecord(cs)
+		if err != nil {
+			return nil, 0, err
+		}
+		o.Violated = append(o.Violated, c)
+	}
+	return o, n[4], nil
 }
 
 // LoadHunt reads results/hunt (see loadHunt) with the scales of package
@@ -273,12 +335,7 @@ func (ss scaleSet) loadHunt(dir string) (*Hunt, error) {
 				continue
 			}
 			t := h.at(r.Statement, r.Scale)
-			t.Holds += r.Holds
-			t.Undecided += r.Undecided
-			t.TimedOut += r.TimedOut
-			t.NA += r.NA
-			t.Fails += r.Fails
-			t.Replays = append(t.Replays, r.Replays...)
+			t.add(r)
 		}
 	}
 	sumPath := filepath.Join(dir, "SUMMARY.txt")
@@ -306,11 +363,49 @@ func (ss scaleSet) loadHunt(dir string) (*Hunt, error) {
 		if err != nil {
 			return nil, &sweep.CorruptError{Path: sumPath, Line: i + 1, Reason: fmt.Sprintf("counterexample %s: %v", replay, err)}
 		}
+		_, out, err := ss.ceInfo(filepath.Join(dir, filepath.Base(replay)))
+		if err != nil {
+			return nil, &sweep.CorruptError{Path: sumPath, Line: i + 1, Reason: fmt.Sprintf("counterexample %s: %v", replay, err)}
+		}
 		id, _, _ := strings.Cut(line, " ")
 		t := h.at(id, sc)
-		t.Replays = append(t.Replays, replay)
+		if out {
+			t.Out.Replays = append(t.Out.Replays, replay)
+		} else {
+			t.Replays = append(t.Replays, replay)
+		}
 	}
 	return h, nil
+}
+
+// add sums a counted run into the tally: its checks inside the
+// hypotheses into the fields, those outside into Out (the violated
+// conditions merged, the worst value of each kept).
+func (t *HuntTally) add(r HuntRun) {
+	o := r.Outside
+	if o == nil {
+		o = &HuntOutside{}
+	}
+	t.Holds += r.Holds - o.Holds
+	t.Undecided += r.Undecided - o.Undecided
+	t.TimedOut += r.TimedOut - o.TimedOut
+	t.NA += r.NA
+	t.Fails += r.Fails - o.Fails
+	for _, rp := range r.Replays {
+		if slices.Contains(o.Replays, rp) {
+			t.Out.Replays = append(t.Out.Replays, rp)
+		} else {
+			t.Replays = append(t.Replays, rp)
+		}
+	}
+	t.Out.Holds += o.Holds
+	t.Out.Undecided += o.Undecided
+	t.Out.TimedOut += o.TimedOut
+	t.Out.Fails += o.Fails
+	if len(o.Violated) > 0 {
+		merged := theorems.MergeScopes(r.Statement, []theorems.Scope{{Conditions: t.Out.Violated}, {Conditions: o.Violated}})
+		t.Out.Violated = merged.Violated
+	}
 }
 
 // readHuntRuns reads one JSON-lines run log as HuntRuns, checking that
@@ -325,7 +420,7 @@ func (ss scaleSet) readHuntRuns(path, dir string) ([]HuntRun, error) {
 	for i, rec := range recs {
 		r := HuntRun{File: rel, Line: i + 1, Command: rec.Command, Scale: ss.Of(sizeOfScale(rec.Scale)), Statement: rec.Statement, Func: rec.Func,
 			Holds: rec.Holds, Undecided: rec.Undecided, TimedOut: rec.TimedOut, NA: rec.NA, Fails: rec.Fails, Shrunk: len(rec.Replays),
-			Elapsed: rec.Elapsed, Replays: rec.Replays, Counted: rec.Counted()}
+			Elapsed: rec.Elapsed, Replays: rec.Replays, Counted: rec.Counted(), Outside: rec.Outside}
 		for _, rp := range rec.Replays {
 			got, err := ss.ceScale(filepath.Join(dir, filepath.Base(rp)))
 			if err != nil {
@@ -395,6 +490,8 @@ func ConvertHuntText(path, dir string) ([]HuntRecord, error) {
 	var cur *HuntRun // the command awaiting its tally or replay lines
 	var curRec HuntRecord
 	tallied := false
+	var outside *HuntOutside // the current command's outside line, if any
+	outsideShrunk, outsideLine := 0, 0
 	headerD := 0
 	bad := func(n int, line, why string) error {
 		return &sweep.CorruptError{Path: path, Line: n, Reason: fmt.Sprintf("%s: %q", why, line)}
@@ -415,8 +512,22 @@ func ConvertHuntText(path, dir string) ([]HuntRecord, error) {
 		if curRec.Replays == nil {
 			curRec.Replays = []string{}
 		}
+		if outside != nil {
+			for _, rp := range cur.Replays {
+				if _, out, err := ss.ceInfo(filepath.Join(dir, filepath.Base(rp))); err == nil && out {
+					outside.Replays = append(outside.Replays, rp)
+				}
+			}
+			if len(outside.Replays) != outsideShrunk {
+				return &sweep.CorruptError{Path: path, Line: outsideLine, Reason: fmt.Sprintf("%s: the outside line counts %d shrunk counterexamples, %d of the replayed files record a violated hypothesis", cur.Statement, outsideShrunk, len(outside.Replays))}
+			}
+			curRec.Outside = outside
+			if err := outside.validate(curRec); err != nil {
+				return &sweep.CorruptError{Path: path, Line: outsideLine, Reason: err.Error()}
+			}
+		}
 		recs = append(recs, curRec)
-		cur = nil
+		cur, outside = nil, nil
 		return nil
 	}
 	sc := bufio.NewScanner(f)
@@ -469,6 +580,15 @@ func ConvertHuntText(path, dir string) ([]HuntRecord, error) {
 				return nil, bad(n, line, fmt.Sprintf("counterexample recorded at scale %s by a command at scale %s", got, cur.Scale))
 			}
 			cur.Replays = append(cur.Replays, rp)
+		case strings.HasPrefix(line, OutsidePrefix):
+			if cur == nil || !tallied || outside != nil || len(cur.Replays) > 0 {
+				return nil, bad(n, line, "outside line not right after a command's tally")
+			}
+			o, shrunk, err := parseOutside(line)
+			if err != nil {
+				return nil, bad(n, line, err.Error())
+			}
+			outside, outsideShrunk, outsideLine = o, shrunk, n
 		default:
 			if cur == nil || tallied {
 				return nil, bad(n, line, "unexpected line (want a comment, a \"$ go run ./cmd/hunt\" command, its tally or a replay line)")
@@ -530,6 +650,29 @@ func (t *HuntTally) status() string {
 	}
 	if len(more) > 0 {
 		s += ", " + strings.Join(more, ", ")
+	}
+	return s
+}
+
+// huntStatus prints the hunt tally of statement id at scale for the
+// tables: the status of the checks inside the statement's hypotheses
+// (status), then, when some checks fell outside them (their scope,
+// evaluated by cmd/hunt at every point), outside the hypotheses with the
+// worst violated conditions and that part's tally as a finding about
+// practice — never a bold "fails": it refutes nothing.
+func huntStatus(id, scale string, t *HuntTally) string {
+	if t == nil {
+		return "not hunted"
+	}
+	o := t.Out
+	if o.Checks() == 0 && len(o.Replays) == 0 {
+		return t.status()
+	}
+	out := &HuntTally{Holds: o.Holds, Undecided: o.Undecided, TimedOut: o.TimedOut, Fails: o.Fails, Replays: o.Replays}
+	why := theorems.Scope{Statement: id, Conditions: o.Violated, Violated: o.Violated}.Short()
+	s := fmt.Sprintf("%s (%s; in practice %s)", outsideWord(), why, strings.ReplaceAll(out.status(), "**fails**", "fails"))
+	if in := t.Holds + t.Undecided + t.TimedOut + t.Fails + t.NA; in > 0 || len(t.Replays) > 0 {
+		s = "inside the hypotheses: " + t.status() + "; " + s
 	}
 	return s
 }

@@ -138,34 +138,31 @@ func TestOutsideNeverRefuted(t *testing.T) {
 	}
 }
 
-// TestHuntStatusOutside: a hunt tally of a statement with THEORY's
-// step-size hypothesis (Thm 4.2(i), (ii), P7) is reported outside the
-// hypotheses at every named scale — the hunts train at η = 0.1, above the
-// largest limit 1/(σ₂²d) of any cell — naming η and the factor, with the
-// failures unbolded as a finding about practice. Controls: a statement
-// without that hypothesis (P8) keeps its tally; a step-size constant that
-// admits η = 0.1 at d = 64 (CetaTheory = 200: limit 0.195) gives the plain
-// tally back; an unhunted statement stays "not hunted".
+// TestHuntStatusOutside: the part of a hunt tally whose checks fell
+// outside the statement's hypotheses (HuntTally.Out, from the scope
+// cmd/hunt evaluated at each point) is reported outside the hypotheses,
+// naming the violated condition with its value, limit and factor, and its
+// failures unbolded as a finding about practice; the inside part keeps its
+// status (a bold fails there stays bold). Controls: a tally with no
+// outside part is the plain status; an unhunted statement stays "not
+// hunted".
 func TestHuntStatusOutside(t *testing.T) {
-	fail := &HuntTally{Holds: 2, Fails: 1, Replays: []string{"x.json"}}
-	s := theorems.DefaultScope()
-	for scale, factor := range map[string]string{"tiny": "(×102)", "mid": "(×410)", "paper": "(×1638)"} {
-		for _, id := range []string{"Thm4.2(i)", "Thm4.2(ii)", "P7"} {
-			got := huntStatus(id, scale, fail, s)
-			if !strings.HasPrefix(got, outsideWord()+" (η = 0.1 > ") || !strings.Contains(got, factor) || strings.Contains(got, "**fails**") || !strings.Contains(got, "in practice fails 1/3") {
-				t.Errorf("%s at %s: %q, want outside with η's factor %s and the tally unbolded", id, scale, got, factor)
-			}
-		}
-		if got := huntStatus("P8", scale, fail, s); got != fail.status() {
-			t.Errorf("control: P8 at %s: %q, want the plain tally %q", scale, got, fail.status())
-		}
+	eta := theorems.Condition{Name: "η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹}", Value: 0.1, Limit: 1.0 / 1024, AtMost: true, Tag: theorems.LIT}
+	out := &HuntTally{Out: HuntOutside{Holds: 2, Fails: 1, Replays: []string{"x.json"}, Violated: []theorems.Condition{eta}}}
+	got := huntStatus("Thm4.2(i)", "tiny", out)
+	if want := outsideWord() + " (η = 0.1 > 0.00098 (×102); in practice fails 1/3, 2 hold, 1 counterexample)"; got != want {
+		t.Errorf("all outside: %q, want %q", got, want)
 	}
-	loose := s
-	loose.CetaTheory = 200
-	if got := huntStatus("Thm4.2(ii)", "tiny", fail, loose); got != fail.status() || !strings.Contains(got, "**fails**") {
-		t.Errorf("control: η = 0.1 inside the loosened limit: %q, want the plain tally %q", got, fail.status())
+	mixed := &HuntTally{Holds: 4, Fails: 1, Replays: []string{"y.json"}, Out: out.Out}
+	got = huntStatus("Thm4.2(i)", "tiny", mixed)
+	if !strings.HasPrefix(got, "inside the hypotheses: **fails** 1/5") || !strings.Contains(got, "; "+outsideWord()+" (η = 0.1 > ") || strings.Count(got, "**fails**") != 1 {
+		t.Errorf("mixed: %q, want the inside status (bold) then the outside part (unbolded)", got)
 	}
-	if got := huntStatus("Thm4.2(ii)", "tiny", nil, s); got != "not hunted" {
+	plain := &HuntTally{Holds: 2, Fails: 1, Replays: []string{"x.json"}}
+	if got := huntStatus("P8", "tiny", plain); got != plain.status() || !strings.Contains(got, "**fails**") {
+		t.Errorf("control: no outside part: %q, want the plain tally %q", got, plain.status())
+	}
+	if got := huntStatus("Thm4.2(ii)", "tiny", nil); got != "not hunted" {
 		t.Errorf("unhunted: %q", got)
 	}
 }

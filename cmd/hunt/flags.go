@@ -43,7 +43,9 @@ type config struct {
 	convert   string   // directory whose text batch logs to convert to JSON lines
 	constArgs []string // the -const overrides as given (name=value)
 	consts    theorems.Consts
-	heartbeat time.Duration // progress line interval
+	scope     theorems.ScopeConsts // the constants of the statements' scopes (-ceta-theory)
+	label     string               // directory whose hunt logs and counterexamples to label with their scopes
+	heartbeat time.Duration        // progress line interval
 }
 
 type constFlags []string
@@ -79,6 +81,9 @@ func parse(w io.Writer, args []string) (*config, error) {
 	fs.BoolVar(&c.list, "list", false, "list the statements and exit")
 	fs.StringVar(&c.log, "log", "", "append the run's record (command, scale, tally, counterexamples) to this JSON-lines `file` (report.HuntRecord; the batches write results/hunt/<batch>.jsonl)")
 	fs.StringVar(&c.convert, "convert", "", "convert the text batch logs of `directory` (*.txt) to JSON-lines run logs (<batch>.jsonl) and exit")
+	c.scope = theorems.DefaultScope()
+	fs.Float64Var(&c.scope.CetaTheory, "ceta-theory", c.scope.CetaTheory, "constant of THEORY §4.1's step-size hypothesis η ≤ C·min{‖μ‖⁻², (σ₂²d)⁻¹} the scopes evaluate (theorems.ScopeConsts; > 0)")
+	fs.StringVar(&c.label, "label-scope", "", "label the hunt logs (*.txt, then *.jsonl) and counterexample files of `directory` written before the scopes were evaluated, and exit")
 	var consts constFlags
 	fs.Var(&consts, "const", "override a constant, `name=value` (JSON name of theorems.Consts; repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -95,7 +100,14 @@ func parse(w io.Writer, args []string) (*config, error) {
 	if c.checkTime < 0 {
 		return nil, flagErr("check-time", c.checkTime, "must be ≥ 0 (0: no limit)")
 	}
-	if c.list || c.replay != "" || c.convert != "" {
+	if err := c.scope.Validate(); err != nil {
+		var ve *valid.Error
+		if errors.As(err, &ve) {
+			return nil, flagErr("ceta-theory", c.scope.CetaTheory, ve.Rule)
+		}
+		return nil, err
+	}
+	if c.list || c.replay != "" || c.convert != "" || c.label != "" {
 		return c, nil
 	}
 	if _, err := find(c.id); err != nil {

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -47,6 +46,12 @@ type Counterexample struct {
 	Machine       *machine.Info `json:"machine,omitempty"`
 	CheckSeconds  float64       `json:"check_seconds,omitempty"`
 	ShrinkSeconds float64       `json:"shrink_seconds,omitempty"`
+	// Outside lists the hypotheses of the statement's scope
+	// (theorems.HuntScope) the point violates, with their values: a
+	// counterexample found there is a finding about practice, not a
+	// refutation (issue 17). Empty when the point is inside or the
+	// statement has no scope.
+	Outside []theorems.Condition `json:"outside,omitempty"`
 }
 
 func run(w io.Writer, args []string) error {
@@ -65,6 +70,13 @@ func run(w io.Writer, args []string) error {
 	}
 	if c.replay != "" {
 		return replayFile(w, c.replay, c.heartbeat, c.checkTime)
+	}
+	if c.label != "" {
+		wrote, err := labelDir(c.label)
+		for _, f := range wrote {
+			fmt.Fprintln(w, "wrote", f)
+		}
+		return err
 	}
 	if c.convert != "" {
 		wrote, err := report.ConvertHuntDir(c.convert)
@@ -85,6 +97,17 @@ func run(w io.Writer, args []string) error {
 	var found []Counterexample
 	seen := map[string]bool{}
 	holds, undecided, timedOut, na, fails := 0, 0, 0, 0, 0
+	// The checks outside the statement's hypotheses (theorems.HuntScope at
+	// each point), tallied apart: findings about practice.
+	out := &report.HuntOutside{Replays: []string{}}
+	var outScopes []theorems.Scope
+	scopeAt := func(q theorems.Point) (theorems.Scope, bool, error) {
+		sco, ok, err := theorems.HuntScope(st.ID, sc, q, k, c.scope)
+		if err != nil {
+			return sco, false, fmt.Errorf("%s at %s: the scope: %w", st.Func, key(q), err)
+		}
+		return sco, ok && !sco.Inside(), nil
+	}
 	// State the heartbeat goroutine reads.
 	var (
 		cur, done, nfail, ntimed atomic.Int64
@@ -120,15 +143,7 @@ func run(w io.Writer, args []string) error {
 	}
 	for i := 0; i < c.checks && len(found) < c.maxFail && time.Since(start) < c.budget; i++ {
 		cur.Store(int64(i))
-		r := rand.New(rand.NewPCG(c.seed, uint64(i)))
-		p := theorems.Point{}
-		for _, a := range axes {
-			lo, hi := a.Lo, a.Hi
-			if c.relax {
-				lo, hi = a.RelaxLo, a.RelaxHi
-			}
-			p[a.Name] = lo + r.IntN(hi-lo+1)
-		}
+		p := theorems.DrawPoint(axes, c.relax, c.seed, i)
 		if i > 0 && i%max(1, c.checks/10) == 0 {
 			el := time.Since(start)
 			fmt.Fprintf(os.Stderr, "hunt: %s: %d/%d checks, %d fail, %d timed out, elapsed %s, ETA %s\n", st.ID, i, c.checks, fails, timedOut,
@@ -137,24 +152,38 @@ func run(w io.Writer, args []string) error {
 		v, timed, checkWall, err := evaluate(p)
 		done.Store(int64(i + 1))
 		var h *theorems.HypothesisError
+		if errors.As(err, &h) && !timed {
+			na++
+			continue
+		}
+		scope, outside, serr := scopeAt(p)
+		if serr != nil {
+			return serr
+		}
+		if outside {
+			outScopes = append(outScopes, scope)
+		}
+		tally := func(all, o *int) {
+			*all++
+			if outside {
+				*o++
+			}
+		}
 		switch {
 		case timed:
-			timedOut++
+			tally(&timedOut, &out.TimedOut)
 			ntimed.Store(int64(timedOut))
-			continue
-		case errors.As(err, &h):
-			na++
 			continue
 		case err != nil:
 			return fmt.Errorf("%s at %s: %w", st.Func, key(p), err)
 		case v.Holds():
-			holds++
+			tally(&holds, &out.Holds)
 			continue
 		case !v.Refuted(): // undecided: no decided bound fails (e.g. a bracket straddles its threshold)
-			undecided++
+			tally(&undecided, &out.Undecided)
 			continue
 		}
-		fails++
+		tally(&fails, &out.Fails)
 		nfail.Store(int64(fails))
 		shrinkStart := time.Now()
 		shrinking.Store(true)
@@ -164,6 +193,12 @@ func run(w io.Writer, args []string) error {
 		expired := func() bool { return time.Since(start) >= c.budget }
 		p, v = shrink(axes, c.relax, p, v, expired, func(q theorems.Point) (theorems.Verdict, bool) {
 			if timedOutAt[key(q)] {
+				return theorems.Verdict{}, false
+			}
+			// A candidate on the other side of the hypotheses is no
+			// shrink of this failure: an outside finding stays outside,
+			// a refutation inside stays inside.
+			if _, o, err := scopeAt(q); err != nil || o != outside {
 				return theorems.Verdict{}, false
 			}
 			cands.Add(1)
@@ -186,6 +221,13 @@ func run(w io.Writer, args []string) error {
 		mach := machine.Current()
 		ce := Counterexample{Statement: st.ID, Func: st.Func, Tag: st.Tag, Scale: sc, Point: p, Consts: k, Relaxed: c.relax,
 			Verdict: v.String(), Found: cmd, Machine: &mach, CheckSeconds: checkWall.Seconds(), ShrinkSeconds: shrinkWall.Seconds()}
+		if outside {
+			shrunk, _, err := scopeAt(p)
+			if err != nil {
+				return err
+			}
+			ce.Outside = shrunk.Violated
+		}
 		// Re-evaluate (memoized: no new training, no deadline needed) to
 		// record the instances.
 		ce.Instances = lab.Trace(func() { st.Check(lab, sc, p, k) })
@@ -203,12 +245,23 @@ func run(w io.Writer, args []string) error {
 	fmt.Fprintf(w, "%s %s: %d holds, %d undecided, %d timed out, %d n/a (outside hypotheses), %d fail; %d shrunk counterexamples; %s\n",
 		st.ID, st.Func, holds, undecided, timedOut, na, fails, len(found), time.Since(start).Round(time.Second))
 	for _, ce := range found {
+		if len(ce.Outside) > 0 {
+			out.Replays = append(out.Replays, strings.TrimPrefix(ce.Replay, "go run ./cmd/hunt -replay "))
+		}
+	}
+	if out.Checks() > 0 {
+		out.Violated = theorems.MergeScopes(st.ID, outScopes).Violated
+		fmt.Fprintln(w, report.FormatOutside(out))
+	} else {
+		out = nil
+	}
+	for _, ce := range found {
 		fmt.Fprintf(w, "  %s\n", ce.Replay)
 	}
 	if c.log != "" {
 		rec := report.HuntRecord{Command: recordedCommand(args), Statement: st.ID, Func: st.Func, Scale: sc, Relaxed: c.relax,
 			Consts: c.constArgs, Holds: holds, Undecided: undecided, TimedOut: timedOut, NA: na, Fails: fails,
-			Replays: []string{}, Elapsed: time.Since(start).Round(time.Second).String()}
+			Replays: []string{}, Elapsed: time.Since(start).Round(time.Second).String(), Outside: out}
 		for _, ce := range found {
 			rec.Replays = append(rec.Replays, strings.TrimPrefix(ce.Replay, "go run ./cmd/hunt -replay "))
 		}
@@ -387,6 +440,9 @@ func updateSummary(dir string) error {
 		rel := ""
 		if ce.Relaxed {
 			rel = " (relaxed)"
+		}
+		if len(ce.Outside) > 0 {
+			rel += " (outside the hypotheses: " + theorems.Scope{Conditions: ce.Outside, Violated: ce.Outside}.Short() + ")"
 		}
 		fmt.Fprintf(&sb, "%s %s %s%s scale=%s [%s] fails: %s | %s\n", ce.Statement, ce.Func, ce.Tag, rel, ce.Scale.Name,
 			key(ce.Point), strings.Join(ce.Failed, "; "), ce.Replay)
