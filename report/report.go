@@ -186,6 +186,11 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 			for _, c := range s.fn(w, rel, t, k) {
 				r.rows = append(r.rows, ClaimRow{Source: rel, Scale: scale, Check: c})
 			}
+			if s.kind == "mnist" && t.First("tau_over_mu") > 0 {
+				for _, c := range reportMNISTAT(w, root, rel, t, k) {
+					r.rows = append(r.rows, ClaimRow{Source: rel, Scale: scale, Check: c})
+				}
+			}
 			if s.kind == "phase" || s.kind == "mnist" {
 				if t.First("tau_over_mu") == 0 {
 					b := SummarizePhase(t).Boundary
