@@ -37,6 +37,22 @@
 //	  go run ./cmd/hunt -replay <file>     (one line per shrunk counterexample)
 //	# machine: <CPU>, <cores> cores (GOMAXPROCS <n>), <os/arch>, <go version>, <kernels>; wall <duration>
 //
+// When some checks fell outside the statement's hypotheses as its scope
+// evaluates them at each point (theorems.HuntScope: for Thm 4.2(i), (ii),
+// P7 and P12 the training conditions with THEORY §4.1's step size, whose
+// constant -ceta-theory sets; issue 17), a second line gives that part of
+// the tally and the violated conditions, each at its worst point
+// (report.FormatOutside; indented by two spaces in the output):
+//
+//	outside the hypotheses: <h> holds, <u> undecided, <t> timed out, <f> fail; <c> shrunk counterexamples; violated: <condition> [TAG]: <value> > <limit> (×<factor>)
+//
+// Those checks are findings about practice, never refutations: the tables
+// print them as outside the hypotheses. A failure found outside is shrunk
+// only through points outside (one found inside, only through points
+// inside), and its file lists the violated conditions ("outside").
+// -label-scope DIR labels logs and files written before the scopes were
+// evaluated (exact, or it refuses; see labelDir).
+//
 // h + u + t + n + f is the number of checks evaluated. Logs written before
 // the "timed out" column (or before "undecided") lack those fields and the
 // machine line. Replay prints the verdict, "reproduced: …" and the same
@@ -65,6 +81,7 @@
 //
 //	go run ./cmd/hunt -statement P4 -checks 200 [-relax] [-const cb=1] [-scale tiny|ci|mid|paper] [-time 5m] [-check-time 0] [-out results/tmp/hunt]
 //	go run ./cmd/hunt -convert results/hunt
+//	go run ./cmd/hunt -label-scope results/hunt
 //	go run ./cmd/hunt -list
 package main
 
