@@ -32,6 +32,8 @@ trap 'rm -f "$bin" "$one"' EXIT
   echo "# cmd/hunt batch at scale paper (d=1024, M=16, d_h=d_v=512, 100 test points, 400-step mechanism runs)."
   echo "# Each command, then its tally (holds / undecided / timed out = abandoned at -check-time / n/a = outside"
   echo "# the hypotheses / fail), the replay commands of its shrunk counterexamples, and the machine and wall time."
+  echo "# An \"outside the hypotheses:\" line after a tally: the checks whose points violate a hypothesis of the"
+  echo "# statement (its scope; at η = 0.1 THEORY's step-size limit): findings about practice, not refutations."
   echo "# ~1 h on 2 cores. Regenerate: bash results/hunt/batch-paper.sh (make hunt-paper)"
   echo "# started $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } > "$part"

@@ -39,6 +39,8 @@ jtmp=$(mktemp "$out/.hunt.jsonl.XXXXXX") # the JSON-lines run log (report.HuntRe
 {
   echo "# cmd/hunt batch: each line below is the command, then its tally (holds / n/a = outside the hypotheses / fail)"
   echo "# and the replay commands of the shrunk counterexamples it wrote. Scale tiny (d=64, M=4, d_h=d_v=32) unless noted."
+  echo "# An \"outside the hypotheses:\" line after a tally: the checks whose points violate a hypothesis of the"
+  echo "# statement (its scope; at η = 0.1 THEORY's step-size limit): findings about practice, not refutations."
   echo "# Regenerate: bash results/hunt/batch.sh"
   for c in "${cmds[@]}"; do
     echo "\$ go run ./cmd/hunt $c"
