@@ -76,3 +76,47 @@ func TestHuntOutsideRecords(t *testing.T) {
 		t.Errorf("parseOutside(%q) = nil, want an error (the condition holds)", bad)
 	}
 }
+
+// TestOutsideHuntNeverFails (issue 17, end to end): a hunt whose failing
+// check lies outside the statement's hypotheses (a Thm 4.2(ii) run log at
+// η = 0.1, its one failure in the outside tally) yields no bold "fails"
+// anywhere in the generated README, REPORT and STATEMENTS: the statement's
+// hunt cells say outside the hypotheses with η's violation, and the
+// failure as a finding about practice. Negative control: the same record
+// without its outside part gives "**fails** 1/1" in each file.
+func TestOutsideHuntNeverFails(t *testing.T) {
+	gen := func(outside bool) map[string]string {
+		repo := scopeRepo(t, "")
+		os.RemoveAll(filepath.Join(repo, "results", "tau"))
+		rec := HuntRecord{Command: "go run ./cmd/hunt -statement Thm4.2(ii) -checks 1", Statement: "Thm4.2(ii)", Func: "AttentionCollapse",
+			Scale: theorems.Tiny(), Fails: 1, Replays: []string{}, Elapsed: "1s"}
+		if outside {
+			rec.Outside = &HuntOutside{Fails: 1, Replays: []string{}, Violated: []theorems.Condition{etaCond()}}
+		}
+		dir := filepath.Join(repo, "results", "hunt")
+		os.MkdirAll(dir, 0o755)
+		if err := AppendHuntRecord(filepath.Join(dir, "b.jsonl"), rec); err != nil {
+			t.Fatal(err)
+		}
+		files, err := Generated(repo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	files := gen(true)
+	for _, path := range []string{ReadmePath, ReportPath, StatementsPath} {
+		if strings.Contains(files[path], "**fails** 1") { // (the by-scale legend names the form "**fails** f/n")
+			t.Errorf("%s says **fails** of a hunt outside the hypotheses:\n%s", path, files[path])
+		}
+		if !strings.Contains(files[path], outsideWord()+" (η = 0.1 > 0.00098 (×102); in practice fails 1/1)") {
+			t.Errorf("%s does not report the hunt outside the hypotheses with η's violation", path)
+		}
+	}
+	in := gen(false)
+	for _, path := range []string{ReadmePath, ReportPath, StatementsPath} {
+		if !strings.Contains(in[path], "**fails** 1/1") {
+			t.Errorf("control: %s lacks **fails** 1/1 for the same failure inside the hypotheses", path)
+		}
+	}
+}
