@@ -34,7 +34,7 @@ import (
 // the relaxed ranges when relax): each axis in order, uniform over its
 // integer range from rand.NewPCG(seed, i). It is the one definition of
 // cmd/hunt's search, so that the points of a logged run can be redrawn
-// from its command (LabelScopes).
+// from its command (cmd/hunt -label-scope).
 func DrawPoint(axes []Axis, relax bool, seed uint64, i int) Point {
 	r := rand.New(rand.NewPCG(seed, uint64(i)))
 	p := Point{}
