@@ -87,7 +87,7 @@ eta-ci:          ## τ sweep at η = 0.1, 0.01, 0.001 × 5 seeds to matched η·
 # 32, 64}, σ₂ ∈ {0.5, 1}, one replicate, clean and τ = 0.1‖μ‖, up to 20 000
 # steps). Kept out of `vitadv list` (make check): measured on 2 shared
 # cores (load ≈ 12), 74 s and 88 s CPU for the two η = 0.1 heatmaps, 20 s
-# for the η = 0.001 clean slice and MNIST_AT_SLOW_CPU for its AT slice.
+# for the η = 0.001 clean slice and 355 s for its AT slice (22 min wall).
 # Writes the committed results/mnist/ci-at-*.csv and ci*-eta0.001.csv.
 MNIST_AT_SLICE = -preset ci -eta 0.001 -steps 20000 -n 8,16,32,64 -noise 0.5,1 -reps 1
 .PHONY: mnist-at
