@@ -103,6 +103,8 @@ type recorded struct {
 	// The hypotheses of the statement's scope the point violates (files
 	// of points inside, or of statements without a scope, lack it).
 	Outside []theorems.Condition `json:"outside,omitempty"`
+	// The step-size constant of that scope when not THEORY's default.
+	CetaTheory float64 `json:"ceta_theory,omitempty"`
 }
 
 // parseRecorded decodes one counterexample file strictly: unknown fields,
@@ -281,7 +283,11 @@ func TestFindings(t *testing.T) {
 	for _, r := range all {
 		// Which side of the statement's hypotheses the point is on (its
 		// scope needs no training, so every file is checked at any scale).
-		sco, scoped, serr := theorems.HuntScope(r.Statement, r.Scale, r.Point, k, theorems.DefaultScope())
+		sk := theorems.DefaultScope()
+		if r.CetaTheory != 0 {
+			sk.CetaTheory = r.CetaTheory
+		}
+		sco, scoped, serr := theorems.HuntScope(r.Statement, r.Scale, r.Point, k, sk)
 		if serr != nil {
 			t.Errorf("%s: the scope at its point: %v", r.File, serr)
 			continue

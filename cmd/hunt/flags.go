@@ -230,6 +230,9 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 	if err := ce.Consts.Validate(); err != nil {
 		return st, fmt.Errorf("%s: consts: %w", path, err)
 	}
+	if err := ce.scopeConsts().Validate(); ce.CetaTheory != 0 && err != nil {
+		return st, bad("ceta_theory", ce.CetaTheory, "must be in (0, 1e6], or absent for THEORY's default")
+	}
 	axes := st.Axes(ce.Scale, ce.Consts)
 	if len(ce.Point) != len(axes) {
 		return st, bad("point", ce.Point, fmt.Sprintf("must have the %d axes of %s", len(axes), st.ID))

@@ -52,6 +52,20 @@ type Counterexample struct {
 	// refutation (issue 17). Empty when the point is inside or the
 	// statement has no scope.
 	Outside []theorems.Condition `json:"outside,omitempty"`
+	// CetaTheory is the step-size constant the scope was evaluated with
+	// when -ceta-theory set one; 0 (absent): THEORY's default
+	// (theorems.DefaultScope).
+	CetaTheory float64 `json:"ceta_theory,omitempty"`
+}
+
+// scopeConsts returns the scope constants the file's "outside" field was
+// evaluated with.
+func (ce *Counterexample) scopeConsts() theorems.ScopeConsts {
+	s := theorems.DefaultScope()
+	if ce.CetaTheory != 0 {
+		s.CetaTheory = ce.CetaTheory
+	}
+	return s
 }
 
 func run(w io.Writer, args []string) error {
@@ -221,6 +235,9 @@ func run(w io.Writer, args []string) error {
 		mach := machine.Current()
 		ce := Counterexample{Statement: st.ID, Func: st.Func, Tag: st.Tag, Scale: sc, Point: p, Consts: k, Relaxed: c.relax,
 			Verdict: v.String(), Found: cmd, Machine: &mach, CheckSeconds: checkWall.Seconds(), ShrinkSeconds: shrinkWall.Seconds()}
+		if c.scope != theorems.DefaultScope() {
+			ce.CetaTheory = c.scope.CetaTheory
+		}
 		if outside {
 			shrunk, _, err := scopeAt(p)
 			if err != nil {

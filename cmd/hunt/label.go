@@ -93,7 +93,7 @@ func labelCE(path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	sco, ok, err := theorems.HuntScope(ce.Statement, ce.Scale, ce.Point, ce.Consts, theorems.DefaultScope())
+	sco, ok, err := theorems.HuntScope(ce.Statement, ce.Scale, ce.Point, ce.Consts, ce.scopeConsts())
 	if err != nil {
 		return false, fmt.Errorf("%s: the scope at its point: %w", path, err)
 	}

@@ -170,4 +170,17 @@ func TestLabelScopeExact(t *testing.T) {
 	if _, err := labelCE(p); err == nil {
 		t.Error("labelCE on a file not in cmd/hunt's layout = nil, want a refusal")
 	}
+	// A file found with -ceta-theory records the constant, and its scope
+	// is evaluated with it: at 1e4, η = 0.1 is inside the limit, so
+	// nothing is labelled; a constant that is not one is refused.
+	loose := append(append([]byte{}, bare[:len(bare)-3]...), []byte(",\n  \"ceta_theory\": 10000\n}\n")...)
+	os.WriteFile(p, loose, 0o644)
+	if changed, err := labelCE(p); err != nil || changed {
+		t.Errorf("labelCE at ceta_theory 1e4 = %v, %v; want the file left as it is (inside)", changed, err)
+	}
+	bad := append(append([]byte{}, bare[:len(bare)-3]...), []byte(",\n  \"ceta_theory\": -1\n}\n")...)
+	os.WriteFile(p, bad, 0o644)
+	if _, _, err := loadCE(p); err == nil || !strings.Contains(err.Error(), "ceta_theory") {
+		t.Errorf("loadCE with ceta_theory -1 = %v, want a refusal naming it", err)
+	}
 }
