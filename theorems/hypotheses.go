@@ -419,3 +419,20 @@ func (j Scoped) String() string {
 	}
 	return j.Scope.String() + "; finding about practice: " + practice(j.Observed)
 }
+
+// WithDataLaw returns sc with the data-law hypothesis added: every
+// statement of THEORY §4 is about inputs drawn from THEORY §1.1's model
+// (two orthogonal signal tokens ±μ, one strong Gaussian noise token of
+// deviation σ₂, weak noise tokens) [ABS][CODE]. synthetic reports whether the
+// judged run's data were drawn from it; data names them ("MNIST 0 vs 1").
+// A run on other data is outside every statement's hypotheses, whatever its
+// optimizer and budget: what it shows is a finding about practice (the
+// paper's real-data experiment is one), never a refutation.
+func WithDataLaw(sc Scope, synthetic bool, data string) Scope {
+	v := 0.0
+	if synthetic {
+		v = 1
+	}
+	sc.add(Condition{Name: "data drawn from THEORY §1.1's model (1 = yes; here " + data + ")", Value: v, Limit: 1, Tag: ABS})
+	return sc
+}
