@@ -1,6 +1,7 @@
 #!/bin/bash
 # Slurm array job: one shard of a vitadv experiment per array task.
 #
+#   mkdir -p logs   # Slurm opens the --output files below before this script runs
 #   sbatch --array=0-63 deploy/slurm-array.sh phase -preset paper -tau 0 -results results
 #   sbatch --array=0-63 deploy/slurm-array.sh phase -preset paper -tau 0.1 -results results
 #   sbatch --array=0-15 deploy/slurm-array.sh tau -preset paper -results results
@@ -37,4 +38,8 @@ fi
 # module proxy or a pre-populated GOMODCACHE.
 bin="${TMPDIR:-/tmp}/vitadv-${SLURM_JOB_ID:-$$}-${SLURM_ARRAY_TASK_ID:-0}"
 go build -o "$bin" ./cmd/vitadv
+# One Go thread per allocated CPU unless set: without cgroup CPU limits
+# (TaskPlugin=task/none) the Go runtime would otherwise use every CPU of the
+# node. Results are the same bits at any GOMAXPROCS.
+export GOMAXPROCS="${GOMAXPROCS:-${SLURM_CPUS_PER_TASK:-1}}"
 exec "$bin" "$@" -workers "${SLURM_CPUS_PER_TASK:-1}"
