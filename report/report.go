@@ -140,6 +140,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 	var timing []string
 	var shrink []shrinkEntry // phase diagrams, for P9's shrinking benign region
 	var tauFiles []tauFile   // τ sweeps, for the collapse study across d_h
+	var brackets bracketTallies
 	for _, s := range sections {
 		csvs, _ := filepath.Glob(filepath.Join(root, s.kind, "*.csv"))
 		csvs = slices.DeleteFunc(csvs, func(p string) bool { return strings.Contains(p, ".shard-") })
@@ -177,6 +178,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 			scale := ss.tableScale(t)
 			sec := section(scale)
 			sec.files = append(sec.files, fileWhat(s.kind, rel, t))
+			brackets.add(rel, scale, t)
 			w := &sec.body
 			cmd := meta.Command
 			if cmd == "" {
@@ -263,6 +265,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 			}
 		}
 	}
+	brackets.write(w)
 	if len(timing) > 0 {
 		fmt.Fprintf(w, "\n---\n\n## Run times\n\nWall time of the last complete run of each file (cells computed by that run only) and the machine its sidecar records (sidecars written before machines were recorded: \"not recorded\"):\n\n| file | scale | cells | time | machine |\n|---|---|---|---|---|\n%s\n", strings.Join(timing, "\n"))
 	}
