@@ -206,7 +206,7 @@ func stepSizeSentences(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k th
 				}
 			}
 			if r, ok := earlyRegime2(early, f); ok {
-				s += fmt.Sprintf(" the robust loss at τ = %g‖μ‖ goes from %.3g at step 0 to at most %.3g in steps 1–%d (step %d) and a₁ moves by at most %.3f in one step (%.3f → %.3f at step %d)",
+				s += fmt.Sprintf(", at τ = %g‖μ‖, the robust training loss is %.3g at step 0 and at most %.3g in steps 1–%d (largest at step %d), and a₁ changes by at most %.3f in one step (%.3f at step 0, %.3f at step %d)",
 					r.TauOverMu, r.Loss0, r.Spike, r.E, r.SpikeStep, r.Jump, r.A10, r.A1E, r.E)
 			}
 			a0, lo, hi := regime2A1(f, k)
