@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"vitadv/model/cell"
 
@@ -327,6 +328,13 @@ func fileWhat(kind, rel string, t *sweep.Table) string {
 		}
 	case "tau":
 		what = fmt.Sprintf("τ sweep, %s set, PGD-%g training, %g steps", setName(t), t.First("pgd_steps"), t.First("max_steps"))
+		if t.Has("flow_time") {
+			var etas []string
+			for _, e := range slices.Backward(sortedDistinct(t.Col("eta"))) {
+				etas = append(etas, strconv.FormatFloat(e, 'g', -1, 64))
+			}
+			what = fmt.Sprintf("τ sweep, %s set, PGD-%g training, η = %s, each run to flow time η·T = %g or the loss target", setName(t), t.First("pgd_steps"), strings.Join(etas, ", "), t.First("flow_time"))
+		}
 	case "dynamics":
 		what = fmt.Sprintf("training dynamics, %g steps", t.First("max_steps"))
 	case "mnist":

@@ -185,14 +185,13 @@ func stepSizeText(t *sweep.Table, k theorems.Consts) string {
 			viol = append(viol, c.String())
 		}
 	}
-	s := fmt.Sprintf("η = %g", t.First("eta"))
+	s := fmt.Sprintf("the runs at η = %g", t.First("eta"))
 	if len(viol) == 0 {
-		s += " meets every training hypothesis of Thm 4.2 (" + strings.Join(met, "; ") + ")"
-	} else {
-		s += " violates " + strings.Join(viol, "; ")
-		if len(met) > 0 {
-			s += " and meets " + strings.Join(met, "; ")
-		}
+		return s + " meet every training hypothesis of Thm 4.2 (" + strings.Join(met, "; ") + ")"
+	}
+	s += " violate " + strings.Join(viol, "; ")
+	if len(met) > 0 {
+		s += ", and meet " + strings.Join(met, "; ")
 	}
 	return s
 }
