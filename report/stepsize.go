@@ -174,30 +174,53 @@ func earlyRegime2(early []EarlyRow, f tauFile) (EarlyRow, bool) {
 	return earlyAt(early, file, f.t.First("eta"), budgets[len(budgets)/2])
 }
 
-// stepSizeSentences words, for each file with sweeps at several η, what
-// the step size changed — the statuses of P5–P7 and the numbers of the
-// table — without adjectives the numbers do not carry.
-func stepSizeSentences(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k theorems.Consts) string {
-	byFile := map[string][]tauFile{}
-	var files []string
-	for _, f := range sweeps {
-		file, _, _ := strings.Cut(f.rel, " [")
-		if _, ok := byFile[file]; !ok {
-			files = append(files, file)
-		}
-		byFile[file] = append(byFile[file], f)
-	}
+// stepCellCols are the columns that make two sweeps the same cell for the
+// step-size sentences: the data, the model and the attack; not η, the
+// horizon, d_h… of the training budget or the seeds.
+var stepCellCols = []string{"n", "c", "mu", "d", "m", "dh", "dv", "sigma2", "sigma_w", "project", "set_id", "pgd_steps"}
+
+// stepCellKey is the cell of a sweep for stepSizeSentences ("" when a
+// column is missing).
+func stepCellKey(f tauFile) string {
 	var b strings.Builder
-	for _, file := range files {
-		fs := byFile[file]
-		if len(fs) < 2 {
+	for _, c := range stepCellCols {
+		if !f.t.Has(c) {
+			return ""
+		}
+		fmt.Fprintf(&b, "%s=%g;", c, f.t.First(c))
+	}
+	return b.String()
+}
+
+// stepSizeSentences words, for each cell swept at several η (in one file
+// or several), what the step size changed — per sweep, by decreasing η:
+// its factor over the step-size limit, the early trajectory at the
+// regime-2 budget, the final a₁, the censored runs and P6, P7 — without
+// adjectives the numbers do not carry.
+func stepSizeSentences(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k theorems.Consts) string {
+	byCell := map[string][]tauFile{}
+	var cells []string
+	for _, f := range sweeps {
+		key := stepCellKey(f)
+		if key == "" {
 			continue
 		}
-		slices.SortFunc(fs, func(a, b tauFile) int { return cmpFloat(b.t.First("eta"), a.t.First("eta")) })
+		if _, ok := byCell[key]; !ok {
+			cells = append(cells, key)
+		}
+		byCell[key] = append(byCell[key], f)
+	}
+	var b strings.Builder
+	for _, key := range cells {
+		fs := byCell[key]
+		if countDistinct(etasOf(fs)) < 2 {
+			continue
+		}
+		slices.SortStableFunc(fs, func(a, b tauFile) int { return cmpFloat(b.t.First("eta"), a.t.First("eta")) })
 		var parts []string
 		for _, f := range fs {
 			eta := f.t.First("eta")
-			s := fmt.Sprintf("at η = %g", eta)
+			s := fmt.Sprintf("%s, η = %g", sourceCell(f.rel), eta)
 			if c, _, ok := stepCondition(f, k); ok {
 				if c.Holds() {
 					s += " (inside the step-size condition)"
@@ -206,8 +229,10 @@ func stepSizeSentences(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k th
 				}
 			}
 			if r, ok := earlyRegime2(early, f); ok {
-				s += fmt.Sprintf(", at τ = %g‖μ‖, the robust training loss is %.3g at step 0 and at most %.3g in steps 1–%d (largest at step %d), and a₁ changes by at most %.3f in one step (%.3f at step 0, %.3f at step %d)",
+				s += fmt.Sprintf(": at τ = %g‖μ‖ the robust training loss is %.3g at step 0 and at most %.3g in steps 1–%d (largest at step %d), and a₁ changes by at most %.3f in one step (%.3f at step 0, %.3f at step %d)",
 					r.TauOverMu, r.Loss0, r.Spike, r.E, r.SpikeStep, r.Jump, r.A10, r.A1E, r.E)
+			} else {
+				s += ":"
 			}
 			a0, lo, hi := regime2A1(f, k)
 			if !math.IsNaN(lo) {
@@ -218,7 +243,17 @@ func stepSizeSentences(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k th
 				compactStatus(rows, f.rel, "P6"), compactStatus(rows, f.rel, "P7"))
 			parts = append(parts, s)
 		}
-		fmt.Fprintf(&b, "* `%s`: %s.\n", file, strings.Join(parts, "; "))
+		f := fs[0].t
+		fmt.Fprintf(&b, "* The cell N = %g, ‖μ‖ = %.3g, d = %g, M = %g, d_h = %g (%s set) at %d step sizes — %s.\n", f.First("n"), f.First("mu"), f.First("d"), f.First("m"), f.First("dh"), setName(f), countDistinct(etasOf(fs)), strings.Join(parts, " — "))
 	}
 	return b.String()
+}
+
+// etasOf returns the η of each sweep.
+func etasOf(fs []tauFile) []float64 {
+	out := make([]float64, len(fs))
+	for i, f := range fs {
+		out[i] = f.t.First("eta")
+	}
+	return out
 }

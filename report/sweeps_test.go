@@ -127,7 +127,7 @@ func TestTauSweepJudgedPerEta(t *testing.T) {
 	if l := claimLine(stmts, "| `tau/ci-eta` [η = 0.0001] |"); !strings.Contains(l, "| met: η = 0.0001 ≤ 0.00049 (×0.2) |") || !strings.Contains(l, "**not reproduced ×") {
 		t.Errorf("step-size table, η = 1e-4: %q, want the limit met and not reproduced", l)
 	}
-	if !strings.Contains(stmts, "* `tau/ci-eta`: at η = 0.1 (×205 the step-size limit)") || !strings.Contains(stmts, "at η = 0.0001 (inside the step-size condition)") {
+	if !strings.Contains(stmts, "`tau/ci-eta` [η = 0.1], η = 0.1 (×205 the step-size limit)") || !strings.Contains(stmts, "`tau/ci-eta` [η = 0.0001], η = 0.0001 (inside the step-size condition)") {
 		t.Errorf("STATEMENTS' step-size sentence does not state both η against the limit:\n%s", stmts)
 	}
 	rep := files[ReportPath]
