@@ -16,6 +16,7 @@ import (
 	"vitadv/experiment"
 	"vitadv/report/figure"
 	"vitadv/sweep"
+	"vitadv/theorems"
 )
 
 // Issue 17, item 4: the early trajectory of the adversarial runs — robust
@@ -25,18 +26,27 @@ import (
 // a sweep writes with -early-steps (<out>.traj/cell-<i>.csv,
 // experiment.TrajDir). A file without that directory has no figure.
 
-// earlyTargets are the budgets τ/‖μ‖ the figure shows, one per regime of
-// Theorem 4.2: the grid value nearest each (earlyBudgets).
+// earlyTargets are the budgets τ/‖μ‖ the figure aims at, one per regime of
+// Theorem 4.2 (earlyBudgets).
 var earlyTargets = [3]float64{0.05, 0.4, 1}
 
-// earlyBudgets returns the distinct budgets of the grid taus nearest to
-// earlyTargets, in increasing order (τ = 0 is never chosen).
-func earlyBudgets(taus []float64) []float64 {
+// earlyBudgets returns one budget of the grid taus per regime of Theorem
+// 4.2 at d_h = dh, in increasing order: the budget nearest 0.05 in
+// regime 1 (0 < τ ≤ C1‖μ‖/log d_h), nearest 0.4 in P6's regime-2 window
+// [C1Hi‖μ‖/log d_h, C2‖μ‖], and nearest 1 among τ ≥ ‖μ‖ (τ ≥ ‖μ‖/√2, P8's
+// range, when the grid stops below ‖μ‖). A regime the grid does not reach
+// is left out.
+func earlyBudgets(taus []float64, dh int, k theorems.Consts) []float64 {
+	in := []func(float64) bool{
+		func(x float64) bool { return theorems.InRegime1(x, dh, k) },
+		func(x float64) bool { return theorems.InRegime2(x, dh, k) },
+		func(x float64) bool { return x >= 1 || (slices.Max(append([]float64{0}, taus...)) < 1 && x >= 1/math.Sqrt2) },
+	}
 	var out []float64
-	for _, want := range earlyTargets {
+	for r, want := range earlyTargets {
 		best := math.NaN()
 		for _, x := range taus {
-			if x > 0 && (math.IsNaN(best) || math.Abs(x-want) < math.Abs(best-want)) {
+			if in[r](x) && (math.IsNaN(best) || math.Abs(x-want) < math.Abs(best-want)) {
 				best = x
 			}
 		}
@@ -59,12 +69,12 @@ type trajRun struct {
 // directory does not exist (no figure, no error); a cell file that is
 // missing is skipped (counted in missing), one that cannot be read is an
 // error.
-func loadEarly(csv string, t *sweep.Table) (runs []trajRun, missing int, ok bool, err error) {
+func loadEarly(csv string, t *sweep.Table, k theorems.Consts) (runs []trajRun, missing int, ok bool, err error) {
 	dir := experiment.TrajDir(strings.TrimSuffix(csv, ".csv"))
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, 0, false, nil
 	}
-	budgets := earlyBudgets(sortedDistinct(t.Col("tau_over_mu")))
+	budgets := earlyBudgets(sortedDistinct(t.Col("tau_over_mu")), int(t.First("dh")), k)
 	for i := 0; i < t.Rows; i++ {
 		tau := t.Cols["tau_over_mu"][i]
 		if !slices.Contains(budgets, tau) {
@@ -174,22 +184,22 @@ func earlyRows(source string, runs []trajRun, M float64) []EarlyRow {
 // whose trajectory directory exists (nothing otherwise) and returns its
 // rows: the figure (rendered by Render as <rel>-early.png/.svg) and the
 // table of EarlyRow per (η, τ).
-func earlySection(w io.Writer, csv, rel string, t *sweep.Table) ([]EarlyRow, error) {
-	runs, missing, ok, err := loadEarly(csv, t)
+func earlySection(w io.Writer, csv, rel string, t *sweep.Table, k theorems.Consts) ([]EarlyRow, error) {
+	runs, missing, ok, err := loadEarly(csv, t, k)
 	if err != nil || !ok {
 		return nil, err
 	}
 	rows := earlyRows(rel, runs, t.First("m"))
 	fmt.Fprintf(w, "\n### Early trajectory (`%s`)\n\n", rel)
 	if len(rows) == 0 {
-		fmt.Fprintf(w, "The trajectory directory `%s.traj/` holds none of the cells at the budgets %v.\n", rel, earlyBudgets(sortedDistinct(t.Col("tau_over_mu"))))
+		fmt.Fprintf(w, "The trajectory directory `%s.traj/` holds none of the cells at the budgets %v.\n", rel, earlyBudgets(sortedDistinct(t.Col("tau_over_mu")), int(t.First("dh")), k))
 		return nil, nil
 	}
 	e := 0
 	for _, r := range rows {
 		e = max(e, r.E)
 	}
-	fmt.Fprintf(w, "**What it shows** (issue 17): the adversarial runs at one budget per regime of Thm 4.2, logged at every GD step up to step %d (`-early-steps`; fewer when a run reached the loss target first) and log-spaced after, against gradient-flow time η·step (log axis, from step 1), one line per replicate, coloured by η: the robust training loss before each update (log axis), a₁ and the entropy / ln M on clean test inputs. ", e)
+	fmt.Fprintf(w, "**What it shows** (issue 17): the adversarial runs at one budget per regime of Thm 4.2 (`earlyBudgets`: the grid budget nearest 0.05‖μ‖ in regime 1, 0.4‖μ‖ in P6's regime-2 window, ‖μ‖ in regime 3), logged at every GD step up to step %d (`-early-steps`; fewer when a run reached the loss target first) and log-spaced after, against gradient-flow time η·step (log axis, from step 1), one line per replicate, coloured by η: the robust training loss before each update (log axis), a₁ and the entropy / ln M on clean test inputs. ", e)
 	fmt.Fprintf(w, "At matched η·T the runs at different η see the same gradient flow to first order in η; where they part, the step size decides.")
 	if missing > 0 {
 		fmt.Fprintf(w, " (%d trajectory file(s) of these cells are missing and not drawn.)", missing)
@@ -207,14 +217,14 @@ func earlySection(w io.Writer, csv, rel string, t *sweep.Table) ([]EarlyRow, err
 // stem-early.png/.svg when its trajectory directory exists (no file and
 // no error otherwise): one row per budget, columns robust training loss,
 // a₁ and entropy / ln M against η·step.
-func renderEarly(stem string, t *sweep.Table) ([]string, error) {
-	runs, _, ok, err := loadEarly(stem+".csv", t)
+func renderEarly(stem string, t *sweep.Table, k theorems.Consts) ([]string, error) {
+	runs, _, ok, err := loadEarly(stem+".csv", t, k)
 	if err != nil || !ok || len(runs) == 0 {
 		return nil, err
 	}
 	etas := sortedDistinct(t.Col("eta"))
 	slices.Reverse(etas)
-	budgets := earlyBudgets(sortedDistinct(t.Col("tau_over_mu")))
+	budgets := earlyBudgets(sortedDistinct(t.Col("tau_over_mu")), int(t.First("dh")), k)
 	lnM := math.Log(t.First("m"))
 	var grid [][]*plot.Plot
 	for bi, tau := range budgets {

@@ -42,7 +42,7 @@ func Render(kind, csv string) ([]string, error) {
 			}
 			files = append(files, f...)
 		}
-		f, err := renderEarly(stem, t)
+		f, err := renderEarly(stem, t, theorems.Defaults())
 		return append(files, f...), err
 	case "dynamics":
 		return renderDynamics(stem, t)

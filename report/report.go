@@ -199,7 +199,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 					}
 					tauFiles = append(tauFiles, tauFile{rel: src, scale: sc, t: p.T})
 				}
-				er, err := earlySection(w, csv, rel, t)
+				er, err := earlySection(w, csv, rel, t, k)
 				if err != nil {
 					return r, err
 				}

@@ -147,10 +147,10 @@ func StepSizeTable(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k theore
 		a0, lo, hi := regime2A1(f, k)
 		a1 := "no regime-2 budget"
 		if !math.IsNaN(lo) {
-			a1 = fmt.Sprintf("%.3f → %s", a0, theorems.FormatInterval(lo, hi))
+			a1 = fmt.Sprintf("%.3f → %s", a0, rangeText(lo, hi))
 		}
 		ea := "no trajectories"
-		if r, ok := earlyRegime2(early, f); ok {
+		if r, ok := earlyRegime2(early, f, k); ok {
 			ea = fmt.Sprintf("τ = %g‖μ‖: %.3g → %.3g (%d); %.3f", r.TauOverMu, r.Loss0, r.Spike, r.SpikeStep, r.Jump)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %g | %g | %s | %s | %s | %s | %s | %d of %d | %s | %s |\n", sourceCell(f.rel), f.scale, eta, eta*f.t.First("max_steps"), cs, os,
@@ -164,14 +164,24 @@ func StepSizeTable(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k theore
 }
 
 // earlyRegime2 is the early row of sweep f at the regime-2 budget the
-// figure shows (the middle of earlyBudgets), if any.
-func earlyRegime2(early []EarlyRow, f tauFile) (EarlyRow, bool) {
-	budgets := earlyBudgets(sortedDistinct(f.t.Col("tau_over_mu")))
-	if len(budgets) < 2 {
-		return EarlyRow{}, false
-	}
+// figure shows (earlyBudgets), if any.
+func earlyRegime2(early []EarlyRow, f tauFile, k theorems.Consts) (EarlyRow, bool) {
+	dh := int(f.t.First("dh"))
 	file, _, _ := strings.Cut(f.rel, " [")
-	return earlyAt(early, file, f.t.First("eta"), budgets[len(budgets)/2])
+	for _, b := range earlyBudgets(sortedDistinct(f.t.Col("tau_over_mu")), dh, k) {
+		if theorems.InRegime2(b, dh, k) {
+			return earlyAt(early, file, f.t.First("eta"), b)
+		}
+	}
+	return EarlyRow{}, false
+}
+
+// rangeText prints a range of values, or the value when both ends agree.
+func rangeText(lo, hi float64) string {
+	if lo == hi {
+		return theorems.FormatValue(lo)
+	}
+	return theorems.FormatInterval(lo, hi)
 }
 
 // stepCellCols are the columns that make two sweeps the same cell for the
@@ -228,7 +238,7 @@ func stepSizeSentences(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k th
 					s += fmt.Sprintf(" (×%.3g the step-size limit)", c.Factor())
 				}
 			}
-			if r, ok := earlyRegime2(early, f); ok {
+			if r, ok := earlyRegime2(early, f, k); ok {
 				s += fmt.Sprintf(": at τ = %g‖μ‖ the robust training loss is %.3g at step 0 and at most %.3g in steps 1–%d (largest at step %d), and a₁ changes by at most %.3f in one step (%.3f at step 0, %.3f at step %d)",
 					r.TauOverMu, r.Loss0, r.Spike, r.E, r.SpikeStep, r.Jump, r.A10, r.A1E, r.E)
 			} else {
@@ -236,7 +246,7 @@ func stepSizeSentences(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k th
 			}
 			a0, lo, hi := regime2A1(f, k)
 			if !math.IsNaN(lo) {
-				s += fmt.Sprintf("; the final a₁ is %.3f at τ = 0 and %s over the regime-2 budgets", a0, theorems.FormatInterval(lo, hi))
+				s += fmt.Sprintf("; the final a₁ is %.3f at τ = 0 and %s over the regime-2 budgets", a0, rangeText(lo, hi))
 			}
 			nc, n := censoredRuns(f)
 			s += fmt.Sprintf("; %d of %d runs never reach robust loss ε within η·T = %g; P6 %s, P7 %s", nc, n, eta*f.t.First("max_steps"),

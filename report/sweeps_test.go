@@ -170,20 +170,20 @@ func TestEarlyTrajectory(t *testing.T) {
 	}
 	rep := files[ReportPath]
 	for _, want := range []string{"### Early trajectory (`tau/ci-eta`)", "![tau/ci-eta early trajectory](tau/ci-eta-early.png)",
-		"| 0.1 | 0.4 | 5 | 30 | 0.7 | 58 (3) | 0.130 → 0.510 → 0.510 | 0.380 | 0.990 |",
-		"| 0.0001 | 0.4 | 5 | 30 | 0.7 | 0.69 (1) | 0.130 → 0.130 → 0.130 | 0.000 | 0.990 |"} {
+		"| 0.1 | 0.55 | 5 | 30 | 0.7 | 58 (3) | 0.130 → 0.510 → 0.510 | 0.380 | 0.990 |",
+		"| 0.0001 | 0.55 | 5 | 30 | 0.7 | 0.69 (1) | 0.130 → 0.130 → 0.130 | 0.000 | 0.990 |"} {
 		if !strings.Contains(rep, want) {
 			t.Errorf("REPORT lacks %q", want)
 		}
 	}
-	if l := claimLine(files[StatementsPath], "| `tau/ci-eta` [η = 0.1] |"); !strings.Contains(l, "τ = 0.4‖μ‖: 0.7 → 58 (3); 0.380") {
+	if l := claimLine(files[StatementsPath], "| `tau/ci-eta` [η = 0.1] |"); !strings.Contains(l, "τ = 0.55‖μ‖: 0.7 → 58 (3); 0.380") {
 		t.Errorf("step-size table, η = 0.1: %q, want the spike and the jump", l)
 	}
 	tab, err := sweep.ReadTable(filepath.Join(repo, "results/tau/ci-eta.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	figs, err := renderEarly(filepath.Join(repo, "results/tau/ci-eta"), tab)
+	figs, err := renderEarly(filepath.Join(repo, "results/tau/ci-eta"), tab, theorems.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,5 +284,30 @@ func TestP6BudgetPairs(t *testing.T) {
 	tab.Header = slices.DeleteFunc(slices.Clone(tab.Header), func(h string) bool { return h == "a1_adv" })
 	if b, _ = p6Budget(tab, 0.4); b.Adv != nil {
 		t.Errorf("no a1_adv column: adversarial pairs %v, want nil", b.Adv)
+	}
+}
+
+// TestEarlyBudgets: one budget per regime of Thm 4.2 at the file's d_h —
+// the ci grid at d_h = 64 puts 0.4 outside P6's window [0.481, 0.6], so
+// regime 2 is 0.55; at d_h = 512 it is 0.4; at d_h = 8 the window is empty
+// and left out; a grid that stops below ‖μ‖ takes its budget nearest ‖μ‖
+// above ‖μ‖/√2.
+func TestEarlyBudgets(t *testing.T) {
+	k := theorems.Defaults()
+	ci := []float64{0, 0.05, 0.1, 0.15, 0.25, 0.4, 0.55, 0.7, 0.85, 1, 1.2}
+	for _, c := range []struct {
+		taus []float64
+		dh   int
+		want []float64
+	}{
+		{ci, 64, []float64{0.05, 0.55, 1}},
+		{ci, 512, []float64{0.05, 0.4, 1}},
+		{ci, 8, []float64{0.05, 1}},
+		{[]float64{0, 0.05, 0.4, 0.85}, 512, []float64{0.05, 0.4, 0.85}},
+		{[]float64{0, 0.05, 0.4, 0.6}, 512, []float64{0.05, 0.4}},
+	} {
+		if got := earlyBudgets(c.taus, c.dh, k); !slices.Equal(got, c.want) {
+			t.Errorf("earlyBudgets(%v, d_h = %d) = %v, want %v", c.taus, c.dh, got, c.want)
+		}
 	}
 }
