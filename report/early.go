@@ -40,7 +40,9 @@ func earlyBudgets(taus []float64, dh int, k theorems.Consts) []float64 {
 	in := []func(float64) bool{
 		func(x float64) bool { return theorems.InRegime1(x, dh, k) },
 		func(x float64) bool { return theorems.InRegime2(x, dh, k) },
-		func(x float64) bool { return x >= 1 || (slices.Max(append([]float64{0}, taus...)) < 1 && x >= 1/math.Sqrt2) },
+		func(x float64) bool {
+			return x >= 1 || (slices.Max(append([]float64{0}, taus...)) < 1 && x >= 1/math.Sqrt2)
+		},
 	}
 	var out []float64
 	for r, want := range earlyTargets {
