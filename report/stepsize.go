@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"vitadv/theorems"
@@ -238,23 +239,23 @@ func stepSizeSentences(rows []ClaimRow, sweeps []tauFile, early []EarlyRow, k th
 					s += fmt.Sprintf(" (×%.3g the step-size limit)", c.Factor())
 				}
 			}
+			var cl []string
 			if r, ok := earlyRegime2(early, f, k); ok {
-				s += fmt.Sprintf(": at τ = %g‖μ‖ the robust training loss is %.3g at step 0 and at most %.3g in steps 1–%d (largest at step %d), and a₁ changes by at most %.3f in one step (%.3f at step 0, %.3f at step %d)",
-					r.TauOverMu, r.Loss0, r.Spike, r.E, r.SpikeStep, r.Jump, r.A10, r.A1E, r.E)
-			} else {
-				s += ":"
+				cl = append(cl, fmt.Sprintf("at τ = %g‖μ‖ the robust training loss is %.3g at step 0 and at most %.3g in steps 1–%d (largest at step %d), and a₁ changes by at most %.3f in one step (%.3f at step 0, %.3f at step %d)",
+					r.TauOverMu, r.Loss0, r.Spike, r.E, r.SpikeStep, r.Jump, r.A10, r.A1E, r.E))
 			}
 			a0, lo, hi := regime2A1(f, k)
 			if !math.IsNaN(lo) {
-				s += fmt.Sprintf("; the final a₁ is %.3f at τ = 0 and %s over the regime-2 budgets", a0, rangeText(lo, hi))
+				cl = append(cl, fmt.Sprintf("the final a₁ is %.3f at τ = 0 and %s over the regime-2 budgets", a0, rangeText(lo, hi)))
 			}
 			nc, n := censoredRuns(f)
-			s += fmt.Sprintf("; %d of %d runs never reach robust loss ε within η·T = %g; P6 %s, P7 %s", nc, n, eta*f.t.First("max_steps"),
-				compactStatus(rows, f.rel, "P6"), compactStatus(rows, f.rel, "P7"))
-			parts = append(parts, s)
+			cl = append(cl, fmt.Sprintf("%d of %d runs never reach robust loss ε within η·T = %g; P6 %s, P7 %s", nc, n, eta*f.t.First("max_steps"),
+				compactStatus(rows, f.rel, "P6"), compactStatus(rows, f.rel, "P7")))
+			parts = append(parts, s+": "+strings.Join(cl, "; "))
 		}
 		f := fs[0].t
-		fmt.Fprintf(&b, "* The cell N = %g, ‖μ‖ = %.3g, d = %g, M = %g, d_h = %g (%s set) at %d step sizes — %s.\n", f.First("n"), f.First("mu"), f.First("d"), f.First("m"), f.First("dh"), setName(f), countDistinct(etasOf(fs)), strings.Join(parts, " — "))
+		fmt.Fprintf(&b, "* The cell N = %g, ‖μ‖ = %.3g, d = %g, M = %g, d_h = %g (%s set) at %d step sizes. By η: %s. Per sweep — %s.\n", f.First("n"), f.First("mu"), f.First("d"), f.First("m"), f.First("dh"), setName(f), countDistinct(etasOf(fs)),
+			byEtaText(rows, fs, k), strings.Join(parts, " — "))
 	}
 	return b.String()
 }
@@ -266,4 +267,77 @@ func etasOf(fs []tauFile) []float64 {
 		out[i] = f.t.First("eta")
 	}
 	return out
+}
+
+// ruleOutcome is what the rule of claim id observed on a sweep, over its
+// checks: "fails" when one fails, else "is undecided" when one is, else
+// "holds"; "" when the sweep has no such check. Outside the hypotheses it
+// is the observation, inside the verdict (the two words agree).
+func ruleOutcome(rows []ClaimRow, source, id string) string {
+	out := ""
+	for _, r := range rows {
+		if r.Source != source || r.ID != id || r.Row != "" {
+			continue
+		}
+		st := r.Status
+		if r.Outside() {
+			st = r.Observed
+		}
+		switch {
+		case st == theorems.NotReproduced:
+			out = "fails"
+		case st == theorems.Inconclusive && out != "fails":
+			out = "is undecided"
+		case out == "":
+			out = "holds"
+		}
+	}
+	return out
+}
+
+// byEtaText groups the sweeps of one cell (by decreasing η) by what P6's
+// and P7's rules observed on them — "P7's rule fails at η = 0.1 and holds
+// at η = 0.01, 0.001" — and says whether those sweeps are inside THEORY's
+// step-size condition.
+func byEtaText(rows []ClaimRow, fs []tauFile, k theorems.Consts) string {
+	var parts []string
+	for _, id := range []string{"P6", "P7"} {
+		var order []string
+		etas := map[string][]string{}
+		for _, f := range fs {
+			o := ruleOutcome(rows, f.rel, id)
+			if o == "" {
+				continue
+			}
+			e := strconv.FormatFloat(f.t.First("eta"), 'g', -1, 64)
+			if _, ok := etas[o]; !ok {
+				order = append(order, o)
+			}
+			if !slices.Contains(etas[o], e) {
+				etas[o] = append(etas[o], e)
+			}
+		}
+		var cl []string
+		for _, o := range order {
+			cl = append(cl, fmt.Sprintf("%s at η = %s", o, strings.Join(etas[o], ", ")))
+		}
+		if len(cl) > 0 {
+			parts = append(parts, id+"'s rule "+strings.Join(cl, " and "))
+		}
+	}
+	inside := 0
+	for _, f := range fs {
+		if c, _, ok := stepCondition(f, k); ok && c.Holds() {
+			inside++
+		}
+	}
+	switch inside {
+	case 0:
+		parts = append(parts, "no sweep of this cell is inside the step-size condition, so these are findings about practice, not verdicts on Thm 4.2")
+	case len(fs):
+		parts = append(parts, "every sweep of this cell is inside the step-size condition")
+	default:
+		parts = append(parts, fmt.Sprintf("%d of the %d sweeps are inside the step-size condition (the table says which)", inside, len(fs)))
+	}
+	return strings.Join(parts, "; ")
 }
