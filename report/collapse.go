@@ -111,7 +111,7 @@ func reportCollapse(section func(scale string) io.Writer, files []tauFile) ([]Es
 			}
 			dhs = append(dhs, dh)
 			star[dh] = s
-			srcs = append(srcs, "`"+f.rel+"`")
+			srcs = append(srcs, sourceCell(f.rel))
 			rels = append(rels, f.rel)
 		}
 		if len(dhs) < 2 {

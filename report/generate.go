@@ -76,6 +76,7 @@ func (ss scaleSet) generated(repo string, k theorems.Consts) (map[string]string,
 		{ReadmePath, ClaimsBegin, ClaimsEnd, ClaimsTable(r.rows, r.cal, r.hunt), &readme},
 		{ReadmePath, ByScaleBegin, ByScaleEnd, "\n" + ByScaleNote + r.by.Markdown(), &readme},
 		{StatementsPath, StatusBegin, StatusEnd, StatusSection(r.rows, r.cal, r.hunt), &stmts},
+		{StatementsPath, StepBegin, StepEnd, r.step, &stmts},
 	} {
 		s, err := splice(string(*f.text), f.begin, f.end, f.block)
 		if err != nil {

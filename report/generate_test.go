@@ -89,7 +89,7 @@ func TestGeneratedTablesControl(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(repo, ReadmePath), []byte("x\n"+ClaimsBegin+"\n"+ClaimsEnd+"\n"+ByScaleBegin+"\n"+ByScaleEnd+"\n"), 0o644)
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
-	os.WriteFile(filepath.Join(repo, StatementsPath), []byte(StatusBegin+"\n"+StatusEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, StatementsPath), []byte(StatusBegin+"\n"+StatusEnd+"\n"+StepBegin+"\n"+StepEnd+"\n"), 0o644)
 	before, err := Generated(repo)
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,16 @@ func Render(kind, csv string) ([]string, error) {
 	case "phase", "mnist":
 		return renderPhase(stem, kind, t)
 	case "tau":
-		return renderTau(stem, t)
+		var files []string
+		for _, p := range splitSweeps(t) {
+			f, err := renderTau(figureStem(p.source(stem)), p.T)
+			if err != nil {
+				return files, err
+			}
+			files = append(files, f...)
+		}
+		f, err := renderEarly(stem, t, theorems.Defaults())
+		return append(files, f...), err
 	case "dynamics":
 		return renderDynamics(stem, t)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"vitadv/model/cell"
 
@@ -80,7 +81,8 @@ type report struct {
 	hunt  *Hunt
 	est   []Estimate
 	by    ByScale
-	empty bool // no results file, hunt log or calibration under the root
+	step  string // StepSizeTable
+	empty bool   // no results file, hunt log or calibration under the root
 }
 
 // buildReport computes REPORT.md's text and rows with constants k and the
@@ -139,7 +141,8 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 	}
 	var timing []string
 	var shrink []shrinkEntry // phase diagrams, for P9's shrinking benign region
-	var tauFiles []tauFile   // τ sweeps, for the collapse study across d_h
+	var tauFiles []tauFile   // τ sweeps (one per file and η), for the collapse study across d_h and the step-size table
+	var early []EarlyRow     // early trajectories of the τ-sweep files that have them
 	var brackets bracketTallies
 	for _, s := range sections {
 		csvs, _ := filepath.Glob(filepath.Join(root, s.kind, "*.csv"))
@@ -185,8 +188,28 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 				cmd = "(command not recorded)"
 			}
 			fmt.Fprintf(w, "\n---\n\n")
-			for _, c := range s.fn(w, rel, t, k) {
-				r.rows = append(r.rows, ClaimRow{Source: rel, Scale: scale, Check: c})
+			if s.kind == "tau" {
+				// One sweep per (η, d_h), each judged with its own scope.
+				parts := splitSweeps(t)
+				for i, p := range parts {
+					if i > 0 {
+						fmt.Fprintf(w, "\n")
+					}
+					src, sc := p.source(rel), ss.tableScale(p.T)
+					for _, c := range reportTau(w, src, p.T, k) {
+						r.rows = append(r.rows, ClaimRow{Source: src, Scale: sc, Check: c})
+					}
+					tauFiles = append(tauFiles, tauFile{rel: src, scale: sc, t: p.T})
+				}
+				er, err := earlySection(w, csv, rel, t, k)
+				if err != nil {
+					return r, err
+				}
+				early = append(early, er...)
+			} else {
+				for _, c := range s.fn(w, rel, t, k) {
+					r.rows = append(r.rows, ClaimRow{Source: rel, Scale: scale, Check: c})
+				}
 			}
 			if s.kind == "mnist" && t.First("tau_over_mu") > 0 {
 				for _, c := range reportMNISTAT(w, root, rel, t, k) {
@@ -203,9 +226,6 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 						}
 					}
 				}
-			}
-			if s.kind == "tau" {
-				tauFiles = append(tauFiles, tauFile{rel: rel, scale: scale, t: t})
 			}
 			if s.kind == "phase" {
 				shrink = append(shrink, shrinkEntry{rel: rel, scale: scale, setup: fmt.Sprintf("d=%g M=%g d_h=%g", t.First("d"), t.First("m"), t.First("dh")),
@@ -253,6 +273,8 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 		fmt.Fprintf(w, "\n## Summary of the checks\n\n%s", SummaryTables(r.rows))
 	}
 	fmt.Fprintf(w, "\n## Verdicts by scale\n\n%s\n%s", ByScaleNote, r.by.Markdown())
+	r.step = StepSizeTable(r.rows, tauFiles, early, k)
+	fmt.Fprintf(w, "\n## Step size\n\nEvery τ sweep, one row per file and η (issue 17): THEORY §4.1's step-size condition η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹} (CetaTheory = %g) with the factor by which the sweep's η exceeds it, the verdicts it leaves, and what the runs did. The same table is finding 8 of `theorems/STATEMENTS.md`.\n%s", theorems.DefaultScope().CetaTheory, r.step)
 	for _, l := range scales {
 		sec := section(l)
 		fmt.Fprintf(w, "\n---\n\n## %s\n\n%s\n", ss.scaleHeading(l), ss.scaleParagraph(l, sec.files, hunt, cal))
@@ -314,6 +336,13 @@ func fileWhat(kind, rel string, t *sweep.Table) string {
 		}
 	case "tau":
 		what = fmt.Sprintf("τ sweep, %s set, PGD-%g training, %g steps", setName(t), t.First("pgd_steps"), t.First("max_steps"))
+		if t.Has("flow_time") {
+			var etas []string
+			for _, e := range slices.Backward(sortedDistinct(t.Col("eta"))) {
+				etas = append(etas, strconv.FormatFloat(e, 'g', -1, 64))
+			}
+			what = fmt.Sprintf("τ sweep, %s set, PGD-%g training, η = %s, each run to flow time η·T = %g or the loss target", setName(t), t.First("pgd_steps"), strings.Join(etas, ", "), t.First("flow_time"))
+		}
 	case "dynamics":
 		what = fmt.Sprintf("training dynamics, %g steps", t.First("max_steps"))
 	case "mnist":
@@ -411,11 +440,16 @@ func huntSection(h *Hunt, scale string) string {
 		strings.Join(logs, ", "), strings.Join(rows, "\n"))
 }
 
-// sourceCell prints a source list as code spans.
+// sourceCell prints a source list as code spans (a sweep's label in
+// brackets after its file's span).
 func sourceCell(s string) string {
 	parts := strings.Split(s, ", ")
 	for i, p := range parts {
-		parts[i] = "`" + p + "`"
+		file, label, ok := strings.Cut(p, " [")
+		parts[i] = "`" + file + "`"
+		if ok {
+			parts[i] += " [" + label // one sweep of a file with several: "`tau/ci-eta` [η = 0.1]"
+		}
 	}
 	return strings.Join(parts, ", ")
 }
@@ -686,16 +720,31 @@ func setName(t *sweep.Table) string {
 	return fmt.Sprintf("unknown set_id %d", id)
 }
 
+// reportTau writes the section of one sweep of a τ-sweep file (one η and
+// d_h; rel is its source, "tau/ci-eta [η = 0.1]" for a part of a file
+// with several) and returns its checks, each paired with its statement's
+// scope on the sweep's rows. P6 is decided on the relative rule
+// (theorems.CheckP6Relative, every replicate against the τ = 0 run of its
+// cell); THEORY's absolute entropy cut is not used in any verdict.
 func reportTau(w io.Writer, rel string, t *sweep.Table, k theorems.Consts) []theorems.Check {
 	var checks []theorems.Check
 	rows := SummarizeTau(t)
 	M, dh, nt := int(t.First("m")), int(t.First("dh")), int(t.First("n_test"))
-	fmt.Fprintf(w, "### Robust error, attention and convergence against the budget τ (`%s`)\n\n", rel)
+	file, label, _ := strings.Cut(rel, " [")
+	if label != "" {
+		label = ", " + strings.TrimSuffix(label, "]")
+	}
+	fmt.Fprintf(w, "### Robust error, attention and convergence against the budget τ (`%s`%s)\n\n", file, label)
 	fmt.Fprintf(w, "**Claims** (2604.19724 Theorem 4.2 as restated [SEC]; THEORY §4.3, P5–P9): (1) τ ≲ ‖μ‖/log d_h: AT behaves like clean training, attention still selects the signal, robust error small; (2) ‖μ‖/log d_h ≲ τ ≲ ‖μ‖: attention collapses towards uniform, convergence ≈ M× slower; (3) τ ≥ ‖μ‖: robust error ≥ 0.25 for every classifier — our exact bound: ≥ 1/2 already at τ ≥ ‖μ‖/√2 (midpoint attack, [DER]). ")
 	fmt.Fprintf(w, "Cell: N = %g, c = N·SNR_2² = %.3g (‖μ‖ = %.3g), d_h = %d, so 1/ln d_h = %.3f; %d replicates per τ, the same data and initialization at every τ; perturbation set of training and evaluation: **%s**.\n\n", t.First("n"), t.First("c"), t.First("mu"), dh, 1/math.Log(float64(dh)), rows[0].Reps, setName(t))
-	fmt.Fprintf(w, "![%s](%s.png)\n\n", rel, rel)
+	fmt.Fprintf(w, "![%s](%s.png)\n\n", rel, figureStem(rel))
 	eps := t.First("eps")
-	fmt.Fprintf(w, "Training runs a fixed %g GD steps (no early stop); \"steps to ε\" is the first step with robust training loss < ε = %g (censored at %g when never reached).\n\n", t.First("max_steps"), eps, t.First("max_steps"))
+	if t.Has("flow_time") {
+		fmt.Fprintf(w, "Training runs to gradient-flow time η·T = %g (T = %g GD steps at η = %g) or until the robust training loss is < %g, whichever comes first; \"steps to ε\" is the first step with robust training loss < ε = %g (censored at %g when never reached: a lower bound, never counted as converged).\n\n", t.First("flow_time"), t.First("max_steps"), t.First("eta"), t.First("target"), eps, t.First("max_steps"))
+	} else {
+		fmt.Fprintf(w, "Training runs a fixed %g GD steps (no early stop); \"steps to ε\" is the first step with robust training loss < ε = %g (censored at %g when never reached).\n\n", t.First("max_steps"), eps, t.First("max_steps"))
+	}
+	fmt.Fprintf(w, "Hypotheses at this step size: %s.\n\n", stepSizeText(t, k))
 	fmt.Fprintf(w, "| τ/‖μ‖ | clean test err | robust test err | entropy/ln M | a_1 | max_j a_j | steps to ε | reached ε | final robust train loss |\n|---|---|---|---|---|---|---|---|---|\n")
 	var taus, robust, a1, lb, ub []float64
 	for _, r := range rows {
@@ -721,12 +770,22 @@ func reportTau(w io.Writer, rel string, t *sweep.Table, k theorems.Consts) []the
 	}
 	p7 := scopeRows("P7", t, nil, func(f theorems.RunFacts) (theorems.Scope, error) { return theorems.ScopeP7(f, taus, k, sk) })
 	add(theorems.WithScope(theorems.CheckP7(dh, M, taus, a1, k), p7))
+	p6 := 0
 	for _, r := range rows {
 		if clean && theorems.InRegime2(r.TauOverMu, dh, k) {
-			ratio := r.Steps / math.Max(1, rows[0].Steps)
+			b, missing := p6Budget(t, r.TauOverMu)
 			sc := scopeRows("P6", t, atTau(t, r.TauOverMu), func(f theorems.RunFacts) (theorems.Scope, error) { return theorems.ScopeP6(f, k, sk) })
-			add(theorems.WithScope(theorems.CheckP6(r.TauOverMu, r.Entropy, ratio, r.Converged < 1, M, k), sc))
+			c := theorems.WithScope(theorems.CheckP6Relative(b, k, sk), sc)
+			if missing > 0 && c.Note == "" {
+				c.Note = fmt.Sprintf("%d replicate(s) without a τ = 0 run left out", missing)
+			}
+			add(c)
+			p6++
 		}
+	}
+	if p6 > 0 {
+		fmt.Fprintf(w, "\nP6 is decided on the relative rule only: THEORY's absolute cut (entropy ≥ EntFrac·ln M = %g·ln M) cannot see collapse when clean training already ends near uniform — the τ = 0 runs of this sweep end at entropy %.3f·ln M, which %s it.\n",
+			k.EntFrac, rows[0].Entropy, map[bool]string{true: "already meets", false: "does not meet"}[rows[0].Entropy >= k.EntFrac])
 	}
 	return checks
 }

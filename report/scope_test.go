@@ -43,7 +43,7 @@ func scopeRepo(t *testing.T, setEta string) string {
 	}
 	os.WriteFile(filepath.Join(repo, ReadmePath), []byte("x\n"+ClaimsBegin+"\n"+ClaimsEnd+"\n"+ByScaleBegin+"\n"+ByScaleEnd+"\n"), 0o644)
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
-	os.WriteFile(filepath.Join(repo, StatementsPath), []byte(StatusBegin+"\n"+StatusEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, StatementsPath), []byte(StatusBegin+"\n"+StatusEnd+"\n"+StepBegin+"\n"+StepEnd+"\n"), 0o644)
 	return repo
 }
 

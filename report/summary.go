@@ -117,6 +117,7 @@ func figureLinks(rel string) string {
 	if strings.Contains(rel, ", ") || strings.Contains(rel, " + ") {
 		return "—"
 	}
+	rel = figureStem(rel) // one sweep of a file with several has its own figure
 	kind, _, _ := strings.Cut(rel, "/")
 	var subs []string
 	switch kind {

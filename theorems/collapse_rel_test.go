@@ -3,6 +3,7 @@ package theorems
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -101,19 +102,109 @@ func TestRelativeCollapseProperty(t *testing.T) {
 	})
 }
 
-// TestCheckP6Relative: the collapse part and the slowdown band combine as
-// in CheckP6.
+// p6Budget builds a budget of n replicates at M = 8, η = 0.01, T = 1000
+// whose τ = 0 runs specialized (a₁ = 0.3, entropy 0.95 ln M) and whose runs
+// at τ have the attention adv on both kinds of input, with flow times to ε
+// t0 (τ = 0) and t (τ) in every replicate.
+func p6Budget(n int, adv AttnState, t0, t FlowTime) P6Budget {
+	const M = 8
+	clean := AttnState{Eta: 0.01, Steps: 1000, A1: 0.3, Entropy: 0.95 * math.Log(M)}
+	b := P6Budget{TauRel: 0.55, M: M}
+	for range n {
+		b.Clean = append(b.Clean, CollapsePair{clean, adv})
+		b.Adv = append(b.Adv, CollapsePair{clean, adv})
+		b.Time0, b.Time = append(b.Time0, t0), append(b.Time, t)
+	}
+	return b
+}
+
+// TestCheckP6Relative (issue 17 items 3 and 5): every replicate against the
+// τ = 0 run of its cell, on clean and adversarial inputs, with the
+// slowdown band. The rule fails on clean-like runs and holds on uniform
+// ones; one clean-like replicate, or clean-like attention on the
+// adversarial inputs alone, is a failure (every run, both inputs); a
+// censored time is a lower bound and never makes the band hold.
 func TestCheckP6Relative(t *testing.T) {
 	k, s := Defaults(), DefaultScope()
 	const M = 8
 	lnM := math.Log(M)
-	clean := AttnState{Eta: 0.01, Steps: 1000, A1: 0.3, Entropy: 0.95 * lnM}
 	uniform := AttnState{Eta: 0.01, Steps: 1000, A1: 1.0 / M, Entropy: lnM}
-	wantStatus(t, "uniform, slowdown 8", CheckP6Relative(0.55, clean, uniform, 8, false, M, k, s), Reproduced)
-	wantStatus(t, "uniform, slowdown 1", CheckP6Relative(0.55, clean, uniform, 1, false, M, k, s), NotReproduced)
-	wantStatus(t, "uniform, censored at 8", CheckP6Relative(0.55, clean, uniform, 8, true, M, k, s), Inconclusive)
-	wantStatus(t, "identical to clean, slowdown 8", CheckP6Relative(0.55, clean, clean, 8, false, M, k, s), NotReproduced)
-	wantStatus(t, "other η", CheckP6Relative(0.55, clean, AttnState{Eta: 0.1, Steps: 1000, A1: 1.0 / M, Entropy: lnM}, 8, false, M, k, s), Inconclusive)
+	cleanLike := AttnState{Eta: 0.01, Steps: 1000, A1: 0.3, Entropy: 0.95 * lnM}
+	t0 := FlowTime{EtaT: 1}
+	slow8, slow1 := FlowTime{EtaT: 8}, FlowTime{EtaT: 1}
+	ceil8 := FlowTime{EtaT: 8, Censored: true}
+	wantStatus(t, "uniform, slowdown 8", CheckP6Relative(p6Budget(3, uniform, t0, slow8), k, s), Reproduced)
+	wantStatus(t, "uniform, slowdown 1", CheckP6Relative(p6Budget(3, uniform, t0, slow1), k, s), NotReproduced)
+	wantStatus(t, "clean-like, slowdown 8", CheckP6Relative(p6Budget(3, cleanLike, t0, slow8), k, s), NotReproduced)
+	// Censoring: the band [M/4, 4M] = [2, 32] holds at 8 only when 8 is a
+	// time, not a ceiling.
+	wantStatus(t, "uniform, censored at 8", CheckP6Relative(p6Budget(3, uniform, t0, ceil8), k, s), Inconclusive)
+	wantStatus(t, "uniform, censored at 40", CheckP6Relative(p6Budget(3, uniform, t0, FlowTime{EtaT: 40, Censored: true}), k, s), NotReproduced)
+	wantStatus(t, "uniform, τ = 0 censored", CheckP6Relative(p6Budget(3, uniform, FlowTime{EtaT: 1, Censored: true}, slow8), k, s), Inconclusive)
+	mixed := p6Budget(3, uniform, t0, slow8)
+	mixed.Time[1] = ceil8
+	wantStatus(t, "one of three replicates censored", CheckP6Relative(mixed, k, s), Inconclusive)
+
+	// Every replicate: one clean-like replicate of three fails the budget.
+	one := p6Budget(3, uniform, t0, slow8)
+	one.Clean[2].Adv, one.Adv[2].Adv = cleanLike, cleanLike
+	wantStatus(t, "one clean-like replicate of three", CheckP6Relative(one, k, s), NotReproduced)
+	// Both inputs: uniform on clean inputs, clean-like on adversarial ones.
+	advOnly := p6Budget(3, uniform, t0, slow8)
+	for r := range advOnly.Adv {
+		advOnly.Adv[r].Adv = cleanLike
+	}
+	c := CheckP6Relative(advOnly, k, s)
+	wantStatus(t, "collapsed on clean inputs only", c, NotReproduced)
+	if !strings.Contains(c.Measured, "adversarial inputs: a₁ 0.300 → 0.300") || !strings.Contains(c.Measured, "0 of 3 replicates collapse") {
+		t.Errorf("collapsed on clean inputs only: measured %q, want the adversarial inputs' a₁ and count", c.Measured)
+	}
+	// Control: the same file without adversarial columns is judged on the
+	// clean inputs alone, and says so.
+	advOnly.Adv = nil
+	c = CheckP6Relative(advOnly, k, s)
+	wantStatus(t, "no adversarial columns", c, Reproduced)
+	if !strings.Contains(c.Measured, "adversarial inputs not measured") {
+		t.Errorf("no adversarial columns: measured %q, want it said", c.Measured)
+	}
+	// Not comparable: another η, or lists of different lengths.
+	other := p6Budget(2, AttnState{Eta: 0.1, Steps: 1000, A1: 1.0 / M, Entropy: lnM}, t0, slow8)
+	wantStatus(t, "other η", CheckP6Relative(other, k, s), Inconclusive)
+	short := p6Budget(2, uniform, t0, slow8)
+	short.Time = short.Time[:1]
+	wantStatus(t, "ragged replicates", CheckP6Relative(short, k, s), Inconclusive)
+	wantStatus(t, "no replicate", CheckP6Relative(P6Budget{TauRel: 0.55, M: M}, k, s), Inconclusive)
+}
+
+// TestSlowdown: the ratio of mean flow times and the bracket censoring
+// leaves on it; NaN and empty input decide nothing.
+func TestSlowdown(t *testing.T) {
+	inf := math.Inf(1)
+	for _, c := range []struct {
+		name         string
+		t0, t        []FlowTime
+		slow, lo, hi float64
+	}{
+		{"both reached", []FlowTime{{1, false}, {3, false}}, []FlowTime{{8, false}, {24, false}}, 8, 8, 8},
+		{"τ run censored", []FlowTime{{1, false}, {3, false}}, []FlowTime{{8, false}, {24, true}}, 8, 8, inf},
+		{"τ = 0 run censored", []FlowTime{{1, true}, {3, false}}, []FlowTime{{8, false}, {24, false}}, 8, 0, 8},
+		{"both censored", []FlowTime{{1, true}}, []FlowTime{{8, true}}, 8, 0, inf},
+		{"zero time at τ = 0", []FlowTime{{0, false}}, []FlowTime{{8, false}}, math.NaN(), 0, inf},
+		{"NaN time", []FlowTime{{1, false}}, []FlowTime{{math.NaN(), false}}, math.NaN(), 0, inf},
+		{"ragged", []FlowTime{{1, false}}, nil, math.NaN(), 0, inf},
+	} {
+		slow, lo, hi := Slowdown(c.t0, c.t)
+		same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+		if !same(slow, c.slow) || lo != c.lo || hi != c.hi {
+			t.Errorf("Slowdown(%s) = %g [%g, %g], want %g [%g, %g]", c.name, slow, lo, hi, c.slow, c.lo, c.hi)
+		}
+	}
+	if got := FlowTimeOfSteps(-1, 0.01, 1500); got != (FlowTime{EtaT: 15, Censored: true}) {
+		t.Errorf("FlowTimeOfSteps(-1, 0.01, 1500) = %v, want {15 true}", got)
+	}
+	if got := FlowTimeOfSteps(120, 0.01, 1500); got != (FlowTime{EtaT: 1.2}) {
+		t.Errorf("FlowTimeOfSteps(120, 0.01, 1500) = %v, want {1.2 false}", got)
+	}
 }
 
 // linearCollapse is the linear-collapse model of THEORY §3.3 on a small

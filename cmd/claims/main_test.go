@@ -18,7 +18,7 @@ func TestRun(t *testing.T) {
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
 	os.MkdirAll(filepath.Join(repo, "results"), 0o755)
 	os.WriteFile(filepath.Join(repo, report.ReadmePath), []byte(report.ClaimsBegin+"\n"+report.ClaimsEnd+"\n"+report.ByScaleBegin+"\n"+report.ByScaleEnd+"\n"), 0o644)
-	os.WriteFile(filepath.Join(repo, report.StatementsPath), []byte(report.StatusBegin+"\n"+report.StatusEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, report.StatementsPath), []byte(report.StatusBegin+"\n"+report.StatusEnd+"\n"+report.StepBegin+"\n"+report.StepEnd+"\n"), 0o644)
 	var b bytes.Buffer
 	if err := run(&b, []string{"-repo", repo}); err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func TestRootFromSubdirectory(t *testing.T) {
 	os.MkdirAll(filepath.Join(repo, "theorems"), 0o755)
 	os.MkdirAll(filepath.Join(repo, "results", "tau"), 0o755)
 	os.WriteFile(filepath.Join(repo, report.ReadmePath), []byte(report.ClaimsBegin+"\n"+report.ClaimsEnd+"\n"+report.ByScaleBegin+"\n"+report.ByScaleEnd+"\n"), 0o644)
-	os.WriteFile(filepath.Join(repo, report.StatementsPath), []byte(report.StatusBegin+"\n"+report.StatusEnd+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, report.StatementsPath), []byte(report.StatusBegin+"\n"+report.StatusEnd+"\n"+report.StepBegin+"\n"+report.StepEnd+"\n"), 0o644)
 	t.Chdir(filepath.Join(repo, "results", "tau"))
 	var b bytes.Buffer
 	if err := run(&b, nil); err != nil {

@@ -391,3 +391,54 @@ func AddBand(p *plot.Plot, k int, label string, x, lo, hi []float64) {
 	p.Add(poly)
 	p.Legend.Add(label, poly)
 }
+
+// LogX puts the x axis of p on a log scale with powers-of-ten ticks (only
+// positive x can be drawn: AddLine drops the others).
+func LogX(p *plot.Plot) {
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+}
+
+// LogY puts the y axis of p on a log scale with powers-of-ten ticks.
+func LogY(p *plot.Plot) {
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+}
+
+// AddLine adds a thin line without markers in the colour of style k, with
+// a legend entry when label is not empty. It draws the finite points with
+// x > 0 (a log x axis) and, when positiveY, y > 0 (a log y axis).
+func AddLine(p *plot.Plot, k int, label string, x, y []float64, positiveY bool) {
+	var xy plotter.XYs
+	for _, pt := range xyFilter(x, y) {
+		if pt.X > 0 && !math.IsInf(pt.X, 0) && (!positiveY || pt.Y > 0) {
+			xy = append(xy, pt)
+		}
+	}
+	if len(xy) == 0 {
+		return
+	}
+	l, err := plotter.NewLine(xy)
+	if err != nil {
+		return
+	}
+	l.Color = plotutil.Color(k)
+	l.Width = vg.Points(1)
+	l.Dashes = plotutil.Dashes(k % 3)
+	p.Add(l)
+	if label != "" {
+		p.Legend.Add(label, l)
+	}
+}
+
+// HLine adds a dotted grey horizontal line at y across the x range, with a
+// legend label.
+func HLine(p *plot.Plot, y float64, label string) {
+	f := plotter.NewFunction(func(float64) float64 { return y })
+	f.Color = color.Gray{Y: 90}
+	f.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+	p.Add(f)
+	if label != "" {
+		p.Legend.Add(label, f)
+	}
+}
