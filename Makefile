@@ -76,7 +76,7 @@ hunt-paper:      ## the paper-scale (d=1024) hunt of Thm 4.2(i), (ii) and P7 wit
 # the git-ignored scratch ETA_CI_OUT; a killed run resumes where it stopped.
 ETA_CI_OUT ?= results/tmp/eta-ci/tau/ci-eta
 .PHONY: eta-ci
-eta-ci:          ## τ sweep at η = 0.1, 0.01, 0.001 × 5 seeds to matched η·T = 15, into results/tmp/eta-ci (about 36 CPU-min: estimated from single cells, see README)
+eta-ci:          ## τ sweep at η = 0.1, 0.01, 0.001 × 5 seeds to matched η·T = 15, into results/tmp/eta-ci (56 min wall on 2 shared cores, measured)
 	$(GO) run ./cmd/vitadv tau -preset ci -eta 0.1,0.01,0.001 -reps 5 -flow-time 15 -target 0.01 -early-steps 20 -adv-attention -figures=false -out $(ETA_CI_OUT)
 
 # Issue 17 item 4: MNIST 0 vs 1 under ℓ2 (Frobenius) adversarial training,
