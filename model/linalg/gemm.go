@@ -248,39 +248,44 @@ func (t task) exec(buf *buffers) {
 }
 
 // run splits a product of at least parallelMinFlops flops into blocks of
-// C along its longer side (edges on multiples of mr or nr): at least two
-// per thread and about chunkFlops flops each, at most maxWorkers. The
-// operand that every block reads whole (op(B) when the rows are split,
-// op(A) when the columns are) is packed once, in parallel, before the
-// blocks start (GotoBLAS's shared B panel; before, each block repacked it,
-// ten times over at the paper's TN shape), and each block packs only its
-// own part of the other operand. It queues the tasks and works through the
-// queue with up to GOMAXPROCS−1 workers. Blocks smaller than an even split
-// let the other goroutines take over the work of one that the OS has
-// descheduled (on this shared 2-core machine an even 2-way split ran at the
-// speed of the slower half, 1.9× slower than one thread). Neither the blocks
-// nor the packing change the order in which an element is accumulated, so
-// the result does not depend on them.
+// C along its longer side (edges on multiples of mr or nr) and computes them
+// with up to GOMAXPROCS−1 workers and the caller. The operand that every
+// block reads whole (op(B) when the rows are split, op(A) when the columns
+// are) is packed once, in parallel, before the blocks start (GotoBLAS's
+// shared B panel), and each block packs only its own part of the other
+// operand.
+//
+// The blocks shrink as the work runs out (guided self-scheduling,
+// Polychronopoulos and Kuck 1987): each takes ⌈r/(2·procs)⌉ of the r
+// micro-panels still unassigned, at least chunkMin(…) (the last one may be
+// smaller), so that the first blocks are large and the last ones small; at
+// NN 320×1024×1024 on AVX-512 with 2 threads, 16, 12, 9, 7, 5, 4, 3, 2, 2,
+// 2, 2 panels of 16 columns. The queue hands them out in that order to
+// whichever goroutine is free, so the threads finish within about one small
+// block of each other, and one that the OS deschedules leaves its share to
+// the others (on this shared 2-core machine an even 2-way split ran at the
+// speed of the slower half, 1.9× slower than one thread). Before, ~10 equal
+// blocks of ~2²⁶ flops could leave one thread idle for up to a block, a
+// tenth of the product, at the end of each call. Neither the blocks nor the
+// packing change the order in which an element is accumulated, so the
+// result does not depend on them.
 func run(j *job) {
 	p := &j.p
 	mr, nr := kern.mr, kern.nr
 	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
 	rowTiles, colTiles := ceilDiv(p.m, mr), ceilDiv(p.n, nr)
 	splitRows := rowTiles*mr > colTiles*nr
-	tiles, shareTiles := colTiles, rowTiles
+	tiles, shareTiles, width := colTiles, rowTiles, nr
 	if splitRows {
-		tiles, shareTiles = rowTiles, colTiles
+		tiles, shareTiles, width = rowTiles, colTiles, mr
 	}
 	procs := runtime.GOMAXPROCS(0)
-	parts := 1
-	if flops >= parallelMinFlops {
-		parts = min(max(2*procs, int(math.Ceil(flops/chunkFlops))), maxWorkers, tiles)
-	}
-	if parts <= 1 || procs == 1 {
+	minTiles := chunkMin(flops, tiles, width)
+	if flops < parallelMinFlops || procs == 1 || tiles < 2*minTiles {
 		serial(p, j.buf, 0, p.m, 0, p.n)
 		return
 	}
-	ensureWorkers(min(procs, parts) - 1)
+	ensureWorkers(procs - 1)
 
 	// The common operand is packed once if the blocks would pack it (an
 	// operand the micro-kernel reads in place, directA/directB, stays in
@@ -305,16 +310,39 @@ func run(j *job) {
 		drain(j, packParts)
 	}
 
-	for q := 0; q < parts; q++ {
-		t0, t1 := q*tiles/parts, (q+1)*tiles/parts
+	parts := 0
+	for t0 := 0; t0 < tiles; parts++ {
+		t1 := nextChunk(t0, tiles, procs, minTiles)
 		t := task{j, false, 0, p.m, t0 * nr, min(t1*nr, p.n)}
 		if splitRows {
 			t = task{j, false, t0 * mr, min(t1*mr, p.m), 0, p.n}
 		}
 		queue(j, t)
+		t0 = t1
 	}
 	drain(j, parts)
 }
+
+// nextChunk returns the end of the block of a split product that starts at
+// micro-panel t0 of tiles (run): ⌈(tiles−t0)/(2·procs)⌉ panels, at least
+// minTiles, at most what is left.
+func nextChunk(t0, tiles, procs, minTiles int) int {
+	return min(tiles, t0+max(minTiles, ceilDiv(tiles-t0, 2*procs)))
+}
+
+// chunkMin returns the fewest micro-panels (of width elements each, out of
+// tiles) in one block of a split product of flops flops: at least 32 rows or
+// columns of C, so that the operand each block streams whole (the packed
+// shared panel or A read in place, 8 bytes an element) is used for ≥ 8
+// flops a byte, and at least 2¹⁸ flops (~3 µs of one core), so that a
+// block's hand-off (~1 µs) stays small against it.
+func chunkMin(flops float64, tiles, width int) int {
+	byFlops := int(math.Ceil(chunkMinFlops / (flops / float64(tiles))))
+	return max(ceilDiv(32, width), byFlops, 1)
+}
+
+// chunkMinFlops is the smallest block of a split product (chunkMin).
+const chunkMinFlops = 1 << 18
 
 // queue sends t to the workers; while the queue is full, the caller runs
 // queued tasks itself.
@@ -368,11 +396,6 @@ func packShared(p *gemmParams, q0, q1 int) {
 		}
 	}
 }
-
-// chunkFlops is the target size of one queued block, ~1.5 ms of one core:
-// each block packs its own panels, so that at the paper's size 10 blocks
-// repack ~10% extra, and 20 blocks ~20%.
-const chunkFlops = 1 << 26
 
 // kBlocks returns the number of k blocks: the fewest of depth ≤ kcMax. The
 // block edges, q·k/nb, depend on k alone.
