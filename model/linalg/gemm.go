@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Blocking parameters of the driver. kcMax bounds the depth of one packed
@@ -233,7 +234,14 @@ func ensureWorkers(n int) {
 
 func worker() {
 	buf := newBuffers()
-	for t := range tasks {
+	for {
+		t, ok := task{}, false
+		if spinWait > 0 {
+			t, ok = pollTasks(spinWait) // SpinEnv
+		}
+		if !ok {
+			t = <-tasks
+		}
 		t.exec(buf)
 	}
 }
@@ -359,15 +367,39 @@ func queue(j *job, t task) {
 
 // drain works through the queue (this call's tasks or any other's) until
 // n tasks of job j are done, so that progress never depends on a worker
-// being free.
+// being free. With SpinEnv set, it polls for up to spinWait after the
+// last task or report before it blocks (a blocked caller is readied by the
+// worker's report on the worker's P, where another thread has to take it
+// over).
 func drain(j *job, n int) {
-	for n > 0 {
+	var deadline time.Time
+	for i := 0; n > 0; i++ {
+		if spinWait > 0 {
+			select {
+			case <-j.done:
+				n--
+				i = -1
+				continue
+			case t := <-tasks:
+				t.exec(j.buf)
+				i = -1
+				continue
+			default:
+			}
+			if i == 0 {
+				deadline = time.Now().Add(spinWait)
+			}
+			if i == 0 || i%16 != 0 || !time.Now().After(deadline) {
+				continue
+			}
+		}
 		select {
 		case <-j.done:
 			n--
 		case t := <-tasks:
 			t.exec(j.buf)
 		}
+		i = -1
 	}
 }
 
