@@ -2,6 +2,8 @@ package linalg
 
 import (
 	"fmt"
+	"math"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -78,7 +80,8 @@ func TestGuidedChunks(t *testing.T) {
 	}
 }
 
-// TestChunkMin: a block has at least 32 rows or columns and 2¹⁸ flops.
+// TestChunkMin: a block has at least 32 rows or columns and 2¹⁸ flops, and
+// a call at most maxWorkers/2 + 1 blocks.
 func TestChunkMin(t *testing.T) {
 	for _, tc := range []struct {
 		flops        float64
@@ -89,9 +92,35 @@ func TestChunkMin(t *testing.T) {
 		{2 * 320 * 1024 * 1024, 86, 12, 3}, // 36 columns
 		{2 * 320 * 1024 * 1024, 40, 8, 4},  // 32 rows
 		{1 << 20, 64, 16, 16},              // 2¹⁸ of 2²⁰ flops: a quarter of the panels
+		{1 << 40, 1000, 16, 32},            // at most maxWorkers/2 + 1 blocks
 	} {
 		if got := chunkMin(tc.flops, tc.tiles, tc.width); got != tc.want {
 			t.Errorf("chunkMin(%g, %d, %d) = %d, want %d", tc.flops, tc.tiles, tc.width, got, tc.want)
+		}
+	}
+}
+
+// TestGemmManyProcs: at GOMAXPROCS far above maxWorkers a split product
+// (shared packed operand included) finishes and gives the bits of
+// GOMAXPROCS 1: the blocks and pack tasks of a call stay within what the
+// done channel holds.
+func TestGemmManyProcs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, tc := range []gemmCase{
+		{true, false, 1024, 1024, 64, 1, 0, 0}, // columns split, op(A) packed shared
+		{false, true, 2048, 96, 300, 1, 1, 0},  // rows split, op(B) packed shared
+	} {
+		a, lda, b, ldb, c, ldc := tc.operands(5)
+		runtime.GOMAXPROCS(1)
+		Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+		ref := append([]float64(nil), c...)
+		runtime.GOMAXPROCS(200)
+		_, _, _, _, c, _ = tc.operands(5)
+		Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+		for i := range c {
+			if math.Float64bits(c[i]) != math.Float64bits(ref[i]) {
+				t.Fatalf("%v: GOMAXPROCS=200: C[%d] = %x, GOMAXPROCS=1 gave %x", tc, i, math.Float64bits(c[i]), math.Float64bits(ref[i]))
+			}
 		}
 	}
 }

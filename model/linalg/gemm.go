@@ -210,7 +210,9 @@ type task struct {
 	i0, i1, j0, j1 int
 }
 
-// maxWorkers bounds the number of blocks a call is split into.
+// maxWorkers bounds the worker goroutines, the tasks queued at once and the
+// tasks of one phase of a call (chunkMin, packParts), so that their reports
+// always fit the job's done channel.
 const maxWorkers = 64
 
 var (
@@ -293,7 +295,7 @@ func run(j *job) {
 		serial(p, j.buf, 0, p.m, 0, p.n)
 		return
 	}
-	ensureWorkers(procs - 1)
+	ensureWorkers(min(procs, maxWorkers) - 1)
 
 	// The common operand is packed once if the blocks would pack it (an
 	// operand the micro-kernel reads in place, directA/directB, stays in
@@ -311,7 +313,7 @@ func run(j *job) {
 		p.sharedA, share = j.shared, true
 	}
 	if share {
-		packParts := min(2*procs, shareTiles)
+		packParts := min(2*procs, shareTiles, maxWorkers)
 		for q := 0; q < packParts; q++ {
 			queue(j, task{j, true, q * shareTiles / packParts, (q + 1) * shareTiles / packParts, 0, 0})
 		}
@@ -342,11 +344,13 @@ func nextChunk(t0, tiles, procs, minTiles int) int {
 // tiles) in one block of a split product of flops flops: at least 32 rows or
 // columns of C, so that the operand each block streams whole (the packed
 // shared panel or A read in place, 8 bytes an element) is used for ≥ 8
-// flops a byte, and at least 2¹⁸ flops (~3 µs of one core), so that a
-// block's hand-off (~1 µs) stays small against it.
+// flops a byte; at least 2¹⁸ flops (~3 µs of one core), so that a block's
+// hand-off (~1 µs) stays small against it; and at least tiles/(maxWorkers/2),
+// so that a call queues at most maxWorkers/2 + 1 blocks and their reports
+// always fit the job's done channel.
 func chunkMin(flops float64, tiles, width int) int {
 	byFlops := int(math.Ceil(chunkMinFlops / (flops / float64(tiles))))
-	return max(ceilDiv(32, width), byFlops, 1)
+	return max(ceilDiv(32, width), byFlops, ceilDiv(tiles, maxWorkers/2), 1)
 }
 
 // chunkMinFlops is the smallest block of a split product (chunkMin).
