@@ -239,7 +239,7 @@ func worker() {
 	for {
 		t, ok := task{}, false
 		if spinWait > 0 {
-			t, ok = pollTasks(spinWait) // SpinEnv
+			t, ok = pollTasks(tasks, spinWait) // SpinEnv
 		}
 		if !ok {
 			t = <-tasks

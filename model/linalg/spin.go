@@ -2,7 +2,6 @@ package linalg
 
 import (
 	"os"
-	"sync/atomic"
 	"time"
 )
 
@@ -26,13 +25,6 @@ const maxSpin = time.Millisecond
 // spinWait).
 var spinWait, spinErr = parseSpin(os.Getenv(SpinEnv))
 
-// pollHits counts the tasks pollTasks returned while testHooks is set
-// (tests: the polling path is taken).
-var (
-	testHooks bool
-	pollHits  atomic.Int64
-)
-
 // parseSpin reads a SpinEnv value: "" is 0, anything else a duration in
 // [0, maxSpin], or an *EnvError (and 0).
 func parseSpin(v string) (time.Duration, error) {
@@ -46,16 +38,13 @@ func parseSpin(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// pollTasks returns a task that is queued within d of the call, without
-// blocking, or false.
-func pollTasks(d time.Duration) (task, bool) {
+// pollTasks returns a task that is queued on ch within d of the call,
+// without blocking, or false.
+func pollTasks(ch <-chan task, d time.Duration) (task, bool) {
 	var deadline time.Time
 	for i := 0; ; i++ {
 		select {
-		case t := <-tasks:
-			if testHooks {
-				pollHits.Add(1)
-			}
+		case t := <-ch:
 			return t, true
 		default:
 		}

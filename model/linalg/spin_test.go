@@ -37,12 +37,11 @@ func TestParseSpin(t *testing.T) {
 // TestGemmSpin: with polling threads (SpinEnv) split products give the
 // bits they give without, at GOMAXPROCS 2 and 3, over back-to-back calls
 // (where the polling worker picks the next call's blocks up) and calls
-// spaced beyond the polling time (where it has parked); the polling path
-// is taken (a worker polled a task up) and allocates nothing.
+// spaced beyond the polling time (where it has parked), and allocate
+// nothing.
 func TestGemmSpin(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	defer func(d time.Duration) { spinWait = d }(spinWait)
-	polled := 0
 	for _, tc := range []gemmCase{
 		{false, false, 97, 301, 600, 1, 0.5, 0},
 		{true, false, 301, 97, 333, -1, 0, 2},
@@ -60,9 +59,7 @@ func TestGemmSpin(t *testing.T) {
 					time.Sleep(2 * spinWait) // the workers park
 				}
 				_, _, _, _, c, _ := tc.operands(9)
-				before := pollHits.Load()
 				Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
-				polled += int(pollHits.Load() - before)
 				for i := range c {
 					if math.Float64bits(c[i]) != math.Float64bits(ref[i]) {
 						t.Fatalf("%v: GOMAXPROCS=%d spin %v call %d: C[%d] = %x, want %x", tc, procs, spinWait, call, i, math.Float64bits(c[i]), math.Float64bits(ref[i]))
@@ -75,7 +72,33 @@ func TestGemmSpin(t *testing.T) {
 			}
 		}
 	}
-	if polled == 0 {
-		t.Error("no worker polled a task up: the polling path was not tested")
+}
+
+// TestPollTasks: pollTasks returns a task already queued, one queued while
+// it polls, and false (without a task, not before d has passed) when
+// nothing comes. Negative control: a poll of 0 misses the late task.
+func TestPollTasks(t *testing.T) {
+	ch := make(chan task, 1)
+	ch <- task{i0: 1}
+	if got, ok := pollTasks(ch, time.Millisecond); !ok || got.i0 != 1 {
+		t.Fatalf("queued task: pollTasks = %v, %v", got, ok)
 	}
+	late := func(d time.Duration) (task, bool) {
+		go func() { time.Sleep(2 * time.Millisecond); ch <- task{i0: 2} }()
+		return pollTasks(ch, d)
+	}
+	if got, ok := late(time.Second); !ok || got.i0 != 2 {
+		t.Fatalf("task queued 2ms into a 1s poll: pollTasks = %v, %v", got, ok)
+	}
+	t0 := time.Now()
+	if got, ok := pollTasks(ch, 3*time.Millisecond); ok || got != (task{}) {
+		t.Fatalf("empty queue: pollTasks = %v, %v", got, ok)
+	}
+	if el := time.Since(t0); el < 3*time.Millisecond {
+		t.Fatalf("empty queue: pollTasks gave up after %v < 3ms", el)
+	}
+	if _, ok := late(0); ok {
+		t.Fatal("control: a poll of 0 returned the task queued 2ms later")
+	}
+	<-ch // the control's task
 }

@@ -1,3 +1,0 @@
-package linalg
-
-func init() { testHooks = true }
