@@ -168,17 +168,30 @@ func newBuffers() *buffers {
 	}
 }
 
-// job is one Gemm call in flight: its parameters, the caller's buffers and
-// the channel on which workers report finished tasks. Jobs are recycled
-// through a free list so that a call allocates nothing. (A sync.Pool would
-// be emptied by every garbage collection, and a job holds 1.3 MB of
-// buffers; the free list keeps up to maxFreeJobs, one per goroutine that
-// has called Gemm concurrently.)
+// job is one Gemm call in flight: its parameters, the caller's buffers, the
+// blocks of the phase being computed and the channel on which workers
+// report finished blocks. Jobs are recycled through a free list so that a
+// call allocates nothing. (A sync.Pool would be emptied by every garbage
+// collection, and a job holds 1.3 MB of buffers; the free list keeps up to
+// maxFreeJobs, one per goroutine that has called Gemm concurrently.)
 type job struct {
 	p      gemmParams
 	buf    *buffers
 	shared []float64 // the operand packed once for all blocks, grown as needed
 	done   chan struct{}
+
+	// The phase in flight (phase): block b covers micro-panels
+	// [bounds[b], bounds[b+1]) of the shared operand to pack (pack) or of
+	// C's rows (splitRows) or columns. Goroutines claim blocks in order
+	// through state = parts<<16 | next block, and read the fields only
+	// after a successful claim; the caller writes them before it publishes
+	// state, and again only after every block of the phase was reported.
+	// (So a late worker whose task names an earlier phase, or an earlier
+	// call with this job, can only claim blocks of the phase now in flight,
+	// which is work that phase needs.)
+	state           atomic.Uint64
+	pack, splitRows bool
+	bounds          [maxWorkers + 1]int
 }
 
 const maxFreeJobs = 64
@@ -201,14 +214,10 @@ func putJob(j *job) {
 	}
 }
 
-// task is one block of C, rows [i0, i1) and columns [j0, j1), of job j;
-// or, if pack is set, the packing of micro-panels [i0, i1) of job j's
-// shared operand (every k block).
-type task struct {
-	j              *job
-	pack           bool
-	i0, i1, j0, j1 int
-}
+// task asks a goroutine to join the phase of job j in flight: to claim
+// and compute its blocks until none is left (job.work). If none is left it
+// does nothing.
+type task struct{ j *job }
 
 // maxWorkers bounds the worker goroutines, the tasks queued at once and the
 // tasks of one phase of a call (chunkMin, packParts), so that their reports
@@ -238,8 +247,8 @@ func worker() {
 	buf := newBuffers()
 	for {
 		t, ok := task{}, false
-		if spinWait > 0 {
-			t, ok = pollTasks(tasks, spinWait) // SpinEnv
+		if d := time.Duration(spinWait.Load()); d > 0 {
+			t, ok = pollTasks(tasks, d) // SpinEnv
 		}
 		if !ok {
 			t = <-tasks
@@ -248,13 +257,54 @@ func worker() {
 	}
 }
 
+// exec joins the phase of t's job and reports each block it computed on
+// the job's done channel.
 func (t task) exec(buf *buffers) {
-	if t.pack {
-		packShared(&t.j.p, t.i0, t.i1)
-	} else {
-		serial(&t.j.p, buf, t.i0, t.i1, t.j0, t.j1)
+	for range t.j.work(buf) {
+		t.j.done <- struct{}{}
 	}
-	t.j.done <- struct{}{}
+}
+
+// phase computes blocks 0 … parts−1 of j (bounds, pack and splitRows set by
+// the caller) with the caller and up to procs−1 workers, and returns when
+// all are done. Workers are only asked to join: a block is taken by a
+// goroutine that is running, when it is free, so a worker that the OS
+// wakes late (or deschedules) holds no block meanwhile, and the caller
+// starts at once.
+func (j *job) phase(procs, parts int) {
+	j.state.Store(uint64(parts) << 16)
+	for range min(procs, parts) - 1 {
+		queue(j, task{j})
+	}
+	own := j.work(j.buf)
+	drain(j, parts-own)
+}
+
+// work claims blocks of the phase of j in flight, in order, and computes
+// them until none is left, and returns how many it computed.
+func (j *job) work(buf *buffers) int {
+	n := 0
+	for {
+		s := j.state.Load()
+		next, parts := int(s&0xffff), int(s>>16)
+		if next >= parts {
+			return n
+		}
+		if !j.state.CompareAndSwap(s, s+1) {
+			continue
+		}
+		t0, t1 := j.bounds[next], j.bounds[next+1]
+		mr, nr := kern.mr, kern.nr
+		switch {
+		case j.pack:
+			packShared(&j.p, t0, t1)
+		case j.splitRows:
+			serial(&j.p, buf, t0*mr, min(t1*mr, j.p.m), 0, j.p.n)
+		default:
+			serial(&j.p, buf, 0, j.p.m, t0*nr, min(t1*nr, j.p.n))
+		}
+		n++
+	}
 }
 
 // run splits a product of at least parallelMinFlops flops into blocks of
@@ -270,15 +320,17 @@ func (t task) exec(buf *buffers) {
 // micro-panels still unassigned, at least chunkMin(…) (the last one may be
 // smaller), so that the first blocks are large and the last ones small; at
 // NN 320×1024×1024 on AVX-512 with 2 threads, 16, 12, 9, 7, 5, 4, 3, 2, 2,
-// 2, 2 panels of 16 columns. The queue hands them out in that order to
-// whichever goroutine is free, so the threads finish within about one small
-// block of each other, and one that the OS deschedules leaves its share to
-// the others (on this shared 2-core machine an even 2-way split ran at the
-// speed of the slower half, 1.9× slower than one thread). Before, ~10 equal
-// blocks of ~2²⁶ flops could leave one thread idle for up to a block, a
-// tenth of the product, at the end of each call. Neither the blocks nor the
-// packing change the order in which an element is accumulated, so the
-// result does not depend on them.
+// 2, 2 panels of 16 columns. Goroutines claim them in that order when
+// they are free (phase: a worker is only asked to join, so one that wakes
+// late holds no block meanwhile), so the threads finish within about one
+// small block of each other, and one that the OS deschedules leaves its
+// share to the others (on this shared 2-core machine an even 2-way split
+// ran at the speed of the slower half, 1.9× slower than one thread).
+// Before, ~10 equal blocks of ~2²⁶ flops were handed out through a queue:
+// one thread could idle for up to a block, a tenth of the product, at the
+// end of each call, and the first block went to the parked worker before it
+// ran. Neither the blocks nor the packing change the order in which an
+// element is accumulated, so the result does not depend on them.
 func run(j *job) {
 	p := &j.p
 	mr, nr := kern.mr, kern.nr
@@ -314,23 +366,21 @@ func run(j *job) {
 	}
 	if share {
 		packParts := min(2*procs, shareTiles, maxWorkers)
-		for q := 0; q < packParts; q++ {
-			queue(j, task{j, true, q * shareTiles / packParts, (q + 1) * shareTiles / packParts, 0, 0})
+		for q := 0; q <= packParts; q++ {
+			j.bounds[q] = q * shareTiles / packParts
 		}
-		drain(j, packParts)
+		j.pack = true
+		j.phase(procs, packParts)
 	}
 
 	parts := 0
 	for t0 := 0; t0 < tiles; parts++ {
-		t1 := nextChunk(t0, tiles, procs, minTiles)
-		t := task{j, false, 0, p.m, t0 * nr, min(t1*nr, p.n)}
-		if splitRows {
-			t = task{j, false, t0 * mr, min(t1*mr, p.m), 0, p.n}
-		}
-		queue(j, t)
-		t0 = t1
+		j.bounds[parts] = t0
+		t0 = nextChunk(t0, tiles, procs, minTiles)
 	}
-	drain(j, parts)
+	j.bounds[parts] = tiles
+	j.pack, j.splitRows = false, splitRows
+	j.phase(procs, parts)
 }
 
 // nextChunk returns the end of the block of a split product that starts at
@@ -377,8 +427,9 @@ func queue(j *job, t task) {
 // over).
 func drain(j *job, n int) {
 	var deadline time.Time
+	spin := time.Duration(spinWait.Load())
 	for i := 0; n > 0; i++ {
-		if spinWait > 0 {
+		if spin > 0 {
 			select {
 			case <-j.done:
 				n--
@@ -391,7 +442,7 @@ func drain(j *job, n int) {
 			default:
 			}
 			if i == 0 {
-				deadline = time.Now().Add(spinWait)
+				deadline = time.Now().Add(spin)
 			}
 			if i == 0 || i%16 != 0 || !time.Now().After(deadline) {
 				continue

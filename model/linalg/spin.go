@@ -2,6 +2,7 @@ package linalg
 
 import (
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,10 +21,19 @@ const SpinEnv = "VITADV_GEMM_SPIN"
 // maxSpin bounds SpinEnv.
 const maxSpin = time.Millisecond
 
-// spinWait is the polling time SpinEnv asked for, and spinErr the error for
-// a value that is not one; both are set once at start-up (tests may set
-// spinWait).
-var spinWait, spinErr = parseSpin(os.Getenv(SpinEnv))
+// spinWait holds the polling time SpinEnv asked for (ns), and spinErr the
+// error for a value that is not one; both are set once at start-up (tests
+// store other values in spinWait, hence the atomic).
+var (
+	spinWait atomic.Int64
+	spinErr  error
+)
+
+func init() {
+	var d time.Duration
+	d, spinErr = parseSpin(os.Getenv(SpinEnv))
+	spinWait.Store(int64(d))
+}
 
 // parseSpin reads a SpinEnv value: "" is 0, anything else a duration in
 // [0, maxSpin], or an *EnvError (and 0).
@@ -58,4 +68,4 @@ func pollTasks(ch <-chan task, d time.Duration) (task, bool) {
 }
 
 // GemmSpin returns the polling time set by SpinEnv (0: park at once).
-func GemmSpin() time.Duration { return spinWait }
+func GemmSpin() time.Duration { return time.Duration(spinWait.Load()) }

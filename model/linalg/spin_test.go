@@ -41,34 +41,34 @@ func TestParseSpin(t *testing.T) {
 // nothing.
 func TestGemmSpin(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	defer func(d time.Duration) { spinWait = d }(spinWait)
+	defer spinWait.Store(spinWait.Load())
 	for _, tc := range []gemmCase{
 		{false, false, 97, 301, 600, 1, 0.5, 0},
 		{true, false, 301, 97, 333, -1, 0, 2},
 		{false, true, 200, 300, 256, 1, 1, 0},
 	} {
 		a, lda, b, ldb, c, ldc := tc.operands(9)
-		spinWait = 0
+		spinWait.Store(0)
 		Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
 		ref := append([]float64(nil), c...)
 		for _, procs := range []int{2, 3} {
 			runtime.GOMAXPROCS(procs)
-			spinWait = 200 * time.Microsecond
+			spinWait.Store(int64(200 * time.Microsecond))
 			for call := range 6 {
 				if call == 3 {
-					time.Sleep(2 * spinWait) // the workers park
+					time.Sleep(400 * time.Microsecond) // the workers park
 				}
 				_, _, _, _, c, _ := tc.operands(9)
 				Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
 				for i := range c {
 					if math.Float64bits(c[i]) != math.Float64bits(ref[i]) {
-						t.Fatalf("%v: GOMAXPROCS=%d spin %v call %d: C[%d] = %x, want %x", tc, procs, spinWait, call, i, math.Float64bits(c[i]), math.Float64bits(ref[i]))
+						t.Fatalf("%v: GOMAXPROCS=%d spin call %d: C[%d] = %x, want %x", tc, procs, call, i, math.Float64bits(c[i]), math.Float64bits(ref[i]))
 					}
 				}
 			}
 			f := func() { Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc) }
 			if n := testing.AllocsPerRun(10, f); n != 0 {
-				t.Errorf("%v: spin %v: %g allocs per call, want 0", tc, spinWait, n)
+				t.Errorf("%v: spin: %g allocs per call, want 0", tc, n)
 			}
 		}
 	}
@@ -79,15 +79,15 @@ func TestGemmSpin(t *testing.T) {
 // nothing comes. Negative control: a poll of 0 misses the late task.
 func TestPollTasks(t *testing.T) {
 	ch := make(chan task, 1)
-	ch <- task{i0: 1}
-	if got, ok := pollTasks(ch, time.Millisecond); !ok || got.i0 != 1 {
+	ch <- task{j: &job{}}
+	if got, ok := pollTasks(ch, time.Millisecond); !ok || got.j == nil {
 		t.Fatalf("queued task: pollTasks = %v, %v", got, ok)
 	}
 	late := func(d time.Duration) (task, bool) {
-		go func() { time.Sleep(2 * time.Millisecond); ch <- task{i0: 2} }()
+		go func() { time.Sleep(2 * time.Millisecond); ch <- task{j: &job{}} }()
 		return pollTasks(ch, d)
 	}
-	if got, ok := late(time.Second); !ok || got.i0 != 2 {
+	if got, ok := late(time.Second); !ok || got.j == nil {
 		t.Fatalf("task queued 2ms into a 1s poll: pollTasks = %v, %v", got, ok)
 	}
 	t0 := time.Now()
