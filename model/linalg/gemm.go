@@ -396,8 +396,8 @@ func nextChunk(t0, tiles, procs, minTiles int) int {
 // shared panel or A read in place, 8 bytes an element) is used for ≥ 8
 // flops a byte; at least 2¹⁸ flops (~3 µs of one core), so that a block's
 // hand-off (~1 µs) stays small against it; and at least tiles/(maxWorkers/2),
-// so that a call queues at most maxWorkers/2 + 1 blocks and their reports
-// always fit the job's done channel.
+// so that a phase of a call has at most maxWorkers/2 + 1 blocks and their
+// reports always fit the job's done channel.
 func chunkMin(flops float64, tiles, width int) int {
 	byFlops := int(math.Ceil(chunkMinFlops / (flops / float64(tiles))))
 	return max(ceilDiv(32, width), byFlops, ceilDiv(tiles, maxWorkers/2), 1)
@@ -407,7 +407,7 @@ func chunkMin(flops float64, tiles, width int) int {
 const chunkMinFlops = 1 << 18
 
 // queue sends t to the workers; while the queue is full, the caller runs
-// queued tasks itself.
+// queued tasks (of any call) itself.
 func queue(j *job, t task) {
 	for {
 		select {
@@ -420,8 +420,8 @@ func queue(j *job, t task) {
 }
 
 // drain works through the queue (this call's tasks or any other's) until
-// n tasks of job j are done, so that progress never depends on a worker
-// being free. With SpinEnv set, it polls for up to spinWait after the
+// n blocks of job j are reported done, so that progress never depends on a
+// worker being free. With SpinEnv set, it polls for up to spinWait after the
 // last task or report before it blocks (a blocked caller is readied by the
 // worker's report on the worker's P, where another thread has to take it
 // over).
