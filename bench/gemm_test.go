@@ -40,13 +40,29 @@ func BenchmarkGemm(b *testing.B) {
 				ldb = s.k
 			}
 			settle(func() { linalg.Gemm(tA, tB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n) })
+			flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 			b.ReportAllocs()
 			cpu := startCPU()
 			for b.Loop() {
 				linalg.Gemm(tA, tB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n)
 			}
-			reportGFLOPS(b, 2*float64(s.m)*float64(s.n)*float64(s.k))
-			cpu.report(b, 2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N))
+			gw := reportGFLOPS(b, flops)
+			gc := cpu.report(b, flops*float64(b.N))
+			if gc > 0 {
+				// CPU-seconds per second: the cores the call kept busy
+				// (GOMAXPROCS when no thread ever waits for work and
+				// nothing else runs on the machine; under load, less).
+				b.ReportMetric(gw/gc, "cores")
+			}
+			// The sample's share of the all-thread FMA peak, measured right
+			// after it for a fifth of its time (at least 20 ms): the issue's
+			// "% of Peak/threads=all in the same run", per sample.
+			if pw, pc, ok := allThreadPeak(max(20*time.Millisecond, b.Elapsed()/5)); ok {
+				b.ReportMetric(100*gw/pw, "%peak")
+				if gc > 0 {
+					b.ReportMetric(100*gc/pc, "%peak-cpu")
+				}
+			}
 		})
 	}
 }
@@ -59,10 +75,12 @@ func randSlice(r *rand.Rand, n int) []float64 {
 	return s
 }
 
-// reportGFLOPS reports flopsPerOp·b.N / elapsed in GFLOP/s; call it after
-// the loop.
-func reportGFLOPS(b *testing.B, flopsPerOp float64) {
-	b.ReportMetric(flopsPerOp*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+// reportGFLOPS reports flopsPerOp·b.N / elapsed in GFLOP/s and returns
+// it; call it after the loop.
+func reportGFLOPS(b *testing.B, flopsPerOp float64) float64 {
+	g := flopsPerOp * float64(b.N) / b.Elapsed().Seconds() / 1e9
+	b.ReportMetric(g, "GFLOP/s")
+	return g
 }
 
 // cpuMeter measures the CPU time the process spends in a benchmark loop
@@ -75,10 +93,13 @@ type cpuMeter struct{ start time.Duration }
 func startCPU() cpuMeter { return cpuMeter{processCPU()} }
 
 // report adds the metric GFLOP/cpu-s = flops / CPU seconds since start (all
-// iterations: pass flops per op times b.N); nothing if the system reports
-// no CPU time.
-func (m cpuMeter) report(b *testing.B, flops float64) {
+// iterations: pass flops per op times b.N) and returns it; nothing, and 0,
+// if the system reports no CPU time.
+func (m cpuMeter) report(b *testing.B, flops float64) float64 {
 	if d := processCPU() - m.start; d > 0 && m.start > 0 {
-		b.ReportMetric(flops/d.Seconds()/1e9, "GFLOP/cpu-s")
+		g := flops / d.Seconds() / 1e9
+		b.ReportMetric(g, "GFLOP/cpu-s")
+		return g
 	}
+	return 0
 }

@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	}
 	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
 		fmt.Printf("linalg: %s\n", linalg.Path())
+		if d := linalg.GemmSpin(); d > 0 {
+			fmt.Printf("gemm-spin: %v\n", d) // VITADV_GEMM_SPIN
+		}
 	}
 	os.Exit(m.Run())
 }

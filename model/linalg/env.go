@@ -1,6 +1,7 @@
 package linalg
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
@@ -21,7 +22,11 @@ type EnvError struct {
 }
 
 func (e *EnvError) Error() string {
-	return fmt.Sprintf("linalg: %s=%q: %s (kept %s)", e.Var, e.Value, e.Reason, Path())
+	kept := Path()
+	if e.Var == SpinEnv {
+		kept = "0: park at once"
+	}
+	return fmt.Sprintf("linalg: %s=%q: %s (kept %s)", e.Var, e.Value, e.Reason, kept)
 }
 
 // envErr is the outcome of reading KernelEnv at start-up (nil if it was
@@ -30,10 +35,11 @@ func (e *EnvError) Error() string {
 var envErr error
 
 // KernelEnvErr returns a *EnvError if KernelEnv named a kernel that this
-// build or CPU does not have, or nil. Programs that report their kernel
+// build or CPU does not have, or SpinEnv a value that is not a duration in
+// range (both joined if both), or nil. Programs that report their kernel
 // path (bench, cmd/peercmp) refuse to run with it, so that a mistyped
 // switch never measures the wrong path silently.
-func KernelEnvErr() error { return envErr }
+func KernelEnvErr() error { return errors.Join(envErr, spinErr) }
 
 // chooseKernels returns the kernel names to activate for the value v of
 // KernelEnv, given the kernels this build and CPU have (in increasing

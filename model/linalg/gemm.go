@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Blocking parameters of the driver. kcMax bounds the depth of one packed
@@ -167,17 +168,30 @@ func newBuffers() *buffers {
 	}
 }
 
-// job is one Gemm call in flight: its parameters, the caller's buffers and
-// the channel on which workers report finished tasks. Jobs are recycled
-// through a free list so that a call allocates nothing. (A sync.Pool would
-// be emptied by every garbage collection, and a job holds 1.3 MB of
-// buffers; the free list keeps up to maxFreeJobs, one per goroutine that
-// has called Gemm concurrently.)
+// job is one Gemm call in flight: its parameters, the caller's buffers, the
+// blocks of the phase being computed and the channel on which workers
+// report finished blocks. Jobs are recycled through a free list so that a
+// call allocates nothing. (A sync.Pool would be emptied by every garbage
+// collection, and a job holds 1.3 MB of buffers; the free list keeps up to
+// maxFreeJobs, one per goroutine that has called Gemm concurrently.)
 type job struct {
 	p      gemmParams
 	buf    *buffers
 	shared []float64 // the operand packed once for all blocks, grown as needed
 	done   chan struct{}
+
+	// The phase in flight (phase): block b covers micro-panels
+	// [bounds[b], bounds[b+1]) of the shared operand to pack (pack) or of
+	// C's rows (splitRows) or columns. Goroutines claim blocks in order
+	// through state = parts<<16 | next block, and read the fields only
+	// after a successful claim; the caller writes them before it publishes
+	// state, and again only after every block of the phase was reported.
+	// (So a late worker whose task names an earlier phase, or an earlier
+	// call with this job, can only claim blocks of the phase now in flight,
+	// which is work that phase needs.)
+	state           atomic.Uint64
+	pack, splitRows bool
+	bounds          [maxWorkers + 1]int
 }
 
 const maxFreeJobs = 64
@@ -200,16 +214,14 @@ func putJob(j *job) {
 	}
 }
 
-// task is one block of C, rows [i0, i1) and columns [j0, j1), of job j;
-// or, if pack is set, the packing of micro-panels [i0, i1) of job j's
-// shared operand (every k block).
-type task struct {
-	j              *job
-	pack           bool
-	i0, i1, j0, j1 int
-}
+// task asks a goroutine to join the phase of job j in flight: to claim
+// and compute its blocks until none is left (job.work). If none is left it
+// does nothing.
+type task struct{ j *job }
 
-// maxWorkers bounds the number of blocks a call is split into.
+// maxWorkers bounds the worker goroutines, the tasks queued at once and the
+// tasks of one phase of a call (chunkMin, packParts), so that their reports
+// always fit the job's done channel.
 const maxWorkers = 64
 
 var (
@@ -233,54 +245,109 @@ func ensureWorkers(n int) {
 
 func worker() {
 	buf := newBuffers()
-	for t := range tasks {
+	for {
+		t, ok := task{}, false
+		if d := time.Duration(spinWait.Load()); d > 0 {
+			t, ok = pollTasks(tasks, d) // SpinEnv
+		}
+		if !ok {
+			t = <-tasks
+		}
 		t.exec(buf)
 	}
 }
 
+// exec joins the phase of t's job and reports each block it computed on
+// the job's done channel.
 func (t task) exec(buf *buffers) {
-	if t.pack {
-		packShared(&t.j.p, t.i0, t.i1)
-	} else {
-		serial(&t.j.p, buf, t.i0, t.i1, t.j0, t.j1)
+	for range t.j.work(buf) {
+		t.j.done <- struct{}{}
 	}
-	t.j.done <- struct{}{}
+}
+
+// phase computes blocks 0 … parts−1 of j (bounds, pack and splitRows set by
+// the caller) with the caller and up to procs−1 workers, and returns when
+// all are done. Workers are only asked to join: a block is taken by a
+// goroutine that is running, when it is free, so a worker that the OS
+// wakes late (or deschedules) holds no block meanwhile, and the caller
+// starts at once.
+func (j *job) phase(procs, parts int) {
+	j.state.Store(uint64(parts) << 16)
+	for range min(procs, parts) - 1 {
+		queue(j, task{j})
+	}
+	own := j.work(j.buf)
+	drain(j, parts-own)
+}
+
+// work claims blocks of the phase of j in flight, in order, and computes
+// them until none is left, and returns how many it computed.
+func (j *job) work(buf *buffers) int {
+	n := 0
+	for {
+		s := j.state.Load()
+		next, parts := int(s&0xffff), int(s>>16)
+		if next >= parts {
+			return n
+		}
+		if !j.state.CompareAndSwap(s, s+1) {
+			continue
+		}
+		t0, t1 := j.bounds[next], j.bounds[next+1]
+		mr, nr := kern.mr, kern.nr
+		switch {
+		case j.pack:
+			packShared(&j.p, t0, t1)
+		case j.splitRows:
+			serial(&j.p, buf, t0*mr, min(t1*mr, j.p.m), 0, j.p.n)
+		default:
+			serial(&j.p, buf, 0, j.p.m, t0*nr, min(t1*nr, j.p.n))
+		}
+		n++
+	}
 }
 
 // run splits a product of at least parallelMinFlops flops into blocks of
-// C along its longer side (edges on multiples of mr or nr): at least two
-// per thread and about chunkFlops flops each, at most maxWorkers. The
-// operand that every block reads whole (op(B) when the rows are split,
-// op(A) when the columns are) is packed once, in parallel, before the
-// blocks start (GotoBLAS's shared B panel; before, each block repacked it,
-// ten times over at the paper's TN shape), and each block packs only its
-// own part of the other operand. It queues the tasks and works through the
-// queue with up to GOMAXPROCS−1 workers. Blocks smaller than an even split
-// let the other goroutines take over the work of one that the OS has
-// descheduled (on this shared 2-core machine an even 2-way split ran at the
-// speed of the slower half, 1.9× slower than one thread). Neither the blocks
-// nor the packing change the order in which an element is accumulated, so
-// the result does not depend on them.
+// C along its longer side (edges on multiples of mr or nr) and computes them
+// with up to GOMAXPROCS−1 workers and the caller. The operand that every
+// block reads whole (op(B) when the rows are split, op(A) when the columns
+// are) is packed once, in parallel, before the blocks start (GotoBLAS's
+// shared B panel), and each block packs only its own part of the other
+// operand.
+//
+// The blocks shrink as the work runs out (guided self-scheduling,
+// Polychronopoulos and Kuck 1987): each takes ⌈r/(2·procs)⌉ of the r
+// micro-panels still unassigned, at least chunkMin(…) (the last one may be
+// smaller), so that the first blocks are large and the last ones small; at
+// NN 320×1024×1024 on AVX-512 with 2 threads, 16, 12, 9, 7, 5, 4, 3, 2, 2,
+// 2, 2 panels of 16 columns. Goroutines claim them in that order when
+// they are free (phase: a worker is only asked to join, so one that wakes
+// late holds no block meanwhile), so the threads finish within about one
+// small block of each other, and one that the OS deschedules leaves its
+// share to the others (on this shared 2-core machine an even 2-way split
+// ran at the speed of the slower half, 1.9× slower than one thread).
+// Before, ~10 equal blocks of ~2²⁶ flops were handed out through a queue:
+// one thread could idle for up to a block, a tenth of the product, at the
+// end of each call, and the first block went to the parked worker before it
+// ran. Neither the blocks nor the packing change the order in which an
+// element is accumulated, so the result does not depend on them.
 func run(j *job) {
 	p := &j.p
 	mr, nr := kern.mr, kern.nr
 	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
 	rowTiles, colTiles := ceilDiv(p.m, mr), ceilDiv(p.n, nr)
 	splitRows := rowTiles*mr > colTiles*nr
-	tiles, shareTiles := colTiles, rowTiles
+	tiles, shareTiles, width := colTiles, rowTiles, nr
 	if splitRows {
-		tiles, shareTiles = rowTiles, colTiles
+		tiles, shareTiles, width = rowTiles, colTiles, mr
 	}
 	procs := runtime.GOMAXPROCS(0)
-	parts := 1
-	if flops >= parallelMinFlops {
-		parts = min(max(2*procs, int(math.Ceil(flops/chunkFlops))), maxWorkers, tiles)
-	}
-	if parts <= 1 || procs == 1 {
+	minTiles := chunkMin(flops, tiles, width)
+	if flops < parallelMinFlops || procs == 1 || tiles < 2*minTiles {
 		serial(p, j.buf, 0, p.m, 0, p.n)
 		return
 	}
-	ensureWorkers(min(procs, parts) - 1)
+	ensureWorkers(min(procs, maxWorkers) - 1)
 
 	// The common operand is packed once if the blocks would pack it (an
 	// operand the micro-kernel reads in place, directA/directB, stays in
@@ -298,26 +365,49 @@ func run(j *job) {
 		p.sharedA, share = j.shared, true
 	}
 	if share {
-		packParts := min(2*procs, shareTiles)
-		for q := 0; q < packParts; q++ {
-			queue(j, task{j, true, q * shareTiles / packParts, (q + 1) * shareTiles / packParts, 0, 0})
+		packParts := min(2*procs, shareTiles, maxWorkers)
+		for q := 0; q <= packParts; q++ {
+			j.bounds[q] = q * shareTiles / packParts
 		}
-		drain(j, packParts)
+		j.pack = true
+		j.phase(procs, packParts)
 	}
 
-	for q := 0; q < parts; q++ {
-		t0, t1 := q*tiles/parts, (q+1)*tiles/parts
-		t := task{j, false, 0, p.m, t0 * nr, min(t1*nr, p.n)}
-		if splitRows {
-			t = task{j, false, t0 * mr, min(t1*mr, p.m), 0, p.n}
-		}
-		queue(j, t)
+	parts := 0
+	for t0 := 0; t0 < tiles; parts++ {
+		j.bounds[parts] = t0
+		t0 = nextChunk(t0, tiles, procs, minTiles)
 	}
-	drain(j, parts)
+	j.bounds[parts] = tiles
+	j.pack, j.splitRows = false, splitRows
+	j.phase(procs, parts)
 }
 
+// nextChunk returns the end of the block of a split product that starts at
+// micro-panel t0 of tiles (run): ⌈(tiles−t0)/(2·procs)⌉ panels, at least
+// minTiles, at most what is left.
+func nextChunk(t0, tiles, procs, minTiles int) int {
+	return min(tiles, t0+max(minTiles, ceilDiv(tiles-t0, 2*procs)))
+}
+
+// chunkMin returns the fewest micro-panels (of width elements each, out of
+// tiles) in one block of a split product of flops flops: at least 32 rows or
+// columns of C, so that the operand each block streams whole (the packed
+// shared panel or A read in place, 8 bytes an element) is used for ≥ 8
+// flops a byte; at least 2¹⁸ flops (~3 µs of one core), so that a block's
+// hand-off (~1 µs) stays small against it; and at least tiles/(maxWorkers/2),
+// so that a phase of a call has at most maxWorkers/2 + 1 blocks and their
+// reports always fit the job's done channel.
+func chunkMin(flops float64, tiles, width int) int {
+	byFlops := int(math.Ceil(chunkMinFlops / (flops / float64(tiles))))
+	return max(ceilDiv(32, width), byFlops, ceilDiv(tiles, maxWorkers/2), 1)
+}
+
+// chunkMinFlops is the smallest block of a split product (chunkMin).
+const chunkMinFlops = 1 << 18
+
 // queue sends t to the workers; while the queue is full, the caller runs
-// queued tasks itself.
+// queued tasks (of any call) itself.
 func queue(j *job, t task) {
 	for {
 		select {
@@ -330,16 +420,41 @@ func queue(j *job, t task) {
 }
 
 // drain works through the queue (this call's tasks or any other's) until
-// n tasks of job j are done, so that progress never depends on a worker
-// being free.
+// n blocks of job j are reported done, so that progress never depends on a
+// worker being free. With SpinEnv set, it polls for up to spinWait after the
+// last task or report before it blocks (a blocked caller is readied by the
+// worker's report on the worker's P, where another thread has to take it
+// over).
 func drain(j *job, n int) {
-	for n > 0 {
+	var deadline time.Time
+	spin := time.Duration(spinWait.Load())
+	for i := 0; n > 0; i++ {
+		if spin > 0 {
+			select {
+			case <-j.done:
+				n--
+				i = -1
+				continue
+			case t := <-tasks:
+				t.exec(j.buf)
+				i = -1
+				continue
+			default:
+			}
+			if i == 0 {
+				deadline = time.Now().Add(spin)
+			}
+			if i == 0 || i%16 != 0 || !time.Now().After(deadline) {
+				continue
+			}
+		}
 		select {
 		case <-j.done:
 			n--
 		case t := <-tasks:
 			t.exec(j.buf)
 		}
+		i = -1
 	}
 }
 
@@ -368,11 +483,6 @@ func packShared(p *gemmParams, q0, q1 int) {
 		}
 	}
 }
-
-// chunkFlops is the target size of one queued block, ~1.5 ms of one core:
-// each block packs its own panels, so that at the paper's size 10 blocks
-// repack ~10% extra, and 20 blocks ~20%.
-const chunkFlops = 1 << 26
 
 // kBlocks returns the number of k blocks: the fewest of depth ≤ kcMax. The
 // block edges, q·k/nb, depend on k alone.
