@@ -112,14 +112,7 @@ func (c Condition) Factor() float64 {
 // String prints the condition with both sides, the relation that holds
 // between them and the factor: "η = 0.1 > limit 6.104e-05 (×1638)".
 func (c Condition) String() string {
-	rel := map[bool]string{true: "≤", false: "≥"}[c.AtMost]
-	if c.Strict {
-		rel = map[bool]string{true: "<", false: ">"}[c.AtMost]
-	}
-	if !c.Holds() {
-		rel = map[string]string{"≤": ">", "<": "≥", "≥": "<", ">": "≤"}[rel]
-	}
-	s := fmt.Sprintf("%s: %.4g %s %.4g", c.Name, c.Value, rel, c.Limit)
+	s := fmt.Sprintf("%s: %.4g %s %.4g", c.Name, c.Value, c.relation(), c.Limit)
 	if f := c.Factor(); !math.IsNaN(f) && !math.IsInf(f, 0) && f > 0 {
 		s += fmt.Sprintf(" (×%.4g)", f)
 	}
