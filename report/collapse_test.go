@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"vitadv/sweep"
+	"vitadv/theorems"
 )
 
 // sweepTable builds a τ sweep table: every key column 1 except those in
@@ -85,7 +86,7 @@ func TestReportCollapse(t *testing.T) {
 	other := mk(8, 0.6, map[string]float64{"max_steps": 2})
 	var buf bytes.Buffer
 	sec := func(string) io.Writer { return &buf }
-	est, err := reportCollapse(sec, []tauFile{{"tau/a", "other", small}, {"tau/b", "paper", large}, {"tau/c", "x", other}})
+	est, err := reportCollapse(sec, []tauFile{{"tau/a", "other", small}, {"tau/b", "paper", large}, {"tau/c", "x", other}}, theorems.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,14 +96,27 @@ func TestReportCollapse(t *testing.T) {
 	if est[0].Scale != "paper" || est[0].Source != "tau/a + tau/b" {
 		t.Errorf("estimate at %q from %q, want paper from tau/a + tau/b", est[0].Scale, est[0].Source)
 	}
-	if !strings.HasPrefix(est[0].Text, "1.5") {
-		t.Errorf("ratio text %q, want τ*(64)/τ*(512) = 0.3/0.2 = 1.5…", est[0].Text)
+	// The synthetic sweeps (d = 1, …) are outside P7's hypotheses: the
+	// estimate is labelled a finding about practice.
+	if !strings.HasPrefix(est[0].Text, outsideWord()) || !strings.Contains(est[0].Text, "practice: 1.5") {
+		t.Errorf("ratio text %q, want labelled outside the hypotheses, then τ*(64)/τ*(512) = 0.3/0.2 = 1.5…", est[0].Text)
+	}
+	// Control: the same sweeps at the paper cell with η inside THEORY's
+	// step-size limit are inside, and the estimate carries no label.
+	paper := map[string]float64{"d": 1024, "m": 16, "n": 20, "mu": 90, "sigma2": 4, "sigma_w": 0.2, "eta": 1e-5, "init_shrink": 16}
+	var inBuf bytes.Buffer
+	in, err := reportCollapse(func(string) io.Writer { return &inBuf }, []tauFile{{"tau/a", "other", mk(64, 0.3, paper)}, {"tau/b", "paper", mk(512, 0.2, paper)}}, theorems.Defaults())
+	if err != nil || len(in) != 1 {
+		t.Fatalf("inside control: %v, %d estimates", err, len(in))
+	}
+	if !strings.HasPrefix(in[0].Text, "1.5") || !strings.Contains(inBuf.String(), "every sweep): inside.") {
+		t.Errorf("inside control: text %q; section:\n%s", in[0].Text, inBuf.String())
 	}
 	if strings.Contains(buf.String(), "tau/c") {
 		t.Error("the study names tau/c, which differs in max_steps")
 	}
 	// Alone, the mismatched sweep forms no study.
-	est, err = reportCollapse(sec, []tauFile{{"tau/a", "other", small}, {"tau/c", "x", other}})
+	est, err = reportCollapse(sec, []tauFile{{"tau/a", "other", small}, {"tau/c", "x", other}}, theorems.Defaults())
 	if err != nil || len(est) != 0 {
 		t.Errorf("sweeps differing in max_steps paired: %v %+v", err, est)
 	}

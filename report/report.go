@@ -244,7 +244,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 	for _, row := range reportShrink(func(scale string) io.Writer { return &section(scale).body }, shrink, k) {
 		r.rows = append(r.rows, row)
 	}
-	collapse, err := reportCollapse(func(scale string) io.Writer { return &section(scale).body }, tauFiles)
+	collapse, err := reportCollapse(func(scale string) io.Writer { return &section(scale).body }, tauFiles, k)
 	if err != nil {
 		return r, err
 	}
