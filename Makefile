@@ -111,7 +111,7 @@ mutate:          ## mutation testing: killed ratio and survivors of the catalogu
 PAPER_C = 0.2,0.35,0.5,0.7,1,1.4,2,2.8,4,5.6,8,16
 PAPER_N = 2,4,6,8,12,16,20
 PAPER_TAUS = 0,0.05,0.1,0.15,0.25,0.4,0.55,0.7,0.85,1
-.PHONY: paper paper-phase paper-tau
+.PHONY: paper paper-phase paper-tau paper-eta
 paper-phase:     ## clean phase diagram at d = 1024 in c = N·SNR² (252 cells, 2 shards side by side; ~26 min on 2 cores)
 	for i in 0 1; do GOMAXPROCS=1 $(GO) run ./cmd/vitadv phase -preset paper -tau 0 -c $(PAPER_C) -n $(PAPER_N) -reps 3 \
 	  -shard $$i/2 -figures=false -out results/phase/paper-cgrid-clean & done; wait
@@ -120,6 +120,8 @@ paper-phase:     ## clean phase diagram at d = 1024 in c = N·SNR² (252 cells, 
 paper-tau:       ## τ sweeps under PGD-10 adversarial training at d = 1024, d_h = 512 and 64 (the collapse study; 51 + 8 min on 2 shared cores, measured)
 	$(GO) run ./cmd/vitadv tau -preset paper -steps 400 -reps 2 -taus $(PAPER_TAUS) -out results/tau/paper-s400
 	$(GO) run ./cmd/vitadv tau -preset paper -dh 64 -steps 400 -reps 2 -taus $(PAPER_TAUS) -out results/tau/paper-s400-dh64
+paper-eta:       ## τ sweeps at η = 0.01, d = 1024, d_h = 512 and 64, to η·T = 10, through Slurm (deploy/paper-eta.sh; 2.64 + 0.21 core-hours, measured)
+	deploy/paper-eta.sh
 paper: paper-phase paper-tau hunt-paper ## all of the paper-size evidence, then the report and the generated tables
 	$(GO) run ./cmd/vitadv report -results results
 	$(GO) run ./cmd/claims
