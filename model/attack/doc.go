@@ -26,7 +26,9 @@
 // Strong is the stronger ensemble of issue 18 (closed-form starts, momentum
 // runs with a cosine schedule, directions through a temperature-smoothed
 // softmax accepted on the true margin, adaptive restarts, local search);
-// StrongProtocol adds it to a Protocol. testdata/hard holds the corpus of
+// StrongProtocol adds it to a Protocol; Protocol.Cascade runs it only on
+// the points the cheap protocol did not break and a sound certificate did
+// not certify. testdata/hard holds the corpus of
 // hard instances on which it must find every break an expensive reference
 // search found.
 // PGD maximizes the logistic loss

@@ -7,6 +7,7 @@ import (
 	"vitadv/model/certify"
 	"vitadv/model/data"
 	"vitadv/model/train"
+	"vitadv/model/valid"
 	"vitadv/model/vit"
 )
 
@@ -41,12 +42,17 @@ func RecordColumns() []string { return train.Columns() }
 // restarts, APGD and the exact midpoint and erase attacks, worst case per
 // point (docs/THEORY.md §3.2) — or, with PGDOnly, the evaluation PGD alone
 // (the MNIST experiment: its data have no signal tokens for the exact
-// attacks). The zero value means DefaultProtocol.
+// attacks). With Cascade, the strong attack (attack.DefaultStrong) then
+// runs on the points neither broken by those attacks nor certified by
+// package certify (attack.Protocol.Cascade); off by default, so every
+// committed configuration evaluates as before. The zero value means
+// DefaultProtocol.
 type Protocol struct {
 	PGDSteps    int  `json:"pgd_steps"`    // K of the evaluation PGD
 	PGDRestarts int  `json:"pgd_restarts"` // PGD runs (the first from Δ = 0, the rest random)
 	APGDSteps   int  `json:"apgd_steps"`   // APGD iterations (one run from Δ = 0); 0: no APGD
 	PGDOnly     bool `json:"pgd_only,omitzero"`
+	Cascade     bool `json:"cascade,omitzero"`
 }
 
 // DefaultProtocol is PGD-20 × 5 runs, APGD-100, midpoint and erase
@@ -61,10 +67,13 @@ func (p Protocol) attacks() attack.Protocol {
 	return attack.Protocol{PGDSteps: p.PGDSteps, PGDRestarts: p.PGDRestarts, APGDSteps: p.APGDSteps}
 }
 
-// orDefault returns p, or DefaultProtocol for the zero value.
+// orDefault returns p, or DefaultProtocol for the zero value (keeping
+// Cascade when it is the only field set).
 func (p Protocol) orDefault() Protocol {
-	if p == (Protocol{}) {
-		return DefaultProtocol()
+	if p == (Protocol{}) || p == (Protocol{Cascade: true}) {
+		d := DefaultProtocol()
+		d.Cascade = p.Cascade
+		return d
 	}
 	return p
 }
@@ -73,8 +82,43 @@ func (p Protocol) orDefault() Protocol {
 // point over every attacker and the clean input (attack.Robust); clean
 // evaluation when tau = 0. Its Error is robust_err_lb: each counted point
 // has a witness.
+//
+// With p.Cascade it certifies the points of s first (package certify) and
+// runs attack.Protocol.Cascade; PGDOnly and Cascade together are a
+// *valid.Error (the strong attack needs the signal tokens).
 func (p Protocol) Robust(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64) (attack.Robust, error) {
+	return p.robust(m, s, sig, set, tau, seed, nil)
+}
+
+// robust is Robust with the certificate of s at (set, tau) when the
+// caller has it (cert non-nil; it is computed here if Cascade needs it).
+func (p Protocol) robust(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64, cert *certify.Result) (attack.Robust, error) {
 	p = p.orDefault()
+	if p.Cascade {
+		if p.PGDOnly {
+			return attack.Robust{}, &valid.Error{Field: "Protocol.Cascade", Value: true, Rule: "needs the exact attacks' signal tokens: not with pgd_only"}
+		}
+		if tau == 0 {
+			return p.attacks().RobustEval(m, s, sig, set, tau, seed)
+		}
+		if cert == nil {
+			c, err := certify.New(m, s.M)
+			if err != nil {
+				return attack.Robust{}, err
+			}
+			cr, err := c.Evaluate(s, set, tau)
+			if err != nil {
+				return attack.Robust{}, err
+			}
+			cert = &cr
+		}
+		mask := make([]bool, len(cert.Bounds))
+		for i, b := range cert.Bounds {
+			mask[i] = b > 0
+		}
+		r, _, err := p.attacks().Cascade(m, s, sig, set, tau, seed, mask)
+		return r, err
+	}
 	if !p.PGDOnly {
 		return p.attacks().RobustEval(m, s, sig, set, tau, seed)
 	}
@@ -139,6 +183,14 @@ type Eval struct {
 func (r *Run) Evaluate() (Eval, error) {
 	ev := Eval{Record: r.Record()}
 	var err error
+	if r.Spec.Eval.Cascade {
+		// the cascade needs the certificate first; compute it once
+		if ev.Cert, err = r.Certify(true, r.Spec.Set, r.Spec.Tau); err != nil {
+			return ev, err
+		}
+		ev.Robust, err = r.Spec.Eval.robust(r.Model, r.Test, r.Sig, r.Spec.Set, r.Spec.Tau, r.Spec.Seed, &ev.Cert)
+		return ev, err
+	}
 	if ev.Robust, err = r.Robust(true, r.Spec.Eval, r.Spec.Set, r.Spec.Tau); err != nil {
 		return ev, err
 	}
