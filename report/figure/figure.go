@@ -396,13 +396,39 @@ func AddBand(p *plot.Plot, k int, label string, x, lo, hi []float64) {
 // positive x can be drawn: AddLine drops the others).
 func LogX(p *plot.Plot) {
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = logTicks{}
 }
 
 // LogY puts the y axis of p on a log scale with powers-of-ten ticks.
 func LogY(p *plot.Plot) {
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = logTicks{}
+}
+
+// logTicks labels a log axis at the powers of ten, or — when its range holds
+// fewer than two of them — at 1, 2 and 5 times the powers of ten, or, when
+// even those are fewer than two, as a linear axis would: an axis spanning
+// less than a decade (0.6 to 0.8, say) still gets labelled values.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	for _, m := range []plot.Ticker{plot.LogTicks{Prec: -1}, ticks125{}} {
+		if ts := m.Ticks(lo, hi); labelled(ts) >= 2 {
+			return ts
+		}
+	}
+	return plot.DefaultTicks{}.Ticks(lo, hi)
+}
+
+// labelled counts the ticks that carry a label.
+func labelled(ts []plot.Tick) int {
+	n := 0
+	for _, t := range ts {
+		if t.Label != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // AddLine adds a thin line without markers in the colour of style k, with
