@@ -223,10 +223,7 @@ func (s Setup) cellCost(g GridCell) float64 {
 // dependence is paired).
 func (p PhaseConfig) Job(name string) *sweep.Job {
 	var grid []GridCell
-	for _, eta := range p.etas(p.Eta) {
-		if !p.isAxis() {
-			eta = 0 // the setup's η: today's cells, bit for bit
-		}
+	for _, eta := range p.gridEtas() {
 		for _, n := range p.N {
 			if len(p.Mu) > 0 {
 				for _, mu := range p.Mu {
@@ -307,10 +304,7 @@ func (t TauConfig) Validate() error {
 // cell), so the τ and η dependences are paired.
 func (t TauConfig) Job(name string) *sweep.Job {
 	var grid []GridCell
-	for _, eta := range t.etas(t.Eta) {
-		if !t.isAxis() {
-			eta = 0 // the setup's η: today's cells, bit for bit
-		}
+	for _, eta := range t.gridEtas() {
 		for _, tau := range t.TauOverMu {
 			for r := 0; r < t.Reps; r++ {
 				g := t.gridCell(t.N, t.C, t.Mu, r, tau)

@@ -50,6 +50,16 @@ func (a StepAxis) etas(eta float64) []float64 {
 	return []float64{eta}
 }
 
+// gridEtas returns the η each block of the grid writes into its cells'
+// GridCell.Eta: Etas when η is an axis, else one block with 0 (the setup's
+// η: today's cells, bit for bit).
+func (a StepAxis) gridEtas() []float64 {
+	if a.isAxis() {
+		return a.Etas
+	}
+	return []float64{0}
+}
+
 // isAxis reports whether η is an axis of the sweep.
 func (a StepAxis) isAxis() bool { return len(a.Etas) >= 2 }
 
