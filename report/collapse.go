@@ -128,11 +128,9 @@ func reportCollapse(section func(scale string) io.Writer, files []tauFile, const
 		var scopes []theorems.Scope
 		for _, f := range g {
 			taus := slices.Compact(slices.Sorted(slices.Values(f.t.Col("tau_over_mu"))))
-			sc, err := theorems.ScopeP7(factsOfRow(f.t, 0), taus, consts, theorems.DefaultScope())
-			if err != nil {
-				sc = theorems.Scope{Statement: "P7"} // nothing evaluated: not inside
-			}
-			scopes = append(scopes, sc)
+			scopes = append(scopes, scopeRows("P7", f.t, nil, func(x theorems.RunFacts) (theorems.Scope, error) {
+				return theorems.ScopeP7(x, taus, consts, theorems.DefaultScope())
+			}))
 		}
 		scope := theorems.MergeScopes("P7", scopes)
 		last := g[len(g)-1]
