@@ -177,11 +177,10 @@ func combineP5(group []mnistPoint) theorems.Check {
 	n := map[theorems.Status]int{}
 	var scopes []theorems.Scope
 	worst := group[0]
-	rank := map[theorems.Status]int{theorems.Reproduced: 0, theorems.Inconclusive: 1, theorems.NotReproduced: 2}
 	for _, p := range group {
 		n[p.check.Status]++
 		scopes = append(scopes, p.scope)
-		if rank[p.check.Status] > rank[worst.check.Status] {
+		if theorems.Worse(worst.check.Status, p.check.Status) != worst.check.Status {
 			worst = p
 		}
 	}

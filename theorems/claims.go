@@ -32,7 +32,7 @@ func StatusOf(d Decision) Status {
 	return Inconclusive
 }
 
-// worse returns the more damning of two statuses (not reproduced >
+// Worse returns the more damning of two statuses (not reproduced >
 // inconclusive > reproduced > outside the hypotheses). OutsideHypotheses
 // ranks lowest because a run outside a statement's hypotheses is no
 // evidence about the statement either way (issue 17): combined with any
@@ -41,7 +41,7 @@ func StatusOf(d Decision) Status {
 // into one (nothing outside ranks above it); only outside with outside
 // stays outside. (Before issue 17 it had no rank, i.e. the rank of
 // Reproduced, and the result depended on the argument order.)
-func worse(a, b Status) Status {
+func Worse(a, b Status) Status {
 	rank := map[Status]int{OutsideHypotheses: -1, Reproduced: 0, Inconclusive: 1, NotReproduced: 2}
 	if rank[b] > rank[a] {
 		return b
@@ -253,7 +253,7 @@ func CheckP6(tauRel, entropyFrac, slow float64, censored bool, M int, k Consts) 
 	c.Verdict = Verdict{Statement: "P6", Tag: SEC, Bounds: []Bound{ent, geq("SlowLo·M ≤ slowdown", SEC, slow, lo, 0), leq("slowdown ≤ SlowHi·M", SEC, slow, hi, 0)}}
 	c.Status = statusOf(Verdict{Bounds: []Bound{ent}})
 	for _, d := range []Decision{DecideAtLeast(slow, ub, lo), DecideAtMost(slow, ub, hi)} {
-		c.Status = worse(c.Status, StatusOf(d))
+		c.Status = Worse(c.Status, StatusOf(d))
 	}
 	if c.Status == Inconclusive {
 		c.Note = "the slowdown is censored"

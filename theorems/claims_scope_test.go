@@ -26,11 +26,11 @@ func TestWorseRanksOutsideLowest(t *testing.T) {
 		{Inconclusive, NotReproduced, NotReproduced},
 		{Reproduced, NotReproduced, NotReproduced},
 	} {
-		if got := worse(c.a, c.b); got != c.want {
-			t.Errorf("worse(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
+		if got := Worse(c.a, c.b); got != c.want {
+			t.Errorf("Worse(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
 		}
-		if got := worse(c.b, c.a); got != c.want {
-			t.Errorf("worse(%q, %q) = %q, want %q", c.b, c.a, got, c.want)
+		if got := Worse(c.b, c.a); got != c.want {
+			t.Errorf("Worse(%q, %q) = %q, want %q", c.b, c.a, got, c.want)
 		}
 	}
 }

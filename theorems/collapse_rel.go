@@ -250,7 +250,7 @@ func CheckP6Relative(b P6Budget, k Consts, s ScopeConsts) Check {
 	v.Bounds = append(v.Bounds, geq("SlowLo·M ≤ slowdown", SEC, slow, lo, 0), leq("slowdown ≤ SlowHi·M", SEC, slow, hi, 0))
 	c.Verdict, c.Status = v, collapse
 	for _, d := range []Decision{DecideAtLeast(slo, shi, lo), DecideAtMost(slo, shi, hi)} {
-		c.Status = worse(c.Status, StatusOf(d))
+		c.Status = Worse(c.Status, StatusOf(d))
 	}
 	switch {
 	case collapse == Inconclusive:
