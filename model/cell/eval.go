@@ -1,7 +1,6 @@
 package cell
 
 import (
-	"math"
 
 	"vitadv/model/attack"
 	"vitadv/model/certify"
@@ -210,22 +209,7 @@ type Clean struct {
 // Clean evaluates the final model of r (see Clean).
 func (r *Run) Clean() Clean {
 	m, tr, te := r.Model, r.Train, r.Test
-	M := te.M
-	ws := vit.NewWorkspace(m.Arch, M, max(tr.N, te.N))
-	out := Clean{TrainErr: train.Evaluate(m, ws, tr, nil, nil).Err}
-	m.Forward(ws, te.X, te.N)
-	var a1, a2, ent float64
-	for i := 0; i < te.N; i++ {
-		a := ws.A[i*M : (i+1)*M]
-		a1 += a[0]
-		a2 += a[1]
-		for _, v := range a {
-			if v > 0 {
-				ent -= float64(v * math.Log(v))
-			}
-		}
-	}
-	nt := float64(te.N)
-	out.A1, out.A2, out.Entropy = a1/nt, a2/nt, ent/nt
-	return out
+	ws := vit.NewWorkspace(m.Arch, te.M, max(tr.N, te.N))
+	at := train.MeanAttention(m, ws, te.X, te.N, te.M)
+	return Clean{TrainErr: train.Evaluate(m, ws, tr, nil, nil).Err, A1: at.A1, A2: at.A2, Entropy: at.Entropy}
 }
