@@ -1,7 +1,6 @@
 package cell
 
 import (
-
 	"vitadv/model/attack"
 	"vitadv/model/certify"
 	"vitadv/model/data"
