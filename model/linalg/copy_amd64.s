@@ -72,3 +72,58 @@ rows16:
 	JNZ  rows16
 	VZEROUPPER
 	RET
+
+// func transposeRowsAVX2asm(dst *float64, wd int, src *float64, ld int, kc4 int, q int)
+//
+// Copies q groups of 4 rows of 4·kc4 doubles each, src row r at src + r·ld
+// (bytes), transposed into dst: value s of row r to dst + s·wd + 8r (the
+// packing of a GEMM micro-panel from rows of op(B)ᵀ or of A, packB and
+// packA). Each 4×4 block goes through two unpack and two lane-permute
+// steps: the values move, none is computed. kc4 ≥ 1, q ≥ 1.
+TEXT ·transposeRowsAVX2asm(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ wd+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ ld+24(FP), R9
+	MOVQ q+40(FP), DX
+	LEAQ (R8)(R8*2), AX
+
+tgroup:
+	MOVQ SI, R10
+	LEAQ (SI)(R9*1), R11
+	LEAQ (SI)(R9*2), R12
+	LEAQ (R11)(R9*2), R13
+	MOVQ DI, R14
+	MOVQ kc4+32(FP), BX
+
+tblock:
+	VMOVUPD (R10), Y0
+	VMOVUPD (R11), Y1
+	VMOVUPD (R12), Y2
+	VMOVUPD (R13), Y3
+	VUNPCKLPD Y1, Y0, Y4
+	VUNPCKHPD Y1, Y0, Y5
+	VUNPCKLPD Y3, Y2, Y6
+	VUNPCKHPD Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0
+	VPERM2F128 $0x20, Y7, Y5, Y1
+	VPERM2F128 $0x31, Y6, Y4, Y2
+	VPERM2F128 $0x31, Y7, Y5, Y3
+	VMOVUPD Y0, (R14)
+	VMOVUPD Y1, (R14)(R8*1)
+	VMOVUPD Y2, (R14)(R8*2)
+	VMOVUPD Y3, (R14)(AX*1)
+	ADDQ $32, R10
+	ADDQ $32, R11
+	ADDQ $32, R12
+	ADDQ $32, R13
+	LEAQ (R14)(R8*4), R14
+	DECQ BX
+	JNZ  tblock
+
+	LEAQ (SI)(R9*4), SI
+	ADDQ $32, DI
+	DECQ DX
+	JNZ  tgroup
+	VZEROUPPER
+	RET

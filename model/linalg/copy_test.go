@@ -57,3 +57,75 @@ func TestCopyRows(t *testing.T) {
 		t.Fatal("negative control: a copy that skips the last row passed")
 	}
 }
+
+// TestTransposeRows: transposeRows (4×4 blocks in assembly where the CPU
+// has AVX2, the edges in Go) writes exactly dst[s·wd + r] = src[r·ld + s]
+// for every row r < w and column s < kc, at the kernels' panel widths and
+// odd ones, with strides, every tail of rows and columns, and leaves the
+// rest of dst alone. Negative controls: a transposition that drops the
+// column tail past 4⌊kc/4⌋, and one that swaps two rows of each block, are
+// detected.
+func TestTransposeRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	check := func(fn func(dst []float64, wd int, src []float64, ld, kc, w int)) (bad string) {
+		for _, w := range []int{1, 3, 4, 5, 8, 11, 12, 16} {
+			for _, wd := range []int{w, w + 4} {
+				for _, kc := range []int{1, 3, 4, 5, 8, 13, 256} {
+					ld := kc + r.IntN(5)
+					src := make([]float64, (w-1)*ld+kc)
+					for i := range src {
+						src[i] = r.NormFloat64()
+					}
+					dst := make([]float64, kc*wd+3)
+					for i := range dst {
+						dst[i] = math.NaN()
+					}
+					fn(dst, wd, src, ld, kc, w)
+					for s := range kc {
+						for c := range wd {
+							got := dst[s*wd+c]
+							if c < w && math.Float64bits(got) != math.Float64bits(src[c*ld+s]) {
+								return "copied wrong"
+							}
+							if c >= w && !math.IsNaN(got) {
+								return "wrote past the row"
+							}
+						}
+					}
+					for _, v := range dst[kc*wd:] {
+						if !math.IsNaN(v) {
+							return "wrote past the block"
+						}
+					}
+				}
+			}
+		}
+		return ""
+	}
+	if bad := check(transposeRows); bad != "" {
+		t.Fatalf("transposeRows (fast path %t): %s", fastTransposeRows != nil, bad)
+	}
+	fast := fastTransposeRows
+	fastTransposeRows = nil
+	bad := check(transposeRows)
+	fastTransposeRows = fast
+	if bad != "" {
+		t.Fatalf("transposeRows in Go: %s", bad)
+	}
+	noTail := func(dst []float64, wd int, src []float64, ld, kc, w int) {
+		transposeRows(dst, wd, src, ld, kc&^3, w)
+	}
+	swapped := func(dst []float64, wd int, src []float64, ld, kc, w int) {
+		transposeRows(dst, wd, src, ld, kc, w)
+		for s := range kc {
+			if w >= 2 {
+				dst[s*wd], dst[s*wd+1] = dst[s*wd+1], dst[s*wd]
+			}
+		}
+	}
+	for name, bad := range map[string]func(dst []float64, wd int, src []float64, ld, kc, w int){"no column tail": noTail, "rows swapped": swapped} {
+		if check(bad) == "" {
+			t.Errorf("negative control %q passed", name)
+		}
+	}
+}

@@ -47,6 +47,7 @@ func init() {
 	peakYMM = choice == "avx2"
 	if avx2 && choice != "purego" {
 		fastCopyRows = copyRowsAVX2
+		fastTransposeRows = transposeRowsAVX2
 	}
 }
 
@@ -64,6 +65,23 @@ func copyRowsAVX2(dst []float64, wd int, src []float64, ld, kc, w int) bool {
 	_ = dst[(kc-1)*wd+w-1]
 	copyRowsAVX2asm(&dst[0], wd*8, &src[0], ld*8, kc, w/4)
 	return true
+}
+
+//go:noescape
+func transposeRowsAVX2asm(dst *float64, wd int, src *float64, ld int, kc4 int, q int)
+
+// transposeRowsAVX2 is transposeRows for 4⌊w/4⌋ rows and 4⌊kc/4⌋ columns
+// (the rest is left to the caller); it returns the rows and columns it
+// copied.
+func transposeRowsAVX2(dst []float64, wd int, src []float64, ld, kc, w int) (rows, cols int) {
+	kc4, q := kc/4, w/4
+	if kc4 < 1 || q < 1 {
+		return 0, 0
+	}
+	_ = src[(4*q-1)*ld+4*kc4-1]
+	_ = dst[(4*kc4-1)*wd+4*q-1]
+	transposeRowsAVX2asm(&dst[0], wd*8, &src[0], ld*8, kc4, q)
+	return 4 * q, 4 * kc4
 }
 
 //go:noescape
