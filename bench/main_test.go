@@ -22,8 +22,8 @@ func TestMain(m *testing.M) {
 	}
 	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
 		fmt.Printf("linalg: %s\n", linalg.Path())
-		if d := linalg.GemmSpin(); d > 0 {
-			fmt.Printf("gemm-spin: %v\n", d) // VITADV_GEMM_SPIN
+		if s := linalg.GemmSpin(); s != "auto" {
+			fmt.Printf("gemm-spin: %s\n", s) // VITADV_GEMM_SPIN, not the default
 		}
 	}
 	os.Exit(m.Run())

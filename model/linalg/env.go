@@ -24,7 +24,7 @@ type EnvError struct {
 func (e *EnvError) Error() string {
 	kept := Path()
 	if e.Var == SpinEnv {
-		kept = "0: park at once"
+		kept = "auto"
 	}
 	return fmt.Sprintf("linalg: %s=%q: %s (kept %s)", e.Var, e.Value, e.Reason, kept)
 }

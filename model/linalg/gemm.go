@@ -128,6 +128,9 @@ func scaleC(m, n int, beta float64, c []float64, ldc int) {
 	}
 }
 
+// flops returns 2·m·n·k, the flops of the product.
+func (p *gemmParams) flops() float64 { return 2 * float64(p.m) * float64(p.n) * float64(p.k) }
+
 type gemmParams struct {
 	transA, transB bool
 	m, n, k        int
@@ -245,24 +248,30 @@ func ensureWorkers(n int) {
 
 func worker() {
 	buf := newBuffers()
+	big, wait := false, time.Duration(0)
 	for {
 		t, ok := task{}, false
-		if d := time.Duration(spinWait.Load()); d > 0 {
+		t0 := time.Now()
+		if d := workerSpin(big, wait); d > 0 {
 			t, ok = pollTasks(tasks, d) // SpinEnv
 		}
 		if !ok {
 			t = <-tasks
 		}
-		t.exec(buf)
+		wait = time.Since(t0)
+		big = t.exec(buf)
 	}
 }
 
 // exec joins the phase of t's job and reports each block it computed on
-// the job's done channel.
-func (t task) exec(buf *buffers) {
-	for range t.j.work(buf) {
+// the job's done channel. It reports whether it computed a block of a
+// product of at least autoSpinMinFlops flops.
+func (t task) exec(buf *buffers) bool {
+	n, big := t.j.work(buf)
+	for range n {
 		t.j.done <- struct{}{}
 	}
+	return big
 }
 
 // phase computes blocks 0 … parts−1 of j (bounds, pack and splitRows set by
@@ -276,23 +285,24 @@ func (j *job) phase(procs, parts int) {
 	for range min(procs, parts) - 1 {
 		queue(j, task{j})
 	}
-	own := j.work(j.buf)
+	own, _ := j.work(j.buf)
 	drain(j, parts-own)
 }
 
 // work claims blocks of the phase of j in flight, in order, and computes
-// them until none is left, and returns how many it computed.
-func (j *job) work(buf *buffers) int {
-	n := 0
+// them until none is left, and returns how many it computed and whether
+// the product has at least autoSpinMinFlops flops (false if none).
+func (j *job) work(buf *buffers) (n int, big bool) {
 	for {
 		s := j.state.Load()
 		next, parts := int(s&0xffff), int(s>>16)
 		if next >= parts {
-			return n
+			return n, big
 		}
 		if !j.state.CompareAndSwap(s, s+1) {
 			continue
 		}
+		big = j.p.flops() >= autoSpinMinFlops
 		t0, t1 := j.bounds[next], j.bounds[next+1]
 		mr, nr := kern.mr, kern.nr
 		switch {
@@ -421,13 +431,12 @@ func queue(j *job, t task) {
 
 // drain works through the queue (this call's tasks or any other's) until
 // n blocks of job j are reported done, so that progress never depends on a
-// worker being free. With SpinEnv set, it polls for up to spinWait after the
-// last task or report before it blocks (a blocked caller is readied by the
-// worker's report on the worker's P, where another thread has to take it
-// over).
+// worker being free. It polls for up to callerSpin after the last task or
+// report before it blocks (a blocked caller is readied by the worker's
+// report on the worker's P, where another thread has to take it over).
 func drain(j *job, n int) {
 	var deadline time.Time
-	spin := time.Duration(spinWait.Load())
+	spin := callerSpin(j.p.flops() >= autoSpinMinFlops)
 	for i := 0; n > 0; i++ {
 		if spin > 0 {
 			select {

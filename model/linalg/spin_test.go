@@ -9,22 +9,25 @@ import (
 	"time"
 )
 
-// TestParseSpin: VITADV_GEMM_SPIN takes a duration in [0, 1ms]; anything
-// else is a typed error naming the variable and the value, and leaves 0.
+// TestParseSpin: VITADV_GEMM_SPIN takes "auto" (or nothing) or a duration
+// in [0, 1ms]; anything else is a typed error naming the variable and the
+// value, and leaves the auto rule.
 func TestParseSpin(t *testing.T) {
 	for _, tc := range []struct {
 		v    string
 		want time.Duration
 		bad  bool
 	}{
-		{"", 0, false},
+		{"", spinAuto, false},
+		{"auto", spinAuto, false},
 		{"0", 0, false},
 		{"50us", 50 * time.Microsecond, false},
 		{"1ms", time.Millisecond, false},
-		{"1.5ms", 0, true},
-		{"-1us", 0, true},
-		{"50", 0, true},
-		{"fast", 0, true},
+		{"1.5ms", spinAuto, true},
+		{"-1us", spinAuto, true},
+		{"50", spinAuto, true},
+		{"fast", spinAuto, true},
+		{"Auto", spinAuto, true},
 	} {
 		got, err := parseSpin(tc.v)
 		var ee *EnvError
@@ -34,8 +37,49 @@ func TestParseSpin(t *testing.T) {
 	}
 }
 
+// TestAutoSpin: the auto rule polls after products of at least
+// autoSpinMinFlops (the paper AT step's, not the mid size's) and, for a
+// worker, only if its last task came within autoSpin; a fixed SpinEnv
+// time applies everywhere.
+func TestAutoSpin(t *testing.T) {
+	defer spinWait.Store(spinWait.Load())
+	paper := gemmParams{m: 320, n: 1024, k: 1024}
+	mid := gemmParams{m: 400, n: 256, k: 256}
+	if !(paper.flops() >= autoSpinMinFlops) || mid.flops() >= autoSpinMinFlops {
+		t.Fatalf("autoSpinMinFlops %g does not separate the paper product (%g flops) from the mid one (%g)", float64(autoSpinMinFlops), paper.flops(), mid.flops())
+	}
+	spinWait.Store(spinAuto)
+	for _, tc := range []struct {
+		big  bool
+		wait time.Duration
+		want time.Duration
+	}{
+		{true, 0, autoSpin},
+		{true, autoSpin, autoSpin},
+		{true, autoSpin + time.Microsecond, 0},
+		{false, 0, 0},
+		{false, time.Second, 0},
+	} {
+		if got := workerSpin(tc.big, tc.wait); got != tc.want {
+			t.Errorf("auto: workerSpin(%t, %v) = %v, want %v", tc.big, tc.wait, got, tc.want)
+		}
+	}
+	if callerSpin(true) != autoSpin || callerSpin(false) != 0 {
+		t.Errorf("auto: callerSpin(true), (false) = %v, %v; want %v, 0", callerSpin(true), callerSpin(false), autoSpin)
+	}
+	spinWait.Store(int64(50 * time.Microsecond))
+	if workerSpin(false, time.Second) != 50*time.Microsecond || callerSpin(false) != 50*time.Microsecond {
+		t.Errorf("fixed 50us: workerSpin, callerSpin = %v, %v", workerSpin(false, time.Second), callerSpin(false))
+	}
+	spinWait.Store(0)
+	if workerSpin(true, 0) != 0 || callerSpin(true) != 0 {
+		t.Errorf("0: workerSpin, callerSpin = %v, %v; want 0, 0", workerSpin(true, 0), callerSpin(true))
+	}
+}
+
 // TestGemmSpin: with polling threads (SpinEnv) split products give the
-// bits they give without, at GOMAXPROCS 2 and 3, over back-to-back calls
+// bits they give without, at GOMAXPROCS 2 (fixed 200 µs) and 3 (the auto
+// rule; one product above autoSpinMinFlops), over back-to-back calls
 // (where the polling worker picks the next call's blocks up) and calls
 // spaced beyond the polling time (where it has parked), and allocate
 // nothing.
@@ -46,6 +90,7 @@ func TestGemmSpin(t *testing.T) {
 		{false, false, 97, 301, 600, 1, 0.5, 0},
 		{true, false, 301, 97, 333, -1, 0, 2},
 		{false, true, 200, 300, 256, 1, 1, 0},
+		{false, false, 520, 512, 512, 1, 0, 0}, // ≥ autoSpinMinFlops: the auto rule polls
 	} {
 		a, lda, b, ldb, c, ldc := tc.operands(9)
 		spinWait.Store(0)
@@ -54,6 +99,9 @@ func TestGemmSpin(t *testing.T) {
 		for _, procs := range []int{2, 3} {
 			runtime.GOMAXPROCS(procs)
 			spinWait.Store(int64(200 * time.Microsecond))
+			if procs == 3 {
+				spinWait.Store(spinAuto)
+			}
 			for call := range 6 {
 				if call == 3 {
 					time.Sleep(400 * time.Microsecond) // the workers park
