@@ -508,6 +508,10 @@ func kBlocks(k int) int { return ceilDiv(k, kcMax) }
 // where tᵇ_ij is the micro-kernel's sum over the block, accumulated from
 // zero in increasing p. Nothing here depends on the block of C being
 // computed, which is what makes the split over workers deterministic.
+// The whole tiles of a column (one B micro-panel, the A micro-panels of
+// the block below each other) go to the kernel's tiles in one assembly
+// call where it has one: 2–4% more GFLOP per CPU-second at the paper
+// shapes on both paths than a Go call per tile (ab-tiles.txt).
 func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 	mr, nr := kern.mr, kern.nr
 	nb := kBlocks(p.k)
@@ -543,7 +547,15 @@ func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 				for jr := 0; jr < nc; jr += nr {
 					nn := min(nr, nc-jr)
 					bp, ldb := bPanel(p, buf, p0, kc, jc, jr, nn, dB)
-					for ir := 0; ir < mc; ir += mr {
+					ir := 0
+					if full := mc / mr; kern.tiles != nil && nn == nr && full > 0 && !forceTile {
+						// The whole tiles of this column in one call.
+						ap, ars, acs := aPanel(p, buf, p0, kc, ic, 0, mr, dA)
+						off := ic*p.ldc + jc + jr
+						kern.tiles(full, kc, ap, ars, acs, aStep(p, kc, dA), bp, ldb, p.c[off:], p.ldc, mr*p.ldc, p.alpha, p.beta, mode)
+						ir = full * mr
+					}
+					for ; ir < mc; ir += mr {
 						mm := min(mr, mc-ir)
 						ap, ars, acs := aPanel(p, buf, p0, kc, ic, ir, mm, dA)
 						tileKernel(p, tile, kc, ap, ars, acs, bp, ldb, ic+ir, jc+jr, mm, nn, mode)
@@ -581,11 +593,10 @@ func bPanel(p *gemmParams, buf *buffers, p0, kc, jc, jr, nn int, dB bool) ([]flo
 func aPanel(p *gemmParams, buf *buffers, p0, kc, ic, ir, mm int, dA bool) ([]float64, int, int) {
 	mr := kern.mr
 	switch {
-	case p.sharedA != nil:
-		o := p0*p.mPad + (ic+ir)*kc
-		return p.sharedA[o : o+mr*kc], 1, mr
+	case p.sharedA != nil: // (the slices run on to the block's last panel: kern.tiles)
+		return p.sharedA[p0*p.mPad+(ic+ir)*kc:], 1, mr
 	case !dA:
-		return buf.a[ir*kc : (ir+mr)*kc], 1, mr
+		return buf.a[ir*kc:], 1, mr
 	case mm == mr && p.transA:
 		return p.a[p0*p.lda+ic+ir:], 1, p.lda
 	case mm == mr:
@@ -594,6 +605,19 @@ func aPanel(p *gemmParams, buf *buffers, p0, kc, ic, ir, mm int, dA bool) ([]flo
 		ap := buf.a[:mr*kc]
 		packA(ap, p, p0, kc, ic+ir, mm, mr)
 		return ap, 1, mr
+	}
+}
+
+// aStep returns the distance between consecutive whole A micro-panels of
+// a block (rows mr apart) in the operand aPanel takes them from.
+func aStep(p *gemmParams, kc int, dA bool) int {
+	switch {
+	case p.sharedA != nil, !dA:
+		return kern.mr * kc
+	case p.transA:
+		return kern.mr
+	default:
+		return kern.mr * p.lda
 	}
 }
 

@@ -21,6 +21,12 @@ type microKernel struct {
 	name   string
 	mr, nr int
 	fn     func(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int)
+
+	// tiles, if set, computes n whole tiles with the same B panel, tile t
+	// from A at a[t·astep:] into C at c[t·cstep:], exactly as n calls of fn
+	// would (the assembly kernels: one call for a column of tiles instead of
+	// a Go call per tile).
+	tiles func(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb int, c []float64, ldc, cstep int, alpha, beta float64, mode int)
 }
 
 // Merge modes of a micro-kernel.

@@ -22,9 +22,9 @@ func init() {
 	avx2 := cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	avx512 := cpu.X86.HasAVX512F && avx2
 	have := []string{"purego"}
-	k2 := microKernel{name: "asm-avx2-4x12", mr: 4, nr: 12, fn: kernel4x12asm}
+	k2 := microKernel{name: "asm-avx2-4x12", mr: 4, nr: 12, fn: kernel4x12asm, tiles: tiles4x12asm}
 	v2 := vecKernels{name: "avx2", dot: dotAVX2, axpy: axpyAVX2, scal: scalAVX2, exp: expAVX2}
-	k5 := microKernel{name: "asm-avx512-8x16", mr: 8, nr: 16, fn: kernel8x16asm}
+	k5 := microKernel{name: "asm-avx512-8x16", mr: 8, nr: 16, fn: kernel8x16asm, tiles: tiles8x16asm}
 	v5 := vecKernels{name: "avx512", dot: dotAVX512, axpy: axpyAVX512, scal: scalAVX512, exp: expAVX512}
 	if avx2 {
 		kernels, vecs = append(kernels, k2), append(vecs, v2)
@@ -102,6 +102,26 @@ func kernel4x12asm(kc int, a []float64, ars, acs int, b []float64, ldb int, c []
 	_ = b[(kc-1)*ldb+11]
 	_ = c[3*ldc+11]
 	kernel4x12avx2asm(kc, &a[0], ars*8, acs*8, &b[0], ldb*8, &c[0], ldc*8, alpha, beta, mode)
+}
+
+//go:noescape
+func tiles8x16avx512asm(n, kc int, a *float64, ars, acs, astep int, b *float64, ldb int, c *float64, ldc, cstep int, alpha, beta float64, mode int)
+
+func tiles8x16asm(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb int, c []float64, ldc, cstep int, alpha, beta float64, mode int) {
+	_ = a[(n-1)*astep+(kc-1)*acs+7*ars]
+	_ = b[(kc-1)*ldb+15]
+	_ = c[(n-1)*cstep+7*ldc+15]
+	tiles8x16avx512asm(n, kc, &a[0], ars*8, acs*8, astep*8, &b[0], ldb*8, &c[0], ldc*8, cstep*8, alpha, beta, mode)
+}
+
+//go:noescape
+func tiles4x12avx2asm(n, kc int, a *float64, ars, acs, astep int, b *float64, ldb int, c *float64, ldc, cstep int, alpha, beta float64, mode int)
+
+func tiles4x12asm(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb int, c []float64, ldc, cstep int, alpha, beta float64, mode int) {
+	_ = a[(n-1)*astep+(kc-1)*acs+3*ars]
+	_ = b[(kc-1)*ldb+11]
+	_ = c[(n-1)*cstep+3*ldc+11]
+	tiles4x12avx2asm(n, kc, &a[0], ars*8, acs*8, astep*8, &b[0], ldb*8, &c[0], ldc*8, cstep*8, alpha, beta, mode)
 }
 
 // The vector kernels take lengths and base pointers; the wrappers check
