@@ -35,8 +35,8 @@ func (e *EnvError) Error() string {
 var envErr error
 
 // KernelEnvErr returns a *EnvError if KernelEnv named a kernel that this
-// build or CPU does not have, or SpinEnv a value that is not a duration in
-// range (both joined if both), or nil. Programs that report their kernel
+// build or CPU does not have, or SpinEnv a value that is neither "auto"
+// nor a duration in range (both joined if both), or nil. Programs that report their kernel
 // path (bench, cmd/peercmp) refuse to run with it, so that a mistyped
 // switch never measures the wrong path silently.
 func KernelEnvErr() error { return errors.Join(envErr, spinErr) }
