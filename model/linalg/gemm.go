@@ -453,7 +453,11 @@ func drain(j *job, n int) {
 			if i == 0 {
 				deadline = time.Now().Add(spin)
 			}
-			if i == 0 || i%16 != 0 || !time.Now().After(deadline) {
+			if i == 0 || i%16 != 0 {
+				continue
+			}
+			if !time.Now().After(deadline) {
+				runtime.Gosched() // as pollTasks
 				continue
 			}
 		}

@@ -2,6 +2,7 @@ package linalg
 
 import (
 	"os"
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -101,7 +102,9 @@ func callerSpin(big bool) time.Duration {
 }
 
 // pollTasks returns a task that is queued on ch within d of the call,
-// without blocking, or false.
+// without blocking, or false. Every 16 polls it yields (runtime.Gosched),
+// so that a goroutine of the program waiting for a P, such as another sweep
+// cell's, runs at once instead of after the poll.
 func pollTasks(ch <-chan task, d time.Duration) (task, bool) {
 	var deadline time.Time
 	for i := 0; ; i++ {
@@ -113,8 +116,11 @@ func pollTasks(ch <-chan task, d time.Duration) (task, bool) {
 		switch {
 		case i == 0:
 			deadline = time.Now().Add(d)
-		case i%16 == 0 && time.Now().After(deadline):
-			return task{}, false
+		case i%16 == 0:
+			if time.Now().After(deadline) {
+				return task{}, false
+			}
+			runtime.Gosched()
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -149,4 +150,50 @@ func TestPollTasks(t *testing.T) {
 		t.Fatal("control: a poll of 0 returned the task queued 2ms later")
 	}
 	<-ch // the control's task
+}
+
+// TestPollYields: a goroutine that polls leaves its P to the program's
+// other goroutines: at GOMAXPROCS 1, one that counts and yields while
+// pollTasks polls an empty queue for 30 ms gets to run many times (without
+// the yield, only when the scheduler preempts the poller, every ~10 ms).
+// Negative control: the same count next to a poll loop that does not yield
+// stays small.
+func TestPollYields(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	count := func(poll func()) int {
+		var n atomic.Int64
+		var stop atomic.Bool
+		done := make(chan struct{})
+		go func() {
+			for !stop.Load() {
+				n.Add(1)
+				runtime.Gosched()
+			}
+			close(done)
+		}()
+		runtime.Gosched() // let the counter start
+		n.Store(0)
+		poll()
+		got := n.Load()
+		stop.Store(true)
+		<-done
+		return int(got)
+	}
+	ch := make(chan task)
+	n := count(func() { pollTasks(ch, 30*time.Millisecond) })
+	t.Logf("counter ran %d times during the poll", n)
+	if n < 200 {
+		t.Fatalf("the other goroutine ran %d times during a 30ms poll, want ≥ 200", n)
+	}
+	busy := func() { // polls without yielding
+		for t0 := time.Now(); time.Since(t0) < 30*time.Millisecond; {
+			select {
+			case <-ch:
+			default:
+			}
+		}
+	}
+	if n := count(busy); n >= 200 {
+		t.Errorf("control: the other goroutine ran %d times next to a poll that never yields", n)
+	}
 }
