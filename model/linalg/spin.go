@@ -14,8 +14,9 @@ import (
 // every split product. A worker that finished its blocks polls the queue
 // for that long, and a caller waiting for the workers' last blocks polls
 // for their reports, so that a product that follows soon after finds both
-// threads running instead of waking a parked one. It changes only timing,
-// never bits.
+// threads running instead of waking a parked one; a polling thread yields
+// every 16 polls, so that the program's other goroutines (another sweep
+// cell) are not held up by it. It changes only timing, never bits.
 //
 // On the quiet 2-vCPU VM of results/bench/README.md, a fixed 200 µs poll
 // raised the paper shapes' GEMM from 72–78% to 78–82% of the all-thread FMA
