@@ -85,27 +85,15 @@ func transposeRowsAVX2(dst []float64, wd int, src []float64, ld, kc, w int) (row
 }
 
 //go:noescape
-func kernel8x16avx512asm(kc int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, mode int)
+func tiles8x16avx512asm(n, kc int, a *float64, ars, acs, astep int, b *float64, ldb int, c *float64, ldc, cstep int, alpha, beta float64, mode int)
 
+// kernel8x16asm is the micro-kernel: one tile of tiles8x16avx512asm.
 func kernel8x16asm(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
 	_ = a[(kc-1)*acs+7*ars]
 	_ = b[(kc-1)*ldb+15]
 	_ = c[7*ldc+15]
-	kernel8x16avx512asm(kc, &a[0], ars*8, acs*8, &b[0], ldb*8, &c[0], ldc*8, alpha, beta, mode)
+	tiles8x16avx512asm(1, kc, &a[0], ars*8, acs*8, 0, &b[0], ldb*8, &c[0], ldc*8, 0, alpha, beta, mode)
 }
-
-//go:noescape
-func kernel4x12avx2asm(kc int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, mode int)
-
-func kernel4x12asm(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
-	_ = a[(kc-1)*acs+3*ars]
-	_ = b[(kc-1)*ldb+11]
-	_ = c[3*ldc+11]
-	kernel4x12avx2asm(kc, &a[0], ars*8, acs*8, &b[0], ldb*8, &c[0], ldc*8, alpha, beta, mode)
-}
-
-//go:noescape
-func tiles8x16avx512asm(n, kc int, a *float64, ars, acs, astep int, b *float64, ldb int, c *float64, ldc, cstep int, alpha, beta float64, mode int)
 
 func tiles8x16asm(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb int, c []float64, ldc, cstep int, alpha, beta float64, mode int) {
 	_ = a[(n-1)*astep+(kc-1)*acs+7*ars]
@@ -116,6 +104,14 @@ func tiles8x16asm(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb 
 
 //go:noescape
 func tiles4x12avx2asm(n, kc int, a *float64, ars, acs, astep int, b *float64, ldb int, c *float64, ldc, cstep int, alpha, beta float64, mode int)
+
+// kernel4x12asm is the micro-kernel: one tile of tiles4x12avx2asm.
+func kernel4x12asm(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
+	_ = a[(kc-1)*acs+3*ars]
+	_ = b[(kc-1)*ldb+11]
+	_ = c[3*ldc+11]
+	tiles4x12avx2asm(1, kc, &a[0], ars*8, acs*8, 0, &b[0], ldb*8, &c[0], ldc*8, 0, alpha, beta, mode)
+}
 
 func tiles4x12asm(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb int, c []float64, ldc, cstep int, alpha, beta float64, mode int) {
 	_ = a[(n-1)*astep+(kc-1)*acs+3*ars]
