@@ -4,7 +4,8 @@
 //
 // Gemm is a blocked (GotoBLAS-style) matrix product: op(A) and op(B) are
 // packed into micro-panels (or read in place) and an mr×nr micro-kernel
-// accumulates each tile. The kernels are chosen at start-up from the CPU
+// accumulates each tile; the assembly kernels take a whole column of tiles
+// (one B micro-panel) per call. The kernels are chosen at start-up from the CPU
 // (golang.org/x/sys/cpu), with no build tag, cgo or GOEXPERIMENT:
 //
 //	amd64, AVX-512F     asm-avx512-8x16 GEMM, vec-avx512 vector ops (Go assembly)
@@ -48,5 +49,7 @@
 // started on first use (GOMAXPROCS−1 of them; the caller computes one block
 // itself), and to a free list of per-call jobs, so that Gemm allocates
 // nothing in steady state. Products below parallelMinFlops run on the
-// calling goroutine alone.
+// calling goroutine alone. After a product of at least autoSpinMinFlops
+// flops the threads poll for the next one for 200 µs before they park
+// (VITADV_GEMM_SPIN, spin.go).
 package linalg
