@@ -102,6 +102,7 @@ func PhasePreset(p Preset, tauOverMu float64) PhaseConfig {
 			c.N = []int{2, 4, 8, 12, 16, 20}
 			c.C = []float64{0.05, 0.2, 1, 2, 5, 20}
 			c.Reps = 2
+			c.Cascade = true // the committed ci brackets use the strong protocol (issue 18)
 		}
 	default:
 		// Jiang et al. Fig. 1: N = 2..20, ‖μ‖ = 1..100, 10 replicates.
@@ -127,6 +128,7 @@ func TauPreset(p Preset) TauConfig {
 	case CI:
 		c.N, c.C, c.Reps = 20, 20, 2
 		c.TauOverMu = []float64{0, 0.05, 0.1, 0.15, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.2}
+		c.Cascade = true // the committed ci brackets use the strong protocol (issue 18)
 	default:
 		// P3's benign cell, N = 20, ‖μ‖ = 90; the τ grid of THEORY §7.
 		c.N, c.Mu, c.Reps = 20, 90, 5
