@@ -136,7 +136,7 @@ func writeProtocolCost(w io.Writer, root string) error {
 	if command != "" {
 		fmt.Fprintf(w, " (`%s`)", command)
 	}
-	fmt.Fprintf(w, ", medians over its runs on a shared machine (±20%% noise):\n\n")
+	fmt.Fprintf(w, ", medians over its runs (the file records the commit and the load average of the shared machine):\n\n")
 	fmt.Fprintf(w, "| τ/‖μ‖ | cheap: CPU s / point | cascade: CPU s / point | cascade ÷ cheap | bracket, cheap | bracket, cascade |\n|---|---|---|---|---|---|\n%s\n", strings.Join(rows, "\n"))
 	fmt.Fprintf(w, "| mean over these budgets | %.2g | %.2g | %.1f× | | |\n", sumCheap/float64(n), sumCasc/float64(n), sumCasc/sumCheap)
 	return nil
