@@ -14,8 +14,9 @@ import (
 // the CSV (column eval_cascade = 1, after apgd_steps); without it the
 // columns are those of the files written before the cascade existed. The
 // ci τ sweep and adversarial phase diagram evaluate with it (issue 18:
-// the committed ci brackets use the strong protocol); the clean phase
-// diagram, the dynamics, MNIST and the paper preset do not. MNIST with
+// the committed ci brackets use the strong protocol), and so do the
+// smoke preset's (CI compares its CSVs across kernel paths); the clean
+// phase diagram, the dynamics, MNIST and the paper preset do not. MNIST with
 // the cascade is a *valid.Error naming the flag -eval-cascade.
 func TestCascadeProtocol(t *testing.T) {
 	for _, on := range []bool{false, true} {
@@ -57,7 +58,9 @@ func TestCascadeProtocol(t *testing.T) {
 		{"ci dynamics", DynamicsPreset(CI).Cascade, false},
 		{"ci mnist", MNISTPreset(CI).Cascade, false},
 		{"paper tau", TauPreset(Paper).Cascade, false},
-		{"smoke tau", TauPreset(Smoke).Cascade, false},
+		{"smoke tau", TauPreset(Smoke).Cascade, true},
+		{"smoke phase AT", PhasePreset(Smoke, 0.25).Cascade, true},
+		{"paper phase AT", PhasePreset(Paper, 0.1).Cascade, false},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: Cascade = %v, want %v", c.name, c.got, c.want)

@@ -58,7 +58,7 @@ func TestEvalCascade(t *testing.T) {
 	}
 
 	out := filepath.Join(t.TempDir(), "x")
-	vitadv(t, noEnv, "tau", "-preset", "smoke", "-out", out, "-figures=false", "-max-cells", "1")
+	vitadv(t, noEnv, "tau", "-preset", "smoke", "-eval-cascade=false", "-out", out, "-figures=false", "-max-cells", "1")
 	before := readFile(t, out+".csv")
 	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"tau", "-preset", "smoke", "-out", out, "-figures=false", "-eval-cascade"}, noEnv)
 	if err == nil {
