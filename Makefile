@@ -31,7 +31,7 @@ ci:              ## what CI runs
 # phase diagram and the three τ-sweep variants included. With -results,
 # `all` computes every cell of every file (the quick main job without it
 # computes a sample of the cells of the six files evaluated with the
-# cascade, issue 18): results and check take about 15 min on 2 shared
+# cascade, issue 18): results and check took 15 and 19 min on 2 shared
 # cores, most of it the cascade's strong attack.
 CI_RESULTS = $(GO) run ./cmd/vitadv list -preset ci
 
