@@ -28,7 +28,11 @@ ci:              ## what CI runs
 	bash .ci/run
 # The CSVs of the ci job come from one list, `vitadv list -preset ci` (the
 # runs of `vitadv all -preset ci`, in cmd/vitadv): all ten, the d = 256
-# phase diagram and the three τ-sweep variants included.
+# phase diagram and the three τ-sweep variants included. With -results,
+# `all` computes every cell of every file (the quick main job without it
+# computes a sample of the cells of the six files evaluated with the
+# cascade, issue 18): results and check took 15 and 19 min on 2 shared
+# cores, most of it the cascade's strong attack.
 CI_RESULTS = $(GO) run ./cmd/vitadv list -preset ci
 
 # results computes into a scratch directory and copies the files into

@@ -86,7 +86,7 @@ func (d DynamicsConfig) Job(name string) *sweep.Job {
 	for i := range cells {
 		cells[i].Seed = seeds[i]
 	}
-	return &sweep.Job{Name: name, Params: slices.Concat(dynParams, setupParams), Metrics: dynMetrics,
+	return &sweep.Job{Name: name, Params: slices.Concat(dynParams, d.paramNames()), Metrics: dynMetrics,
 		PerCell: d.MaxSteps/d.Every + 1, Cells: cells, NA: DynNA, Steps: d.MaxSteps,
 		Run: func(c sweep.Cell) ([][]string, error) {
 			g := grid[c.Index]

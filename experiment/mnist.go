@@ -46,6 +46,9 @@ func (c MNISTConfig) Validate() error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	if c.Cascade {
+		return &valid.Error{Field: "eval-cascade", Value: true, Rule: "mnist evaluates with the PGD alone (pgd_only: its images have no signal tokens for the exact and strong attacks)"}
+	}
 	if err := valid.First(floatIn("mu", c.Mu, 0, MaxMu, false), floatIn("weak-ratio", c.WeakRatio, 0, MaxScale, true),
 		valid.IntMin("reps", c.Reps, 1), floatIn("tau", c.TauOverMu, 0, MaxTauOverMu, true)); err != nil {
 		return err
@@ -131,7 +134,7 @@ func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
 	for i := range cells {
 		cells[i].Param[4] = utoa(cells[i].Seed)
 	}
-	return &sweep.Job{Name: name, Params: mnistParams, Metrics: mnistMetrics, PerCell: 1, Cells: cells,
+	return &sweep.Job{Name: name, Params: mnistParams, Metrics: mnistMetrics, PerCell: 1, Cells: cells, Eval: c.protocol(),
 		Run: func(cell sweep.Cell) ([][]string, error) {
 			g := grid[cell.Index]
 			row, err := c.runCell(pool, g.n, g.s2, cell.Seed)
@@ -204,6 +207,12 @@ func (src mnistSource) Draw(seed uint64) (train, test *data.Set, err error) {
 	return c.set(pool[0][0], pool[0][1], src.n, src.s2, seed, rng.TrainData), c.set(pool[1][0], pool[1][1], c.NTest, src.s2, seed, rng.TestData), nil
 }
 
+// protocol is the robust evaluation of every MNIST cell: the evaluation
+// PGD alone (cell.Protocol.PGDOnly), without APGD or the cascade.
+func (c MNISTConfig) protocol() cell.Protocol {
+	return cell.Protocol{PGDSteps: c.EvalSteps, PGDRestarts: c.EvalRestarts, PGDOnly: true}
+}
+
 // runCell trains and evaluates one MNIST cell: the setup's training
 // (cell.Train) on images drawn by mnistSource, robust error by the
 // evaluation PGD alone (cell.Protocol.PGDOnly: the images have no signal
@@ -215,7 +224,7 @@ func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uin
 	tau := c.TauOverMu * c.Mu
 	spec := s.Spec(data.Config{D: s.D, M: c.M, N: n, NTest: c.NTest}, tau, seed)
 	spec.Source = mnistSource{c: c, pool: pool, n: n, s2: s2}
-	spec.Eval = cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, PGDOnly: true}
+	spec.Eval = c.protocol()
 	run, err := cell.Train(context.Background(), spec)
 	if err != nil {
 		return nil, err

@@ -135,7 +135,7 @@ func gridCells(s Setup, ax StepAxis, seed uint64, grid []GridCell, seedOf func(i
 // (StepAxis.axisParams, axisMetrics) and, with ax.Early > 0, writes each cell's
 // trajectory to TrajDir(out).
 func gridJob(name string, s Setup, ax StepAxis, grid []GridCell, cells []sweep.Cell, eps float64) *sweep.Job {
-	params, metrics := slices.Concat(gridParams, setupParams), outcomeMetrics
+	params, metrics := slices.Concat(gridParams, s.paramNames()), outcomeMetrics
 	if eps > 0 {
 		params, metrics = append(params, "eps"), slices.Concat(outcomeMetrics, []string{"steps_to_eps"})
 		for i := range cells {
@@ -152,7 +152,7 @@ func gridJob(name string, s Setup, ax StepAxis, grid []GridCell, cells []sweep.C
 	}
 	var radiiDir, trajDir string // set by sweep.Execute through Sidecar
 	job := &sweep.Job{
-		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells, Steps: steps,
+		Name: name, Params: params, Metrics: metrics, PerCell: 1, Cells: cells, Steps: steps, Eval: s.Protocol(),
 		Run: func(c sweep.Cell) ([][]string, error) {
 			g := grid[c.Index]
 			cs := ax.at(s, g)

@@ -111,8 +111,19 @@ func PhasePreset(p Preset, tauOverMu float64) PhaseConfig {
 		}
 		c.Reps = 10
 	}
+	c.Cascade = tauOverMu > 0 && cascadeByDefault(p)
 	return c
 }
+
+// cascadeByDefault reports whether the adversarial runs of preset p
+// evaluate their robust-error brackets with the cascade (Setup.Cascade,
+// issue 18): the ci preset does — the committed ci brackets use the strong
+// protocol — and the smoke preset does, so that CI's comparison of the
+// smoke CSVs across kernel paths and GOAMD64 levels (.ci/run) covers the
+// strong attack's bits; the paper preset does not (the committed paper
+// files were evaluated without it, and its cost at d = 1024 is not
+// measured). -eval-cascade overrides it.
+func cascadeByDefault(p Preset) bool { return p != Paper }
 
 // TauPreset returns the budget sweep of preset p.
 func TauPreset(p Preset) TauConfig {
@@ -132,6 +143,7 @@ func TauPreset(p Preset) TauConfig {
 		c.N, c.Mu, c.Reps = 20, 90, 5
 		c.TauOverMu = []float64{0, 0.05, 0.1, 0.15, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.2}
 	}
+	c.Cascade = cascadeByDefault(p)
 	return c
 }
 

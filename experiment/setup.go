@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"vitadv/model/cell"
@@ -27,6 +28,11 @@ type Setup struct {
 	EvalSteps      int     // steps of the evaluation PGD
 	EvalRestarts   int     // runs of the evaluation PGD (first from 0, the rest random)
 	APGDSteps      int     // iterations of the evaluation APGD (one run from 0); 0: no APGD
+	// Cascade adds the strong attack on the points the cheap attacks
+	// neither broke nor the certificate proved robust
+	// (cell.Protocol.Cascade, attack.Protocol.Cascade; issue 18): flag
+	// -eval-cascade, CSV column eval_cascade (present only when set).
+	Cascade bool
 	// Set is the perturbation set of training and evaluation attacks
 	// (THEORY §3.2: Frobenius ball on X by default, signal token only,
 	// per-token balls, ℓ∞); "" means Frobenius.
@@ -201,18 +207,41 @@ func (s Setup) Spec(dc data.Config, tau float64, seed uint64) cell.Spec {
 	return cell.Spec{
 		Data: dc, Arch: s.Arch(), Init: vit.Init{Law: vit.Gaussian, Shrink: s.Shrink}, Train: s.Optim(),
 		Tau: tau, Set: s.threat(), PGDSteps: s.PGDSteps, Seed: seed,
-		Eval:           cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, APGDSteps: s.APGDSteps},
+		Eval:           s.Protocol(),
 		AllowNonFinite: true,
 	}
 }
 
+// Protocol returns the robust-evaluation protocol of the setup's cells:
+// PGD-EvalSteps × EvalRestarts, APGD-APGDSteps, the midpoint and erase
+// attacks and, with Cascade, the strong attack on the undecided points.
+func (s Setup) Protocol() cell.Protocol {
+	return cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, APGDSteps: s.APGDSteps, Cascade: s.Cascade}
+}
+
 // setupParams are the column names of Setup in CSV files, in the order of
-// (Setup).params.
+// (Setup).params, without the optional eval_cascade (Setup.paramNames).
 var setupParams = []string{"d", "m", "dh", "dv", "sigma2", "sigma_w", "project", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts", "set_id", "apgd_steps"}
 
+// paramNames returns the column names of s: setupParams, then
+// eval_cascade when s.Cascade (a file evaluated without the cascade keeps
+// the columns it had before the cascade existed, and a run resumed with
+// the other protocol stops at the header instead of mixing the two).
+func (s Setup) paramNames() []string {
+	if s.Cascade {
+		return slices.Concat(setupParams, []string{"eval_cascade"})
+	}
+	return setupParams
+}
+
+// params formats s in the order of paramNames.
 func (s Setup) params() []string {
-	return []string{itoa(s.D), itoa(s.M), itoa(s.Dh), itoa(s.Dv), ftoa(s.Sigma2), ftoa(s.SigmaW), btoa(s.Project),
+	p := []string{itoa(s.D), itoa(s.M), itoa(s.Dh), itoa(s.Dv), ftoa(s.Sigma2), ftoa(s.SigmaW), btoa(s.Project),
 		itoa(s.NTest), ftoa(s.Shrink), ftoa(s.Eta), itoa(s.MaxSteps), ftoa(s.Target), itoa(s.PGDSteps), itoa(s.EvalSteps), itoa(s.EvalRestarts), itoa(setID(s.threat())), itoa(s.APGDSteps)}
+	if s.Cascade {
+		p = append(p, btoa(s.Cascade))
+	}
+	return p
 }
 
 // outcomeMetrics are the metric columns of one trained cell (see outcome).

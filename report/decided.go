@@ -37,8 +37,9 @@ type bracketTallies struct {
 }
 
 // add tallies the adversarial rows of the results file rel (at scale) into
-// ts; a file without the bracket columns adds nothing.
-func (ts *bracketTallies) add(rel, scale string, t *sweep.Table) {
+// ts, naming it with the protocol of its brackets (bracketProtocol); a
+// file without the bracket columns adds nothing.
+func (ts *bracketTallies) add(rel, scale, proto string, t *sweep.Table) {
 	if !t.Has("robust_err_lb") || !t.Has("robust_err_ub") || !t.Has("tau_over_mu") {
 		return
 	}
@@ -70,7 +71,7 @@ func (ts *bracketTallies) add(rel, scale string, t *sweep.Table) {
 		b.undecided += ub - lb
 	}
 	if used {
-		b.files = append(b.files, "`"+rel+"`")
+		b.files = append(b.files, "`"+rel+"` ("+proto+")")
 	}
 }
 
@@ -94,6 +95,6 @@ func (ts *bracketTallies) write(w io.Writer) {
 		return
 	}
 	fmt.Fprintf(w, "\n---\n\n## Robust error: broken, certified, undecided\n\n")
-	fmt.Fprintf(w, "Every adversarial row (τ > 0) of the results files, by scale and perturbation set: a row is decided when its bracket is at most %g wide (robust_err_ub − robust_err_lb ≤ %g); the fractions are means over the rows of the test points an attack broke (robust_err_lb, each with a witness), the certificate proved robust (1 − robust_err_ub) and neither decided (the rest).\n\n", DecidedWidth, DecidedWidth)
+	fmt.Fprintf(w, "Every adversarial row (τ > 0) of the results files, by scale and perturbation set: a row is decided when its bracket is at most %g wide (robust_err_ub − robust_err_lb ≤ %g); the fractions are means over the rows of the test points an attack broke (robust_err_lb, each with a witness), the certificate proved robust (1 − robust_err_ub) and neither decided (the rest). After each file, the protocol of its lower ends, by one rule on its sidecar: _%s_ when the sidecar's \"eval\" records \"cascade\": true (after PGD, APGD, midpoint and erase, the strong attack `attack.DefaultStrong` on every point neither broken nor certified: the strong protocol, issue 18), _%s_ when it records an \"eval\" without it, _%s_ when it has no \"eval\" (written before the protocol was recorded, when the cascade had no flag and was off); the CSV's column eval_cascade must agree.\n\n", DecidedWidth, DecidedWidth, protoCascade, protoCheap, protoUnrecord)
 	fmt.Fprintf(w, "| scale | set | rows | decided | broken | certified | undecided | files |\n|---|---|---|---|---|---|---|---|\n%s\n", strings.Join(rows, "\n"))
 }

@@ -19,7 +19,7 @@ func TestBracketTallies(t *testing.T) {
 		"robust_err_ub": {0, 0.15, 0.2 + DecidedWidth + 1e-9, 1, 1},
 	}}
 	var ts bracketTallies
-	ts.add("tau/x", "ci", tb)
+	ts.add("tau/x", "ci", protoCascade, tb)
 	if len(ts.order) != 1 {
 		t.Fatalf("%d tallies, want 1", len(ts.order))
 	}
@@ -36,11 +36,11 @@ func TestBracketTallies(t *testing.T) {
 	}
 	var sb strings.Builder
 	ts.write(&sb)
-	if !strings.Contains(sb.String(), "| ci | frobenius | 3 (+1 non-finite, undecided) | 2 (50%) |") {
+	if !strings.Contains(sb.String(), "| ci | frobenius | 3 (+1 non-finite, undecided) | 2 (50%) |") || !strings.Contains(sb.String(), "`tau/x` (cascade) |") {
 		t.Errorf("table:\n%s", sb.String())
 	}
 	var none bracketTallies
-	none.add("phase/x", "ci", &sweep.Table{Header: []string{"tau_over_mu"}, Rows: 1, Cols: map[string][]float64{"tau_over_mu": {0.1}}})
+	none.add("phase/x", "ci", protoCheap, &sweep.Table{Header: []string{"tau_over_mu"}, Rows: 1, Cols: map[string][]float64{"tau_over_mu": {0.1}}})
 	sb.Reset()
 	none.write(&sb)
 	if sb.Len() != 0 {

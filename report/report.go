@@ -129,7 +129,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 	fmt.Fprintf(w, "Each check first evaluates its statement's hypotheses on the runs it judges (`theorems.WithScope`, issue 17): inside them it reports the decision of the statement's rule; outside them it reports %s with the violated condition, and what the rule observed there is a finding about practice, never a refutation.\n\n", outsideWord())
 	fmt.Fprintf(w, "Every number below is computed from the data files; each figure's command regenerates its CSV (resuming if interrupted), its figures, and this report's section. ")
 	fmt.Fprintf(w, "The results are grouped by scale — the model size (d, M, d_h, d_v) a file was computed at, named as in `theorems.Scales()`: tiny d = 64, ci d = 128, mid d = 256, paper d = 1024; a file of any other size is shown under \"other\" with its size — so that the table of verdicts by scale shows which findings change with the size. ")
-	fmt.Fprintf(w, "Unless a section says otherwise: σ₂ = 4, σ_w = 0.2, noise projected off span(μ₊, μ₋), η = 0.1; adversarial training is ℓ₂ (Frobenius ball) PGD (the files' `pgd_steps`), and every robust error is a bracket: `robust_err_lb`, the worst case per point over PGD-10, APGD, the midpoint attack and the erase attack (each counted point has a witness), and `robust_err_ub`, 1 − the fraction of points package certify proves robust (each a proof); the `robust err` columns below are the lower end. ")
+	fmt.Fprintf(w, "Unless a section says otherwise: σ₂ = 4, σ_w = 0.2, noise projected off span(μ₊, μ₋), η = 0.1; adversarial training is ℓ₂ (Frobenius ball) PGD (the files' `pgd_steps`), and every robust error is a bracket: `robust_err_lb`, the worst case per point over PGD-10, APGD, the midpoint attack and the erase attack and, in the files evaluated with the cascade (named so in the table \"Robust error: broken, certified, undecided\"), the strong attack on the points those neither broke nor the certificate proved robust (each counted point has a witness), and `robust_err_ub`, 1 − the fraction of points package certify proves robust (each a proof); the `robust err` columns below are the lower end. ")
 	fmt.Fprintf(w, "Grids are laid out in c = N·SNR_2² with ‖μ‖ = σ₂√d·√(c/N); both SNR_2 = ‖μ‖/(σ₂√d) and SNR_w = ‖μ‖/(σ_w√d) = 20·SNR_2 are in every CSV.\n")
 	preamble := b.String()
 
@@ -144,6 +144,7 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 	var tauFiles []tauFile   // τ sweeps (one per file and η), for the collapse study across d_h and the step-size table
 	var early []EarlyRow     // early trajectories of the τ-sweep files that have them
 	var brackets bracketTallies
+	var radii radiusTallies
 	for _, s := range sections {
 		csvs, _ := filepath.Glob(filepath.Join(root, s.kind, "*.csv"))
 		csvs = slices.DeleteFunc(csvs, func(p string) bool { return strings.Contains(p, ".shard-") })
@@ -181,7 +182,16 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 			scale := ss.tableScale(t)
 			sec := section(scale)
 			sec.files = append(sec.files, fileWhat(s.kind, rel, t))
-			brackets.add(rel, scale, t)
+			proto, err := bracketProtocol(csv, meta, t)
+			if err != nil {
+				return r, err
+			}
+			brackets.add(rel, scale, proto, t)
+			if s.kind == "tau" {
+				if err := radii.add(experiment.RadiiDir(strings.TrimSuffix(csv, ".csv")), rel, scale, setName(t)); err != nil {
+					return r, err
+				}
+			}
 			w := &sec.body
 			cmd := meta.Command
 			if cmd == "" {
@@ -288,6 +298,10 @@ func (ss scaleSet) buildReport(root string, render bool, k theorems.Consts) (rep
 		}
 	}
 	brackets.write(w)
+	radii.write(w)
+	if err := writeProtocolCost(w, root); err != nil {
+		return r, err
+	}
 	if len(timing) > 0 {
 		fmt.Fprintf(w, "\n---\n\n## Run times\n\nWall time of the last complete run of each file (cells computed by that run only) and the machine its sidecar records (sidecars written before machines were recorded: \"not recorded\"):\n\n| file | scale | cells | time | machine |\n|---|---|---|---|---|\n%s\n", strings.Join(timing, "\n"))
 	}
@@ -851,7 +865,7 @@ func reportBracket(w io.Writer, rows []TauRow) {
 		fmt.Fprintf(w, "\n(No robust_err_lb / robust_err_ub columns in this file: rerun the sweep to bracket the robust error; P5 and P8 stay inconclusive.)\n\n")
 		return
 	}
-	fmt.Fprintf(w, "\n**Robust-error bracket** (mean over replicates): `robust_err_lb` = attacks (PGD, APGD, midpoint, erase; each counted point has a witness) ≤ robust error ≤ `robust_err_ub` = 1 − certified fraction (each certified point has a proof, package certify). Claims of small robust error (P5) are decided on the upper end, claims of large robust error (P8) on the lower end; a bracket that straddles the threshold is inconclusive.\n\n")
+	fmt.Fprintf(w, "\n**Robust-error bracket** (mean over replicates): `robust_err_lb` = attacks (PGD, APGD, midpoint, erase, and the strong attack on the undecided points where the file evaluates with the cascade; each counted point has a witness) ≤ robust error ≤ `robust_err_ub` = 1 − certified fraction (each certified point has a proof, package certify). Claims of small robust error (P5) are decided on the upper end, claims of large robust error (P8) on the lower end; a bracket that straddles the threshold is inconclusive.\n\n")
 	fmt.Fprintf(w, "| τ/‖μ‖ | robust_err_lb | robust_err_ub | width |\n|---|---|---|---|\n")
 	for _, r := range rows {
 		fmt.Fprintf(w, "| %g | %.3f | %.3f | %.3f |\n", r.TauOverMu, r.ErrLB, r.ErrUB, r.ErrUB-r.ErrLB)

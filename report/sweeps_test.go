@@ -53,7 +53,11 @@ func etaRepo(t *testing.T, traj func(cell int, eta float64) []string) string {
 	if err := os.WriteFile(filepath.Join(dir, "ci-eta.csv"), []byte(strings.Join(out, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "ci-eta.json"), []byte(`{"command": "vitadv tau -preset ci -eta 0.1,0.0001 (test fixture)", "job": "tau ci", "shard": "0/1", "cells": 110}`), 0o644)
+	eval := "" // the sidecar records the cascade when the rows have it (bracketProtocol)
+	if slices.Contains(header, "eval_cascade") {
+		eval = `, "eval": {"cascade": true}`
+	}
+	os.WriteFile(filepath.Join(dir, "ci-eta.json"), []byte(`{"command": "vitadv tau -preset ci -eta 0.1,0.0001 (test fixture)", "job": "tau ci", "shard": "0/1", "cells": 110`+eval+`}`), 0o644)
 	if traj != nil {
 		td := filepath.Join(dir, "ci-eta.traj")
 		os.MkdirAll(td, 0o755)

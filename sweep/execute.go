@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -63,6 +64,12 @@ type Job struct {
 	// ones and no worker idles long while another finishes a long cell.
 	// The file is the same in any order (it is sorted when complete).
 	Cost func(c Cell) float64
+	// Eval, if not nil, is the evaluation protocol of the job's cells
+	// (e.g. cell.Protocol: attacks, steps, cascade), recorded as JSON in
+	// the sidecar's "eval" field (Meta.Eval), so that a file says how its
+	// robust errors were measured even when its command took the
+	// protocol from a preset.
+	Eval any
 }
 
 // Header returns the CSV header: "cell", the parameters, the metrics.
@@ -493,6 +500,9 @@ type Meta struct {
 	// (Seconds is their sum, the CPU-side cost; shards run side by side
 	// finish in about the largest of them).
 	ShardSeconds []float64 `json:"shard_seconds,omitempty"`
+	// Eval is the job's evaluation protocol (Job.Eval) as JSON; absent in
+	// sidecars written before it was recorded and for jobs without one.
+	Eval json.RawMessage `json:"eval,omitempty"`
 }
 
 // Validate returns a *valid.Error for a sidecar no run writes.
@@ -523,7 +533,23 @@ func writeMeta(opt Options, job *Job, s Summary) error {
 		Computed: s.Computed, Seconds: math.Round(s.Elapsed.Seconds()*10) / 10}
 	mi := machine.Current()
 	m.Machine = &mi
+	var err error
+	if m.Eval, err = job.evalJSON(); err != nil {
+		return err
+	}
 	return store.SaveJSON(metaPath(s.Path), m)
+}
+
+// evalJSON returns Job.Eval as JSON (nil when the job has none).
+func (j *Job) evalJSON() (json.RawMessage, error) {
+	if j.Eval == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(j.Eval)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %s: evaluation protocol: %w", j.Name, err)
+	}
+	return b, nil
 }
 
 // ReadMeta reads the sidecar of a CSV file: zero Meta and an error if
@@ -645,6 +671,9 @@ func Merge(job *Job, out string, files []string, command string) (string, error)
 		m.Machine = &machines[0]
 	} else {
 		m.Machines = machines
+	}
+	if m.Eval, err = job.evalJSON(); err != nil {
+		return path, err
 	}
 	return path, store.SaveJSON(metaPath(path), m)
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"vitadv/sweep"
 )
 
 // TestCompareNothingWording: when no computed CSV has a committed
@@ -64,3 +66,50 @@ func TestLabelNamesTheFile(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareSample: a run that computed only shard 0/2 of a file (the
+// quick main job's sample of a cascade file) is compared with the
+// committed file's rows of those cells — every row of a cell, in file
+// order — and the verdict says so. Controls: a changed row of a sampled
+// cell differs; a changed row of a cell outside the sample is not seen
+// (the sample checks only what it recomputed, as the verdict says).
+func TestCompareSample(t *testing.T) {
+	root, ref := t.TempDir(), t.TempDir()
+	full := "cell,x\n0,a\n0,b\n1,c\n2,d\n3,e\n"
+	s := sweepShard(0, 2)
+	if got := string(shardRows([]byte(full), s)); got != "cell,x\n0,a\n0,b\n2,d\n" {
+		t.Fatalf("shardRows = %q", got)
+	}
+	runs := []allRun{{csv: "tau/ci.csv", shard: s}}
+	write := func(dir, name, body string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(root, "tau/ci.shard-0-of-2.csv", "cell,x\n0,a\n0,b\n2,d\n")
+	for _, c := range []struct {
+		name, committed string
+		ok              bool
+	}{
+		{"same", full, true},
+		{"sampled row changed", strings.Replace(full, "2,d", "2,D", 1), false},
+		{"unsampled row changed", strings.Replace(full, "3,e", "3,E", 1), true},
+	} {
+		write(ref, "tau/ci.csv", c.committed)
+		var w bytes.Buffer
+		err := compareRuns(&w, runs, nil, root, ref)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: err = %v, want ok %v\n%s", c.name, err, c.ok, w.String())
+		}
+		if c.ok && (!strings.Contains(w.String(), "identical on the 3 of 5 rows recomputed (cells i ≡ 0 mod 2") || !strings.Contains(w.String(), "1 of them on the sample")) {
+			t.Errorf("%s: printed\n%s", c.name, w.String())
+		}
+	}
+}
+
+func sweepShard(i, n int) sweep.Shard { return sweep.Shard{I: i, N: n} }

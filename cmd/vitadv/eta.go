@@ -120,14 +120,24 @@ func plan(runs []allRun, p experiment.Preset, root, ref string, getenv func(stri
 	for _, r := range runs {
 		pr := plannedRun{allRun: r}
 		s, err := spec(r, p, root)
+		frac := 1.0 // the share of the cells this run computes (allRun.shard)
 		if err == nil {
 			pr.cells = len(s.job.Cells)
+			if r.shard.N > 1 && pr.cells > 0 {
+				k := 0
+				for _, c := range s.job.Cells {
+					if r.shard.Has(c.Index) {
+						k++
+					}
+				}
+				frac, pr.cells = float64(k)/float64(pr.cells), k
+			}
 		}
 		if d, ok := recorded(r, s); ok {
-			pr.est, pr.ref = d, true
+			pr.est, pr.ref = time.Duration(float64(d)*frac), true
 			own++
 		} else if err == nil && rateOf(s) > 0 {
-			pr.est = time.Duration(workOf(s) * rateOf(s) * float64(time.Second))
+			pr.est = time.Duration(workOf(s) * rateOf(s) * frac * float64(time.Second))
 			scaled++
 		}
 		out = append(out, pr)

@@ -239,6 +239,7 @@ func defineExperiment(kind string, p experiment.Preset, tau float64, getenv func
 		setup, at = &cfg.Setup, func() bool { return cfg.TauOverMu > 0 }
 		defineSteps(fs, &cfg.Setup, &cfg.StepAxis)
 		defineSetup(fs, &cfg.Setup, true)
+		defineCascade(fs, &cfg.Setup)
 		fs.Ints(&cfg.N, "n", "training-set sizes N (even), comma-separated")
 		fs.Floats(&cfg.C, "c", "targets c = N·SNR_2², comma-separated (‖μ‖ = σ₂√d·√(c/N))")
 		fs.Floats(&cfg.Mu, "mu", "signal norms ‖μ‖ instead of -c (Jiang et al.'s layout)")
@@ -271,6 +272,7 @@ func defineExperiment(kind string, p experiment.Preset, tau float64, getenv func
 		setup, at = &cfg.Setup, func() bool { return true }
 		defineSteps(fs, &cfg.Setup, &cfg.StepAxis)
 		defineSetup(fs, &cfg.Setup, true)
+		defineCascade(fs, &cfg.Setup)
 		fs.Int(&cfg.N, "n", "training-set size N")
 		fs.Float(&cfg.C, "c", "c = N·SNR_2² of the cell")
 		fs.Float(&cfg.Mu, "mu", "signal norm ‖μ‖ instead of -c (0: use -c)")
@@ -316,6 +318,7 @@ func defineExperiment(kind string, p experiment.Preset, tau float64, getenv func
 			return float64(n) * passes(cfg.TauOverMu, cfg.PGDSteps)
 		}
 		defineSetup(fs, &cfg.Setup, false)
+		defineCascade(fs, &cfg.Setup)
 		fs.Int(&cfg.Pool, "pool", "average-pool factor of the 28×28 images: 1 (d = 784), 2 (d = 196) or 4 (d = 49)")
 		fs.Bool(&cfg.Center, "center", "subtract the mean 0/1 training image before rescaling to ‖μ‖")
 		fs.Float(&cfg.Mu, "mu", "norm ‖μ‖ of the image token")
@@ -382,6 +385,13 @@ func defineSetup(fs *flagSet, s *experiment.Setup, noise bool) {
 	fs.Int(&s.EvalRestarts, "eval-restarts", "runs of the evaluation PGD (one from 0, the rest random)")
 	fs.Int(&s.APGDSteps, "apgd-steps", "iterations of the evaluation APGD (one run from 0); 0 = no APGD")
 	fs.String((*string)(&s.Set), "set", "perturbation set of the training and evaluation attacks: frobenius (ℓ₂ ball on X), signal-token, per-token or linf")
+}
+
+// defineCascade binds -eval-cascade, the evaluation protocol's strong
+// stage (experiment.Setup.Cascade), for the experiments that evaluate a
+// robust-error bracket (phase, tau, mnist; mnist refuses it).
+func defineCascade(fs *flagSet, s *experiment.Setup) {
+	fs.Bool(&s.Cascade, "eval-cascade", "evaluate the bracket with the cascade: after PGD, APGD, midpoint and erase, the strong attack\n(attack.DefaultStrong) on the test points neither broken nor certified (issue 18); adds the column\neval_cascade; recorded in the sidecar's \"eval\"; mnist refuses it (PGD-only evaluation)")
 }
 
 // shardFrom returns the shard from -shard or, if unset, from the batch
@@ -550,10 +560,17 @@ func runReport(w io.Writer, args []string) error {
 }
 
 // allRun is one experiment command of `all`: its arguments and the CSV it
-// writes, relative to the results root.
+// writes, relative to the results root. A run with sample n > 1 is one
+// whose cells evaluate with the cascade (issue 18): the quick main job
+// computes only its shard 0/n (the cells i ≡ 0 mod n, spread over the
+// grid) and compares those rows with the committed file; -full, and every
+// run into an explicit -results root (make results, make check),
+// computes all of its cells.
 type allRun struct {
-	args []string
-	csv  string
+	args   []string
+	csv    string
+	sample int
+	shard  sweep.Shard // the part this invocation computes (zero: whole)
 }
 
 // allRuns lists the experiments of `all` at preset p: the clean and
@@ -564,27 +581,47 @@ type allRun struct {
 // is relative to root.
 func allRuns(p experiment.Preset, root string) []allRun {
 	name := func(v string) string { return experiment.Name(p, v) }
-	runs := []allRun{{[]string{"phase", "-tau", "0"}, "phase/" + name("clean") + ".csv"}}
-	for _, t := range experiment.PhaseTaus() {
-		runs = append(runs, allRun{[]string{"phase", "-tau", strconv.FormatFloat(t, 'g', -1, 64)}, "phase/" + name(experiment.AtTau(t)) + ".csv"})
+	// sample is the quick main job's 1-in-n sample of the cells of a
+	// cascade run at the ci preset (allRun.sample), chosen so that the
+	// main job stays within 3 minutes on 2 cores (README); 0 elsewhere.
+	sample := func(n int) int {
+		if p == experiment.CI {
+			return n
+		}
+		return 0
 	}
-	runs = append(runs, allRun{[]string{"tau"}, "tau/" + name("") + ".csv"}, allRun{[]string{"dynamics"}, "dynamics/" + name("") + ".csv"},
-		allRun{[]string{"mnist"}, "mnist/" + name("") + ".csv"})
+	runs := []allRun{{args: []string{"phase", "-tau", "0"}, csv: "phase/" + name("clean") + ".csv"}}
+	for _, t := range experiment.PhaseTaus() {
+		runs = append(runs, allRun{args: []string{"phase", "-tau", strconv.FormatFloat(t, 'g', -1, 64)}, csv: "phase/" + name(experiment.AtTau(t)) + ".csv", sample: sample(phaseSample)})
+	}
+	runs = append(runs, allRun{args: []string{"tau"}, csv: "tau/" + name("") + ".csv", sample: sample(tauSample)}, allRun{args: []string{"dynamics"}, csv: "dynamics/" + name("") + ".csv"},
+		allRun{args: []string{"mnist"}, csv: "mnist/" + name("") + ".csv"})
 	if p != experiment.CI {
 		return runs
 	}
-	variant := func(csv string, args ...string) allRun {
+	variant := func(csv string, sample int, args ...string) allRun {
 		out := filepath.Join(root, strings.TrimSuffix(csv, ".csv"))
-		return allRun{append(args, "-out", out), csv}
+		return allRun{args: append(args, "-out", out), csv: csv, sample: sample}
 	}
 	return append(runs,
-		variant("phase/ci-d256-clean.csv", "phase", "-d", "256", "-dh", "128", "-dv", "128", "-n", "2,4,6,8,10,12,14,16,18,20",
+		variant("phase/ci-d256-clean.csv", 0, "phase", "-d", "256", "-dh", "128", "-dv", "128", "-n", "2,4,6,8,10,12,14,16,18,20",
 			"-c", "0.05,0.1,0.2,0.35,0.5,0.75,1,1.5,2,3,5,10", "-reps", "3"),
-		variant("tau/ci-long.csv", "tau", "-reps", "5", "-steps", "400"),
-		variant("tau/ci-per-token.csv", "tau", "-set", "per-token"),
-		variant("tau/ci-signal-token.csv", "tau", "-set", "signal-token"),
+		variant("tau/ci-long.csv", tauLongSample, "tau", "-reps", "5", "-steps", "400"),
+		variant("tau/ci-per-token.csv", tauSample, "tau", "-set", "per-token"),
+		variant("tau/ci-signal-token.csv", tauSample, "tau", "-set", "signal-token"),
 	)
 }
+
+// The quick main job's samples of the ci cascade runs (allRun.sample):
+// every phaseSample-th cell of the adversarial phase diagrams, every
+// tauSample-th of the τ sweeps (cells are ordered by τ, then replicate:
+// the first replicate at every other budget) and every tauLongSample-th
+// of the long τ sweep.
+const (
+	phaseSample   = 8
+	tauSample     = 4
+	tauLongSample = 10
+)
 
 // runList prints the CSV files of allRuns at a preset, one per line: the
 // one list of the committed results, which `all` computes and compares and
@@ -628,8 +665,10 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	fs.String(&cpuprof, "cpuprofile", "write a CPU profile of the whole run to this file (go tool pprof)")
 	fresh := false
 	fs.Bool(&fresh, "fresh", "without -results: start a new scratch directory instead of resuming the last unfinished run")
+	full := false
+	fs.Bool(&full, "full", "without -results: compute every cell of every file; by default the files evaluated with the cascade\n(the ci adversarial ones) are computed on a fixed sample of their cells, compared row for row\n(with -results every cell is computed)")
 	if err := fs.parse(args); errors.Is(err, flag.ErrHelp) {
-		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n] [-fresh] [-cpuprofile file]")
+		fs.usage(w, "all [-preset ci] [-results dir] [-compare results] [-workers n] [-fresh] [-full] [-cpuprofile file]")
 		return nil
 	} else if err != nil {
 		return err
@@ -671,9 +710,9 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 		} else {
 			fmt.Fprintf(w, "all: computing every %s experiment from scratch into %s (git-ignored; -results results writes the committed tree)\n", preset, results)
 		}
-		fmt.Fprintf(w, "all: if interrupted, `%s` resumes this run\n", resumeCommand(preset))
+		fmt.Fprintf(w, "all: if interrupted, `%s` resumes this run\n", resumeCommand(preset, full))
 		stopSignals := onInterrupt(progress, func() string {
-			return fmt.Sprintf("all: interrupted; finished cells are kept in %s: `%s` resumes the run", results, resumeCommand(preset))
+			return fmt.Sprintf("all: interrupted; finished cells are kept in %s: `%s` resumes the run", results, resumeCommand(preset, full))
 		})
 		defer stopSignals()
 	}
@@ -687,6 +726,13 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	defer stop()
 	base := []string{"-preset", preset, "-workers", strconv.Itoa(workers), "-results", results}
 	runs := allRuns(experiment.Preset(preset), results)
+	if scratch && !full {
+		for i := range runs {
+			if runs[i].sample > 1 {
+				runs[i].shard = sweep.Shard{I: 0, N: runs[i].sample}
+			}
+		}
+	}
 	ref := committedRoot
 	if st, err := os.Stat(ref); err != nil || !st.IsDir() {
 		ref = ""
@@ -700,6 +746,9 @@ func runAll(w, progress io.Writer, args []string, getenv func(string) string) er
 	var skipped []string
 	for i, r := range runs {
 		args := append(r.args[1:len(r.args):len(r.args)], base...)
+		if r.shard.N > 1 {
+			args = append(args, "-shard", r.shard.String())
+		}
 		t0 := time.Now()
 		err := runExperiment(w, progress, r.args[0], args, getenv, false)
 		if errors.Is(err, mnist.ErrNotFound) {
@@ -752,13 +801,17 @@ func sameDir(a, b string) (bool, error) {
 // differs.
 func compareRuns(w io.Writer, runs []allRun, skipped []string, root, ref string) error {
 	fmt.Fprintf(w, "\ncomparison with %s:\n", ref)
-	same, differ, fresh := 0, 0, 0
+	same, differ, fresh, sampled := 0, 0, 0, 0
 	for _, r := range runs {
 		if slices.Contains(skipped, r.csv) {
 			fmt.Fprintf(w, "  %-28s skipped (no MNIST data: see vitadv mnist -h)\n", r.csv)
 			continue
 		}
-		got, err := os.ReadFile(filepath.Join(root, r.csv))
+		path := filepath.Join(root, r.csv)
+		if r.shard.N > 1 {
+			path = r.shard.Path(strings.TrimSuffix(path, ".csv"))
+		}
+		got, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
@@ -771,8 +824,17 @@ func compareRuns(w io.Writer, runs []allRun, skipped []string, root, ref string)
 		case err != nil:
 			return err
 		}
+		rows := bytes.Count(want, []byte("\n")) - 1
+		if r.shard.N > 1 {
+			want = shardRows(want, r.shard)
+		}
 		if bytes.Equal(got, want) {
-			fmt.Fprintf(w, "  %-28s identical (%d rows)\n", r.csv, bytes.Count(got, []byte("\n"))-1)
+			if r.shard.N > 1 {
+				fmt.Fprintf(w, "  %-28s identical on the %d of %d rows recomputed (cells i ≡ %d mod %d, with the cascade)\n", r.csv, bytes.Count(got, []byte("\n"))-1, rows, r.shard.I, r.shard.N)
+				sampled++
+			} else {
+				fmt.Fprintf(w, "  %-28s identical (%d rows)\n", r.csv, rows)
+			}
 			same++
 			continue
 		}
@@ -793,8 +855,29 @@ func compareRuns(w io.Writer, runs []allRun, skipped []string, root, ref string)
 	if n := len(skipped) + fresh; n > 0 {
 		fmt.Fprintf(w, " (%d not compared)", n)
 	}
+	if sampled > 0 {
+		fmt.Fprintf(w, ", %d of them on the sample of their rows this quick run recomputed (-full, or make check, recomputes every row)", sampled)
+	}
 	fmt.Fprintf(w, "; scratch run in %s\n", root)
 	return nil
+}
+
+// shardRows returns the header of the CSV file b and its rows whose cell
+// (first field) is in shard s, in file order: the bytes the shard file of
+// the same job holds.
+func shardRows(b []byte, s sweep.Shard) []byte {
+	lines := strings.SplitAfter(string(b), "\n")
+	var out strings.Builder
+	for i, l := range lines {
+		if l == "" {
+			continue
+		}
+		c, _, _ := strings.Cut(l, ",")
+		if n, err := strconv.Atoi(c); i == 0 || err == nil && s.Has(n) {
+			out.WriteString(l)
+		}
+	}
+	return []byte(out.String())
 }
 
 // describeDiff summarizes how two CSV files differ: rows that differ and

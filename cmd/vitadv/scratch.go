@@ -104,7 +104,11 @@ func cleanScratch(w io.Writer, root, preset, keep string) {
 	}
 }
 
-// resumeCommand is the command line that resumes a scratch run of preset.
-func resumeCommand(preset string) string {
+// resumeCommand is the command line that resumes a scratch run of preset
+// (with -full when the run computes every cell).
+func resumeCommand(preset string, full bool) string {
+	if full {
+		return "go run ./cmd/vitadv all -preset " + preset + " -full"
+	}
 	return "go run ./cmd/vitadv all -preset " + preset
 }

@@ -42,8 +42,10 @@ func RecordColumns() []string { return train.Columns() }
 // (the MNIST experiment: its data have no signal tokens for the exact
 // attacks). With Cascade, the strong attack (attack.DefaultStrong) then
 // runs on the points neither broken by those attacks nor certified by
-// package certify (attack.Protocol.Cascade); off by default, so every
-// committed configuration evaluates as before. The zero value means
+// package certify (attack.Protocol.Cascade); off in the zero value and
+// DefaultProtocol, on in the smoke and ci presets' adversarial runs
+// (experiment.Setup.Cascade, flag -eval-cascade), so that the committed
+// ci brackets use the strong protocol. The zero value means
 // DefaultProtocol.
 type Protocol struct {
 	PGDSteps    int  `json:"pgd_steps"`    // K of the evaluation PGD

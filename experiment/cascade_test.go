@@ -1,0 +1,75 @@
+package experiment
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"vitadv/model/cell"
+	"vitadv/model/valid"
+)
+
+// TestCascadeProtocol: Setup.Cascade reaches every cell's evaluation
+// protocol (Spec.Eval.Cascade), the job's sidecar protocol (Job.Eval) and
+// the CSV (column eval_cascade = 1, after apgd_steps); without it the
+// columns are those of the files written before the cascade existed. The
+// ci τ sweep and adversarial phase diagram evaluate with it (issue 18:
+// the committed ci brackets use the strong protocol), and so do the
+// smoke preset's (CI compares its CSVs across kernel paths); the clean
+// phase diagram, the dynamics, MNIST and the paper preset do not. MNIST with
+// the cascade is a *valid.Error naming the flag -eval-cascade.
+func TestCascadeProtocol(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		c := TauPreset(Smoke)
+		c.Cascade = on
+		job := c.Job("x")
+		if p, ok := job.Eval.(cell.Protocol); !ok || p.Cascade != on {
+			t.Errorf("cascade %v: Job.Eval = %#v", on, job.Eval)
+		}
+		spec := c.Spec(c.Data(c.N, c.MuFor(c.N, c.C)), 0.1, 1)
+		if spec.Eval.Cascade != on {
+			t.Errorf("cascade %v: Spec.Eval.Cascade = %v", on, spec.Eval.Cascade)
+		}
+		k := slices.Index(job.Params, "eval_cascade")
+		if (k >= 0) != on {
+			t.Fatalf("cascade %v: columns %v", on, job.Params)
+		}
+		if on {
+			if job.Params[k-1] != "apgd_steps" {
+				t.Errorf("eval_cascade after %s, want after apgd_steps", job.Params[k-1])
+			}
+			for _, cl := range job.Cells {
+				if cl.Param[k] != "1" {
+					t.Errorf("cell %d: eval_cascade = %s, want 1", cl.Index, cl.Param[k])
+				}
+			}
+		} else if !slices.Equal(job.Params[len(gridParams):len(gridParams)+len(setupParams)], setupParams) {
+			t.Errorf("without the cascade the columns changed: %v", job.Params)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"ci tau", TauPreset(CI).Cascade, true},
+		{"ci phase AT", PhasePreset(CI, 0.1).Cascade, true},
+		{"ci phase clean", PhasePreset(CI, 0).Cascade, false},
+		{"ci dynamics", DynamicsPreset(CI).Cascade, false},
+		{"ci mnist", MNISTPreset(CI).Cascade, false},
+		{"paper tau", TauPreset(Paper).Cascade, false},
+		{"smoke tau", TauPreset(Smoke).Cascade, true},
+		{"smoke phase AT", PhasePreset(Smoke, 0.25).Cascade, true},
+		{"paper phase AT", PhasePreset(Paper, 0.1).Cascade, false},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: Cascade = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	m := MNISTPreset(Smoke)
+	m.Cascade = true
+	var ve *valid.Error
+	if err := m.Validate(); !errors.As(err, &ve) || ve.Field != "eval-cascade" {
+		t.Errorf("mnist with the cascade: %v, want a *valid.Error on eval-cascade", err)
+	}
+}

@@ -1,0 +1,18 @@
+//go:build unix
+
+package cell_test
+
+import (
+	"syscall"
+	"time"
+)
+
+// processCPU returns the user+system CPU time this process has used, or 0
+// if the system does not report it.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
