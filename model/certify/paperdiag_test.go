@@ -215,6 +215,26 @@ func BenchmarkPaperDiagnose(b *testing.B) {
 				rr, ms := pdRowAttack(m, ws, x, y, M, extra)
 				b.Logf("  row attack (extra %g): broken at ‖Δ‖_F = %.4g (%.3g× FMN); margins %.3g", extra, rr, rr/ra[i], ms)
 			}
+			for _, f := range []float64{1, 1.5, 2, 3} {
+				tau := f * rJoint
+				rq := make([]float64, M)
+				c.prepare(x)
+				all := pdAblated(c, y, tau, rq, true)
+				nosec := pdAblated(c, y, tau, rq, false)
+				for l := range rq {
+					rq[l] = tau
+				}
+				root := pdAblated(c, y, tau, rq, true)
+				b.Logf("  τ=%.4g: root bound %.4g; no query side %.4g; no query, no 2nd order %.4g", tau, root, all, nosec)
+			}
+			for _, f := range []float64{1.2, 2} {
+				tau := f * rJoint
+				c.prepare(x)
+				pb := c.pairBranch(y, tau)
+				c.prepare(x)
+				tb := c.topBranch(y, tau)
+				b.Logf("  τ=%.4g: pairBranch %.4g topBranch %.4g; tops %v", tau, pb, tb, c.ts.top)
+			}
 			b.Logf("  ‖∇_X m‖_F = %.4g → linear radius m0/‖∇m‖ = %.4g; ‖x_l‖ = %.3g…; y·v_j = %.3g", gn, m0/gn, xn[:3], v)
 			wqk := make([][]float64, M) // W_Q k_j (D)
 			for j := 0; j < M; j++ {
@@ -366,4 +386,32 @@ func pdRowAttack(m *vit.Model, ws *vit.Workspace, x []float64, y float64, M int,
 		}
 	}
 	return math.Inf(1), margins
+}
+
+// pdAblated is the interval bound of the Frobenius ball at its root (every
+// token at radius tau) with row l's query side at radius rq[l] (an
+// unsound ablation when rq[l] < tau; diagnosis only), key side at tau, and
+// the second-order term at tau·max(rq[l], …) if sec, else dropped.
+func pdAblated(c *Certifier, y, tau float64, rq []float64, sec bool) float64 {
+	c.firstOrder()
+	M, p := c.M, &c.pt
+	r, r2 := make([]float64, M), make([]float64, M)
+	for l := range r {
+		r[l], r2[l] = tau, tau
+	}
+	o := &override{qk: make([]float64, M*M), z: make([]float64, M*M), sec: -1, sq: make([]float64, M*M)}
+	for l := 0; l < M; l++ {
+		for k := 0; k < M; k++ {
+			o.qk[l*M+k] = addUp(mulUp(rq[l], p.c2[k]), mulUp(tau, p.h2[l]))
+			o.z[l*M+k] = addUp(mulUp(rq[l], p.g2[k]), mulUp(tau, p.h2[l]))
+			o.sq[l*M+k] = mulUp(rq[l], tau)
+			if !sec {
+				o.sq[l*M+k] = 0
+			}
+		}
+	}
+	c.ovr = o
+	b := c.bound(y, r, r2, false, tau)
+	c.ovr = nil
+	return b
 }
