@@ -41,6 +41,9 @@ type Certifier struct {
 	// (split.go); nil everywhere else.
 	ovr *override
 	ts  *topShift // the top-shift bound's state (topshift.go); nil until first used
+	// topOff is a test hook: jointAll leaves the top-shift bound out (the
+	// "before" of BenchmarkCertifiedRadiusPaper).
+	topOff bool
 }
 
 // point holds the per-sample quantities (independent of τ).

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"vitadv/model/attack"
 	"vitadv/model/data"
@@ -414,4 +415,90 @@ func pdAblated(c *Certifier, y, tau float64, rq []float64, sec bool) float64 {
 	b := c.bound(y, r, r2, false, tau)
 	c.ovr = nil
 	return b
+}
+
+// BenchmarkCertifiedRadiusPaper measures the certified radius of the
+// Frobenius ball at paper scale (d = 1024, M = 16, the tau/paper-s400
+// data law; models of pdModel: PGD-10 adversarial training at τ/‖μ‖ =
+// 0.25 and 0.05, 150 steps, seed 1, d_h = 512, and d_h = 64 at 0.25) on the
+// first certPaperPoints test points, per method — interval (the bound
+// alone), joint-before (the joint bounds without the top-shift bound) and
+// joint (with it) — and reports
+//
+//	ratio        median over the points of radius_cert / radius_FMN (FMN-100)
+//	ratio_best   median of radius_cert / min(radius_FMN, radius_row), radius_row
+//	             the Frobenius norm at which pdRowAttack (extra 10) broke the
+//	             point (+Inf where it did not)
+//	ms/point     wall time of one point's radius bisection (12 halvings,
+//	             node budget 16, as the radius files)
+//
+// Training runs once per model (cached in the OS temp directory), outside
+// the timed loop; run with -benchtime=1x:
+//
+//	go test ./model/certify -run '^$' -bench BenchmarkCertifiedRadiusPaper -benchtime=1x
+func BenchmarkCertifiedRadiusPaper(b *testing.B) {
+	const certPaperPoints = 10
+	for _, mdl := range []struct {
+		tauRel float64
+		dh     int
+	}{{0.25, 512}, {0.05, 512}, {0.25, 64}} {
+		m, te, mu := pdModel(b, mdl.tauRel, mdl.dh, 150, 1)
+		M, D := te.M, te.D
+		n := min(certPaperPoints, te.N)
+		f, err := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 100}, m.Arch, M, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		xadv := make([]float64, n*M*D)
+		f.Perturb(m, te.X[:n*M*D], te.Y[:n], n, xadv)
+		ra := append([]float64(nil), f.Radii()[:n]...)
+		best := make([]float64, n)
+		ws := vit.NewWorkspace(m.Arch, M, 1)
+		for i := range best {
+			rr, _ := pdRowAttack(m, ws, te.Sample(i), te.Y[i], M, 10)
+			best[i] = min(ra[i], rr)
+		}
+		for _, method := range []string{"interval", "joint-before", "joint"} {
+			b.Run(fmt.Sprintf("model=at%g-dh%d/method=%s", mdl.tauRel, mdl.dh, method), func(b *testing.B) {
+				c, err := New(m, M)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.SetNodes(16)
+				c.SetJoint(method != "interval")
+				c.topOff = method == "joint-before"
+				ratios, rbest := make([]float64, n), make([]float64, n)
+				var elapsed float64
+				for b.Loop() {
+					t0 := time.Now()
+					for i := 0; i < n; i++ {
+						hi := ra[i]
+						if math.IsInf(hi, 1) {
+							hi = 2 * mu
+						}
+						rc := c.Radius(te.Sample(i), te.Y[i], attack.Frobenius, hi, 12)
+						ratios[i] = rc / hi
+						rbest[i] = rc / min(hi, best[i])
+					}
+					elapsed = time.Since(t0).Seconds()
+				}
+				b.ReportMetric(pdMedian(ratios), "ratio")
+				b.ReportMetric(pdMedian(rbest), "ratio_best")
+				b.ReportMetric(elapsed*1e3/float64(n), "ms/point")
+				b.ReportMetric(pdMedian(ra)/mu, "radius_FMN/mu")
+			})
+		}
+	}
+}
+
+// pdMedian returns the median of v (the mean of the two middle values for
+// an even length) without modifying v.
+func pdMedian(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return s[n/2-1] + float64((s[n/2]-s[n/2-1])/2)
 }
