@@ -25,9 +25,16 @@ package certify
 // token at the clean point (argmax of the computed scores): the query
 // width of entry (l, j) is r_l‖W_Q (k_j − k_t)‖, zero for j = t, so the
 // gap between the top and every other token closes at its exact pairwise
-// rate. A row keeps the common shift where the sum of its widths is
-// smaller (any fixed c_l is sound, the choice only has to be made before
-// the bound). The widths enter the radius branch-and-bound of the
+// rate (any fixed c_l is sound; it only has to be chosen before the
+// bound). Two tokens j, k below the top get ‖W_Q(k_j − k_t)‖ +
+// ‖W_Q(k_k − k_t)‖ for their gap, which can be worse than the common
+// shift; the bound with the common shift (pairBranch) is kept beside it
+// and the larger taken. (Keeping the common shift in the rows where the
+// sum of its widths is smaller chose it in every row of the diagnosis
+// model, where the signal token's key image is far from the others, and
+// moved nothing; taking for c_l the token that carries most of the row's
+// margin, argmax_j S_lj(y v_j − min_k y v_k), instead of the top token
+// was never better on the diagnosis model and was dropped.) The widths enter the radius branch-and-bound of the
 // Frobenius ball with the pair widths of pairWidths (budget shared by the
 // two tokens of an entry), at pairNodes times the node budget.
 //
