@@ -213,8 +213,8 @@ func BenchmarkPaperDiagnose(b *testing.B) {
 				xn[l] = math.Sqrt(pdDot(xl, xl))
 			}
 			for _, extra := range []float64{2, 10} {
-				rr, ms := pdRowAttack(m, ws, x, y, M, extra)
-				b.Logf("  row attack (extra %g): broken at ‖Δ‖_F = %.4g (%.3g× FMN); margins %.3g", extra, rr, rr/ra[i], ms)
+				rr, ms, ns := pdRowAttack(m, ws, x, y, M, extra)
+				b.Logf("  row attack (extra %g): broken at ‖Δ‖_F = %.4g (%.3g× FMN); margins %.3g at norms %.3g", extra, rr, rr/ra[i], ms, ns)
 			}
 			for _, f := range []float64{1, 1.5, 2, 3} {
 				tau := f * rJoint
@@ -318,9 +318,11 @@ func cmpF(a, b float64) int {
 // z_lj* − z_lj2 falls by gap + extra, the rows taken in the order of the
 // cost ‖δ_l‖ per unit of attention weight·value lost, until the margin of
 // the perturbed input (vit.Forward) is ≤ 0. It returns the Frobenius norm
-// of the perturbation that broke the point (+Inf if none did) and the
-// margin at every prefix of rows.
-func pdRowAttack(m *vit.Model, ws *vit.Workspace, x []float64, y float64, M int, extra float64) (float64, []float64) {
+// of the smallest perturbation that broke the point (+Inf if none did) —
+// a prefix of rows, or a prefix finished by a push of one token's value
+// against the label — and the margin and the Frobenius norm at every
+// prefix of rows.
+func pdRowAttack(m *vit.Model, ws *vit.Workspace, x []float64, y float64, M int, extra float64) (float64, []float64, []float64) {
 	D, dh := m.D, m.Dh
 	wq, wk := m.SplitQK()
 	u := m.ValueVector(make([]float64, D))
@@ -373,8 +375,8 @@ func pdRowAttack(m *vit.Model, ws *vit.Workspace, x []float64, y float64, M int,
 	}
 	slices.SortFunc(cs, func(a, b cand) int { return cmpF(a.cost, b.cost) })
 	xp := slices.Clone(x)
-	var margins []float64
-	n2 := 0.0
+	var margins, norms []float64
+	n2, bestNorm := 0.0, math.Inf(1)
 	for _, c := range cs {
 		for r, dv := range c.d {
 			xp[c.l*D+r] += dv
@@ -382,11 +384,33 @@ func pdRowAttack(m *vit.Model, ws *vit.Workspace, x []float64, y float64, M int,
 		n2 += pdDot(c.d, c.d)
 		mg := y * m.Forward(ws, xp, 1)[0]
 		margins = append(margins, mg)
+		norms = append(norms, math.Sqrt(n2))
 		if mg <= 0 {
-			return math.Sqrt(n2), margins
+			return min(bestNorm, math.Sqrt(n2)), margins, norms
+		}
+		// Finish with a value push on one token j: δ_j −= α·y·u/‖u‖,
+		// α = 1.1·margin/(‖u‖·a_j), a_j its mean attention at xp.
+		a := pdAttention(m, xp, M)
+		nu := math.Sqrt(pdDot(u, u))
+		for j := 0; j < M; j++ {
+			if a[j] < 0.05 {
+				continue
+			}
+			al := 1.1 * mg / (nu * a[j])
+			xv := slices.Clone(xp)
+			for r := 0; r < D; r++ {
+				xv[j*D+r] -= al * y * u[r] / nu
+			}
+			dv := 0.0
+			for r := range xv {
+				dv += (xv[r] - x[r]) * (xv[r] - x[r])
+			}
+			if y*m.Forward(ws, xv, 1)[0] <= 0 {
+				bestNorm = min(bestNorm, math.Sqrt(dv))
+			}
 		}
 	}
-	return math.Inf(1), margins
+	return bestNorm, margins, norms
 }
 
 // pdAblated is the interval bound of the Frobenius ball at its root (every
@@ -455,7 +479,7 @@ func BenchmarkCertifiedRadiusPaper(b *testing.B) {
 		best := make([]float64, n)
 		ws := vit.NewWorkspace(m.Arch, M, 1)
 		for i := range best {
-			rr, _ := pdRowAttack(m, ws, te.Sample(i), te.Y[i], M, 10)
+			rr, _, _ := pdRowAttack(m, ws, te.Sample(i), te.Y[i], M, 10)
 			best[i] = min(ra[i], rr)
 		}
 		for _, method := range []string{"interval", "joint-before", "joint"} {
@@ -501,4 +525,32 @@ func pdMedian(v []float64) float64 {
 		return s[n/2]
 	}
 	return s[n/2-1] + float64((s[n/2]-s[n/2-1])/2)
+}
+
+// pdAttention returns the mean attention a_j = (1/M) Σ_l S_lj of sample x
+// (float64, diagnosis only).
+func pdAttention(m *vit.Model, x []float64, M int) []float64 {
+	D, dh := m.D, m.Dh
+	wq, wk := m.SplitQK()
+	q, k := make([][]float64, M), make([][]float64, M)
+	for l := 0; l < M; l++ {
+		q[l], k[l] = pdProj(x[l*D:(l+1)*D], wq, dh), pdProj(x[l*D:(l+1)*D], wk, dh)
+	}
+	a := make([]float64, M)
+	for l := 0; l < M; l++ {
+		z := make([]float64, M)
+		for j := range z {
+			z[j] = m.Scale() * pdDot(q[l], k[j])
+		}
+		mx := slices.Max(z)
+		t := 0.0
+		for j := range z {
+			z[j] = math.Exp(z[j] - mx)
+			t += z[j]
+		}
+		for j := range z {
+			a[j] += z[j] / t / float64(M)
+		}
+	}
+	return a
 }
