@@ -79,7 +79,9 @@ func pdModel(tb testing.TB, tauRel float64, dh, steps int, seed uint64) (*vit.Mo
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
 		}
 	}
-	_ = os.WriteFile(cache, b, 0o644)
+	if err := os.WriteFile(cache+".tmp", b, 0o644); err == nil { // temp + rename: a killed run leaves no partial cache
+		_ = os.Rename(cache+".tmp", cache)
+	}
 	return m, te, dc.Mu()
 }
 
