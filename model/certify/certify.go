@@ -40,6 +40,10 @@ type Certifier struct {
 	// ovr, when set, replaces the first-order score widths of bound
 	// (split.go); nil everywhere else.
 	ovr *override
+	ts  *topShift // the top-shift bound's state (topshift.go); nil until first used
+	// topOff is a test hook: jointAll leaves the top-shift bound out (the
+	// "before" of BenchmarkCertifiedRadiusPaper).
+	topOff bool
 }
 
 // point holds the per-sample quantities (independent of τ).
@@ -165,6 +169,9 @@ func (c *Certifier) prepare(x []float64) {
 	p.first = false
 	if c.jt != nil {
 		c.jt.reset()
+	}
+	if c.ts != nil {
+		c.ts.ok = false
 	}
 	gd, gh := gamma(D), gamma(dh)
 	// q_l = x_l W_Q, k_l = x_l W_K and |x_l||W_Q|, |x_l||W_K|.

@@ -73,7 +73,13 @@
 //     the node budget) with every score entry (l, j) bounded with the
 //     budget δ_l and δ_j share (r_l‖a_j‖ + r_j‖b_l‖ ≤ ρ_lj√(‖a_j‖² + ‖b_l‖²),
 //     ‖δ_l‖‖δ_j‖ ≤ ρ_lj²/2), and the split along u with branch-and-bound
-//     on the value share ‖(α_t)‖₂ of the whole ball.
+//     on the value share ‖(α_t)‖₂ of the whole ball;
+//   - in the Frobenius ball (topshift.go), the radius branch-and-bound
+//     with the pair widths where each score row is shifted by its own top
+//     token's key image W_Q k_t (softmax ignores a shift common to a
+//     row), so the gap between the top and every other token closes at
+//     the pairwise rate ‖W_Q(k_j − k_t)‖ instead of ‖W_Q k_j − c‖ +
+//     ‖W_Q k_t − c‖ (the paper-scale diagnosis, BenchmarkPaperDiagnose).
 //
 // BenchmarkCertifiedRadius (package bench) measures the certified radius
 // against the FMN attack radius with and without them.

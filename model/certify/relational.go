@@ -51,7 +51,8 @@ func (c *Certifier) pairWidths(tau, t2, sum float64, n node) *override {
 	for l := 0; l < M; l++ {
 		for k := 0; k < M; k++ {
 			i := l*M + k
-			qk := addUp(mulUp(r[l], p.c2[k]), mulUp(r[k], p.h2[l]))
+			ck := c.topQuery(l, k) // p.c2[k], or row l's own shift in topBranch (topshift.go)
+			qk := addUp(mulUp(r[l], ck), mulUp(r[k], p.h2[l]))
 			z := addUp(mulUp(r[l], p.g2[k]), mulUp(r[k], p.h2[l]))
 			sq := mulUp(r[l], r[k])
 			if k != l {
@@ -67,7 +68,7 @@ func (c *Certifier) pairWidths(tau, t2, sum float64, n node) *override {
 				rho2 := max(0, subUp(t2, rest))
 				rho := sqrtUp(rho2)
 				hh := mulUp(p.h2[l], p.h2[l])
-				qk = min(qk, mulUp(rho, sqrtUp(addUp(mulUp(p.c2[k], p.c2[k]), hh))))
+				qk = min(qk, mulUp(rho, sqrtUp(addUp(mulUp(ck, ck), hh))))
 				z = min(z, mulUp(rho, sqrtUp(addUp(mulUp(p.g2[k], p.g2[k]), hh))))
 				sq = min(sq, mulUp(0.5, rho2))
 			}

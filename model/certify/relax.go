@@ -463,6 +463,11 @@ func (c *Certifier) jointAll(y float64, set attack.Set, tau float64) float64 {
 		if fb := c.frobSplit(y, tau); fb > sb {
 			sb = fb
 		}
+		if !c.topOff {
+			if tb := c.topBranch(y, tau); tb > sb { // topshift.go
+				sb = tb
+			}
+		}
 	}
 	if sb > b { // NaN never wins
 		b = sb
