@@ -73,7 +73,12 @@
 //     the node budget) with every score entry (l, j) bounded with the
 //     budget δ_l and δ_j share (r_l‖a_j‖ + r_j‖b_l‖ ≤ ρ_lj√(‖a_j‖² + ‖b_l‖²),
 //     ‖δ_l‖‖δ_j‖ ≤ ρ_lj²/2), and the split along u with branch-and-bound
-//     on the value share ‖(α_t)‖₂ of the whole ball.
+//     on the value share ‖(α_t)‖₂ of the whole ball;
+//   - in the Frobenius ball (rowshare.go), the row-share bound: row l's
+//     query-side score shifts depend on δ_l alone, so each row is bounded
+//     at the radius its own token can have (cells of ‖δ_l‖² in quanta of
+//     τ²/K, the other tokens sharing the rest), and the allocation of the
+//     budget over the rows is minimized exactly by dynamic programming.
 //
 // BenchmarkCertifiedRadius (package bench) measures the certified radius
 // against the FMN attack radius with and without them.

@@ -1,0 +1,199 @@
+package certify
+
+import "math"
+
+// The row-share bound of the Frobenius ball ‖Δ‖_F ≤ τ (jointAll).
+//
+// Diagnosis (TestDiagnose, on models adversarially trained in the ball as
+// the tau sweeps train them): the term that limits the interval bound is
+// the query side of the scores, s·δ_l·(W_Q k_j). Left out (an unsound
+// ablation), the root bound's certified radius rises from 0.05–0.6 to
+// 0.25–1.0 of the attack radius; leaving out the key side, the value term
+// or the second-order term instead moves it by a few per cent. Row l's
+// query side depends on δ_l alone, and a row of saturated attention (the
+// committed models' score rows spread over 70–120) changes its output
+// only when δ_l closes the gap to a competitor; the interval bound gives
+// every row its query shift at the radius τ at once, as if each of the M
+// tokens had the whole budget. Here each row gets the query radius its
+// own token can have while the others share the rest:
+//
+// Cover the ball by the cells of the per-token squared radii: with K
+// quanta of τ², token l lies in cell k_l = ⌈K‖δ_l‖²/τ²⌉ ∈ {0, …, K}, so
+//
+//	(k_l − 1)τ²/K < ‖δ_l‖² ≤ k_lτ²/K,   Σ_l k_l < Σ_l (K‖δ_l‖²/τ² + 1) ≤ K + M,
+//
+// i.e. Σ_l k_l ≤ K + M − 1 (the ceiling is below its argument plus one).
+// The model's output is (1/M) Σ_l F_l with F_l = Σ_j S_lj y v'_j the row of
+// query l. A lower bound φ_l(k) of F_l on every Δ of the ball whose token
+// l lies in cell k is the exact threshold minimum (softRow, lpRow) over the
+// score box of row l with
+//
+//	query side  ρ_k‖W_Q k_j − c‖,          ρ_k = τ√(k/K),
+//	key side    ρ_k‖W_K q_l‖ (j = l),  σ_k‖W_K q_l‖ (j ≠ l),   σ_k = √(τ² − (k−1)⁺τ²/K),
+//	2nd order   ‖A‖₂·ρ_k² (j = l),  ‖A‖₂·min(ρ_kσ_k, τ²/2) (j ≠ l),
+//
+// and the values of row l either each at their own radius (token l at
+// ρ_k, the others at σ_k: the product relaxation) or jointly
+// (Σ_j S_lj yδ_j·u ≥ −τ‖u‖‖S_l‖₂, Cauchy–Schwarz with ‖(δ_j·u)_j‖₂ ≤ τ‖u‖),
+// the larger; the model's rounding as in bound (every radius at τ there).
+// Then
+//
+//	min_{Δ ∈ B(τ)} y f̃(X+Δ) ≥ (1/M) min{ Σ_l φ_l(k_l) : k_l ∈ {0..K}, Σ_l k_l ≤ K + M − 1 } − E,
+//
+// and the minimum over the allocations is exact by dynamic programming
+// over the tokens (O(M·K·(K+M)) additions, rounded down). The φ_l(k) of
+// one k and every l come from one box evaluation (bound with per-row score
+// widths, override), K + 1 in all.
+
+// rowShareK is the number K of quanta of τ² in the row-share cover: the
+// radius a token's query may take is resolved to τ√(1/K) near 0 and the
+// budget lost to rounding the cells up is at most M quanta.
+const rowShareK = 24
+
+// rowShareState is the scratch of rowShare.
+type rowShareState struct {
+	o        override  // per-row score widths of one cell k
+	phi      []float64 // (K+1)×M: φ_l(k) at [k·M + l]
+	w, cost  []float64 // M: value weights of one row and their costs
+	ord      []int     // M
+	w0, c0   []float64 // M: the joint value term's weights y v_j − e_v and costs
+	ord0     []int
+	rv, r2   []float64 // M: radii handed to bound (all τ)
+	dp, next []float64 // K + M: the dynamic programme over the budget
+	// noQuery is a test hook: every row's query side at radius 0 (the
+	// unsound ablation of the diagnosis; negative control). flipValue adds
+	// the value radius instead of subtracting it (negative control).
+	noQuery, flipValue bool
+	// diagKey, diagVal: the diagnosis's ablations (unsound): no key side,
+	// no value term.
+	diagKey, diagVal bool
+}
+
+func newRowShare(M int) *rowShareState {
+	K := rowShareK
+	r := &rowShareState{}
+	r.o = override{qk: make([]float64, M*M), z: make([]float64, M*M), sec: -1, sq: make([]float64, M*M)}
+	r.phi = make([]float64, (K+1)*M)
+	for _, b := range []*[]float64{&r.w, &r.cost, &r.w0, &r.c0, &r.rv, &r.r2} {
+		*b = make([]float64, M)
+	}
+	r.ord, r.ord0 = make([]int, M), make([]int, M)
+	r.dp, r.next = make([]float64, K+M), make([]float64, K+M)
+	return r
+}
+
+// rowShare returns the row-share bound of the prepared sample in the
+// Frobenius ball of radius tau > 0 (see the comment above).
+func (c *Certifier) rowShare(y, tau float64) float64 {
+	c.firstOrder()
+	j, p, s := c.jt, &c.pt, &c.scr
+	if j.rs == nil {
+		j.rs = newRowShare(c.M)
+	}
+	rs := j.rs
+	M, K := c.M, rowShareK
+	nu := c.nu2
+	t2 := mulUp(tau, tau)
+	t2dn := mulDn(tau, tau)
+	for l := range rs.rv {
+		rs.rv[l], rs.r2[l] = tau, tau
+	}
+	// The joint value term's weights (sample and label only).
+	for k := 0; k < M; k++ {
+		rs.w0[k] = subDn(y*p.v[k], p.ev[k])
+	}
+	wmin0 := c.costs(rs.w0, rs.c0, rs.ord0)
+	etaS := float64(3 * (expError + float64(float64(M+4)*eps)))
+	rowErr, eAgg := c.fwdErr(rs.rv, rs.r2, nu)
+	tnu := mulUp(mulUp(tau, nu), 1+etaS)
+	half := mulUp(0.5, t2)
+	o := &rs.o
+	for k := 0; k <= K; k++ {
+		rho := min(tau, sqrtUp(up(mulUp(t2, float64(k))/float64(K))))
+		sig := tau
+		if k > 1 {
+			lo := dn(mulDn(t2dn, float64(k-1)) / float64(K))
+			sig = min(tau, sqrtUp(max(0, subUp(t2, lo))))
+		}
+		rq := rho
+		if rs.noQuery { // negative control only
+			rq = 0
+		}
+		for l := 0; l < M; l++ {
+			for i := 0; i < M; i++ {
+				ri := sig
+				sq := min(mulUp(rho, sig), half)
+				if i == l {
+					ri, sq = rho, mulUp(rho, rho)
+				}
+				key := mulUp(ri, p.h2[l])
+				if rs.diagKey {
+					key = 0
+				}
+				o.qk[l*M+i] = addUp(mulUp(rq, p.c2[i]), key)
+				o.z[l*M+i] = addUp(mulUp(rho, p.g2[i]), key)
+				o.sq[l*M+i] = sq
+			}
+		}
+		c.ovr = o
+		c.bound(y, rs.rv, rs.r2, false, 0) // leaves row l's score and softmax boxes in the scratch
+		c.ovr = nil
+		for l := 0; l < M; l++ {
+			// (i) each value at its own radius.
+			for i := 0; i < M; i++ {
+				ri := sig
+				if i == l {
+					ri = rho
+				}
+				if rs.diagVal {
+					ri = 0
+				}
+				if rs.flipValue { // negative control only
+					rs.w[i] = addDn(subDn(y*p.v[i], p.ev[i]), mulUp(ri, nu))
+				} else {
+					rs.w[i] = subDn(subDn(y*p.v[i], p.ev[i]), mulUp(ri, nu))
+				}
+			}
+			wmin := c.costs(rs.w, rs.cost, rs.ord)
+			v1 := max(c.lpRow(l, wmin, rs.cost, rs.ord), c.softRow(l, wmin, rs.cost, rs.ord))
+			// (ii) the values jointly: −τ‖u‖‖S_l‖₂, ‖S_l‖₂² ≤ min(max_j Shi, Σ_j Shi²).
+			mx, sq := 0.0, 0.0
+			for _, v := range s.shi[l*M : (l+1)*M] {
+				mx = max(mx, v)
+				sq = addUp(sq, mulUp(v, v))
+			}
+			v2 := subDn(max(c.lpRow(l, wmin0, rs.c0, rs.ord0), c.softRow(l, wmin0, rs.c0, rs.ord0)), mulUp(tnu, sqrtUp(min(mx, sq))))
+			if rs.diagVal {
+				v2 = v1
+			}
+			rs.phi[k*M+l] = subDn(max(v1, v2), rowErr)
+		}
+	}
+	b := subDn(dn(c.allocMin(rs.phi)/float64(M)), eAgg)
+	if math.IsNaN(b) {
+		return math.Inf(-1)
+	}
+	return b
+}
+
+// allocMin returns min{ Σ_l phi[k_l·M + l] : k_l ∈ {0..K}, Σ_l k_l ≤ K + M − 1 }
+// by dynamic programming over the tokens (dp[b]: the least sum over the
+// tokens so far with budget at most b), every sum rounded down.
+func (c *Certifier) allocMin(phi []float64) float64 {
+	rs := c.jt.rs
+	M, K := c.M, rowShareK
+	B := K + M - 1
+	dp, next := rs.dp[:B+1], rs.next[:B+1]
+	clear(dp)
+	for l := 0; l < M; l++ {
+		for b := 0; b <= B; b++ {
+			best := math.Inf(1)
+			for k := 0; k <= min(K, b); k++ {
+				best = min(best, addDn(dp[b-k], phi[k*M+l]))
+			}
+			next[b] = best
+		}
+		dp, next = next, dp
+	}
+	return dp[B]
+}
