@@ -280,7 +280,11 @@ func BenchmarkDiagnoseRows(t *testing.B) {
 	c, _ := New(m, M)
 	c.prepare(x)
 	c.firstOrder()
-	tau := 0.25 * ra
+	frac := 0.25
+	if v, err := strconv.ParseFloat(os.Getenv("VITADV_DIAG_FRAC"), 64); err == nil {
+		frac = v
+	}
+	tau := frac * ra
 	p, s := &c.pt, &c.scr
 	wq, _ := m.SplitQK()
 	g := make([][]float64, M)
@@ -314,9 +318,22 @@ func BenchmarkDiagnoseRows(t *testing.B) {
 				r = j
 			}
 		}
-		line := fmt.Sprintf("row %d win %d:", l, r)
+		line := fmt.Sprintf("row %d win %d (yv %.2f) key %.1f:", l, r, y*p.v[r], 2*c.s*tau*p.h2[l])
+		ord := make([]int, 0, M)
 		for j := 0; j < M; j++ {
-			line += fmt.Sprintf(" [%d gap %.1f box %.1f pair %.1f key %.1f]", j, c.s*(z[r]-z[j]), c.s*tau*(p.c2[j]+p.c2[r]), c.s*tau*dist(g[j], g[r]), 2*c.s*tau*p.h2[l])
+			if j != r {
+				ord = append(ord, j)
+			}
+		}
+		slack := func(j int) float64 { return c.s * (z[r] - z[j] - tau*(p.c2[j]+p.c2[r]) - 2*tau*p.h2[l]) }
+		slices.SortFunc(ord, func(a, b int) int {
+			if slack(a) < slack(b) {
+				return -1
+			}
+			return 1
+		})
+		for _, j := range ord[:min(4, len(ord))] {
+			line += fmt.Sprintf(" [%d yv %.2f gap %.1f box %.1f pair %.1f]", j, y*p.v[j], c.s*(z[r]-z[j]), c.s*tau*(p.c2[j]+p.c2[r]), c.s*tau*dist(g[j], g[r]))
 		}
 		t.Log(line)
 	}
@@ -334,6 +351,9 @@ func BenchmarkDiagnoseExplicit(t *testing.B) {
 	}
 	D, M, dh, steps := int(f[1]), int(f[2]), int(f[3]), int(f[4])
 	np := 12
+	if v, err := strconv.Atoi(os.Getenv("VITADV_DIAG_N")); err == nil {
+		np = v
+	}
 	m, te, mu := diagModel(t, D, M, dh, steps, f[0], 1)
 	fm, _ := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 100}, m.Arch, M, np)
 	xadv := make([]float64, np*M*D)

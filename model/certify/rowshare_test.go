@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"vitadv/internal/check"
 	"vitadv/internal/golden"
 	"vitadv/model/attack"
@@ -211,4 +213,57 @@ func rowShareResults(tb testing.TB) *golden.Values {
 //	go test ./model/certify -run TestRowShareGolden -update
 func TestRowShareGolden(t *testing.T) {
 	golden.Check(t, "rowshare", rowShareResults(t).Bytes())
+}
+
+// rowShareLinear returns the row-share bound of instance in with W_Q W_Kᵀ
+// = 0 (uniform attention, the model linear in X) in the Frobenius ball at
+// tau, with the tightness control's hook loose, and the closed form
+// attack.LinearWorstMargin.
+func rowShareLinear(in inst, tau float64, loose bool) (lb, want float64) {
+	clear(in.m.WQK)
+	c, err := New(in.m, in.M)
+	if err != nil {
+		panic(err)
+	}
+	c.SetJoint(true)
+	c.prepare(in.x)
+	c.jt.rs = newRowShare(in.M)
+	c.jt.rs.loose = loose
+	return c.rowShare(in.y, tau), attack.LinearWorstMargin(in.m, in.x, in.y, attack.Frobenius, tau)
+}
+
+// TestRowShareExactLinearCollapse: with W_Q W_Kᵀ = 0 every row's softmax is
+// 1/M, the joint value term of each row is −τ‖u‖/√M, and the row-share
+// bound must equal the closed form of THEORY §3.3 (−τ‖u‖‖a‖₂, a = 1/M)
+// within tolExact and never exceed it: the pinned extremal case.
+func TestRowShareExactLinearCollapse(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := drawInst(t)
+		tau := math.Ldexp(1, rapid.IntRange(-8, 2).Draw(t, "log2tau"))
+		lb, want := rowShareLinear(in, tau, false)
+		if !check.LE(lb, want) || !check.Close(lb, want, 0, tolExact*linearScale(in, tau)) {
+			t.Fatalf("τ %v: row-share bound %v, closed form %v", tau, lb, want)
+		}
+	})
+}
+
+// TestRowShareExactControl: the exactness check fails for a row-share
+// bound that charges every row the whole τ‖u‖ (the ‖S_l‖₂ factor of the
+// joint value term dropped: sound, but M^{1/2} times too loose), on a
+// two-token model: the tolerance cannot hide it.
+func TestRowShareExactControl(t *testing.T) {
+	a := vit.Arch{D: 2, Dh: 1, Dv: 2}
+	m, _ := vit.New(a)
+	m.Wv[0], m.Wv[3] = 1, 1
+	m.Wo[0], m.Wo[1] = 1, -1
+	in := inst{m: m, x: []float64{1, 0, 0.1, 0.2}, y: 1, M: 2}
+	tau := 0.25
+	lb, want := rowShareLinear(in, tau, false)
+	if !check.LE(lb, want) || !check.Close(lb, want, 0, tolExact*linearScale(in, tau)) {
+		t.Fatalf("row-share bound %v, closed form %v (control set-up)", lb, want)
+	}
+	lb, want = rowShareLinear(in, tau, true)
+	if check.Close(lb, want, 0, tolExact*linearScale(in, tau)) {
+		t.Fatalf("a row-share bound without ‖S_l‖₂ %v passes against %v", lb, want)
+	}
 }
