@@ -489,3 +489,83 @@ func strongRadius(tb testing.TB, m *vit.Model, te *data.Set, i int, hi float64, 
 	}
 	return hi
 }
+
+// BenchmarkDiagnoseRatio prints, per test point of the diagnosis model
+// (VITADV_DIAG, VITADV_DIAG_N points), the FMN radius, the smallest budget
+// at which the strong ensemble (DefaultStrong) broke the point in a
+// bisection between the certified radius and the FMN radius (an upper
+// bound of the robust radius, like FMN's), and the certified radius of the
+// interval bound and of the joint bounds, with the medians of cert ÷ FMN
+// and cert ÷ strong. Diagnosis only; run with -benchtime=1x -v.
+func BenchmarkDiagnoseRatio(t *testing.B) {
+	var f [5]float64
+	if _, err := fmt.Sscanf(diagSpec(), "%g,%g,%g,%g,%g", &f[0], &f[1], &f[2], &f[3], &f[4]); err != nil {
+		t.Fatal(err)
+	}
+	D, M, dh, steps := int(f[1]), int(f[2]), int(f[3]), int(f[4])
+	np := 12
+	if v, err := strconv.Atoi(os.Getenv("VITADV_DIAG_N")); err == nil {
+		np = v
+	}
+	m, te, mu := diagModel(t, D, M, dh, steps, f[0], 1)
+	fm, _ := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 100}, m.Arch, M, np)
+	xadv := make([]float64, np*M*D)
+	fm.Perturb(m, te.X[:np*M*D], te.Y[:np], np, xadv)
+	ra := fm.Radii()
+	ci, _ := New(m, M)
+	ci.SetNodes(16)
+	cj, _ := New(m, M)
+	cj.SetNodes(16)
+	cj.SetJoint(true)
+	sig, err := te.Signals()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := vit.NewWorkspace(m.Arch, M, 1)
+	breaks := func(i int, tau float64) bool {
+		x, y := te.Sample(i), te.Y[i]
+		st, err := attack.NewStrong(attack.DefaultStrong(attack.Frobenius, tau, 1), sig, m.Arch, M, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xa := make([]float64, len(x))
+		st.Perturb(m, x, []float64{y}, 1, xa)
+		return y*m.Forward(ws, xa, 1)[0] <= 0
+	}
+	var rf, rs []float64
+	for i := 0; i < np; i++ {
+		x, y := te.Sample(i), te.Y[i]
+		if !(ra[i] > 0) || math.IsInf(ra[i], 1) {
+			continue
+		}
+		rci := ci.Radius(x, y, attack.Frobenius, ra[i], 12)
+		rcj := cj.Radius(x, y, attack.Frobenius, ra[i], 12)
+		lo, hi := rcj, ra[i] // the strong attack cannot break below the certified radius
+		for k := 0; k < 8; k++ {
+			mid := math.Sqrt(lo * hi) // geometric: the gap spans decades at d = 1024
+			if lo == 0 {
+				mid = hi / 2
+			}
+			if breaks(i, mid) {
+				hi = mid
+			} else {
+				lo = mid
+			}
+		}
+		rf = append(rf, rcj/ra[i])
+		rs = append(rs, rcj/hi)
+		t.Logf("point %2d: FMN %.4g (%.3f·mu), strong ≤ %.4g (%.3f of FMN); cert interval %.4g, joint %.4g: joint/FMN %.3f, joint/strong %.3f", i, ra[i], ra[i]/mu, hi, hi/ra[i], rci, rcj, rcj/ra[i], rcj/hi)
+	}
+	slices.Sort(rf)
+	slices.Sort(rs)
+	med := func(v []float64) float64 {
+		n := len(v)
+		if n%2 == 1 {
+			return v[n/2]
+		}
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	if len(rf) > 0 {
+		t.Logf("median joint/FMN %.3f, median joint/strong %.3f over %d points", med(rf), med(rs), len(rf))
+	}
+}

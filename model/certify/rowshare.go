@@ -70,6 +70,7 @@ type rowShareState struct {
 	ord0     []int
 	rv, r2   []float64 // M: radii handed to bound (all τ)
 	dp, next []float64 // K²: the dynamic programme over the budget
+	useful   []int     // K+1: allocMinK's cells of one row
 	// noQuery is a test hook: every row's query side at radius 0 (the
 	// unsound ablation of the diagnosis; negative control). flipValue adds
 	// the value radius instead of subtracting it (negative control).
@@ -92,6 +93,7 @@ func newRowShare(M int) *rowShareState {
 	}
 	r.ord, r.ord0 = make([]int, M), make([]int, M)
 	r.dp, r.next = make([]float64, K*K), make([]float64, K*K)
+	r.useful = make([]int, 0, K+1)
 	return r
 }
 
@@ -207,9 +209,25 @@ func (c *Certifier) allocMinK(phi []float64, K, B int) float64 {
 	dp, next := rs.dp[:B+1], rs.next[:B+1]
 	clear(dp)
 	for l := 0; l < M; l++ {
+		// Only the cells that lower the row's bound below every cheaper
+		// cell's can be part of a minimum (dp does not increase with the
+		// budget and addDn is monotone): the others are skipped, which
+		// changes no bit of the result.
+		useful := rs.useful[:0]
+		low := math.Inf(1)
+		for k := 0; k <= K; k++ {
+			if v := phi[k*M+l]; v < low || math.IsNaN(v) {
+				useful = append(useful, k)
+				low = v
+			}
+		}
+		rs.useful = useful
 		for b := 0; b <= B; b++ {
 			best := math.Inf(1)
-			for k := 0; k <= K && rowCost(k) <= b; k++ {
+			for _, k := range useful {
+				if rowCost(k) > b {
+					break
+				}
 				best = min(best, addDn(dp[b-rowCost(k)], phi[k*M+l]))
 			}
 			next[b] = best
