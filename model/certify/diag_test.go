@@ -255,6 +255,10 @@ func BenchmarkDiagnose(t *testing.B) {
 		t.Logf("rowshare without key %.3f, without value %.3f", rsa[0], rsa[1])
 		ws := vit.NewWorkspace(m.Arch, M, 1)
 		m0 := y * m.Forward(ws, x, 1)[0]
+		cj.prepare(x)
+		cj.joint(y, attack.Frobenius, 1e-9)
+		gn := cj.jt.gF
+		t.Logf("linear radius m0/‖∇m‖ = %.4g = %.3f of the FMN radius", m0/gn, m0/gn/hi)
 		val, sc, qs, ks, ss, zs := witnessTerms(m, x, xadv[i*M*D:(i+1)*M*D], y, M)
 		t.Logf("%3d %7.3f %6.2f | %6.3f %6.3f %6.3f | %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f | %7.3f %7.3f %6.2f %6.2f %6.2f %6.2f", i, ra[i]/mu, m0, rc, rj, rsr, rr[0], rr[1], rr[2], rr[3], rr[4], rr[5], val, sc, qs, ks, ss, zs)
 	}
