@@ -73,7 +73,7 @@ func jointResults(tb testing.TB) *golden.Values {
 // values hashed to the fingerprint 0x2c86be22cbc1e585 that pinned them
 // before) and rewritten when the Frobenius bounds of relational.go joined
 // them: 78 Frobenius lines moved, every one up, no other line changed;
-// and again when the row-share bound (rowshare.go) joined them: 33
+// and again when the row-share bound (rowshare.go) joined them: 36
 // Frobenius lines moved, every one up, no other line changed.
 // Regenerate only for an intended change:
 //

@@ -101,6 +101,9 @@ func newJoint(M, D int) *joint {
 // reset marks the per-sample state stale (prepare calls it).
 func (j *joint) reset() {
 	j.ok, j.keys, j.sp.ok = false, false, false
+	if j.rs != nil {
+		j.rs.refOK = false
+	}
 }
 
 // jointPrepare fills the τ-independent quantities of the joint bound for
