@@ -60,20 +60,22 @@ import "math"
 // score widths, override), 2(K + 1) in all.
 //
 // Measured (BenchmarkDiagnose, tau/ci-like model at τ = 0.25‖μ‖, 11
-// points): certified ÷ FMN radius of the joint bounds 0.07–0.87 with it
+// points): certified ÷ FMN radius of the joint bounds 0.07–0.89 with it
 // against 0.06–0.76 without; K = 16, 24, 32 gave 0.835, 0.851, 0.865 on
-// the best point and 0.135, 0.138, 0.139 on a poor one. A variant that
+// the best point and 0.135, 0.138, 0.139 on a poor one (before the
+// reference-token rows, which gave 0.887 and 0.139). A variant that
 // also split each δ_t along u and across it, with the value share as one
 // more item of the allocation ((K + 1)² boxes at K = 12), was lower on
 // every point (0.099 against 0.138 on that one) and was removed. On the
 // committed tau/ci file (recomputed with DefaultJoint = true) the joint
-// bounds decide 16 of 22 rows with or without it (the interval bound 14)
-// and its median radius ratio is 0.184 against 0.183 without it, for
-// 162 s of CPU against 115 s (34 s for the interval bound).
+// bounds decide 16 of 22 rows with or without it (the interval bound 14);
+// the median radius ratio over its 4400 points is 0.313 with it against
+// 0.183 without (0.184 without the reference-token rows), for 185 s of
+// CPU against 115 s (34 s for the interval bound).
 
 // rowShareK is the number K of levels of the row-share cover: a token's
-// radius is resolved to τ/K (cost: K + 1 box evaluations and an O(M·K³)
-// allocation).
+// radius is resolved to τ/K (cost: 2(K + 1) box evaluations and an
+// O(M·K³) allocation).
 const rowShareK = 32
 
 // rowShareState is the scratch of rowShare.
