@@ -579,27 +579,34 @@ func (c *Certifier) costs(w, cost []float64, ord []int) float64 {
 // mass rounded down (with c ≥ 0, less mass and more capacity only lower
 // the value). wmin, cost and ord are what costs returned and set for w.
 func (c *Certifier) lpMean(wmin float64, cost []float64, ord []int) float64 {
-	M, s := c.M, &c.scr
+	M := c.M
 	total := 0.0
 	for l := 0; l < M; l++ {
-		lo, hi := s.slo[l*M:(l+1)*M], s.shi[l*M:(l+1)*M]
-		val, mass := 0.0, 0.0
-		for j := range lo {
-			val = addDn(val, mulDn(lo[j], cost[j]))
-			mass = addUp(mass, lo[j])
-		}
-		rem := max(0, subDn(1, mass))
-		for _, j := range ord {
-			if rem <= 0 {
-				break
-			}
-			t := min(rem, max(0, subUp(hi[j], lo[j])))
-			val = addDn(val, mulDn(t, cost[j]))
-			rem = subDn(rem, t)
-		}
-		total = addDn(total, addDn(wmin, val))
+		total = addDn(total, c.lpRow(l, wmin, cost, ord))
 	}
 	return dn(total / float64(M))
+}
+
+// lpRow is row l of lpMean: a lower bound of min{Σ_j S_j w_j : slo_l ≤ S ≤
+// shi_l, Σ_j S_j = 1}.
+func (c *Certifier) lpRow(l int, wmin float64, cost []float64, ord []int) float64 {
+	M, s := c.M, &c.scr
+	lo, hi := s.slo[l*M:(l+1)*M], s.shi[l*M:(l+1)*M]
+	val, mass := 0.0, 0.0
+	for j := range lo {
+		val = addDn(val, mulDn(lo[j], cost[j]))
+		mass = addUp(mass, lo[j])
+	}
+	rem := max(0, subDn(1, mass))
+	for _, j := range ord {
+		if rem <= 0 {
+			break
+		}
+		t := min(rem, max(0, subUp(hi[j], lo[j])))
+		val = addDn(val, mulDn(t, cost[j]))
+		rem = subDn(rem, t)
+	}
+	return addDn(wmin, val)
 }
 
 // softMean returns a lower bound of (1/M) Σ_l min{ Σ_j softmax(z_l)_j w_j :
@@ -621,32 +628,39 @@ func (c *Certifier) lpMean(wmin float64, cost []float64, ord []int) float64 {
 // they are carried over instead of recomputed (the same operations in the
 // same order: the same bits).
 func (c *Certifier) softMean(wmin float64, cost []float64, ord []int) float64 {
-	M, s := c.M, &c.scr
+	M := c.M
 	total := 0.0
 	for l := 0; l < M; l++ {
-		o := l * M
-		best := math.Inf(1)
-		pnum, pden := 0.0, 0.0 // sums of the first k terms (zhi ends)
-		for k := 0; k <= M; k++ {
-			if k > 0 {
-				j := ord[k-1]
-				pden = addUp(pden, s.bup[o+j])
-				if cost[j] > 0 {
-					pnum = addDn(pnum, mulDn(cost[j], s.bdn[o+j]))
-				}
-			}
-			num, den := pnum, pden
-			for _, j := range ord[k:] {
-				den = addUp(den, s.aup[o+j])
-				if cost[j] > 0 {
-					num = addDn(num, mulDn(cost[j], s.adn[o+j]))
-				}
-			}
-			if v := dn(num / den); v < best {
-				best = v
-			}
-		}
-		total = addDn(total, addDn(wmin, best))
+		total = addDn(total, c.softRow(l, wmin, cost, ord))
 	}
 	return dn(total / float64(M))
+}
+
+// softRow is row l of softMean: a lower bound of min{ Σ_j softmax(z_l)_j w_j :
+// zlo_l ≤ z_l ≤ zhi_l }.
+func (c *Certifier) softRow(l int, wmin float64, cost []float64, ord []int) float64 {
+	M, s := c.M, &c.scr
+	o := l * M
+	best := math.Inf(1)
+	pnum, pden := 0.0, 0.0 // sums of the first k terms (zhi ends)
+	for k := 0; k <= M; k++ {
+		if k > 0 {
+			j := ord[k-1]
+			pden = addUp(pden, s.bup[o+j])
+			if cost[j] > 0 {
+				pnum = addDn(pnum, mulDn(cost[j], s.bdn[o+j]))
+			}
+		}
+		num, den := pnum, pden
+		for _, j := range ord[k:] {
+			den = addUp(den, s.aup[o+j])
+			if cost[j] > 0 {
+				num = addDn(num, mulDn(cost[j], s.adn[o+j]))
+			}
+		}
+		if v := dn(num / den); v < best {
+			best = v
+		}
+	}
+	return addDn(wmin, best)
 }

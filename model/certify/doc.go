@@ -80,6 +80,11 @@
 //     row), so the gap between the top and every other token closes at
 //     the pairwise rate ‖W_Q(k_j − k_t)‖ instead of ‖W_Q k_j − c‖ +
 //     ‖W_Q k_t − c‖ (the paper-scale diagnosis, BenchmarkPaperDiagnose).
+//   - in the Frobenius ball (rowshare.go), the row-share bound: row l's
+//     query-side score shifts depend on δ_l alone, so each row is bounded
+//     at the radius its own token can have (cells of ‖δ_l‖² in quanta of
+//     τ²/K, the other tokens sharing the rest), and the allocation of the
+//     budget over the rows is minimized exactly by dynamic programming.
 //
 // BenchmarkCertifiedRadius (package bench) measures the certified radius
 // against the FMN attack radius with and without them.

@@ -73,8 +73,9 @@ func jointResults(tb testing.TB) *golden.Values {
 // values hashed to the fingerprint 0x2c86be22cbc1e585 that pinned them
 // before) and rewritten when the Frobenius bounds of relational.go joined
 // them: 78 Frobenius lines moved, every one up, no other line changed;
-// and again when the top-shift bound (topshift.go) joined them: 17
-// Frobenius lines moved, every one up, no other line changed.
+// and again when the top-shift bound (topshift.go) and the row-share
+// bound (rowshare.go) joined them: every moved line was a Frobenius
+// line and moved up, no other line changed.
 // Regenerate only for an intended change:
 //
 //	go test ./model/certify -run TestJointGolden -update

@@ -75,11 +75,12 @@ type joint struct {
 	lowL1   bool        // test hook: the ℓ∞ second-order term a hundred times too small (negative control)
 	l1A     float64     // ≥ Σ_ik |(W_Q W_Kᵀ)_ik| (linf.go), valid when l1AOK
 	l1AOK   bool
-	flip    bool       // test hook: add the linear term instead of subtracting it (negative control)
-	pair    *override  // the pair widths of the Frobenius ball (relational.go), made on first use
-	pairOn  bool       // nodeBound uses them (set by pairBranch only)
-	lowPair bool       // test hook: the pair widths subtract the other tokens' upper radii from τ² (negative control)
-	pieces  []valPiece // frobSplit's pieces
+	flip    bool           // test hook: add the linear term instead of subtracting it (negative control)
+	pair    *override      // the pair widths of the Frobenius ball (relational.go), made on first use
+	pairOn  bool           // nodeBound uses them (set by pairBranch only)
+	lowPair bool           // test hook: the pair widths subtract the other tokens' upper radii from τ² (negative control)
+	pieces  []valPiece     // frobSplit's pieces
+	rs      *rowShareState // the row-share bound's scratch (rowshare.go), made on first use
 }
 
 func newJoint(M, D int) *joint {
@@ -100,6 +101,9 @@ func newJoint(M, D int) *joint {
 // reset marks the per-sample state stale (prepare calls it).
 func (j *joint) reset() {
 	j.ok, j.keys, j.sp.ok = false, false, false
+	if j.rs != nil {
+		j.rs.refOK = false
+	}
 }
 
 // jointPrepare fills the τ-independent quantities of the joint bound for
@@ -467,6 +471,9 @@ func (c *Certifier) jointAll(y float64, set attack.Set, tau float64) float64 {
 			if tb := c.topBranch(y, tau); tb > sb { // topshift.go
 				sb = tb
 			}
+		}
+		if rb := c.rowShare(y, tau); rb > sb {
+			sb = rb
 		}
 	}
 	if sb > b { // NaN never wins

@@ -23,6 +23,9 @@ type jointHooks struct {
 	noPerp bool // split bound: forget the component of δ_t orthogonal to u
 	lowL1  bool // ℓ∞ bound: second-order term a hundred times too small
 	lowA   bool // ‖W_Q W_Kᵀ‖₂ bound a hundred times too small (what a wrong specA would do)
+	// row-share bound (rowshare.go): every row's query side dropped
+	// (noQuery), or the value radius added instead of subtracted (flipValue)
+	noQuery, flipValue bool
 }
 
 // jointSoundness is the soundness property of the joint bounds, each on
@@ -68,6 +71,10 @@ func jointSoundness(h jointHooks) func(*rapid.T) {
 			bounds["split"] = c.split(in.y, set, teff)
 		case attack.Linf:
 			bounds["linf"] = c.linfBound(in.y, teff)
+		case attack.Frobenius:
+			c.jt.rs = newRowShare(in.M)
+			c.jt.rs.noQuery, c.jt.rs.flipValue = h.noQuery, h.flipValue
+			bounds["row-share"] = c.rowShare(in.y, teff)
 		}
 		bounds["combined"] = c.Margin(in.x, in.y, set, teff)
 		for name, lb := range bounds {
@@ -107,6 +114,8 @@ func TestJointSoundnessNegativeControls(t *testing.T) {
 		{"no-perp", jointHooks{noPerp: true}},
 		{"low-l1", jointHooks{lowL1: true}},
 		{"low-spectral", jointHooks{lowA: true}},
+		{"row-share-no-query", jointHooks{noQuery: true}},
+		{"row-share-flip-value", jointHooks{flipValue: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for k := 1; k <= 20; k++ {
