@@ -102,9 +102,10 @@ const (
 	StageSmooth               // a smoothed-direction run (T > 1)
 	StageRestart              // an adaptive restart
 	StageLocal                // the random local search
+	StageRow                  // the row attack (RowFlip) or a momentum run from it
 )
 
-var stageNames = [...]string{"clean", "start", "margin", "smooth", "restart", "local"}
+var stageNames = [...]string{"clean", "start", "margin", "smooth", "restart", "local", "row"}
 
 func (s Stage) String() string {
 	if s >= 0 && int(s) < len(stageNames) {
@@ -132,8 +133,11 @@ type StrongResult struct {
 //     (LinearWorstDeltaTo, exact when W_Q W_Kᵀ = 0), the midpoint and the
 //     erase attack (MidpointTo, EraseTo, scaled into the ball).
 //  2. Two momentum runs with the true gradient (T = 1), from 0 and from
-//     Δ_lin, on every point.
-//  3. On the points still unbroken (margin > 0): one run from 0 per
+//     Δ_lin, on every point; then the row attack (RowFlip,
+//     DefaultRowFlip: the structural flips of saturated softmax rows that
+//     no gradient sees, with its own 10-step refinement) on every point.
+//  3. On the points still unbroken (margin > 0): one T = 1 run from the
+//     row attack's point, then one run from 0 per
 //     temperature T in Temps, with the direction from the gradient of the
 //     smoothed model f_T (scores divided by T: W_Q/T), whose softmax rows
 //     do not saturate, so that near one-hot attention still gives a
@@ -183,6 +187,7 @@ type Strong struct {
 	M, cap, S int
 	ws, wsT   *vit.Workspace
 	mT        vit.Model // the smoothed model: W_Q/T, W_K, W_V, w_O
+	rf        *RowFlip  // the row attack of stage 2
 	r         *rand.Rand
 	sched     []float64 // K step factors (1 + cos)/2 mixed with η_min
 	stats     Stats
@@ -192,6 +197,7 @@ type Strong struct {
 	bm    []float64 // best margin
 	bd    []float64 // cap·S: best Δ
 	lin   []float64 // cap·S: Δ_lin
+	row   []float64 // cap·S: the row attack's Δ
 	stage []Stage
 	mark  []float64 // best margin at the start of an adaptive round
 	clean []float64 // clean margin
@@ -230,7 +236,12 @@ func NewStrong(cfg StrongConfig, sig data.Signals, arch vit.Arch, M, capacity in
 	s.cfg.Set = s.set
 	s.cfg.Temps = append([]float64(nil), cfg.Temps...)
 	s.mT = vit.Model{Arch: arch, WQK: make([]float64, arch.D*2*arch.Dh)}
-	for _, b := range []*[]float64{&s.bd, &s.lin, &s.xa, &s.cur, &s.prev, &s.z, &s.grad, &s.xcur} {
+	rf, err := NewRowFlip(DefaultRowFlip(s.set, cfg.Tau), arch, M, capacity)
+	if err != nil {
+		return nil, err
+	}
+	s.rf = rf
+	for _, b := range []*[]float64{&s.bd, &s.lin, &s.row, &s.xa, &s.cur, &s.prev, &s.z, &s.grad, &s.xcur} {
 		*b = make([]float64, t)
 	}
 	for _, b := range []*[]float64{&s.bm, &s.mark, &s.clean, &s.ya, &s.coef, &s.sigma} {
@@ -302,8 +313,11 @@ func (s *Strong) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 	// Stage 2: true-gradient runs from 0 and from Δ_lin, every point.
 	s.run(m, 1, startZero, StageMargin)
 	s.run(m, 1, startLinear, StageMargin)
-	// Stage 3: smoothed directions on the unbroken points.
+	s.rowStart(m, x)
+	// Stage 3: from the row attack's point, then smoothed directions, on
+	// the unbroken points.
 	s.activate(x, y, s.unbroken)
+	s.run(m, 1, startRow, StageRow)
 	for _, T := range s.cfg.Temps {
 		s.run(m, T, startZero, StageSmooth)
 	}
@@ -422,7 +436,32 @@ const (
 	startLinear                    // Δ_lin
 	startUniform                   // uniform in B(τ)
 	startBoundary                  // uniform on the boundary of B(τ)
+	startRow                       // the row attack's Δ
 )
+
+// rowStart runs the row attack on the active batch (every point), keeps
+// its Δ for startRow and accepts it on the true margin.
+func (s *Strong) rowStart(m *vit.Model, x []float64) {
+	S, na := s.S, len(s.act)
+	if na == 0 {
+		return
+	}
+	t := na * S
+	s.rf.Perturb(m, s.xa[:t], s.ya[:na], na, s.z[:t])
+	rs := s.rf.Stats()
+	s.stats.Runs++
+	s.stats.Steps += rs.Steps
+	s.stats.FuncEvals += rs.FuncEvals
+	s.stats.GradEvals += rs.GradEvals
+	for j, i := range s.act {
+		d := s.row[i*S : (i+1)*S]
+		for q := range d {
+			d[q] = s.z[j*S+q] - s.xa[j*S+q]
+		}
+		copy(s.cur[j*S:(j+1)*S], d)
+	}
+	s.accept(m, s.cur, StageRow)
+}
 
 // run is one momentum run of K steps on the active batch at temperature T
 // (T = 1: the model itself), accepting iterates on the true margin.
@@ -441,6 +480,8 @@ func (s *Strong) run(m *vit.Model, T float64, start startKind, st Stage) {
 			clear(c)
 		case startLinear:
 			copy(c, s.lin[i*S:(i+1)*S])
+		case startRow:
+			copy(c, s.row[i*S:(i+1)*S])
 		case startUniform:
 			s.set.RandomTo(c, M, tau, s.r)
 		case startBoundary:
