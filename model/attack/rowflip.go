@@ -104,6 +104,7 @@ type RowFlip struct {
 	v, z                   []float64 // M values y·x_j u;  M·M scaled scores
 	top                    []int     // M: argmax_j z_lj
 	alpha, ratio           []float64 // M: chosen α_l and α_l²/gain_l (Frobenius)
+	rates                  []float64 // M·M: dual norm of W_Q(k_j − k_top(l)) per sample (0: not a target)
 	tgt                    []int     // M: chosen target, −1: none
 	order                  []int
 	c, dq, dk              []float64 // d_h
@@ -142,13 +143,14 @@ func NewRowFlip(cfg RowFlipConfig, arch vit.Arch, M, capacity int) (*RowFlip, er
 	r.q, r.k = make([]float64, M*dh), make([]float64, M*dh)
 	r.v, r.z = make([]float64, M), make([]float64, M*M)
 	r.top, r.tgt, r.order = make([]int, M), make([]int, M), make([]int, M)
-	r.alpha, r.ratio = make([]float64, M), make([]float64, M)
+	r.alpha, r.ratio, r.rates = make([]float64, M), make([]float64, M), make([]float64, M*M)
 	r.c, r.dq, r.dk = make([]float64, dh), make([]float64, dh), make([]float64, dh)
 	r.w, r.rows = make([]float64, D), make([]float64, M*D)
 	r.bm, r.yc, r.coef = make([]float64, capacity), make([]float64, capacity), make([]float64, capacity)
-	for _, b := range []*[]float64{&r.bd, &r.cand, &r.prev, &r.zz, &r.grad, &r.xc} {
+	for _, b := range []*[]float64{&r.bd, &r.prev, &r.zz, &r.grad, &r.xc} {
 		*b = make([]float64, capacity*S)
 	}
+	r.cand = make([]float64, (2*len(cfg.Extras)+2)*capacity*S)
 	r.sched = make([]float64, cfg.Steps)
 	for k := range r.sched {
 		c := cosHalf(float64(k) / float64(cfg.Steps))
@@ -194,11 +196,11 @@ func (r *RowFlip) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 		return
 	}
 	nc := 2*len(r.cfg.Extras) + 2
+	for i := range n {
+		r.candidates(m, x[i*S:(i+1)*S], y[i], func(ci int) []float64 { return r.cand[(ci*n+i)*S : (ci*n+i+1)*S] })
+	}
 	for ci := range nc {
-		for i := range n {
-			r.candidate(m, x[i*S:(i+1)*S], y[i], ci, r.cand[i*S:(i+1)*S])
-		}
-		r.accept(m, x, y, n, r.cand)
+		r.accept(m, x, y, n, r.cand[ci*n*S:(ci+1)*n*S])
 	}
 	r.refine(m, x, y, n)
 	r.finish(m, x, y, n, xadv)
@@ -272,6 +274,15 @@ func (r *RowFlip) prepare(m *vit.Model, x []float64, y float64) {
 			}
 		}
 		r.top[l] = t
+	}
+	for l := range M {
+		t := r.top[l]
+		for j := range M {
+			r.rates[l*M+j] = 0
+			if j != t && r.v[j] < r.v[t] {
+				r.rates[l*M+j] = r.rate(m, j, t)
+			}
+		}
 	}
 }
 
@@ -381,7 +392,7 @@ func (r *RowFlip) plan(m *vit.Model, e float64) {
 			if j == t || !(r.v[j] < r.v[t]) {
 				continue
 			}
-			wn := r.rate(m, j, t)
+			wn := r.rates[l*M+j]
 			if !(wn > 0) {
 				continue
 			}
@@ -496,27 +507,28 @@ func (r *RowFlip) keySide(m *vit.Model, ts int, dst []float64) bool {
 	return true
 }
 
-// candidate writes candidate ci of one sample into dst: 2k and 2k+1 the
-// allocation at Extras[k] and its scaling to the whole budget, then the
-// key-side move alone and combined with the largest overshoot's rows.
-func (r *RowFlip) candidate(m *vit.Model, x []float64, y float64, ci int, dst []float64) {
+// candidates writes the candidates of one sample into slot(ci): 2k and
+// 2k+1 the allocation at Extras[k] and its scaling to the whole budget,
+// then the key-side move alone and combined with the largest overshoot's
+// rows.
+func (r *RowFlip) candidates(m *vit.Model, x []float64, y float64, slot func(int) []float64) {
 	M, D, tau := r.M, m.D, r.cfg.Tau
 	r.prepare(m, x, y)
 	ne := len(r.cfg.Extras)
-	clear(dst)
-	if ci < 2*ne {
-		r.plan(m, r.cfg.Extras[ci/2])
-		copy(dst, r.rows)
-		if ci%2 == 1 {
-			r.fill(dst)
-		}
-		r.set.Project(dst, M, tau)
-		return
+	for k, e := range r.cfg.Extras {
+		r.plan(m, e)
+		a, b := slot(2*k), slot(2*k+1)
+		copy(a, r.rows)
+		copy(b, r.rows)
+		r.fill(b)
+		r.set.Project(a, M, tau)
+		r.set.Project(b, M, tau)
 	}
+	// r.rows now holds the plan of the largest overshoot.
 	// Key side: the token that wins most rows (token 0 for SignalToken).
 	ts := 0
 	if r.set != SignalToken {
-		cnt := r.alpha // scratch: counts per token
+		cnt := r.ratio // scratch: counts per token (plan's ratios are no longer needed)
 		clear(cnt)
 		for l := range M {
 			if r.top[l] != l {
@@ -529,37 +541,35 @@ func (r *RowFlip) candidate(m *vit.Model, x []float64, y float64, ci int, dst []
 			}
 		}
 	}
-	dk := dst[ts*D : (ts+1)*D]
+	key, mix := slot(2*ne), slot(2*ne+1)
+	clear(key)
+	clear(mix)
+	dk := key[ts*D : (ts+1)*D]
 	if !r.keySide(m, ts, dk) {
 		return
 	}
 	for q := range dk {
 		dk[q] *= tau
 	}
-	if ci == 2*ne {
-		r.set.Project(dst, M, tau)
-		return
-	}
-	// Combined with the rows of the largest overshoot.
-	r.plan(m, r.cfg.Extras[ne-1])
+	r.set.Project(key, M, tau)
+	copy(mix, key)
 	switch r.set {
 	case PerToken, Linf:
 		for l := range M {
 			if l != ts {
-				copy(dst[l*D:(l+1)*D], r.rows[l*D:(l+1)*D])
+				copy(mix[l*D:(l+1)*D], r.rows[l*D:(l+1)*D])
 			}
 		}
 	case Frobenius:
-		rn := norm2(r.rows)
-		if rn > 0 {
+		if rn := norm2(r.rows); rn > 0 {
 			a := math.Sqrt(rowKeyShare)
 			b := math.Sqrt(1-rowKeyShare) * tau / rn
-			for q := range dst {
-				dst[q] = float64(a*dst[q]) + float64(b*r.rows[q])
+			for q := range mix {
+				mix[q] = float64(a*mix[q]) + float64(b*r.rows[q])
 			}
 		}
 	}
-	r.set.Project(dst, M, tau)
+	r.set.Project(mix, M, tau)
 }
 
 // fill scales a candidate to use the whole budget: every nonzero row to τ
