@@ -688,3 +688,67 @@ func confine(set Set, xi, xo, d, diff []float64, M int, tau float64) {
 		}
 	}
 }
+
+// SetTau changes the budget to tau (a *valid.Error if tau is negative or
+// not finite) without reallocating.
+func (r *RowFlip) SetTau(tau float64) error {
+	if err := valid.First(valid.NonNeg("Tau", tau), valid.Finite("Tau", tau)); err != nil {
+		return err
+	}
+	K := len(r.sched)
+	for k := range r.sched {
+		c := cosHalf(float64(k) / float64(K))
+		r.sched[k] = rowEta0 * tau * (strongEtaMin + float64((1-strongEtaMin)*c))
+	}
+	r.cfg.Tau = tau
+	return nil
+}
+
+// Radius returns an upper bound of the robust radius of one sample x
+// (M×D, label y) in the set: the smallest Set.Norm(xadv − x) of a witness
+// the row attack finds with margin y f(xadv) ≤ 0 (Forward), searched by
+// bisection on τ in (0, hi] with iters halvings after a first attempt at
+// hi; +Inf if it does not break the point at hi. The budget in force
+// before the call is restored. The witness norm, not the τ it was found
+// at, is returned, so the bound holds whatever the bisection's luck (the
+// row attack need not be monotone in τ). Bad hi or iters return a
+// *valid.Error.
+func (r *RowFlip) Radius(m *vit.Model, x []float64, y, hi float64, iters int, xadv []float64) (float64, error) {
+	if err := valid.First(valid.NonNeg("hi", hi), valid.Finite("hi", hi), valid.IntMin("iters", iters, 0)); err != nil {
+		return 0, err
+	}
+	S := r.S
+	if len(x) != S || len(xadv) != S {
+		return 0, &valid.Error{Field: "len(x)", Value: len(x), Rule: fmt.Sprintf("x and xadv must have M·D = %d entries", S)}
+	}
+	old := r.cfg.Tau
+	defer func() { _ = r.SetTau(old) }()
+	yy := [1]float64{y}
+	best := math.Inf(1)
+	try := func(tau float64) bool {
+		_ = r.SetTau(tau) // tau ∈ [0, hi], finite
+		r.Perturb(m, x, yy[:], 1, xadv)
+		if !(r.bm[0] <= 0) {
+			return false
+		}
+		d := r.zz[:S]
+		for q := range d {
+			d[q] = xadv[q] - x[q]
+		}
+		best = math.Min(best, r.set.Norm(d, r.M))
+		return true
+	}
+	if hi == 0 || !try(hi) {
+		return best, nil
+	}
+	lo := 0.0
+	for range iters {
+		mid := lo + (hi-lo)/2
+		if try(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return best, nil
+}

@@ -274,3 +274,35 @@ func TestRowFlipSound(t *testing.T) {
 		t.Error("control: the clean margin never exceeded the row attack's margin; the comparison cannot fail")
 	}
 }
+
+// TestRowFlipRadius: the bisection on τ finds the closed-form radius of
+// the saturated instance within [0.9, 1.1]·r* (Frobenius, steps off as in
+// cell.Radii), its witness norm re-checked; control: with hi = 0.9 r* it
+// finds nothing (+Inf) — the bound is not an artefact of the bracket.
+func TestRowFlipRadius(t *testing.T) {
+	m, x, y, rstar := saturated(t)
+	cfg := attack.DefaultRowFlip(attack.Frobenius, 1)
+	cfg.Steps = 0
+	rf, err := attack.NewRowFlip(cfg, m.Arch, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xadv := make([]float64, len(x))
+	r, err := rf.Radius(m, x, y[0], 1, 20, xadv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(r >= 0.9*rstar && r <= rowFactor*rstar) {
+		t.Errorf("Radius = %.6g, want in [0.9, %g]·r* = [%.6g, %.6g]", r, rowFactor, 0.9*rstar, rowFactor*rstar)
+	}
+	r0, err := rf.Radius(m, x, y[0], 0.9*rstar, 20, xadv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsInf(r0, 1) {
+		t.Errorf("control: Radius(hi = 0.9 r*) = %g, want +Inf", r0)
+	}
+	if _, err := rf.Radius(m, x, y[0], -1, 20, xadv); err == nil {
+		t.Error("Radius(hi = −1) returned no error")
+	}
+}
