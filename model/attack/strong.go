@@ -140,7 +140,7 @@ type StrongResult struct {
 //  2. Two momentum runs with the true gradient (T = 1), from 0 and from
 //     Δ_lin, on every point; then (Row) the row attack (RowFlip,
 //     DefaultRowFlip: the structural flips of saturated softmax rows that
-//     no gradient sees, with its own 10-step refinement) on every point.
+//     no gradient sees, with a 30-step refinement) on every point.
 //  3. On the points still unbroken (margin > 0): (Row) one T = 1 run
 //     from the row attack's point, then one run from 0 per
 //     temperature T in Temps, with the direction from the gradient of the
@@ -220,6 +220,11 @@ const (
 	strongEtaMin = 0.01  // η_min: the last steps of a run move by 2τ/100
 	strongSigma0 = 0.5   // first local-search scale, in units of τ
 	strongSigma1 = 0.005 // last local-search scale
+	// strongRowSteps is the row attack's refinement inside Strong: its
+	// small steps (0.25τ falling) keep a flipped row flipped, where a run's
+	// first steps of 2τ undo it; 10 steps left a ci-at25-onehot reference
+	// break (Frobenius, τ = 0.02‖μ‖) unfound, 30 found it.
+	strongRowSteps = 30
 )
 
 // NewStrong validates cfg and returns a Strong for batches of at most
@@ -241,7 +246,9 @@ func NewStrong(cfg StrongConfig, sig data.Signals, arch vit.Arch, M, capacity in
 	s.cfg.Set = s.set
 	s.cfg.Temps = append([]float64(nil), cfg.Temps...)
 	s.mT = vit.Model{Arch: arch, WQK: make([]float64, arch.D*2*arch.Dh)}
-	rf, err := NewRowFlip(DefaultRowFlip(s.set, cfg.Tau), arch, M, capacity)
+	rcfg := DefaultRowFlip(s.set, cfg.Tau)
+	rcfg.Steps = strongRowSteps
+	rf, err := NewRowFlip(rcfg, arch, M, capacity)
 	if err != nil {
 		return nil, err
 	}
