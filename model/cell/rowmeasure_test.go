@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"vitadv/model/attack"
 	"vitadv/model/cell"
@@ -85,7 +86,9 @@ func TestRowAttackMeasure(t *testing.T) {
 			t.Errorf("cell %d: with the row attack robust_err_lb %g < without %g (the ensemble is a worst case)", idx, withRow.Error, ev.Robust.Error)
 		}
 		rowOnly := withRow.Wins[len(withRow.Wins)-1]
+		start := time.Now()
 		newRad, err := r.Radii(ev, cell.Frobenius, spec.Tau, spec.Data.MuNorm)
+		radTime := time.Since(start)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,8 +112,8 @@ func TestRowAttackMeasure(t *testing.T) {
 				ratio = append(ratio, rn[k]/ro[k])
 			}
 		}
-		t.Logf("tau/ci cell %d (τ/‖μ‖ = %g, τ = %.4g): robust_err_lb %.3f → %.3f with the row attack (%d points won by it; robust_err_ub %s); median radius_attack %.4g → %.4g (%d of %d points ≥ 1%% smaller; median ratio %.3f, smallest %.3f)",
-			idx, f("tau_over_mu"), spec.Tau, ev.Robust.Error, withRow.Error, rowOnly, row[col["robust_err_ub"]], median(ro), median(rn), smaller, len(ro), median(ratio), slices.Min(ratio))
+		t.Logf("tau/ci cell %d (τ/‖μ‖ = %g, τ = %.4g): robust_err_lb %.3f → %.3f with the row attack (%d points won by it; robust_err_ub %s); median radius_attack %.4g → %.4g (%d of %d points ≥ 1%% smaller; median ratio %.3f, smallest %.3f); Radii %v",
+			idx, f("tau_over_mu"), spec.Tau, ev.Robust.Error, withRow.Error, rowOnly, row[col["robust_err_ub"]], median(ro), median(rn), smaller, len(ro), median(ratio), slices.Min(ratio), radTime.Round(time.Millisecond))
 	}
 }
 
