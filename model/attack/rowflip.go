@@ -450,7 +450,7 @@ func (r *RowFlip) plan(m *vit.Model, e float64) {
 	})
 	left := tau * tau
 	for _, l := range r.order {
-		if a2 := r.alpha[l] * r.alpha[l]; a2 <= left {
+		if a2 := float64(r.alpha[l] * r.alpha[l]); a2 <= left {
 			left -= a2
 		} else {
 			clear(r.rows[l*D : (l+1)*D])
@@ -743,7 +743,7 @@ func (r *RowFlip) Radius(m *vit.Model, x []float64, y, hi float64, iters int, xa
 	}
 	lo := 0.0
 	for range iters {
-		mid := lo + (hi-lo)/2
+		mid := lo + float64((hi-lo)/2)
 		if try(mid) {
 			hi = mid
 		} else {
