@@ -73,3 +73,38 @@ func BenchmarkUnitTo(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRowFlip times one Perturb of the row attack (DefaultRowFlip:
+// 8 candidates and a 10-step refinement) on a batch of 20 at the ci shape
+// (d = 128, d_h = d_v = 64, M = 8), per perturbation set, against the
+// cheap stage's APGD-50 on the same batch (steps=50 below).
+func BenchmarkRowFlip(b *testing.B) {
+	a := vit.Arch{D: 128, Dh: 64, Dv: 64}
+	in := newInstance(a, 8, 20, 0.05, 1, 1, false)
+	for _, set := range Sets() {
+		b.Run(string(set), func(b *testing.B) {
+			r, err := NewRowFlip(DefaultRowFlip(set, 1), a, in.M, in.n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			xadv := make([]float64, len(in.x))
+			b.ReportAllocs()
+			for b.Loop() {
+				r.Perturb(in.m, in.x, in.y, in.n, xadv)
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(in.n*b.N), "µs/point")
+		})
+	}
+	b.Run("apgd/steps=50", func(b *testing.B) {
+		p, err := NewAPGD(APGDConfig{Set: Frobenius, Tau: 1, Steps: 50}, a, in.M, in.n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		xadv := make([]float64, len(in.x))
+		b.ReportAllocs()
+		for b.Loop() {
+			p.Perturb(in.m, in.x, in.y, in.n, xadv)
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(in.n*b.N), "µs/point")
+	})
+}

@@ -7,8 +7,10 @@ import (
 )
 
 // Cascade evaluates m on s at budget tau in set in two stages (issue 18
-// item 1/4): first p's cheap attackers (PGD, APGD, midpoint, erase; p's
-// Strong flag is ignored), then the strong attack (DefaultStrong(set, tau,
+// item 1/4): first p's cheap attackers (PGD, APGD, midpoint, erase and
+// always the row attack RowFlip, which is cheaper than one PGD run and
+// finds the flips of saturated softmax rows no gradient sees; p's Strong
+// flag is ignored), then the strong attack (DefaultStrong(set, tau,
 // seed)) ONLY on the undecided points — those neither broken by the cheap
 // stage (margin ≤ 0) nor certified (certified[i], a sound certificate's
 // lower bound of the worst-case margin > 0, e.g. package certify).
@@ -27,7 +29,7 @@ import (
 // Set.Norm(xadv_i − x_i) ≤ tau; a witness that fails either check is
 // discarded and the point keeps its cheap margin. The result is the cheap
 // stage's Robust with the strong attacker as one more index of Worst and
-// Wins (after Erase, as in Protocol.Attackers with Strong) and Loss and
+// Wins (after Erase and RowFlip, as in Protocol.Attackers with Row and Strong) and Loss and
 // Error recomputed; the margins of points the cheap stage broke are not
 // lowered further, so Loss is an upper bound of StrongProtocol's.
 //
@@ -36,6 +38,7 @@ import (
 func (p Protocol) Cascade(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64, certified []bool) (Robust, CascadeStats, error) {
 	cheap := p
 	cheap.Strong = false
+	cheap.Row = true
 	r, err := cheap.RobustEval(m, s, sig, set, tau, seed)
 	if err != nil {
 		return r, CascadeStats{}, err

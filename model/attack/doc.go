@@ -28,7 +28,13 @@
 // softmax accepted on the true margin, adaptive restarts, local search);
 // StrongProtocol adds it to a Protocol; Protocol.Cascade runs it only on
 // the points the cheap protocol did not break and a sound certificate did
-// not certify. testdata/hard holds the corpus of
+// not certify. RowFlip is the structural row attack for saturated softmax
+// rows (score gaps ≫ 1, where every gradient is blind): it moves a row's
+// query token along W_Q(k_j − k_top) to hand the row to a lower-value
+// token, allocates the budget over rows greedily and checks every
+// candidate with Forward; it is a stage of Strong, a member of the
+// cascade's cheap stage (Protocol.Row), and its Radius bounds the robust
+// radius next to FMN's. testdata/hard holds the corpus of
 // hard instances on which it must find every break an expensive reference
 // search found.
 // PGD maximizes the logistic loss

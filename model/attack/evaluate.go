@@ -104,6 +104,9 @@ type Protocol struct {
 	PGDSteps, PGDRestarts int // PGD-K with this many runs (zero start, then random)
 	APGDSteps             int // APGD iterations (one run from Δ = 0); 0 disables APGD
 	Batch                 int // samples per batch; 0 means the whole set
+	// Row adds the row attack (RowFlip, DefaultRowFlip; after erase) to
+	// the ensemble; Cascade's cheap stage always has it.
+	Row bool
 	// Strong adds the strong attack (DefaultStrong, after the others) to
 	// the ensemble; see StrongProtocol.
 	Strong bool
@@ -120,7 +123,7 @@ func (p Protocol) Validate() error {
 
 // Attackers returns the protocol's attackers at budget tau in set for
 // batches of batch samples of M tokens: PGD, APGD (if enabled), Midpoint,
-// Erase, then Strong if p.Strong, in that order (the indices of
+// Erase, RowFlip if p.Row, then Strong if p.Strong, in that order (the indices of
 // Robust.Worst and Robust.Wins).
 func (p Protocol) Attackers(arch vit.Arch, M, batch int, sig data.Signals, set Set, tau float64, seed uint64) ([]Attacker, error) {
 	if err := p.Validate(); err != nil {
@@ -151,6 +154,13 @@ func (p Protocol) Attackers(arch vit.Arch, M, batch int, sig data.Signals, set S
 		return nil, err
 	}
 	atk = append(atk, mid, er)
+	if p.Row {
+		rf, err := NewRowFlip(DefaultRowFlip(set, tau), arch, M, batch)
+		if err != nil {
+			return nil, err
+		}
+		atk = append(atk, rf)
+	}
 	if p.Strong {
 		st, err := NewStrong(DefaultStrong(set, tau, seed), sig, arch, M, batch)
 		if err != nil {

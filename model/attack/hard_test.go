@@ -56,6 +56,7 @@ type hardRecipe struct {
 	Steps    int     // GD steps
 	QK       float64 // W_Q multiplier (1: the trained model)
 	Seed     uint64  // data, init and attack seed
+	Row      bool    // reference searched with the row attack (ReferenceStrong.Row); the no-row control runs here
 }
 
 var hardRecipes = []hardRecipe{
@@ -65,6 +66,10 @@ var hardRecipes = []hardRecipe{
 	{Name: "tiny-at3-onehot", Base: "tiny-at3", D: 64, M: 4, Dh: 32, TrainTau: 0.3, Steps: 150, QK: 16, Seed: 13},
 	{Name: "ci-at", Base: "ci-at", D: 128, M: 8, Dh: 64, TrainTau: 0.15, Steps: 150, QK: 1, Seed: 12},
 	{Name: "ci-onehot", Base: "ci-at", D: 128, M: 8, Dh: 64, TrainTau: 0.15, Steps: 150, QK: 16, Seed: 12},
+	// Made with the row attack (ReferenceStrong with Row): breaks that only
+	// the structural row flips find; the no-row control runs on these.
+	{Name: "ci-at25", Base: "ci-at25", D: 128, M: 8, Dh: 64, TrainTau: 0.25, Steps: 300, QK: 1, Seed: 14, Row: true},
+	{Name: "ci-at25-onehot", Base: "ci-at25", D: 128, M: 8, Dh: 64, TrainTau: 0.25, Steps: 300, QK: 16, Seed: 14, Row: true},
 }
 
 // hardPoints is the number of test points per instance.
@@ -355,6 +360,31 @@ func hardCombos(t *testing.T, in hardInstance) []hardCombo {
 // each protocol missed.
 type hardTally struct {
 	refBreaks, strongMissed, ciMissed, defaultMissed, strongExtra int
+	rowRefBreaks, noRowMissed                                     int // on the Row instances
+}
+
+// noRowMargins runs DefaultStrong without the row attack (Row = false, the
+// corpus seed) on the points of in at c and returns the re-checked
+// margins (+Inf where the witness left the ball).
+func noRowMargins(in hardInstance, c hardCombo) ([]float64, error) {
+	n, M, S := in.pts.N, in.pts.M, in.pts.M*in.pts.D
+	cfg := attack.DefaultStrong(c.set, c.tau, hardSeed(in.hardRecipe, c.si, c.ti))
+	cfg.Row = false
+	st, err := attack.NewStrong(cfg, in.sig, in.m.Arch, M, n)
+	if err != nil {
+		return nil, err
+	}
+	xadv := make([]float64, n*S)
+	st.Perturb(in.m, in.pts.X, in.pts.Y, n, xadv)
+	out := make([]float64, n)
+	for i := range out {
+		mg, nrm := witness(in.m, in.pts.Sample(i), xadv[i*S:(i+1)*S], in.pts.Y[i], c.set, M)
+		out[i] = mg
+		if !(nrm <= c.tau) {
+			out[i] = math.Inf(1)
+		}
+	}
+	return out, nil
 }
 
 // hardEval is one (instance, set, τ) attacked by the three protocols.
@@ -403,7 +433,10 @@ func evalHard(in hardInstance, c hardCombo) (hardEval, error) {
 // is broken by that re-check. Negative control: the ci CSVs' protocol and
 // RobustEval's default miss some of the reference's breaks (asserted on
 // the corpus totals), so the corpus does separate a strong attack from a
-// weak one. With -short only the tiny instances run.
+// weak one. On the instances made with the row attack (Row), the same
+// strong attack without its row stage (StrongConfig.Row = false) misses
+// some reference breaks (asserted on their totals): the row attack is what
+// finds them. With -short only the tiny instances run.
 func TestStrongFindsHardBreaks(t *testing.T) {
 	var tot hardTally
 	for _, r := range hardRecipes {
@@ -423,6 +456,12 @@ func TestStrongFindsHardBreaks(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				var noRow []float64
+				if r.Row {
+					if noRow, err = noRowMargins(in, c); err != nil {
+						t.Fatal(err)
+					}
+				}
 				for i, mg := range e.strong {
 					name := fmt.Sprintf("set=%s tau/mu=%g point=%d", c.set, c.tom, i)
 					if !(e.norm[i] <= c.tau) {
@@ -438,6 +477,12 @@ func TestStrongFindsHardBreaks(t *testing.T) {
 						continue
 					}
 					tot.refBreaks++
+					if r.Row {
+						tot.rowRefBreaks++
+						if !(noRow[i] <= 0) {
+							tot.noRowMissed++
+						}
+					}
 					if !(mg <= 0) {
 						tot.strongMissed++
 						t.Errorf("%s: the reference broke it (margin %g), the default strong attack did not (margin %g, stage %v)",
@@ -463,6 +508,10 @@ func TestStrongFindsHardBreaks(t *testing.T) {
 	}
 	if !testing.Short() && tot.defaultMissed == 0 {
 		t.Error("control: RobustEval (PGD-20 × 5, APGD-100) found every reference break; the corpus does not separate weak from strong")
+	}
+	t.Logf("row instances: reference breaks %d, missed by the strong attack without its row stage %d", tot.rowRefBreaks, tot.noRowMissed)
+	if !testing.Short() && tot.noRowMissed == 0 {
+		t.Error("control: the strong attack without the row attack found every reference break of the row instances; the corpus does not need the row attack")
 	}
 }
 

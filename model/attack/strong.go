@@ -48,6 +48,8 @@ type StrongConfig struct {
 	// LocalSteps is the number of random local-search proposals per
 	// unbroken point (stage 5); 0 disables the stage.
 	LocalSteps int `json:"local_steps"`
+	// Row enables the row attack (RowFlip) in stages 2 and 3.
+	Row bool `json:"row"`
 }
 
 // DefaultStrong is the strong protocol's default setting: 100-step runs,
@@ -58,21 +60,24 @@ type StrongConfig struct {
 // was forced by the hard corpus (testdata/hard): 50-step runs, the
 // temperatures {4, 32} or {2, 4, 8, 16, 64, 256}, rounds of 4 restarts,
 // or consecutive temperatures in a round each left some reference break
-// unfound, at the corpus seed or at one of two other seeds.
+// unfound, at the corpus seed or at one of two other seeds. The row attack
+// (Row) is on: without it the corpus instances made with the row attack
+// (testdata/hard, "-row") keep unfound breaks.
 func DefaultStrong(set Set, tau float64, seed uint64) StrongConfig {
 	return StrongConfig{Set: set, Tau: tau, Seed: seed, Steps: 100, Temps: []float64{1.5, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256},
-		Restarts: 8, Rounds: 6, Stride: 2, Improve: 1e-3, Small: 0.1, LocalSteps: 200}
+		Restarts: 8, Rounds: 6, Stride: 2, Improve: 1e-3, Small: 0.1, LocalSteps: 200, Row: true}
 }
 
 // ReferenceStrong is the expensive search the hard-instance corpus was
 // broken with (model/attack/testdata/hard): 500-step runs, twelve
 // temperatures from 1.5 to 256, up to 10 rounds of 12 restarts that go on
 // while a round lowers the margin by more than 10⁻⁶ relative, 3000
-// local-search proposals.
+// local-search proposals, and the row attack. (The references of the
+// instances made before the row attack existed were searched without it.)
 func ReferenceStrong(set Set, tau float64, seed uint64) StrongConfig {
 	return StrongConfig{Set: set, Tau: tau, Seed: seed, Steps: 500,
 		Temps:    []float64{1.5, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256},
-		Restarts: 12, Rounds: 10, Improve: 1e-6, LocalSteps: 3000}
+		Restarts: 12, Rounds: 10, Improve: 1e-6, LocalSteps: 3000, Row: true}
 }
 
 // Validate returns a *valid.Error naming the first bad field.
@@ -102,9 +107,10 @@ const (
 	StageSmooth               // a smoothed-direction run (T > 1)
 	StageRestart              // an adaptive restart
 	StageLocal                // the random local search
+	StageRow                  // the row attack (RowFlip) or a momentum run from it
 )
 
-var stageNames = [...]string{"clean", "start", "margin", "smooth", "restart", "local"}
+var stageNames = [...]string{"clean", "start", "margin", "smooth", "restart", "local", "row"}
 
 func (s Stage) String() string {
 	if s >= 0 && int(s) < len(stageNames) {
@@ -132,8 +138,11 @@ type StrongResult struct {
 //     (LinearWorstDeltaTo, exact when W_Q W_Kᵀ = 0), the midpoint and the
 //     erase attack (MidpointTo, EraseTo, scaled into the ball).
 //  2. Two momentum runs with the true gradient (T = 1), from 0 and from
-//     Δ_lin, on every point.
-//  3. On the points still unbroken (margin > 0): one run from 0 per
+//     Δ_lin, on every point; then (Row) the row attack (RowFlip,
+//     DefaultRowFlip: the structural flips of saturated softmax rows that
+//     no gradient sees, with a 30-step refinement) on every point.
+//  3. On the points still unbroken (margin > 0): (Row) one T = 1 run
+//     from the row attack's point, then one run from 0 per
 //     temperature T in Temps, with the direction from the gradient of the
 //     smoothed model f_T (scores divided by T: W_Q/T), whose softmax rows
 //     do not saturate, so that near one-hot attention still gives a
@@ -183,6 +192,7 @@ type Strong struct {
 	M, cap, S int
 	ws, wsT   *vit.Workspace
 	mT        vit.Model // the smoothed model: W_Q/T, W_K, W_V, w_O
+	rf        *RowFlip  // the row attack of stage 2
 	r         *rand.Rand
 	sched     []float64 // K step factors (1 + cos)/2 mixed with η_min
 	stats     Stats
@@ -192,6 +202,7 @@ type Strong struct {
 	bm    []float64 // best margin
 	bd    []float64 // cap·S: best Δ
 	lin   []float64 // cap·S: Δ_lin
+	row   []float64 // cap·S: the row attack's Δ
 	stage []Stage
 	mark  []float64 // best margin at the start of an adaptive round
 	clean []float64 // clean margin
@@ -209,6 +220,11 @@ const (
 	strongEtaMin = 0.01  // η_min: the last steps of a run move by 2τ/100
 	strongSigma0 = 0.5   // first local-search scale, in units of τ
 	strongSigma1 = 0.005 // last local-search scale
+	// strongRowSteps is the row attack's refinement inside Strong: its
+	// small steps (0.25τ falling) keep a flipped row flipped, where a run's
+	// first steps of 2τ undo it; 10 steps left a ci-at25-onehot reference
+	// break (Frobenius, τ = 0.02‖μ‖) unfound, 30 found it.
+	strongRowSteps = 30
 )
 
 // NewStrong validates cfg and returns a Strong for batches of at most
@@ -230,7 +246,14 @@ func NewStrong(cfg StrongConfig, sig data.Signals, arch vit.Arch, M, capacity in
 	s.cfg.Set = s.set
 	s.cfg.Temps = append([]float64(nil), cfg.Temps...)
 	s.mT = vit.Model{Arch: arch, WQK: make([]float64, arch.D*2*arch.Dh)}
-	for _, b := range []*[]float64{&s.bd, &s.lin, &s.xa, &s.cur, &s.prev, &s.z, &s.grad, &s.xcur} {
+	rcfg := DefaultRowFlip(s.set, cfg.Tau)
+	rcfg.Steps = strongRowSteps
+	rf, err := NewRowFlip(rcfg, arch, M, capacity)
+	if err != nil {
+		return nil, err
+	}
+	s.rf = rf
+	for _, b := range []*[]float64{&s.bd, &s.lin, &s.row, &s.xa, &s.cur, &s.prev, &s.z, &s.grad, &s.xcur} {
 		*b = make([]float64, t)
 	}
 	for _, b := range []*[]float64{&s.bm, &s.mark, &s.clean, &s.ya, &s.coef, &s.sigma} {
@@ -302,8 +325,15 @@ func (s *Strong) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 	// Stage 2: true-gradient runs from 0 and from Δ_lin, every point.
 	s.run(m, 1, startZero, StageMargin)
 	s.run(m, 1, startLinear, StageMargin)
-	// Stage 3: smoothed directions on the unbroken points.
+	if s.cfg.Row {
+		s.rowStart(m, x)
+	}
+	// Stage 3: from the row attack's point (Row), then smoothed
+	// directions, on the unbroken points.
 	s.activate(x, y, s.unbroken)
+	if s.cfg.Row {
+		s.run(m, 1, startRow, StageRow)
+	}
 	for _, T := range s.cfg.Temps {
 		s.run(m, T, startZero, StageSmooth)
 	}
@@ -422,7 +452,32 @@ const (
 	startLinear                    // Δ_lin
 	startUniform                   // uniform in B(τ)
 	startBoundary                  // uniform on the boundary of B(τ)
+	startRow                       // the row attack's Δ
 )
+
+// rowStart runs the row attack on the active batch (every point), keeps
+// its Δ for startRow and accepts it on the true margin.
+func (s *Strong) rowStart(m *vit.Model, x []float64) {
+	S, na := s.S, len(s.act)
+	if na == 0 {
+		return
+	}
+	t := na * S
+	s.rf.Perturb(m, s.xa[:t], s.ya[:na], na, s.z[:t])
+	rs := s.rf.Stats()
+	s.stats.Runs++
+	s.stats.Steps += rs.Steps
+	s.stats.FuncEvals += rs.FuncEvals
+	s.stats.GradEvals += rs.GradEvals
+	for j, i := range s.act {
+		d := s.row[i*S : (i+1)*S]
+		for q := range d {
+			d[q] = s.z[j*S+q] - s.xa[j*S+q]
+		}
+		copy(s.cur[j*S:(j+1)*S], d)
+	}
+	s.accept(m, s.cur, StageRow)
+}
 
 // run is one momentum run of K steps on the active batch at temperature T
 // (T = 1: the model itself), accepting iterates on the true margin.
@@ -441,6 +496,8 @@ func (s *Strong) run(m *vit.Model, T float64, start startKind, st Stage) {
 			clear(c)
 		case startLinear:
 			copy(c, s.lin[i*S:(i+1)*S])
+		case startRow:
+			copy(c, s.row[i*S:(i+1)*S])
 		case startUniform:
 			s.set.RandomTo(c, M, tau, s.r)
 		case startBoundary:

@@ -12,7 +12,7 @@ import (
 // TestEvaluateCascade: with Eval.Cascade, Evaluate's lower end lies
 // between the cheap protocol's (same points, same seed) and the
 // certificate's upper end, no point's margin is above its cheap margin,
-// the strong attacker is the fifth index of Wins, and Evaluate (which
+// the strong attacker is the sixth index of Wins (after the row attack), and Evaluate (which
 // reuses its certificate) gives the bits of Robust (which computes it).
 // The Key of a spec without Cascade has no "cascade" (committed specs and
 // CSVs are unchanged); the control sets it and sees the key. PGDOnly with
@@ -45,8 +45,8 @@ func TestEvaluateCascade(t *testing.T) {
 			t.Errorf("point %d: cascade margin %g above the cheap %g", i, ev.Robust.Margins[i], cheap.Margins[i])
 		}
 	}
-	if len(ev.Robust.Wins) != 5 {
-		t.Errorf("%d attackers, want 5 (PGD, APGD, midpoint, erase, strong)", len(ev.Robust.Wins))
+	if len(ev.Robust.Wins) != 6 {
+		t.Errorf("%d attackers, want 6 (PGD, APGD, midpoint, erase, row, strong)", len(ev.Robust.Wins))
 	}
 	rob, err := r.Robust(true, s.Eval, s.Set, s.Tau)
 	if err != nil {
