@@ -25,8 +25,8 @@ func TestCascadeFindsHardBreaks(t *testing.T) {
 	var refBreaks, missed, skipMissed, undecided, points int
 	for _, r := range hardRecipes {
 		t.Run(r.Name, func(t *testing.T) {
-			if testing.Short() && r.D > 64 {
-				t.Skip("ci-size instance under -short")
+			if why := hardSkipReason(r); why != "" {
+				t.Skip(why)
 			}
 			in, err := loadHard(r)
 			if err != nil {
