@@ -196,20 +196,7 @@ func (a *APGD) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 			a.stats.GradEvals++
 			for i := 0; i < n; i++ {
 				lo, hi := i*S, (i+1)*S
-				g, c, p, zz := grad[lo:hi], cur[lo:hi], prev[lo:hi], z[lo:hi]
-				a.set.ascentTo(g, g, a.M)
-				for j := range zz {
-					zz[j] = c[j] + float64(a.eta[i]*g[j])
-				}
-				a.set.Project(zz, a.M, tau)
-				if k > 0 {
-					for j := range zz {
-						zz[j] = c[j] + float64(apgdMomentum*(zz[j]-c[j])) + float64((1-apgdMomentum)*(c[j]-p[j]))
-					}
-					a.set.Project(zz, a.M, tau)
-				}
-				copy(p, c)
-				copy(c, zz)
+				a.set.apgdStep(grad[lo:hi], cur[lo:hi], prev[lo:hi], z[lo:hi], a.eta[i], k > 0, a.M, tau)
 			}
 			f := a.eval(m, x, cur, n)
 			fresh = true
@@ -249,4 +236,31 @@ func (a *APGD) Perturb(m *vit.Model, x, y []float64, n int, xadv []float64) {
 			}
 		}
 	}
+}
+
+// apgdStep moves one sample's iterate c by one APGD step (Croce & Hein
+// 2020, Algorithm 1) inside the ball of radius tau of set s:
+//
+//	z = P(c + η·ascent(g))
+//	z = P(c + α(z − c) + (1 − α)(c − p))   (momentum: every step after the first; α = apgdMomentum)
+//	p ← c, c ← z
+//
+// g is overwritten with its ascent direction, z is scratch of len(c). Each
+// product is rounded before its addition (float64(…): no fused
+// multiply-add on any CPU, .ci/nofuse), so every caller — APGD, the strong
+// ensemble, the row attack's refinement — gets the same bits.
+func (s Set) apgdStep(g, c, p, z []float64, eta float64, momentum bool, M int, tau float64) {
+	s.ascentTo(g, g, M)
+	for q := range z {
+		z[q] = c[q] + float64(eta*g[q])
+	}
+	s.Project(z, M, tau)
+	if momentum {
+		for q := range z {
+			z[q] = c[q] + float64(apgdMomentum*(z[q]-c[q])) + float64((1-apgdMomentum)*(c[q]-p[q]))
+		}
+		s.Project(z, M, tau)
+	}
+	copy(p, c)
+	copy(c, z)
 }

@@ -629,20 +629,7 @@ func (r *RowFlip) refine(m *vit.Model, x, y []float64, n int) {
 		r.stats.GradEvals++
 		for j := range n {
 			lo, hi := j*S, (j+1)*S
-			g, c, p, z := grad[lo:hi], cur[lo:hi], prev[lo:hi], zz[lo:hi]
-			r.set.ascentTo(g, g, M)
-			for q := range z {
-				z[q] = c[q] + float64(eta*g[q])
-			}
-			r.set.Project(z, M, tau)
-			if k > 0 {
-				for q := range z {
-					z[q] = c[q] + float64(apgdMomentum*(z[q]-c[q])) + float64((1-apgdMomentum)*(c[q]-p[q]))
-				}
-				r.set.Project(z, M, tau)
-			}
-			copy(p, c)
-			copy(c, z)
+			r.set.apgdStep(grad[lo:hi], cur[lo:hi], prev[lo:hi], zz[lo:hi], eta, k > 0, M, tau)
 		}
 		r.stats.Steps++
 		r.accept(m, x, y, n, cur)

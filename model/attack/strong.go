@@ -522,20 +522,7 @@ func (s *Strong) run(m *vit.Model, T float64, start startKind, st Stage) {
 		s.stats.GradEvals++
 		for j := 0; j < na; j++ {
 			lo, hi := j*S, (j+1)*S
-			g, c, p, zz := grad[lo:hi], cur[lo:hi], prev[lo:hi], z[lo:hi]
-			s.set.ascentTo(g, g, M)
-			for q := range zz {
-				zz[q] = c[q] + float64(eta*g[q])
-			}
-			s.set.Project(zz, M, tau)
-			if k > 0 {
-				for q := range zz {
-					zz[q] = c[q] + float64(apgdMomentum*(zz[q]-c[q])) + float64((1-apgdMomentum)*(c[q]-p[q]))
-				}
-				s.set.Project(zz, M, tau)
-			}
-			copy(p, c)
-			copy(c, zz)
+			s.set.apgdStep(grad[lo:hi], cur[lo:hi], prev[lo:hi], z[lo:hi], eta, k > 0, M, tau)
 		}
 		s.stats.Steps++
 		s.accept(m, cur, st)
