@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"vitadv/internal/machine"
 	"vitadv/model/linalg"
 )
 
@@ -111,13 +112,13 @@ func reportGFLOPS(b *testing.B, flopsPerOp float64) float64 {
 // (Gemm over Peak) stays meaningful under load.
 type cpuMeter struct{ start time.Duration }
 
-func startCPU() cpuMeter { return cpuMeter{processCPU()} }
+func startCPU() cpuMeter { return cpuMeter{machine.ProcessCPU()} }
 
 // report adds the metric GFLOP/cpu-s = flops / CPU seconds since start (all
 // iterations: pass flops per op times b.N) and returns it; nothing, and 0,
 // if the system reports no CPU time.
 func (m cpuMeter) report(b *testing.B, flops float64) float64 {
-	if d := processCPU() - m.start; d > 0 && m.start > 0 {
+	if d := machine.ProcessCPU() - m.start; d > 0 && m.start > 0 {
 		g := flops / d.Seconds() / 1e9
 		b.ReportMetric(g, "GFLOP/cpu-s")
 		return g

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"vitadv/internal/machine"
 	"vitadv/model/linalg"
 )
 
@@ -37,7 +38,7 @@ func allThreadPeak(d time.Duration) (wall, perCPU float64, ok bool) {
 	}
 	wg.Wait()
 	el := time.Since(t0)
-	c := processCPU() - cpu.start
+	c := machine.ProcessCPU() - cpu.start
 	flops := 0.0
 	for _, n := range calls {
 		flops += float64(float64(n) * perCall) // float64(): never fused (.ci/nofuse)

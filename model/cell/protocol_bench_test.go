@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"vitadv/experiment"
+	"vitadv/internal/machine"
 	"vitadv/model/cell"
 	"vitadv/model/rng"
 )
@@ -58,14 +59,14 @@ func BenchmarkEvalProtocol(b *testing.B) {
 				var ev cell.Eval
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu0 := processCPU()
+				cpu0 := machine.ProcessCPU()
 				for b.Loop() {
 					var err error
 					if ev, err = r.Evaluate(); err != nil {
 						b.Fatal(err)
 					}
 				}
-				cpu := processCPU() - cpu0
+				cpu := machine.ProcessCPU() - cpu0
 				pts := float64(b.N * n)
 				if cpu > 0 {
 					b.ReportMetric(cpu.Seconds()/pts, "cpu-s/point")
