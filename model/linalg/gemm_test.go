@@ -292,6 +292,7 @@ func TestGemmNoAllocs(t *testing.T) {
 	for _, tc := range []gemmCase{
 		{false, false, 8, 8, 8, 1, 0, 0},
 		{false, true, 200, 300, 256, 1, 1, 0},
+		{true, false, 300, 200, 300, 1, 0, 0}, // op(A) shared, packed on first use; two k blocks
 	} {
 		a, lda, b, ldb, c, ldc := tc.operands(3)
 		f := func() { Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, 1, a, lda, b, ldb, tc.beta, c, ldc) }

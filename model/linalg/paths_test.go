@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync/atomic"
 	"testing"
 )
 
@@ -283,4 +284,59 @@ func TestVecNoAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(20, f); n != 0 {
 		t.Errorf("%g allocs per call, want 0", n)
 	}
+}
+
+// TestGemmLazyABitwise: a block of C whose op(A) is shared and packed on
+// first use (lazyA) gives the same bits as pure Go when some groups are
+// still "being packed" by another goroutine that never finishes, so that
+// forGroups reads op(A) in place for them, on the two-k-block path
+// (serialKInner) and on the others (serial). Negative control: a group
+// marked packed that nobody packed must change C.
+func TestGemmLazyABitwise(t *testing.T) {
+	for _, tc := range []gemmCase{
+		{true, false, 300, 70, 300, 1, 0, 0},   // two k blocks: serialKInner
+		{true, true, 300, 70, 300, 0.5, 1, 1},  // op(B) from Bᵀ
+		{true, false, 270, 45, 600, 1, 0.3, 0}, // three k blocks: serial
+		{true, false, 140, 37, 100, -1, 1, 2},  // one k block, edge rows
+	} {
+		want := gemmWith(genericKernel, tc, 5)
+		for _, k := range kernels {
+			for _, stuck := range []uint32{1, 2} {
+				got := lazyGemm(k, tc, 5, stuck)
+				q := firstDiff(got, want)
+				if stuck == 1 && q >= 0 {
+					t.Fatalf("%s %v, groups 1 and 3 left being packed: C[%d] = %x, pure Go %x", k.name, tc, q, math.Float64bits(got[q]), math.Float64bits(want[q]))
+				}
+				if stuck == 2 && q < 0 {
+					t.Errorf("%s %v: groups 1 and 3 marked packed but never packed, and C is unchanged: the test cannot fail", k.name, tc)
+				}
+			}
+		}
+	}
+}
+
+// lazyGemm computes the product tc on one goroutine through serial with
+// op(A) shared and lazily packed, with groups 1 and 3 (of k block 0 and,
+// where there is one, the same groups of the other blocks) set to state
+// stuck before it starts.
+func lazyGemm(k microKernel, tc gemmCase, seed uint64, stuck uint32) []float64 {
+	active := kern
+	defer func() { kern = active }()
+	kern = k
+	a, lda, b, ldb, c, ldc := tc.operands(seed)
+	p := gemmParams{transA: tc.transA, transB: tc.transB, m: tc.m, n: tc.n, k: tc.k, alpha: tc.alpha, a: a, lda: lda, b: b, ldb: ldb, beta: tc.beta, c: c, ldc: ldc}
+	mr, mcStep := kern.mr, mcMax-mcMax%kern.mr
+	p.mPad = roundUp(tc.m, mr)
+	p.sharedA = make([]float64, tc.k*p.mPad)
+	gpb := ceilDiv(tc.m, mcStep)
+	p.lazyA = make([]atomic.Uint32, kBlocks(tc.k)*gpb)
+	for blk := range kBlocks(tc.k) {
+		for _, g := range []int{1, 3} {
+			if g < gpb {
+				p.lazyA[blk*gpb+g].Store(stuck)
+			}
+		}
+	}
+	serial(&p, newBuffers(), 0, tc.m, 0, tc.n)
+	return c
 }
