@@ -118,16 +118,7 @@ func TestJointSoundnessNegativeControls(t *testing.T) {
 		{"row-share-flip-value", jointHooks{flipValue: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for k := 1; k <= 20; k++ {
-				if ok, msg := checkFailsMsg(t, "JointNegativeControl", jointSoundness(tc.h)); ok {
-					t.Logf("caught in run %d: %s", k, msg)
-					if !strings.Contains(msg, "bound") {
-						t.Fatalf("the control failed for another reason: %s", msg)
-					}
-					return
-				}
-			}
-			t.Fatalf("the soundness property accepted the planted bug %s in 20 runs", tc.name)
+			requireControlCaught(t, "JointNegativeControl", tc.name, jointSoundness(tc.h))
 		})
 	}
 }
@@ -274,6 +265,25 @@ func checkFailsMsg(t *testing.T, name string, prop func(*rapid.T)) (bool, string
 	rec := &msgRecorder{recorder: recorder{TB: t, name: name}}
 	rapid.Check(rec, prop)
 	return rec.failed, rec.msg
+}
+
+// requireControlCaught runs prop, a soundness property with a planted
+// bug, until it fails (at most 20 runs with fresh seeds: a control one
+// rapid run misses is retried; the run that caught it is logged) and fails
+// t if it never does, or if it failed for another reason than a bound
+// (its message must name one).
+func requireControlCaught(t *testing.T, name, bug string, prop func(*rapid.T)) {
+	t.Helper()
+	for k := 1; k <= 20; k++ {
+		if ok, msg := checkFailsMsg(t, name, prop); ok {
+			t.Logf("caught in run %d: %s", k, msg)
+			if !strings.Contains(msg, "bound") {
+				t.Fatalf("the control failed for another reason: %s", msg)
+			}
+			return
+		}
+	}
+	t.Fatalf("the soundness property accepted the planted bug %s in 20 runs", bug)
 }
 
 // BenchmarkCertifyJoint is BenchmarkCertify with the joint bounds on

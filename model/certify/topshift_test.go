@@ -6,12 +6,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
 
-	"vitadv/internal/check"
 	"vitadv/internal/golden"
 	"vitadv/model/attack"
 	"vitadv/model/data"
@@ -93,33 +91,10 @@ func topSoundness(h topHooks) func(*rapid.T) {
 		} else {
 			in = drawInst(t)
 		}
-		set := attack.Frobenius
-		tau := math.Ldexp(1, rapid.IntRange(-8, 2).Draw(t, "log2tau"))
-		nodes := 1 << rapid.IntRange(0, 6).Draw(t, "log2nodes")
-		pts := attackPoints(t, in, set, tau, rapid.Uint64().Draw(t, "aseed"))
-		ws := vit.NewWorkspace(in.m.Arch, in.M, 1)
-		teff := tau
-		margins := make([]float64, len(pts))
-		delta := make([]float64, len(in.x))
-		for k, p := range pts {
-			for i := range delta {
-				delta[i] = p[i] - in.x[i]
-			}
-			teff = math.Max(teff, set.Norm(delta, in.M)*normSlack)
-			margins[k] = in.y * in.m.Forward(ws, p, 1)[0]
-		}
-		clean := in.y * in.m.Forward(ws, in.x, 1)[0]
-		alone, combined := topBound(t, in, teff, nodes, h)
-		for name, lb := range map[string]float64{"top-shift": alone, "combined": combined} {
-			if !check.LE(lb, clean) {
-				t.Fatalf("%s bound %v above the clean margin %v (τ %v)", name, lb, clean, teff)
-			}
-			for k, mg := range margins {
-				if !check.LE(lb, mg) {
-					t.Fatalf("unsound: %s bound %v > margin %v of attack point %d (τ %v)", name, lb, mg, k, teff)
-				}
-			}
-		}
+		checkFrobeniusBounds(t, in, func(teff float64, nodes int) map[string]float64 {
+			alone, combined := topBound(t, in, teff, nodes, h)
+			return map[string]float64{"top-shift": alone, "combined": combined}
+		})
 	}
 }
 
@@ -144,16 +119,7 @@ func TestTopShiftSoundnessNegativeControls(t *testing.T) {
 		{"flipped-sign", topHooks{flip: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for k := 1; k <= 20; k++ {
-				if ok, msg := checkFailsMsg(t, "TopShiftNegativeControl", topSoundness(tc.h)); ok {
-					t.Logf("caught in run %d: %s", k, msg)
-					if !strings.Contains(msg, "bound") {
-						t.Fatalf("the control failed for another reason: %s", msg)
-					}
-					return
-				}
-			}
-			t.Fatalf("the soundness property accepted the planted bug %s in 20 runs", tc.name)
+			requireControlCaught(t, "TopShiftNegativeControl", tc.name, topSoundness(tc.h))
 		})
 	}
 }
