@@ -21,7 +21,22 @@ type goldenShape struct {
 	mu       float64
 }
 
-// goldenShapes are the shapes of jointResults and frobeniusResults.
+// instance draws the golden model of shape sh, the si-th of its list
+// (Gaussian init of seed 40 + si), and 4 test points (data seed 30 + si).
+func (sh goldenShape) instance(tb testing.TB, si int) (*vit.Model, *data.Set) {
+	dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 4, MuNorm: sh.mu, Sigma2: 4, SigmaW: 0.2, Project: true}
+	_, te, err := data.Draw(dc, uint64(30+si))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh, ScaleScores: sh.scale}, vit.Init{Law: vit.Gaussian, Shrink: sh.shrink}, uint64(40+si))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m, te
+}
+
+// goldenShapes are the shapes of the certifier's goldens.
 var goldenShapes = []goldenShape{
 	{32, 3, 16, false, 1, 6},
 	{64, 8, 32, true, 0.25, 12},
@@ -35,15 +50,7 @@ var goldenShapes = []goldenShape{
 func jointResults(tb testing.TB) *golden.Values {
 	var out golden.Values
 	for si, sh := range goldenShapes {
-		dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 4, MuNorm: sh.mu, Sigma2: 4, SigmaW: 0.2, Project: true}
-		_, te, err := data.Draw(dc, uint64(30+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh, ScaleScores: sh.scale}, vit.Init{Law: vit.Gaussian, Shrink: sh.shrink}, uint64(40+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
+		m, te := sh.instance(tb, si)
 		c, err := New(m, sh.M)
 		if err != nil {
 			tb.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"vitadv/internal/check"
 	"vitadv/internal/golden"
 	"vitadv/model/attack"
-	"vitadv/model/data"
 	"vitadv/model/vit"
 )
 
@@ -130,15 +129,7 @@ func TestFrobeniusJointSoundnessNegativeControls(t *testing.T) {
 func frobeniusResults(tb testing.TB, h frobHooks) *golden.Values {
 	var out golden.Values
 	for si, sh := range goldenShapes {
-		dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 4, MuNorm: sh.mu, Sigma2: 4, SigmaW: 0.2, Project: true}
-		_, te, err := data.Draw(dc, uint64(30+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh, ScaleScores: sh.scale}, vit.Init{Law: vit.Gaussian, Shrink: sh.shrink}, uint64(40+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
+		m, te := sh.instance(tb, si)
 		for _, nodes := range []int{radiusNodesCI, DefaultNodes} {
 			for i := 0; i < te.N; i++ {
 				in := inst{m: m, x: te.Sample(i), y: te.Y[i], M: sh.M}

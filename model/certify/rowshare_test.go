@@ -172,15 +172,7 @@ func TestRowShareSoundOnTrainedModels(t *testing.T) {
 func rowShareResults(tb testing.TB) *golden.Values {
 	var out golden.Values
 	for si, sh := range goldenShapes {
-		dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 4, MuNorm: sh.mu, Sigma2: 4, SigmaW: 0.2, Project: true}
-		_, te, err := data.Draw(dc, uint64(30+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh, ScaleScores: sh.scale}, vit.Init{Law: vit.Gaussian, Shrink: sh.shrink}, uint64(40+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
+		m, te := sh.instance(tb, si)
 		c, err := New(m, sh.M)
 		if err != nil {
 			tb.Fatal(err)

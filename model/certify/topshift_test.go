@@ -200,15 +200,7 @@ func topResults(tb testing.TB, h topHooks) *golden.Values {
 	var out golden.Values
 	shapes := append(append([]goldenShape(nil), goldenShapes...), goldenShape{128, 16, 64, false, 16, 40})
 	for si, sh := range shapes {
-		dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 4, MuNorm: sh.mu, Sigma2: 4, SigmaW: 0.2, Project: true}
-		_, te, err := data.Draw(dc, uint64(30+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh, ScaleScores: sh.scale}, vit.Init{Law: vit.Gaussian, Shrink: sh.shrink}, uint64(40+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
+		m, te := sh.instance(tb, si)
 		for _, nodes := range []int{radiusNodesCI, DefaultNodes} {
 			for i := 0; i < te.N; i++ {
 				in := inst{m: m, x: te.Sample(i), y: te.Y[i], M: sh.M}
