@@ -6,46 +6,67 @@ import (
 	"testing"
 )
 
+// packFunc is the signature of copyRows and transposeRows: a kc×w block
+// of src (row stride ld) into dst (row stride wd).
+type packFunc func(dst []float64, wd int, src []float64, ld, kc, w int)
+
+// checkPack runs fn at every panel width w in ws (and w + 4 as the stride
+// of dst) and depth kc in kcs, on random sources of random strides, and
+// says what it got wrong ("" when nothing): dst[s·wd + c] must equal
+// src[s·ld + c] (src[c·ld + s] when transposed) for c < w, s < kc, and the
+// rest of dst (NaN before the call) must stay NaN.
+func checkPack(r *rand.Rand, ws, kcs []int, transposed bool, fn packFunc) string {
+	for _, w := range ws {
+		for _, wd := range []int{w, w + 4} {
+			for _, kc := range kcs {
+				rows, cols := kc, w // the source block as stored
+				if transposed {
+					rows, cols = w, kc
+				}
+				ld := cols + r.IntN(5)
+				src := make([]float64, (rows-1)*ld+cols)
+				for i := range src {
+					src[i] = r.NormFloat64()
+				}
+				dst := make([]float64, kc*wd+3)
+				for i := range dst {
+					dst[i] = math.NaN()
+				}
+				fn(dst, wd, src, ld, kc, w)
+				for s := range kc {
+					for c := range wd {
+						got := dst[s*wd+c]
+						at := s*ld + c
+						if transposed {
+							at = c*ld + s
+						}
+						if c < w && math.Float64bits(got) != math.Float64bits(src[at]) {
+							return "copied wrong"
+						}
+						if c >= w && !math.IsNaN(got) {
+							return "wrote past the row"
+						}
+					}
+				}
+				for _, v := range dst[kc*wd:] {
+					if !math.IsNaN(v) {
+						return "wrote past the block"
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // TestCopyRows: copyRows (the assembly fast path where the CPU has it, and
 // the plain copy) copies exactly the kc×w block, at every width the
 // kernels use and others, with strides, leaving the rest of dst alone.
 // Negative control: a copy that skips the last row is detected.
 func TestCopyRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 4))
-	check := func(copyFn func(dst []float64, wd int, src []float64, ld, kc, w int)) (bad string) {
-		for _, w := range []int{1, 2, 3, 4, 5, 8, 12, 16, 20} {
-			for _, wd := range []int{w, w + 4} {
-				for _, kc := range []int{1, 2, 7, 256} {
-					ld := w + r.IntN(5)
-					src := make([]float64, (kc-1)*ld+w)
-					for i := range src {
-						src[i] = r.NormFloat64()
-					}
-					dst := make([]float64, kc*wd+3)
-					for i := range dst {
-						dst[i] = math.NaN()
-					}
-					copyFn(dst, wd, src, ld, kc, w)
-					for s := range kc {
-						for c := range wd {
-							got := dst[s*wd+c]
-							if c < w && math.Float64bits(got) != math.Float64bits(src[s*ld+c]) {
-								return "copied wrong"
-							}
-							if c >= w && !math.IsNaN(got) {
-								return "wrote past the row"
-							}
-						}
-					}
-					for _, v := range dst[kc*wd:] {
-						if !math.IsNaN(v) {
-							return "wrote past the block"
-						}
-					}
-				}
-			}
-		}
-		return ""
+	check := func(copyFn packFunc) string {
+		return checkPack(r, []int{1, 2, 3, 4, 5, 8, 12, 16, 20}, []int{1, 2, 7, 256}, false, copyFn)
 	}
 	if bad := check(copyRows); bad != "" {
 		t.Fatalf("copyRows (fast path %t): %s", fastCopyRows != nil, bad)
@@ -67,40 +88,8 @@ func TestCopyRows(t *testing.T) {
 // detected.
 func TestTransposeRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
-	check := func(fn func(dst []float64, wd int, src []float64, ld, kc, w int)) (bad string) {
-		for _, w := range []int{1, 3, 4, 5, 8, 11, 12, 16} {
-			for _, wd := range []int{w, w + 4} {
-				for _, kc := range []int{1, 3, 4, 5, 8, 13, 256} {
-					ld := kc + r.IntN(5)
-					src := make([]float64, (w-1)*ld+kc)
-					for i := range src {
-						src[i] = r.NormFloat64()
-					}
-					dst := make([]float64, kc*wd+3)
-					for i := range dst {
-						dst[i] = math.NaN()
-					}
-					fn(dst, wd, src, ld, kc, w)
-					for s := range kc {
-						for c := range wd {
-							got := dst[s*wd+c]
-							if c < w && math.Float64bits(got) != math.Float64bits(src[c*ld+s]) {
-								return "copied wrong"
-							}
-							if c >= w && !math.IsNaN(got) {
-								return "wrote past the row"
-							}
-						}
-					}
-					for _, v := range dst[kc*wd:] {
-						if !math.IsNaN(v) {
-							return "wrote past the block"
-						}
-					}
-				}
-			}
-		}
-		return ""
+	check := func(fn packFunc) string {
+		return checkPack(r, []int{1, 3, 4, 5, 8, 11, 12, 16}, []int{1, 3, 4, 5, 8, 13, 256}, true, fn)
 	}
 	if bad := check(transposeRows); bad != "" {
 		t.Fatalf("transposeRows (fast path %t): %s", fastTransposeRows != nil, bad)
@@ -123,7 +112,7 @@ func TestTransposeRows(t *testing.T) {
 			}
 		}
 	}
-	for name, bad := range map[string]func(dst []float64, wd int, src []float64, ld, kc, w int){"no column tail": noTail, "rows swapped": swapped} {
+	for name, bad := range map[string]packFunc{"no column tail": noTail, "rows swapped": swapped} {
 		if check(bad) == "" {
 			t.Errorf("negative control %q passed", name)
 		}
