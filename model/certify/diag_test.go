@@ -175,13 +175,25 @@ func witnessTerms(m *vit.Model, x, xa []float64, y float64, M int) (value, score
 	return value, total - value, qSpread / fm, kSpread / fm, sSpread / fm, zSpread / fm
 }
 
-// diagSpec returns the diagnosis model of VITADV_DIAG=tauRel,D,M,dh,steps
-// (default: the tau/ci cell at τ = 0.25‖μ‖, 150 steps).
-func diagSpec() string {
-	if s := os.Getenv("VITADV_DIAG"); s != "" {
-		return s
+// diagSetup trains the diagnosis model of VITADV_DIAG=tauRel,D,M,dh,steps
+// (default "0.25,128,8,64,150": the tau/ci cell at τ = 0.25‖μ‖, 150
+// steps; diagModel) and returns it with its test points, ‖μ‖ and the
+// number of points to diagnose (VITADV_DIAG_N, default 12), and the spec.
+func diagSetup(tb testing.TB) (m *vit.Model, te *data.Set, mu float64, np int, spec string) {
+	spec = os.Getenv("VITADV_DIAG")
+	if spec == "" {
+		spec = "0.25,128,8,64,150"
 	}
-	return "0.25,128,8,64,150"
+	var f [5]float64
+	if _, err := fmt.Sscanf(spec, "%g,%g,%g,%g,%g", &f[0], &f[1], &f[2], &f[3], &f[4]); err != nil {
+		tb.Fatalf("VITADV_DIAG=%q: want tauRel,D,M,dh,steps: %v", spec, err)
+	}
+	np = 12
+	if v, err := strconv.Atoi(os.Getenv("VITADV_DIAG_N")); err == nil {
+		np = v
+	}
+	m, te, mu = diagModel(tb, int(f[1]), int(f[2]), int(f[3]), int(f[4]), f[0], 1)
+	return m, te, mu, np, spec
 }
 
 // BenchmarkDiagnose prints, for a committed-like adversarially trained
@@ -196,17 +208,8 @@ func diagSpec() string {
 //
 //	go test ./model/certify -run '^$' -bench BenchmarkDiagnose -benchtime=1x -v
 func BenchmarkDiagnose(t *testing.B) {
-	spec := diagSpec()
-	var f [5]float64
-	if _, err := fmt.Sscanf(spec, "%g,%g,%g,%g,%g", &f[0], &f[1], &f[2], &f[3], &f[4]); err != nil {
-		t.Fatal(err)
-	}
-	D, M, dh, steps := int(f[1]), int(f[2]), int(f[3]), int(f[4])
-	np := 12
-	if v, err := strconv.Atoi(os.Getenv("VITADV_DIAG_N")); err == nil {
-		np = v
-	}
-	m, te, mu := diagModel(t, D, M, dh, steps, f[0], 1)
+	m, te, mu, np, spec := diagSetup(t)
+	D, M, dh := m.Arch.D, te.M, m.Arch.Dh
 	fm, err := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 100}, m.Arch, M, np)
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +222,7 @@ func BenchmarkDiagnose(t *testing.B) {
 	cj, _ := New(m, M)
 	cj.SetNodes(16)
 	cj.SetJoint(true)
-	t.Logf("model: D=%d M=%d dh=%d steps=%d tau=%g·mu; mu=%.3g; ‖A‖₂≤%.3g s=%.3g ‖u‖=%.3g", D, M, dh, steps, f[0], mu, c.normA, c.s, c.nu2)
+	t.Logf("model: D=%d M=%d dh=%d (VITADV_DIAG=%s: tauRel,D,M,dh,steps); mu=%.3g; ‖A‖₂≤%.3g s=%.3g ‖u‖=%.3g", D, M, dh, spec, mu, c.normA, c.s, c.nu2)
 	t.Logf("%3s %7s %6s | %6s %6s %6s | root-bound radius ratio: %6s %6s %6s %6s %6s %6s | witness at ra: %7s %7s %6s %6s %6s %6s", "i", "ra/mu", "m0", "cert", "joint", "rowsh", "full", "-val", "-qry", "-key", "-sec", "-q-k", "value", "score", "qspr", "kspr", "sspr", "z")
 	for i := 0; i < np; i++ {
 		x, y := te.Sample(i), te.Y[i]
@@ -268,14 +271,9 @@ func BenchmarkDiagnose(t *testing.B) {
 // clean score gaps to its winner with the box and pairwise query widths at
 // τ = frac·ra (VITADV_DIAG as TestDiagnose, VITADV_DIAG_I the point).
 func BenchmarkDiagnoseRows(t *testing.B) {
-	spec := diagSpec()
-	var f [5]float64
-	if _, err := fmt.Sscanf(spec, "%g,%g,%g,%g,%g", &f[0], &f[1], &f[2], &f[3], &f[4]); err != nil {
-		t.Fatal(err)
-	}
-	D, M, dh, steps := int(f[1]), int(f[2]), int(f[3]), int(f[4])
 	pi, _ := strconv.Atoi(os.Getenv("VITADV_DIAG_I"))
-	m, te, _ := diagModel(t, D, M, dh, steps, f[0], 1)
+	m, te, _, _, _ := diagSetup(t)
+	D, M, dh := m.Arch.D, te.M, m.Arch.Dh
 	fm, _ := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 100}, m.Arch, M, 1)
 	x, y := te.Sample(pi), te.Y[pi]
 	xa := make([]float64, M*D)
@@ -348,17 +346,8 @@ func BenchmarkDiagnoseRows(t *testing.B) {
 // −(W_Q k_0 − W_Q k_c) just far enough to close the gap to its runner-up c
 // (×1.2), cheapest rows first, and reports Forward's margin and ‖Δ‖_F.
 func BenchmarkDiagnoseExplicit(t *testing.B) {
-	spec := diagSpec()
-	var f [5]float64
-	if _, err := fmt.Sscanf(spec, "%g,%g,%g,%g,%g", &f[0], &f[1], &f[2], &f[3], &f[4]); err != nil {
-		t.Fatal(err)
-	}
-	D, M, dh, steps := int(f[1]), int(f[2]), int(f[3]), int(f[4])
-	np := 12
-	if v, err := strconv.Atoi(os.Getenv("VITADV_DIAG_N")); err == nil {
-		np = v
-	}
-	m, te, mu := diagModel(t, D, M, dh, steps, f[0], 1)
+	m, te, mu, np, _ := diagSetup(t)
+	D, M, dh := m.Arch.D, te.M, m.Arch.Dh
 	fm, _ := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 100}, m.Arch, M, np)
 	xadv := make([]float64, np*M*D)
 	fm.Perturb(m, te.X[:np*M*D], te.Y[:np], np, xadv)
@@ -502,16 +491,8 @@ func strongRadius(tb testing.TB, m *vit.Model, te *data.Set, i int, hi float64, 
 // interval bound and of the joint bounds, with the medians of cert ÷ FMN
 // and cert ÷ strong. Diagnosis only; run with -benchtime=1x -v.
 func BenchmarkDiagnoseRatio(t *testing.B) {
-	var f [5]float64
-	if _, err := fmt.Sscanf(diagSpec(), "%g,%g,%g,%g,%g", &f[0], &f[1], &f[2], &f[3], &f[4]); err != nil {
-		t.Fatal(err)
-	}
-	D, M, dh, steps := int(f[1]), int(f[2]), int(f[3]), int(f[4])
-	np := 12
-	if v, err := strconv.Atoi(os.Getenv("VITADV_DIAG_N")); err == nil {
-		np = v
-	}
-	m, te, mu := diagModel(t, D, M, dh, steps, f[0], 1)
+	m, te, mu, np, _ := diagSetup(t)
+	D, M := m.Arch.D, te.M
 	fm, _ := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 100}, m.Arch, M, np)
 	xadv := make([]float64, np*M*D)
 	fm.Perturb(m, te.X[:np*M*D], te.Y[:np], np, xadv)
