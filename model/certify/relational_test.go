@@ -13,7 +13,6 @@ import (
 	"vitadv/internal/check"
 	"vitadv/internal/golden"
 	"vitadv/model/attack"
-	"vitadv/model/vit"
 )
 
 // frobHooks selects a planted bug of the Frobenius joint bounds of
@@ -70,19 +69,7 @@ func checkFrobeniusBounds(t *rapid.T, in inst, bounds func(teff float64, nodes i
 	set := attack.Frobenius
 	tau := math.Ldexp(1, rapid.IntRange(-8, 2).Draw(t, "log2tau"))
 	nodes := 1 << rapid.IntRange(0, 6).Draw(t, "log2nodes")
-	pts := attackPoints(t, in, set, tau, rapid.Uint64().Draw(t, "aseed"))
-	ws := vit.NewWorkspace(in.m.Arch, in.M, 1)
-	teff := tau
-	margins := make([]float64, len(pts))
-	delta := make([]float64, len(in.x))
-	for k, p := range pts {
-		for i := range delta {
-			delta[i] = p[i] - in.x[i]
-		}
-		teff = math.Max(teff, set.Norm(delta, in.M)*normSlack)
-		margins[k] = in.y * in.m.Forward(ws, p, 1)[0]
-	}
-	clean := in.y * in.m.Forward(ws, in.x, 1)[0]
+	teff, margins, clean := measuredAttack(t, in, set, tau, rapid.Uint64().Draw(t, "aseed"))
 	for name, lb := range bounds(teff, nodes) {
 		if !check.LE(lb, clean) {
 			t.Fatalf("%s bound %v above the clean margin %v (τ %v)", name, lb, clean, teff)

@@ -40,19 +40,7 @@ func jointSoundness(h jointHooks) func(*rapid.T) {
 		in := drawInst(t)
 		set := rapid.SampledFrom(attack.Sets()).Draw(t, "set")
 		tau := math.Ldexp(1, rapid.IntRange(-8, 2).Draw(t, "log2tau"))
-		pts := attackPoints(t, in, set, tau, rapid.Uint64().Draw(t, "aseed"))
-		ws := vit.NewWorkspace(in.m.Arch, in.M, 1)
-		teff := tau
-		margins := make([]float64, len(pts))
-		delta := make([]float64, len(in.x))
-		for k, p := range pts {
-			for i := range delta {
-				delta[i] = p[i] - in.x[i]
-			}
-			teff = math.Max(teff, set.Norm(delta, in.M)*normSlack)
-			margins[k] = in.y * in.m.Forward(ws, p, 1)[0]
-		}
-		clean := in.y * in.m.Forward(ws, in.x, 1)[0]
+		teff, margins, clean := measuredAttack(t, in, set, tau, rapid.Uint64().Draw(t, "aseed"))
 		c, err := New(in.m, in.M)
 		if err != nil {
 			t.Fatal(err)
