@@ -485,16 +485,7 @@ func (r *RowFlip) keySide(m *vit.Model, ts int, dst []float64) bool {
 		dst[rr] = linalg.Dot(m.WQK[rr*2*dh+dh:(rr+1)*2*dh], r.c)
 	}
 	if r.set == Linf {
-		for q, v := range dst {
-			switch {
-			case v > 0:
-				dst[q] = 1
-			case v < 0:
-				dst[q] = -1
-			default:
-				dst[q] = 0
-			}
-		}
+		signTo(dst, dst)
 		return true
 	}
 	n := norm2(dst)

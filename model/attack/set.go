@@ -183,16 +183,7 @@ func (s Set) ascentTo(dst, g []float64, M int) []float64 {
 			unitTo(dst[l*D:(l+1)*D], g[l*D:(l+1)*D])
 		}
 	case Linf:
-		for i, v := range g {
-			switch {
-			case v > 0:
-				dst[i] = 1
-			case v < 0:
-				dst[i] = -1
-			default:
-				dst[i] = 0
-			}
-		}
+		signTo(dst, g)
 	default:
 		panic("attack: unknown Set " + string(s))
 	}
@@ -291,5 +282,20 @@ func randomBall(v []float64, tau float64, r *rand.Rand) {
 	c := tau * linalg.Pow(r.Float64(), 1/float64(len(v))) / n
 	for i := range v {
 		v[i] *= c
+	}
+}
+
+// signTo writes dst[i] = sign(g[i]) ∈ {−1, 0, 1} for every i of g (the
+// ℓ∞ ascent direction; dst may be g).
+func signTo(dst, g []float64) {
+	for i, v := range g {
+		switch {
+		case v > 0:
+			dst[i] = 1
+		case v < 0:
+			dst[i] = -1
+		default:
+			dst[i] = 0
+		}
 	}
 }
