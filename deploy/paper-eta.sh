@@ -5,7 +5,9 @@
 # results/tau/paper-s400, so every cell is paired with its η = 0.1 run),
 # every run ended at gradient-flow time η·T = 10 (1000 GD steps, the stated
 # ceiling; censored = 1 marks a run the ceiling ended) or at robust training
-# loss 0.01.
+# loss 0.01. The d_h = 64 companion evaluates its brackets with the cascade
+# (-eval-cascade: the strong attack on the points neither broken nor
+# certified, issue 18; 34 min on 2 shared cores in one process, measured).
 #
 #   deploy/slurm-local.sh start && eval "$(deploy/slurm-local.sh env)"   # or a real cluster
 #   deploy/paper-eta.sh            # submits, waits, merges, prints the core-hours
@@ -19,7 +21,7 @@ taus=0,0.05,0.1,0.15,0.25,0.4,0.55,0.7,0.85,1
 common=(-preset paper -eta 0.01 -flow-time 10 -target 0.01 -reps 2 -taus "$taus" -early-steps 20 -adv-attention -figures=false)
 mkdir -p logs
 ids=()
-for v in "paper-eta0.01:" "paper-eta0.01-dh64:-dh 64"; do
+for v in "paper-eta0.01:" "paper-eta0.01-dh64:-dh 64 -eval-cascade"; do
 	out=${v%%:*} extra=${v#*:}
 	# shellcheck disable=SC2086 # extra is a flag and its value
 	id=$(sbatch --parsable --cpus-per-task=1 --mem=4G --array=0-$((shards - 1)) \
