@@ -15,6 +15,17 @@ import (
 	"vitadv/model/vit"
 )
 
+// reducedInstance is the one hard-corpus instance the signal-free tests
+// run under -short and under the pure-Go kernels without -hard-all (where
+// the four tiny instances cost 72 s of the package's time, measured on an
+// idle 2-core machine): the near one-hot tiny-at3-onehot, where 71 of the
+// 94 breaks only the signal-free strong attack finds are.
+const reducedInstance = "tiny-at3-onehot"
+
+// reducedNoSignals reports whether the signal-free tests run on
+// reducedInstance only.
+func reducedNoSignals() bool { return testing.Short() || (pureGoKernels() && !*hardAll) }
+
 // noSig is the signal-free protocol's argument: data without signal
 // tokens hand the zero data.Signals (Protocol.NoSignals).
 var noSig data.Signals
@@ -147,7 +158,8 @@ func cascadeViolations(cheap, casc attack.Robust, ub float64, certified []bool) 
 // Set.Norm(xadv − x) ≤ τ and each counted break ≤ 0 by Forward on a batch
 // of one). The strong stage must add some break over all combinations
 // (on the MNIST-like instance the cheap stage already finds every break
-// it finds; the corpus instances are where it works).
+// it finds; the corpus instances are where it works). Under -short and the
+// pure-Go kernels only reducedInstance of the corpus runs.
 //
 // Negative controls: the violation check fed a false certificate (upper
 // end below the cascade's lower end; a strong break marked certified)
@@ -165,7 +177,7 @@ func TestCascadeNoSignals(t *testing.T) {
 		insts = append(insts, inst{fmt.Sprintf("mnist-like qk=%g", qk), m, pts})
 	}
 	for _, r := range hardRecipes {
-		if r.D > 64 {
+		if r.D > 64 || (reducedNoSignals() && r.Name != reducedInstance) {
 			continue // tiny instances only: the test must stay fast
 		}
 		in, err := loadHard(r)
@@ -358,11 +370,12 @@ func TestNoSignalsRule(t *testing.T) {
 // reference broke a point, and it misses no break the PGD alone finds;
 // each strong break is re-checked as a reader would (witness). How many
 // of the reference's breaks it finds is logged: without the midpoint
-// start it may miss some the reference found with it.
+// start it may miss some the reference found with it. Under -short and the
+// pure-Go kernels only reducedInstance runs.
 func TestStrongNoSignalsFindsHardBreaks(t *testing.T) {
 	var strongBreaks, pgdBreaks, strongOnly, refBreaks, refFound int
 	for _, r := range hardRecipes {
-		if r.D > 64 {
+		if r.D > 64 || (reducedNoSignals() && r.Name != reducedInstance) {
 			continue // the tiny instances only: the test must stay fast
 		}
 		t.Run(r.Name, func(t *testing.T) {
@@ -371,6 +384,8 @@ func TestStrongNoSignalsFindsHardBreaks(t *testing.T) {
 				t.Fatal(err)
 			}
 			n, M, S := in.pts.N, in.pts.M, in.pts.M*in.pts.D
+			only0 := strongOnly
+			defer func() { t.Logf("%d breaks only by the signal-free strong attack", strongOnly-only0) }()
 			for _, c := range hardCombos(t, in) {
 				if c.refBreaks == 0 {
 					continue
