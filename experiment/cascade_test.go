@@ -1,12 +1,10 @@
 package experiment
 
 import (
-	"errors"
 	"slices"
 	"testing"
 
 	"vitadv/model/cell"
-	"vitadv/model/valid"
 )
 
 // TestCascadeProtocol: Setup.Cascade reaches every cell's evaluation
@@ -16,8 +14,11 @@ import (
 // ci τ sweep and adversarial phase diagram evaluate with it (issue 18:
 // the committed ci brackets use the strong protocol), and so do the
 // smoke preset's (CI compares its CSVs across kernel paths); the clean
-// phase diagram, the dynamics, MNIST and the paper preset do not. MNIST with
-// the cascade is a *valid.Error naming the flag -eval-cascade.
+// phase diagram, the dynamics, MNIST and the paper preset do not. MNIST
+// with the cascade validates and evaluates with the signal-free cascade
+// (cell.Protocol{Cascade, NoSignals}, APGD of the setup) and adds the
+// columns apgd_steps and eval_cascade after its own; without it, the
+// PGD alone and the columns of the committed files.
 func TestCascadeProtocol(t *testing.T) {
 	for _, on := range []bool{false, true} {
 		c := TauPreset(Smoke)
@@ -67,9 +68,21 @@ func TestCascadeProtocol(t *testing.T) {
 		}
 	}
 	m := MNISTPreset(Smoke)
+	if p := m.protocol(); !p.PGDOnly || p.Cascade || p.NoSignals {
+		t.Errorf("mnist without the cascade: protocol %+v, want the PGD alone", p)
+	}
+	if !slices.Equal(m.paramNames(), mnistParams) {
+		t.Errorf("mnist without the cascade: columns %v, want %v", m.paramNames(), mnistParams)
+	}
 	m.Cascade = true
-	var ve *valid.Error
-	if err := m.Validate(); !errors.As(err, &ve) || ve.Field != "eval-cascade" {
-		t.Errorf("mnist with the cascade: %v, want a *valid.Error on eval-cascade", err)
+	if err := m.Validate(); err != nil {
+		t.Errorf("mnist with the cascade: Validate() = %v, want nil", err)
+	}
+	want := cell.Protocol{PGDSteps: m.EvalSteps, PGDRestarts: m.EvalRestarts, APGDSteps: m.APGDSteps, Cascade: true, NoSignals: true}
+	if p := m.protocol(); p != want {
+		t.Errorf("mnist with the cascade: protocol %+v, want %+v", p, want)
+	}
+	if got := m.paramNames(); !slices.Equal(got, slices.Concat(mnistParams, []string{"apgd_steps", "eval_cascade"})) {
+		t.Errorf("mnist with the cascade: columns %v", got)
 	}
 }

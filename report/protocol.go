@@ -13,6 +13,7 @@ import (
 // (bracketProtocol).
 const (
 	protoCascade   = "cascade"
+	protoNoSignals = "signal-free cascade"
 	protoCheap     = "no cascade"
 	protoUnrecord  = "no cascade: sidecar predates -eval-cascade"
 	protoEvalField = "eval_cascade"
@@ -32,6 +33,10 @@ func (e *ProtocolError) Error() string { return e.Path + ": " + e.Reason }
 // certificate proved robust; cell.Protocol.Cascade, issue 18):
 //
 //	"cascade"     the sidecar's "eval" records "cascade": true
+//	"signal-free cascade"
+//	              it also records "no_signals": true (data without
+//	              signal tokens, MNIST: no midpoint attack, no midpoint
+//	              start; cell.Protocol.NoSignals)
 //	"no cascade"  it records an "eval" without it
 //	"no cascade: sidecar predates -eval-cascade"
 //	              it has no "eval": written before the protocol was
@@ -52,6 +57,9 @@ func bracketProtocol(csv string, meta sweep.Meta, t *sweep.Table) (string, error
 		label, cascade = protoCheap, p.Cascade
 		if cascade {
 			label = protoCascade
+			if p.NoSignals {
+				label = protoNoSignals
+			}
 		}
 	}
 	col := t.Has(protoEvalField)

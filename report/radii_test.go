@@ -81,6 +81,8 @@ func TestBracketProtocol(t *testing.T) {
 	half := &sweep.Table{Header: []string{"tau_over_mu", "eval_cascade"}, Rows: 2, Cols: map[string][]float64{"tau_over_mu": {0, 0.1}, "eval_cascade": {1, 0}}}
 	casc := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"apgd_steps":50,"cascade":true}`)}
 	cheap := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"apgd_steps":50}`)}
+	noSig := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"apgd_steps":50,"cascade":true,"no_signals":true}`)}
+	pgdOnly := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"pgd_only":true}`)}
 	for _, c := range []struct {
 		name string
 		meta sweep.Meta
@@ -89,6 +91,9 @@ func TestBracketProtocol(t *testing.T) {
 	}{
 		{"cascade", casc, with, protoCascade},
 		{"cheap", cheap, without, protoCheap},
+		{"signal-free cascade", noSig, with, protoNoSignals},
+		{"PGD alone", pgdOnly, without, protoCheap},
+		{"signal-free sidecar, no column", noSig, without, ""},
 		{"unrecorded", sweep.Meta{}, without, protoUnrecord},
 		{"sidecar cascade, no column", casc, without, ""},
 		{"column, sidecar cheap", cheap, with, ""},

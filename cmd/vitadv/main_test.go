@@ -196,7 +196,6 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"dynamics", "-every", "7"}, "every", "7", false},
 		{[]string{"mnist", "-pool", "3"}, "pool", "3", false},
 		{[]string{"mnist", "-noise", "0"}, "noise", "0", false},
-		{[]string{"mnist", "-eval-cascade"}, "eval-cascade", "true", false},
 		{[]string{"dynamics", "-eval-cascade"}, "eval-cascade", "-eval-cascade", false},
 		{[]string{"merge", "bogus"}, "", "bogus", false},
 		{[]string{"frobnicate"}, "", "frobnicate", false},

@@ -389,9 +389,10 @@ func defineSetup(fs *flagSet, s *experiment.Setup, noise bool) {
 
 // defineCascade binds -eval-cascade, the evaluation protocol's strong
 // stage (experiment.Setup.Cascade), for the experiments that evaluate a
-// robust-error bracket (phase, tau, mnist; mnist refuses it).
+// robust-error bracket (phase, tau, mnist; mnist with its signal-free
+// variant, cell.Protocol.NoSignals).
 func defineCascade(fs *flagSet, s *experiment.Setup) {
-	fs.Bool(&s.Cascade, "eval-cascade", "evaluate the bracket with the cascade: after PGD, APGD, midpoint and erase, the strong attack\n(attack.DefaultStrong) on the test points neither broken nor certified (issue 18); adds the column\neval_cascade; recorded in the sidecar's \"eval\"; mnist refuses it (PGD-only evaluation)")
+	fs.Bool(&s.Cascade, "eval-cascade", "evaluate the bracket with the cascade: after PGD, APGD, midpoint and erase, the strong attack\n(attack.DefaultStrong) on the test points neither broken nor certified (issue 18); adds the column\neval_cascade; recorded in the sidecar's \"eval\"; mnist (no signal tokens) then uses the signal-free\nprotocol: no midpoint attack, and adds apgd_steps before eval_cascade")
 }
 
 // shardFrom returns the shard from -shard or, if unset, from the batch

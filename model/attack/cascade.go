@@ -33,6 +33,11 @@ import (
 // Error recomputed; the margins of points the cheap stage broke are not
 // lowered further, so Loss is an upper bound of StrongProtocol's.
 //
+// With p.NoSignals (data without signal tokens) both stages are the
+// signal-free variants: no midpoint attack in the cheap stage and no
+// midpoint start in the strong one (Protocol.NoSignals); the argument
+// above does not use the signals, so the bracket holds as before.
+//
 // certified must have one entry per point of s. Bad arguments return a
 // *valid.Error.
 func (p Protocol) Cascade(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64, certified []bool) (Robust, CascadeStats, error) {
@@ -73,7 +78,9 @@ func (p Protocol) Cascade(m *vit.Model, s *data.Set, sig data.Signals, set Set, 
 			copy(x[j*S:(j+1)*S], s.Sample(i))
 			y[j] = s.Y[i]
 		}
-		strong, err := NewStrong(DefaultStrong(set, tau, seed), sig, m.Arch, s.M, n)
+		sc := DefaultStrong(set, tau, seed)
+		sc.NoSignals = p.NoSignals
+		strong, err := NewStrong(sc, sig, m.Arch, s.M, n)
 		if err != nil {
 			return Robust{}, st, err
 		}

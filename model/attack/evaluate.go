@@ -110,6 +110,16 @@ type Protocol struct {
 	// Strong adds the strong attack (DefaultStrong, after the others) to
 	// the ensemble; see StrongProtocol.
 	Strong bool
+	// NoSignals selects the signal-free variant for data without signal
+	// tokens (the MNIST images): the midpoint attack, the only attack
+	// that reads data.Signals, is left out of the ensemble, and the strong
+	// attack runs without its midpoint start (StrongConfig.NoSignals).
+	// Every other attack — PGD, APGD, erase (x_0 ← 0 needs no signal),
+	// the row attack and the rest of the strong attack — is unchanged.
+	// One rule: with NoSignals the signals passed must be empty (the zero
+	// data.Signals), without it they must have the token dimension; the
+	// other combinations are a *valid.Error naming Signals.
+	NoSignals bool
 }
 
 // DefaultProtocol is PGD-20 × 5 runs and APGD-100.
@@ -122,11 +132,14 @@ func (p Protocol) Validate() error {
 }
 
 // Attackers returns the protocol's attackers at budget tau in set for
-// batches of batch samples of M tokens: PGD, APGD (if enabled), Midpoint,
-// Erase, RowFlip if p.Row, then Strong if p.Strong, in that order (the indices of
-// Robust.Worst and Robust.Wins).
+// batches of batch samples of M tokens: PGD, APGD (if enabled), Midpoint
+// (unless p.NoSignals), Erase, RowFlip if p.Row, then Strong if p.Strong,
+// in that order (the indices of Robust.Worst and Robust.Wins).
 func (p Protocol) Attackers(arch vit.Arch, M, batch int, sig data.Signals, set Set, tau float64, seed uint64) ([]Attacker, error) {
 	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkSignals(p.NoSignals, sig); err != nil {
 		return nil, err
 	}
 	cfg := EvalConfig(set, tau, seed)
@@ -145,15 +158,18 @@ func (p Protocol) Attackers(arch vit.Arch, M, batch int, sig data.Signals, set S
 		}
 		atk = append(atk, ap)
 	}
-	mid, err := NewMidpoint(sig, M, set, tau)
-	if err != nil {
-		return nil, err
+	if !p.NoSignals {
+		mid, err := NewMidpoint(sig, M, set, tau)
+		if err != nil {
+			return nil, err
+		}
+		atk = append(atk, mid)
 	}
 	er, err := NewErase(M, set, tau)
 	if err != nil {
 		return nil, err
 	}
-	atk = append(atk, mid, er)
+	atk = append(atk, er)
 	if p.Row {
 		rf, err := NewRowFlip(DefaultRowFlip(set, tau), arch, M, batch)
 		if err != nil {
@@ -162,7 +178,9 @@ func (p Protocol) Attackers(arch vit.Arch, M, batch int, sig data.Signals, set S
 		atk = append(atk, rf)
 	}
 	if p.Strong {
-		st, err := NewStrong(DefaultStrong(set, tau, seed), sig, arch, M, batch)
+		sc := DefaultStrong(set, tau, seed)
+		sc.NoSignals = p.NoSignals
+		st, err := NewStrong(sc, sig, arch, M, batch)
 		if err != nil {
 			return nil, err
 		}
@@ -196,4 +214,19 @@ func (p Protocol) RobustEval(m *vit.Model, s *data.Set, sig data.Signals, set Se
 // midpoint and erase, worst case per point (docs/THEORY.md §3.2).
 func RobustEval(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64) (Robust, error) {
 	return DefaultProtocol().RobustEval(m, s, sig, set, tau, seed)
+}
+
+// checkSignals applies the one rule of Protocol.NoSignals and
+// StrongConfig.NoSignals: signal-free (noSignals) exactly when sig is the
+// zero data.Signals. A signal-free evaluation handed signals, or a
+// signal-using one handed none, is a *valid.Error naming Signals.
+func checkSignals(noSignals bool, sig data.Signals) error {
+	empty := len(sig.Plus) == 0 && len(sig.Minus) == 0
+	switch {
+	case noSignals && !empty:
+		return &valid.Error{Field: "Signals", Value: len(sig.Plus), Rule: "must be empty with NoSignals (the signal-free protocol reads no signal token)"}
+	case !noSignals && empty:
+		return &valid.Error{Field: "Signals", Value: 0, Rule: "must be given without NoSignals (the midpoint attack needs the signal tokens; NoSignals selects the signal-free protocol)"}
+	}
+	return nil
 }

@@ -162,7 +162,7 @@ func ExampleProtocol_RobustEval() {
 		fmt.Printf("τ = %.1f‖μ‖: clean error %.3f, robust error %.3f, wins (PGD, APGD, midpoint, erase) %v\n", tau, r.CleanError, r.Error, r.Wins)
 	}
 	// Output:
-	// protocol {PGDSteps:20 PGDRestarts:5 APGDSteps:100 Batch:0 Row:false Strong:false}
+	// protocol {PGDSteps:20 PGDRestarts:5 APGDSteps:100 Batch:0 Row:false Strong:false NoSignals:false}
 	// τ = 0.1‖μ‖: clean error 0.000, robust error 0.000, wins (PGD, APGD, midpoint, erase) [0 40 0 0]
 	// τ = 0.3‖μ‖: clean error 0.000, robust error 0.000, wins (PGD, APGD, midpoint, erase) [0 40 0 0]
 	// τ = 1.0‖μ‖: clean error 0.000, robust error 1.000, wins (PGD, APGD, midpoint, erase) [0 40 0 0]

@@ -50,6 +50,10 @@ type StrongConfig struct {
 	LocalSteps int `json:"local_steps"`
 	// Row enables the row attack (RowFlip) in stages 2 and 3.
 	Row bool `json:"row"`
+	// NoSignals drops the midpoint start of stage 1, the only use of the
+	// signal tokens (data without them: the MNIST images); NewStrong then
+	// wants the zero data.Signals (see Protocol.NoSignals for the rule).
+	NoSignals bool `json:"no_signals,omitzero"`
 }
 
 // DefaultStrong is the strong protocol's default setting: 100-step runs,
@@ -135,8 +139,9 @@ type StrongResult struct {
 // Forward; directions may come from a smoothed surrogate. Per sample:
 //
 //  1. Starts: Δ = 0, the linear-collapse worst direction Δ_lin
-//     (LinearWorstDeltaTo, exact when W_Q W_Kᵀ = 0), the midpoint and the
-//     erase attack (MidpointTo, EraseTo, scaled into the ball).
+//     (LinearWorstDeltaTo, exact when W_Q W_Kᵀ = 0), the midpoint (not
+//     with NoSignals) and the erase attack (MidpointTo, EraseTo, scaled
+//     into the ball).
 //  2. Two momentum runs with the true gradient (T = 1), from 0 and from
 //     Δ_lin, on every point; then (Row) the row attack (RowFlip,
 //     DefaultRowFlip: the structural flips of saturated softmax rows that
@@ -229,13 +234,16 @@ const (
 
 // NewStrong validates cfg and returns a Strong for batches of at most
 // capacity samples of M tokens under arch, with signals sig (for the
-// midpoint start; data.SignalsOf). Bad arguments return a *valid.Error
-// naming the field.
+// midpoint start; data.SignalsOf; the zero data.Signals exactly when
+// cfg.NoSignals). Bad arguments return a *valid.Error naming the field.
 func NewStrong(cfg StrongConfig, sig data.Signals, arch vit.Arch, M, capacity int) (*Strong, error) {
 	if err := valid.First(cfg.Validate(), arch.Validate(), valid.IntMin("M", M, 1), valid.IntMin("capacity", capacity, 1)); err != nil {
 		return nil, err
 	}
-	if len(sig.Plus) != arch.D || len(sig.Minus) != arch.D {
+	if err := checkSignals(cfg.NoSignals, sig); err != nil {
+		return nil, err
+	}
+	if !cfg.NoSignals && (len(sig.Plus) != arch.D || len(sig.Minus) != arch.D) {
 		return nil, &valid.Error{Field: "Signals", Value: len(sig.Plus), Rule: fmt.Sprintf("Plus and Minus must have the token dimension %d", arch.D)}
 	}
 	S := M * arch.D
@@ -410,7 +418,7 @@ func (s *Strong) accept(m *vit.Model, cur []float64, st Stage) {
 }
 
 // evalStarts scores Δ = 0 (setting the best margins), Δ_lin, the midpoint
-// and the erase attack on every point.
+// (unless NoSignals) and the erase attack on every point.
 func (s *Strong) evalStarts(m *vit.Model, x, y []float64) {
 	S, M, tau := s.S, s.M, s.cfg.Tau
 	for i := 0; i < s.n; i++ {
@@ -428,6 +436,9 @@ func (s *Strong) evalStarts(m *vit.Model, x, y []float64) {
 	}
 	s.accept(m, s.cur, StageStart)
 	for exact := 0; exact < 2; exact++ {
+		if exact == 0 && s.cfg.NoSignals {
+			continue // no signal tokens: no midpoint (it draws no randomness, so the stream is unchanged)
+		}
 		for j, i := range s.act {
 			c, xi := s.cur[j*S:(j+1)*S], x[i*S:(i+1)*S]
 			if exact == 0 {

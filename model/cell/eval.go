@@ -39,20 +39,31 @@ func RecordColumns() []string { return train.Columns() }
 // Protocol is a robust-evaluation protocol: attack.Protocol's PGD with
 // restarts, APGD and the exact midpoint and erase attacks, worst case per
 // point (docs/THEORY.md §3.2) — or, with PGDOnly, the evaluation PGD alone
-// (the MNIST experiment: its data have no signal tokens for the exact
-// attacks). With Cascade, the strong attack (attack.DefaultStrong) then
-// runs on the points neither broken by those attacks nor certified by
-// package certify (attack.Protocol.Cascade); off in the zero value and
+// (the MNIST experiment's default: its data have no signal tokens for the
+// midpoint attack). With Cascade, the strong attack (attack.DefaultStrong)
+// then runs on the points neither broken by those attacks nor certified
+// by package certify (attack.Protocol.Cascade); off in the zero value and
 // DefaultProtocol, on in the smoke and ci presets' adversarial runs
 // (experiment.Setup.Cascade, flag -eval-cascade), so that the committed
 // ci brackets use the strong protocol. The zero value means
 // DefaultProtocol.
+//
+// NoSignals selects the signal-free variant of everything above for data
+// without signal tokens (a run from a Source, e.g. MNIST): the midpoint
+// attack and the strong attack's midpoint start are left out
+// (attack.Protocol.NoSignals); PGD, APGD, erase, the row attack of the
+// cascade's cheap stage and the rest of the strong attack run as before.
+// The rule is one: NoSignals exactly when the signals handed to Robust
+// are the zero data.Signals (else a *valid.Error naming Signals).
+// PGDOnly is already signal-free and has no cascade, so PGDOnly with
+// Cascade or with NoSignals is a *valid.Error.
 type Protocol struct {
 	PGDSteps    int  `json:"pgd_steps"`    // K of the evaluation PGD
 	PGDRestarts int  `json:"pgd_restarts"` // PGD runs (the first from Δ = 0, the rest random)
 	APGDSteps   int  `json:"apgd_steps"`   // APGD iterations (one run from Δ = 0); 0: no APGD
 	PGDOnly     bool `json:"pgd_only,omitzero"`
 	Cascade     bool `json:"cascade,omitzero"`
+	NoSignals   bool `json:"no_signals,omitzero"`
 }
 
 // DefaultProtocol is PGD-20 × 5 runs, APGD-100, midpoint and erase
@@ -64,18 +75,30 @@ func DefaultProtocol() Protocol {
 
 // attacks returns p as an attack.Protocol (whole-set batches).
 func (p Protocol) attacks() attack.Protocol {
-	return attack.Protocol{PGDSteps: p.PGDSteps, PGDRestarts: p.PGDRestarts, APGDSteps: p.APGDSteps}
+	return attack.Protocol{PGDSteps: p.PGDSteps, PGDRestarts: p.PGDRestarts, APGDSteps: p.APGDSteps, NoSignals: p.NoSignals}
 }
 
 // orDefault returns p, or DefaultProtocol for the zero value (keeping
-// Cascade when it is the only field set).
+// Cascade and NoSignals when they are the only fields set).
 func (p Protocol) orDefault() Protocol {
-	if p == (Protocol{}) || p == (Protocol{Cascade: true}) {
+	if p == (Protocol{Cascade: p.Cascade, NoSignals: p.NoSignals}) {
 		d := DefaultProtocol()
-		d.Cascade = p.Cascade
+		d.Cascade, d.NoSignals = p.Cascade, p.NoSignals
 		return d
 	}
 	return p
+}
+
+// check returns a *valid.Error for the inconsistent combinations of
+// flags: PGDOnly with Cascade or with NoSignals.
+func (p Protocol) check() error {
+	switch {
+	case p.PGDOnly && p.Cascade:
+		return &valid.Error{Field: "Protocol.Cascade", Value: true, Rule: "not with pgd_only (the PGD alone has no cascade; no_signals selects the signal-free cascade)"}
+	case p.PGDOnly && p.NoSignals:
+		return &valid.Error{Field: "Protocol.NoSignals", Value: true, Rule: "not with pgd_only (the PGD alone is already signal-free)"}
+	}
+	return nil
 }
 
 // Robust evaluates m on s at budget tau in set under p, worst case per
@@ -84,8 +107,9 @@ func (p Protocol) orDefault() Protocol {
 // has a witness.
 //
 // With p.Cascade it certifies the points of s first (package certify) and
-// runs attack.Protocol.Cascade; PGDOnly and Cascade together are a
-// *valid.Error (the strong attack needs the signal tokens).
+// runs attack.Protocol.Cascade. With p.NoSignals sig must be the zero
+// data.Signals (see Protocol); PGDOnly with Cascade or NoSignals is a
+// *valid.Error.
 func (p Protocol) Robust(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64) (attack.Robust, error) {
 	return p.robust(m, s, sig, set, tau, seed, nil)
 }
@@ -94,10 +118,10 @@ func (p Protocol) Robust(m *vit.Model, s *data.Set, sig data.Signals, set Set, t
 // caller has it (cert non-nil; it is computed here if Cascade needs it).
 func (p Protocol) robust(m *vit.Model, s *data.Set, sig data.Signals, set Set, tau float64, seed uint64, cert *certify.Result) (attack.Robust, error) {
 	p = p.orDefault()
+	if err := p.check(); err != nil {
+		return attack.Robust{}, err
+	}
 	if p.Cascade {
-		if p.PGDOnly {
-			return attack.Robust{}, &valid.Error{Field: "Protocol.Cascade", Value: true, Rule: "needs the exact attacks' signal tokens: not with pgd_only"}
-		}
 		if tau == 0 {
 			return p.attacks().RobustEval(m, s, sig, set, tau, seed)
 		}
@@ -175,6 +199,21 @@ type Eval struct {
 	Record train.Record
 	Robust attack.Robust
 	Cert   certify.Result
+}
+
+// Bracket is the robust-error bracket of the final model of r on its test
+// set (test) or training set at budget tau in set under protocol p: the
+// certificate (Run.Certify: ErrUB = robust_err_ub) and the attacks
+// (Run.Robust: Error = robust_err_lb), the cascade reusing the
+// certificate instead of computing it twice. Unlike Evaluate it needs no
+// signal vectors beyond what p reads, so it serves runs from a Source.
+func (r *Run) Bracket(test bool, p Protocol, set Set, tau float64) (attack.Robust, certify.Result, error) {
+	cert, err := r.Certify(test, set, tau)
+	if err != nil {
+		return attack.Robust{}, cert, err
+	}
+	rob, err := p.robust(r.Model, r.set(test), r.Sig, set, tau, r.Spec.Seed, &cert)
+	return rob, cert, err
 }
 
 // Evaluate evaluates r on its test set at r.Spec.Tau in r.Spec.Set under
