@@ -754,9 +754,8 @@ func serialKInner(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 // next group's panels ahead (nextA): larger than the 1 MiB L2 of the AMD
 // EPYC (Zen 5) VM this was measured on, so that the groups do not all stay
 // in L2 and the next one comes from L3 or memory. (TN 1024×1024×320: 2.6 MiB
-// packed, +2–5% GFLOP per CPU-second on a loaded machine, one core free;
-// the mid TN 256×256×400, 0.8 MiB, lost
-// 1–4% with the read-ahead.)
+// packed, +2–5% GFLOP per CPU-second on a loaded machine, about one core
+// free; the mid TN 256×256×400, 0.8 MiB, lost 1–4% with the read-ahead.)
 const pfMinBytes = 1 << 20
 
 // nextA returns, if ok, the packed op(A) panels that serialKInner reads
