@@ -724,7 +724,7 @@ func serialKInner(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 					if full := mc / mr; nn == nr && full > 0 && !forceTile {
 						ap, ars, acs := aPanel(p, buf, p0, kc, ic, 0, mr, dA)
 						cp := p.c[ic*p.ldc+jc+jr:]
-						if pf := nextA(p, pfA && !dA && jr+nr >= nc, p0, kc, ic, i0, i1, mcStep, full); pf != nil {
+						if pf := nextA(p, pfA && !dA && jr+nr >= nc, blk, p0, kc, ic, i0, i1, mcStep, full); pf != nil {
 							kern.tilesPF(full, kc, ap, ars, acs, aStep(p, kc, dA), bp, nr, cp, p.ldc, mr*p.ldc, p.alpha, p.beta, mode, pf)
 						} else {
 							kern.tiles(full, kc, ap, ars, acs, aStep(p, kc, dA), bp, nr, cp, p.ldc, mr*p.ldc, p.alpha, p.beta, mode)
@@ -762,9 +762,11 @@ const pfMinBytes = 1 << 20
 // after the group of rows ic (the next group, or the block's first for the
 // next column of C) in k block [p0, p0+kc), to be read ahead by
 // kern.tilesPF during the last column of tiles of group ic: 8·n·kc doubles
-// from the group's first panel, or nil if there is no other group or the
-// buffer ends before.
-func nextA(p *gemmParams, ok bool, p0, kc, ic, i0, i1, mcStep, n int) []float64 {
+// from the group's first panel, or nil if there is no other group, the
+// buffer ends before, or op(A) is packed on first use (lazyA) and that
+// group of k block blk is not packed yet (its lines would be read while
+// another thread writes them).
+func nextA(p *gemmParams, ok bool, blk, p0, kc, ic, i0, i1, mcStep, n int) []float64 {
 	if !ok {
 		return nil
 	}
@@ -774,6 +776,9 @@ func nextA(p *gemmParams, ok bool, p0, kc, ic, i0, i1, mcStep, n int) []float64 
 	}
 	off := p0*p.mPad + nx*kc
 	if nx == ic || len(p.sharedA)-off < 8*n*kc {
+		return nil
+	}
+	if p.lazyA != nil && p.lazyA[blk*ceilDiv(p.m, mcStep)+nx/mcStep].Load() != 2 {
 		return nil
 	}
 	return p.sharedA[off:]

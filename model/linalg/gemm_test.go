@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync/atomic"
 	"testing"
 )
 
@@ -377,7 +378,7 @@ func TestNextA(t *testing.T) {
 		{false, 0, 0, 0, m, -1},                // not asked
 		{true, 150, 0, 0, m, 150*536 + 128*kc}, // 8·n·kc = 19200 doubles fit
 	} {
-		pf := nextA(p, tc.ok, tc.p0, kc, tc.ic, tc.i0, tc.i1, mcStep, n)
+		pf := nextA(p, tc.ok, tc.p0/kc, tc.p0, kc, tc.ic, tc.i0, tc.i1, mcStep, n)
 		got := -1
 		if pf != nil {
 			got = off(pf)
@@ -386,8 +387,19 @@ func TestNextA(t *testing.T) {
 			t.Errorf("nextA(ok=%v, p0=%d, ic=%d, rows %d…%d) at offset %d, want %d", tc.ok, tc.p0, tc.ic, tc.i0, tc.i1, got, tc.want)
 		}
 	}
+	// With op(A) packed on first use, only a group already packed is read
+	// ahead (its lines may be being written by another thread otherwise).
+	p.lazyA = make([]atomic.Uint32, 2*ceilDiv(m, mcStep))
+	for _, st := range []uint32{0, 1, 2} {
+		p.lazyA[1*ceilDiv(m, mcStep)+2].Store(st) // k block 1, rows 256…383
+		pf := nextA(p, true, 1, 150, kc, 128, 0, m, mcStep, n)
+		if (pf != nil) != (st == 2) {
+			t.Errorf("nextA to a group in lazy state %d: read ahead %v, want %v", st, pf != nil, st == 2)
+		}
+	}
+	p.lazyA = nil
 	// Negative control: a group whose next panels run past the buffer.
-	if pf := nextA(p, true, 150, kc, 256, 0, m, mcStep, 40); pf != nil {
+	if pf := nextA(p, true, 1, 150, kc, 256, 0, m, mcStep, 40); pf != nil {
 		t.Errorf("nextA past the end of sharedA (%d doubles left, want %d) = %d doubles, want nil", len(p.sharedA)-(150*536+384*kc), 8*40*kc, len(pf))
 	}
 }
