@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync/atomic"
 	"testing"
 )
 
@@ -355,4 +356,50 @@ func TestKernelMergeBitwise(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestNextA: the panels serialKInner reads ahead are the next group's of the
+// same k block, the block's first group after its last, and none when the
+// block has one group or the buffer ends before 8·n·kc doubles.
+func TestNextA(t *testing.T) {
+	const m, k, kc, mcStep, n = 530, 300, 150, 128, 16
+	p := &gemmParams{m: m, k: k, mPad: 536, sharedA: make([]float64, k*536)}
+	off := func(pf []float64) int { return len(p.sharedA) - len(pf) }
+	for _, tc := range []struct {
+		ok             bool
+		p0, ic, i0, i1 int
+		want           int // offset in sharedA, or -1 for nil
+	}{
+		{true, 0, 0, 0, m, 128 * kc},
+		{true, 150, 256, 0, m, 150*536 + 384*kc},
+		{true, 0, 512, 0, m, 0}, // last group: the block's first
+		{true, 150, 384, 256, 512, 150*536 + 256*kc},
+		{true, 0, 0, 0, 100, -1},               // one group
+		{false, 0, 0, 0, m, -1},                // not asked
+		{true, 150, 0, 0, m, 150*536 + 128*kc}, // 8·n·kc = 19200 doubles fit
+	} {
+		pf := nextA(p, tc.ok, tc.p0/kc, tc.p0, kc, tc.ic, tc.i0, tc.i1, mcStep, n)
+		got := -1
+		if pf != nil {
+			got = off(pf)
+		}
+		if got != tc.want {
+			t.Errorf("nextA(ok=%v, p0=%d, ic=%d, rows %d…%d) at offset %d, want %d", tc.ok, tc.p0, tc.ic, tc.i0, tc.i1, got, tc.want)
+		}
+	}
+	// With op(A) packed on first use, only a group already packed is read
+	// ahead (its lines may be being written by another thread otherwise).
+	p.lazyA = make([]atomic.Uint32, 2*ceilDiv(m, mcStep))
+	for _, st := range []uint32{0, 1, 2} {
+		p.lazyA[1*ceilDiv(m, mcStep)+2].Store(st) // k block 1, rows 256…383
+		pf := nextA(p, true, 1, 150, kc, 128, 0, m, mcStep, n)
+		if (pf != nil) != (st == 2) {
+			t.Errorf("nextA to a group in lazy state %d: read ahead %v, want %v", st, pf != nil, st == 2)
+		}
+	}
+	p.lazyA = nil
+	// Negative control: a group whose next panels run past the buffer.
+	if pf := nextA(p, true, 1, 150, kc, 256, 0, m, mcStep, 40); pf != nil {
+		t.Errorf("nextA past the end of sharedA (%d doubles left, want %d) = %d doubles, want nil", len(p.sharedA)-(150*536+384*kc), 8*40*kc, len(pf))
+	}
 }

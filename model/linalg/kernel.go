@@ -27,6 +27,11 @@ type microKernel struct {
 	// would (the assembly kernels: one call for a column of tiles instead of
 	// a Go call per tile).
 	tiles func(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb int, c []float64, ldc, cstep int, alpha, beta float64, mode int)
+	// tilesPF, if set, is tiles that also reads pf[:8·n·kc] ahead into L2,
+	// one 64-byte line per k step of each tile (a software prefetch: the
+	// results are those of tiles). serialKInner passes the next group's
+	// packed A panels, which are n·mr·kc doubles for mr = 8.
+	tilesPF func(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb int, c []float64, ldc, cstep int, alpha, beta float64, mode int, pf []float64)
 }
 
 // Merge modes of a micro-kernel.

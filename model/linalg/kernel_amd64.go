@@ -24,7 +24,7 @@ func init() {
 	have := []string{"purego"}
 	k2 := microKernel{name: "asm-avx2-4x12", mr: 4, nr: 12, fn: kernel4x12asm, tiles: tiles4x12asm}
 	v2 := vecKernels{name: "avx2", dot: dotAVX2, axpy: axpyAVX2, scal: scalAVX2, exp: expAVX2}
-	k5 := microKernel{name: "asm-avx512-8x16", mr: 8, nr: 16, fn: kernel8x16asm, tiles: tiles8x16asm}
+	k5 := microKernel{name: "asm-avx512-8x16", mr: 8, nr: 16, fn: kernel8x16asm, tiles: tiles8x16asm, tilesPF: tiles8x16pfasm}
 	v5 := vecKernels{name: "avx512", dot: dotAVX512, axpy: axpyAVX512, scal: scalAVX512, exp: expAVX512}
 	if avx2 {
 		kernels, vecs = append(kernels, k2), append(vecs, v2)
@@ -85,21 +85,31 @@ func transposeRowsAVX2(dst []float64, wd int, src []float64, ld, kc, w int) (row
 }
 
 //go:noescape
-func tiles8x16avx512asm(n, kc int, a *float64, ars, acs, astep int, b *float64, ldb int, c *float64, ldc, cstep int, alpha, beta float64, mode int)
+func tiles8x16avx512asm(n, kc int, a *float64, ars, acs, astep int, b *float64, ldb int, c *float64, ldc, cstep int, alpha, beta float64, mode int, pf *float64)
 
 // kernel8x16asm is the micro-kernel: one tile of tiles8x16avx512asm.
 func kernel8x16asm(kc int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int, alpha, beta float64, mode int) {
 	_ = a[(kc-1)*acs+7*ars]
 	_ = b[(kc-1)*ldb+15]
 	_ = c[7*ldc+15]
-	tiles8x16avx512asm(1, kc, &a[0], ars*8, acs*8, 0, &b[0], ldb*8, &c[0], ldc*8, 0, alpha, beta, mode)
+	tiles8x16avx512asm(1, kc, &a[0], ars*8, acs*8, 0, &b[0], ldb*8, &c[0], ldc*8, 0, alpha, beta, mode, nil)
 }
 
 func tiles8x16asm(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb int, c []float64, ldc, cstep int, alpha, beta float64, mode int) {
 	_ = a[(n-1)*astep+(kc-1)*acs+7*ars]
 	_ = b[(kc-1)*ldb+15]
 	_ = c[(n-1)*cstep+7*ldc+15]
-	tiles8x16avx512asm(n, kc, &a[0], ars*8, acs*8, astep*8, &b[0], ldb*8, &c[0], ldc*8, cstep*8, alpha, beta, mode)
+	tiles8x16avx512asm(n, kc, &a[0], ars*8, acs*8, astep*8, &b[0], ldb*8, &c[0], ldc*8, cstep*8, alpha, beta, mode, nil)
+}
+
+// tiles8x16pfasm is tiles8x16asm that also reads pf[:8·n·kc] ahead into L2,
+// one line a k step (microKernel.tilesPF).
+func tiles8x16pfasm(n, kc int, a []float64, ars, acs, astep int, b []float64, ldb int, c []float64, ldc, cstep int, alpha, beta float64, mode int, pf []float64) {
+	_ = a[(n-1)*astep+(kc-1)*acs+7*ars]
+	_ = b[(kc-1)*ldb+15]
+	_ = c[(n-1)*cstep+7*ldc+15]
+	_ = pf[8*n*kc-1]
+	tiles8x16avx512asm(n, kc, &a[0], ars*8, acs*8, astep*8, &b[0], ldb*8, &c[0], ldc*8, cstep*8, alpha, beta, mode, &pf[0])
 }
 
 //go:noescape

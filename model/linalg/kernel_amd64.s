@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func tiles8x16avx512asm(n, kc int, a *float64, ars, acs, astep int, b *float64, ldb int, c *float64, ldc, cstep int, alpha, beta float64, mode int)
+// func tiles8x16avx512asm(n, kc int, a *float64, ars, acs, astep int, b *float64, ldb int, c *float64, ldc, cstep int, alpha, beta float64, mode int, pf *float64)
 //
 // n ≥ 1 tiles of 8×16 with the same B panel, tile t from A at a + t·astep
 // into C at c + t·cstep (the loop over A micro-panels of serial, without a
@@ -12,8 +12,11 @@
 // fma(a_p, b_p, ·) in order, as in the pure-Go kernel), then merged into c
 // as merge does. Strides are in bytes. Registers: Z16–Z31 the 16
 // accumulators (row i in Z(16+2i), Z(17+2i)), Z0–Z1 the B row, Z2–Z9 the
-// broadcast A column.
-TEXT ·tiles8x16avx512asm(SB), NOSPLIT, $24-112
+// broadcast A column. If pf is not nil, the k loop also reads ahead one
+// 64-byte line a step from pf on (PREFETCHT1, into L2): n·kc lines in all,
+// the next call's A panels (serialKInner). A hint: no effect on results.
+TEXT ·tiles8x16avx512asm(SB), NOSPLIT, $24-120
+	MOVQ pf+112(FP), R13
 	MOVQ a+16(FP), AX
 	MOVQ AX, abase-8(SP)
 	MOVQ c+64(FP), AX
@@ -83,6 +86,8 @@ ttile8x16:
 	VPXORQ Z29, Z29, Z29
 	VPXORQ Z30, Z30, Z30
 	VPXORQ Z31, Z31, Z31
+	TESTQ R13, R13
+	JNZ   tloop8x16pf
 
 tloop8x16:
 	VMOVUPD (BX), Z0
@@ -116,7 +121,44 @@ tloop8x16:
 	ADDQ DI, BX
 	DECQ CX
 	JNZ  tloop8x16
+	JMP  tmerge8x16
 
+tloop8x16pf:
+	PREFETCHT1 (R13)
+	ADDQ $64, R13
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	LEAQ (AX)(DX*4), R9
+	VBROADCASTSD (AX), Z2
+	VFMADD231PD Z0, Z2, Z16
+	VFMADD231PD Z1, Z2, Z17
+	VBROADCASTSD (AX)(DX*1), Z3
+	VFMADD231PD Z0, Z3, Z18
+	VFMADD231PD Z1, Z3, Z19
+	VBROADCASTSD (AX)(DX*2), Z4
+	VFMADD231PD Z0, Z4, Z20
+	VFMADD231PD Z1, Z4, Z21
+	VBROADCASTSD (AX)(R8*1), Z5
+	VFMADD231PD Z0, Z5, Z22
+	VFMADD231PD Z1, Z5, Z23
+	VBROADCASTSD (R9), Z6
+	VFMADD231PD Z0, Z6, Z24
+	VFMADD231PD Z1, Z6, Z25
+	VBROADCASTSD (R9)(DX*1), Z7
+	VFMADD231PD Z0, Z7, Z26
+	VFMADD231PD Z1, Z7, Z27
+	VBROADCASTSD (R9)(DX*2), Z8
+	VFMADD231PD Z0, Z8, Z28
+	VFMADD231PD Z1, Z8, Z29
+	VBROADCASTSD (R9)(R8*1), Z9
+	VFMADD231PD Z0, Z9, Z30
+	VFMADD231PD Z1, Z9, Z31
+	ADDQ SI, AX
+	ADDQ DI, BX
+	DECQ CX
+	JNZ  tloop8x16pf
+
+tmerge8x16:
 	MOVQ cbase-16(SP), R10
 	MOVQ ldc+72(FP), R11
 	VBROADCASTSD alpha+88(FP), Z0

@@ -295,6 +295,7 @@ func TestVecNoAllocs(t *testing.T) {
 func TestGemmLazyABitwise(t *testing.T) {
 	for _, tc := range []gemmCase{
 		{true, false, 300, 70, 300, 1, 0, 0},   // two k blocks: serialKInner
+		{true, false, 530, 70, 300, 1, 0, 0},   // the same, op(A) packed > pfMinBytes: nextA read ahead
 		{true, true, 300, 70, 300, 0.5, 1, 1},  // op(B) from Bᵀ
 		{true, false, 270, 45, 600, 1, 0.3, 0}, // three k blocks: serial
 		{true, false, 140, 37, 100, -1, 1, 2},  // one k block, edge rows
