@@ -36,46 +36,12 @@ func TestJointMeasure(t *testing.T) {
 		t.Fatalf("-joint-measure %q: want file:cell,cell,…", *jointMeasure)
 	}
 	rows := readCSV(t, filepath.Join("..", "..", "results", "tau", file+".csv"))
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
 	for _, cs := range strings.Split(cells, ",") {
 		idx, err := strconv.Atoi(cs)
 		if err != nil || idx < 0 || idx+1 >= len(rows) {
 			t.Fatalf("-joint-measure: cell %q not in %s (%d rows)", cs, file, len(rows)-1)
 		}
-		row := rows[1+idx]
-		f := func(name string) float64 {
-			j, ok := col[name]
-			if !ok {
-				return 0 // a column the file does not have (flow_time, eval_cascade)
-			}
-			v, err := strconv.ParseFloat(row[j], 64)
-			if err != nil {
-				t.Fatalf("cell %d column %s: %v", idx, name, err)
-			}
-			return v
-		}
-		seed, err := strconv.ParseUint(row[col["seed"]], 10, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f("set_id") != 0 {
-			t.Fatalf("cell %d: set_id %g, want 0 (Frobenius)", idx, f("set_id"))
-		}
-		spec := cell.Spec{
-			Data: data.Config{D: int(f("d")), M: int(f("m")), N: int(f("n")), NTest: int(f("n_test")), MuNorm: f("mu"),
-				Sigma2: f("sigma2"), SigmaW: f("sigma_w"), Project: f("project") == 1},
-			Arch:     vit.Arch{D: int(f("d")), Dh: int(f("dh")), Dv: int(f("dv"))},
-			Init:     vit.Init{Law: vit.Gaussian, Shrink: f("init_shrink")},
-			Train:    cell.Optimizer{Eta: f("eta"), MaxSteps: int(f("max_steps")), Target: f("target")},
-			FlowTime: f("flow_time"),
-			Tau:      f("tau"), Set: cell.Frobenius, PGDSteps: int(f("pgd_steps")), Seed: seed,
-			Eval: cell.Protocol{PGDSteps: int(f("eval_steps")), PGDRestarts: int(f("eval_restarts")), APGDSteps: int(f("apgd_steps")),
-				Cascade: f("eval_cascade") == 1},
-			AllowNonFinite: true,
-		}
+		spec, f := specFromRow(t, rows, idx)
 		start := time.Now()
 		r, err := cell.Train(context.Background(), spec)
 		if err != nil {
@@ -87,8 +53,8 @@ func TestJointMeasure(t *testing.T) {
 		}
 		trainEval := time.Since(start)
 		for name, got := range map[string]float64{"robust_err_lb": ev.Robust.Error, "robust_err_ub": ev.Cert.ErrUB} {
-			if s := strconv.FormatFloat(got, 'g', 6, 64); s != row[col[name]] {
-				t.Fatalf("cell %d: recomputed %s %s, committed %s: the Spec is not the committed cell's", idx, name, s, row[col[name]])
+			if s, want := strconv.FormatFloat(got, 'g', 6, 64), strconv.FormatFloat(f(name), 'g', 6, 64); s != want {
+				t.Fatalf("cell %d: recomputed %s %s, committed %s: the Spec is not the committed cell's", idx, name, s, want)
 			}
 		}
 		c, err := certify.New(r.Model, spec.Data.M)
@@ -120,4 +86,48 @@ func TestJointMeasure(t *testing.T) {
 				file, idx, f("tau_over_mu"), frac, iv.ErrUB, jv.ErrUB, ev.Robust.Error, jt.Round(time.Millisecond), r.Test.N, trainEval.Round(time.Second))
 		}
 	}
+}
+
+// specFromRow returns the Spec of cell idx of a committed τ-sweep file
+// (rows: header first) — data, model, optimizer, flow time, training
+// attack and evaluation protocol (the cascade when its eval_cascade
+// column says so) — and a reader of the row's numeric columns (0 for a
+// column the file does not have). The cell must be a Frobenius one.
+func specFromRow(t *testing.T, rows [][]string, idx int) (cell.Spec, func(string) float64) {
+	t.Helper()
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	row := rows[1+idx]
+	f := func(name string) float64 {
+		j, ok := col[name]
+		if !ok {
+			return 0 // a column the file does not have (flow_time, eval_cascade)
+		}
+		v, err := strconv.ParseFloat(row[j], 64)
+		if err != nil {
+			t.Fatalf("cell %d column %s: %v", idx, name, err)
+		}
+		return v
+	}
+	seed, err := strconv.ParseUint(row[col["seed"]], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f("set_id") != 0 {
+		t.Fatalf("cell %d: set_id %g, want 0 (Frobenius)", idx, f("set_id"))
+	}
+	return cell.Spec{
+		Data: data.Config{D: int(f("d")), M: int(f("m")), N: int(f("n")), NTest: int(f("n_test")), MuNorm: f("mu"),
+			Sigma2: f("sigma2"), SigmaW: f("sigma_w"), Project: f("project") == 1},
+		Arch:     vit.Arch{D: int(f("d")), Dh: int(f("dh")), Dv: int(f("dv"))},
+		Init:     vit.Init{Law: vit.Gaussian, Shrink: f("init_shrink")},
+		Train:    cell.Optimizer{Eta: f("eta"), MaxSteps: int(f("max_steps")), Target: f("target")},
+		FlowTime: f("flow_time"),
+		Tau:      f("tau"), Set: cell.Frobenius, PGDSteps: int(f("pgd_steps")), Seed: seed,
+		Eval: cell.Protocol{PGDSteps: int(f("eval_steps")), PGDRestarts: int(f("eval_restarts")), APGDSteps: int(f("apgd_steps")),
+			Cascade: f("eval_cascade") == 1},
+		AllowNonFinite: true,
+	}, f
 }
