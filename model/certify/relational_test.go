@@ -115,20 +115,12 @@ func TestFrobeniusJointSoundnessNegativeControls(t *testing.T) {
 // result in order (with the planted bugs h).
 func frobeniusResults(tb testing.TB, h frobHooks) *golden.Values {
 	var out golden.Values
-	for si, sh := range goldenShapes {
-		m, te := sh.instance(tb, si)
-		for _, nodes := range []int{radiusNodesCI, DefaultNodes} {
-			for i := 0; i < te.N; i++ {
-				in := inst{m: m, x: te.Sample(i), y: te.Y[i], M: sh.M}
-				for _, f := range []float64{0.05, 0.2, 0.7} {
-					b := frobBounds(tb, in, f*sh.mu, nodes, h)
-					for _, name := range []string{"pair", "value-split"} {
-						out.Float(fmt.Sprintf("shape=%d nodes=%d i=%d tau=%g·mu %s", si, nodes, i, f, name), b[name])
-					}
-				}
-			}
+	forGoldenBudgets(tb, goldenShapes, func(key string, in inst, tau float64, nodes int) {
+		b := frobBounds(tb, in, tau, nodes, h)
+		for _, name := range []string{"pair", "value-split"} {
+			out.Float(key+" "+name, b[name])
 		}
-	}
+	})
 	return &out
 }
 
@@ -153,6 +145,24 @@ func TestFrobeniusGoldenControl(t *testing.T) {
 	for _, h := range []frobHooks{{noPerp: true}, {lowPair: true}} {
 		if got := frobeniusResults(t, h).Bytes(); bytes.Equal(got, want) {
 			t.Errorf("planted bug %+v leaves testdata/frobenius.golden unchanged", h)
+		}
+	}
+}
+
+// forGoldenBudgets calls fn on every test point of every shape of shapes
+// (goldenShape.instance), at both node budgets of the ci job and at
+// τ = 0.05, 0.2, 0.7 ‖μ‖, in that nesting order, with the golden line key
+// "shape=… nodes=… i=… tau=…·mu" of the call.
+func forGoldenBudgets(tb testing.TB, shapes []goldenShape, fn func(key string, in inst, tau float64, nodes int)) {
+	for si, sh := range shapes {
+		m, te := sh.instance(tb, si)
+		for _, nodes := range []int{radiusNodesCI, DefaultNodes} {
+			for i := 0; i < te.N; i++ {
+				in := inst{m: m, x: te.Sample(i), y: te.Y[i], M: sh.M}
+				for _, f := range []float64{0.05, 0.2, 0.7} {
+					fn(fmt.Sprintf("shape=%d nodes=%d i=%d tau=%g·mu", si, nodes, i, f), in, f*sh.mu, nodes)
+				}
+			}
 		}
 	}
 }

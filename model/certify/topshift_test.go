@@ -2,7 +2,6 @@ package certify
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -199,18 +198,10 @@ func TestTopShiftExactPairwise(t *testing.T) {
 func topResults(tb testing.TB, h topHooks) *golden.Values {
 	var out golden.Values
 	shapes := append(append([]goldenShape(nil), goldenShapes...), goldenShape{128, 16, 64, false, 16, 40})
-	for si, sh := range shapes {
-		m, te := sh.instance(tb, si)
-		for _, nodes := range []int{radiusNodesCI, DefaultNodes} {
-			for i := 0; i < te.N; i++ {
-				in := inst{m: m, x: te.Sample(i), y: te.Y[i], M: sh.M}
-				for _, f := range []float64{0.05, 0.2, 0.7} {
-					b, _ := topBound(tb, in, f*sh.mu, nodes, h)
-					out.Float(fmt.Sprintf("shape=%d nodes=%d i=%d tau=%g·mu top-shift", si, nodes, i, f), b)
-				}
-			}
-		}
-	}
+	forGoldenBudgets(tb, shapes, func(key string, in inst, tau float64, nodes int) {
+		b, _ := topBound(tb, in, tau, nodes, h)
+		out.Float(key+" top-shift", b)
+	})
 	return &out
 }
 
