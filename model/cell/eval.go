@@ -126,11 +126,7 @@ func (p Protocol) robust(m *vit.Model, s *data.Set, sig data.Signals, set Set, t
 			return p.attacks().RobustEval(m, s, sig, set, tau, seed)
 		}
 		if cert == nil {
-			c, err := certify.New(m, s.M)
-			if err != nil {
-				return attack.Robust{}, err
-			}
-			cr, err := c.Evaluate(s, set, tau)
+			cr, err := certifySet(m, s, set, tau)
 			if err != nil {
 				return attack.Robust{}, err
 			}
@@ -177,8 +173,13 @@ func (r *Run) Robust(test bool, p Protocol, set Set, tau float64) (attack.Robust
 // training set at budget tau in set (package certify): Result.ErrUB is
 // robust_err_ub = 1 − certified fraction, a sound upper bound.
 func (r *Run) Certify(test bool, set Set, tau float64) (certify.Result, error) {
-	s := r.set(test)
-	c, err := certify.New(r.Model, s.M)
+	return certifySet(r.Model, r.set(test), set, tau)
+}
+
+// certifySet certifies m on the points of s at budget tau in set (package
+// certify, its default bounds).
+func certifySet(m *vit.Model, s *data.Set, set Set, tau float64) (certify.Result, error) {
+	c, err := certify.New(m, s.M)
 	if err != nil {
 		return certify.Result{}, err
 	}
@@ -222,18 +223,7 @@ func (r *Run) Bracket(test bool, p Protocol, set Set, tau float64) (attack.Robus
 func (r *Run) Evaluate() (Eval, error) {
 	ev := Eval{Record: r.Record()}
 	var err error
-	if r.Spec.Eval.Cascade {
-		// the cascade needs the certificate first; compute it once
-		if ev.Cert, err = r.Certify(true, r.Spec.Set, r.Spec.Tau); err != nil {
-			return ev, err
-		}
-		ev.Robust, err = r.Spec.Eval.robust(r.Model, r.Test, r.Sig, r.Spec.Set, r.Spec.Tau, r.Spec.Seed, &ev.Cert)
-		return ev, err
-	}
-	if ev.Robust, err = r.Robust(true, r.Spec.Eval, r.Spec.Set, r.Spec.Tau); err != nil {
-		return ev, err
-	}
-	ev.Cert, err = r.Certify(true, r.Spec.Set, r.Spec.Tau)
+	ev.Robust, ev.Cert, err = r.Bracket(true, r.Spec.Eval, r.Spec.Set, r.Spec.Tau)
 	return ev, err
 }
 
