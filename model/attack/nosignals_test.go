@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"vitadv/model/attack"
+	"vitadv/model/cell"
 	"vitadv/model/certify"
 	"vitadv/model/data"
 	"vitadv/model/rng"
@@ -308,17 +309,12 @@ func TestCascadeNoSignals(t *testing.T) {
 	}
 }
 
-// pgdOnlyEval is the PGD-only protocol of the committed MNIST files
-// (cell.Protocol.PGDOnly at the ci preset: PGD-10 × 1 run, EvalConfig's
-// step, the whole set in one batch).
+// pgdOnlyEval is the PGD-only protocol of the committed MNIST files:
+// cell.Protocol with PGDOnly at the ci preset's PGD-10 × 1 run, the
+// evaluation `vitadv mnist` runs without -eval-cascade.
 func pgdOnlyEval(m *vit.Model, s *data.Set, set attack.Set, tau float64, seed uint64) (attack.Robust, error) {
-	cfg := attack.EvalConfig(set, tau, seed)
-	cfg.Steps, cfg.Restarts = mnistProtocol.PGDSteps, mnistProtocol.PGDRestarts
-	pgd, err := attack.NewPGD(cfg, m.Arch, s.M, s.N)
-	if err != nil {
-		return attack.Robust{}, err
-	}
-	return attack.Evaluate(m, s, s.N, pgd)
+	p := cell.Protocol{PGDSteps: mnistProtocol.PGDSteps, PGDRestarts: mnistProtocol.PGDRestarts, PGDOnly: true}
+	return p.Robust(m, s, data.Signals{}, set, tau, seed)
 }
 
 // TestNoSignalsRule: the one rule of Protocol.NoSignals and
