@@ -1,7 +1,6 @@
 package cell_test
 
 import (
-	"context"
 	"encoding/csv"
 	"flag"
 	"fmt"
@@ -41,17 +40,7 @@ func TestRowAttackMeasure(t *testing.T) {
 		// from the cascade since 2026-12-07): the Spec is checked against
 		// the committed robust_err_ub, which no attack changes.
 		spec.Eval.Cascade = false
-		r, err := cell.Train(context.Background(), spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ev, err := r.Evaluate()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := strconv.FormatFloat(ev.Cert.ErrUB, 'g', 6, 64), strconv.FormatFloat(f("robust_err_ub"), 'g', 6, 64); got != want {
-			t.Fatalf("cell %d: recomputed robust_err_ub %s, committed %s: the Spec is not the committed cell's", idx, got, want)
-		}
+		r, ev := retrainCell(t, spec, f, idx, "robust_err_ub")
 		p := attack.Protocol{PGDSteps: spec.Eval.PGDSteps, PGDRestarts: spec.Eval.PGDRestarts, APGDSteps: spec.Eval.APGDSteps, Row: true}
 		withRow, err := p.RobustEval(r.Model, r.Test, r.Sig, cell.Frobenius, spec.Tau, spec.Seed)
 		if err != nil {
