@@ -544,7 +544,6 @@ func kBlocks(k int) int { return ceilDiv(k, kcMax) }
 func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 	mr, nr := kern.mr, kern.nr
 	nb := kBlocks(p.k)
-	tile := buf.tile
 	if kInnerOK(p, buf, nb) {
 		serialKInner(p, buf, i0, i1, j0, j1)
 		return
@@ -580,19 +579,7 @@ func serial(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 				for jr := 0; jr < nc; jr += nr {
 					nn := min(nr, nc-jr)
 					bp, ldb := bPanel(p, buf, p0, kc, jc, jr, nn, dB)
-					ir := 0
-					if full := mc / mr; kern.tiles != nil && nn == nr && full > 0 && !forceTile {
-						// The whole tiles of this column in one call.
-						ap, ars, acs := aPanel(p, buf, p0, kc, ic, 0, mr, dA)
-						off := ic*p.ldc + jc + jr
-						kern.tiles(full, kc, ap, ars, acs, aStep(p, kc, dA), bp, ldb, p.c[off:], p.ldc, mr*p.ldc, p.alpha, p.beta, mode)
-						ir = full * mr
-					}
-					for ; ir < mc; ir += mr {
-						mm := min(mr, mc-ir)
-						ap, ars, acs := aPanel(p, buf, p0, kc, ic, ir, mm, dA)
-						tileKernel(p, tile, kc, ap, ars, acs, bp, ldb, ic+ir, jc+jr, mm, nn, mode)
-					}
+					tileColumn(p, buf, p0, kc, ic, mc, jc+jr, nn, bp, ldb, dA, mode, nil)
 				}
 			}
 			forGroups(p, i0, i1, mcStep, doIC, func(ic, mc int, wait bool) bool {
@@ -700,7 +687,6 @@ func blockMode(p *gemmParams, blk int) int {
 func serialKInner(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 	mr, nr := kern.mr, kern.nr
 	const nb = 2
-	tile := buf.tile
 	ncStep, mcStep := kInnerCols-kInnerCols%nr, mcMax-mcMax%mr
 	pfA := kern.tilesPF != nil && p.sharedA != nil && 8*p.k*p.mPad > pfMinBytes
 	for jc := j0; jc < j1; jc += ncStep {
@@ -720,22 +706,8 @@ func serialKInner(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 					mode := blockMode(p, blk)
 					dA := inPlace || p.sharedA == nil && directA(p, kc)
 					bp := buf.b[p0*ncPad+jr*kc : p0*ncPad+(jr+nr)*kc]
-					ir := 0
-					if full := mc / mr; nn == nr && full > 0 && !forceTile {
-						ap, ars, acs := aPanel(p, buf, p0, kc, ic, 0, mr, dA)
-						cp := p.c[ic*p.ldc+jc+jr:]
-						if pf := nextA(p, pfA && !dA && jr+nr >= nc, blk, p0, kc, ic, i0, i1, mcStep, full); pf != nil {
-							kern.tilesPF(full, kc, ap, ars, acs, aStep(p, kc, dA), bp, nr, cp, p.ldc, mr*p.ldc, p.alpha, p.beta, mode, pf)
-						} else {
-							kern.tiles(full, kc, ap, ars, acs, aStep(p, kc, dA), bp, nr, cp, p.ldc, mr*p.ldc, p.alpha, p.beta, mode)
-						}
-						ir = full * mr
-					}
-					for ; ir < mc; ir += mr {
-						mm := min(mr, mc-ir)
-						ap, ars, acs := aPanel(p, buf, p0, kc, ic, ir, mm, dA)
-						tileKernel(p, tile, kc, ap, ars, acs, bp, nr, ic+ir, jc+jr, mm, nn, mode)
-					}
+					pf := nextA(p, pfA && !dA && jr+nr >= nc, blk, p0, kc, ic, i0, i1, mcStep, mc/mr)
+					tileColumn(p, buf, p0, kc, ic, mc, jc+jr, nn, bp, nr, dA, mode, pf)
 				}
 			}
 		}
@@ -757,6 +729,33 @@ func serialKInner(p *gemmParams, buf *buffers, i0, i1, j0, j1 int) {
 // packed, +2–5% GFLOP per CPU-second on a loaded machine, about one core
 // free; the mid TN 256×256×400, 0.8 MiB, lost 1–4% with the read-ahead.)
 const pfMinBytes = 1 << 20
+
+// tileColumn computes the column of tiles of C at rows ic … ic+mc−1 and
+// columns j … j+nn−1 for k block [p0, p0+kc), from op(A) (aPanel; in
+// place when dA) and the B micro-panel bp of row stride ldb: the whole
+// mr-row tiles of a full-width column (nn = nr) in one assembly call
+// (kern.tiles, or kern.tilesPF reading pf ahead when pf is not nil), then
+// each remaining tile with tileKernel — every tile with tileKernel where
+// the kernels have no tiles call, or under forceTile.
+func tileColumn(p *gemmParams, buf *buffers, p0, kc, ic, mc, j, nn int, bp []float64, ldb int, dA bool, mode int, pf []float64) {
+	mr, nr := kern.mr, kern.nr
+	ir := 0
+	if full := mc / mr; kern.tiles != nil && nn == nr && full > 0 && !forceTile {
+		ap, ars, acs := aPanel(p, buf, p0, kc, ic, 0, mr, dA)
+		cp := p.c[ic*p.ldc+j:]
+		if pf != nil {
+			kern.tilesPF(full, kc, ap, ars, acs, aStep(p, kc, dA), bp, ldb, cp, p.ldc, mr*p.ldc, p.alpha, p.beta, mode, pf)
+		} else {
+			kern.tiles(full, kc, ap, ars, acs, aStep(p, kc, dA), bp, ldb, cp, p.ldc, mr*p.ldc, p.alpha, p.beta, mode)
+		}
+		ir = full * mr
+	}
+	for ; ir < mc; ir += mr {
+		mm := min(mr, mc-ir)
+		ap, ars, acs := aPanel(p, buf, p0, kc, ic, ir, mm, dA)
+		tileKernel(p, buf.tile, kc, ap, ars, acs, bp, ldb, ic+ir, j, mm, nn, mode)
+	}
+}
 
 // nextA returns, if ok, the packed op(A) panels that serialKInner reads
 // after the group of rows ic (the next group, or the block's first for the
