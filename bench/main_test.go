@@ -29,6 +29,6 @@ func TestMain(m *testing.M) {
 		}
 	}
 	code := m.Run()
-	writeDoneWhen(os.Stdout, paperGemmNames(), peakShares)
+	writeDoneWhen(os.Stdout, paperGemmNames(), doneWhen)
 	os.Exit(code)
 }
