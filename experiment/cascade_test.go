@@ -86,3 +86,64 @@ func TestCascadeProtocol(t *testing.T) {
 		t.Errorf("mnist with the cascade: columns %v", got)
 	}
 }
+
+// TestJointProtocol: Setup.Joint reaches every cell's evaluation protocol
+// (Spec.Eval.Joint), the job's sidecar protocol (Job.Eval) and the CSV
+// (column cert_joint = 1, last); without it the columns are those of the
+// files written before it existed. The presets that evaluate with the
+// cascade certify with the joint bounds (the committed ci files), the
+// others do not; MNIST with Joint certifies with them and adds the column
+// after its own (and after the cascade's).
+func TestJointProtocol(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		c := TauPreset(Smoke)
+		c.Joint = on
+		job := c.Job("x")
+		if p, ok := job.Eval.(cell.Protocol); !ok || p.Joint != on {
+			t.Errorf("joint %v: Job.Eval = %#v", on, job.Eval)
+		}
+		if spec := c.Spec(c.Data(c.N, c.MuFor(c.N, c.C)), 0.1, 1); spec.Eval.Joint != on {
+			t.Errorf("joint %v: Spec.Eval.Joint = %v", on, spec.Eval.Joint)
+		}
+		k := slices.Index(job.Params, "cert_joint")
+		if (k >= 0) != on {
+			t.Fatalf("joint %v: columns %v", on, job.Params)
+		}
+		if on {
+			if job.Params[k-1] != "eval_cascade" {
+				t.Errorf("cert_joint after %s, want after eval_cascade", job.Params[k-1])
+			}
+			for _, cl := range job.Cells {
+				if cl.Param[k] != "1" {
+					t.Errorf("cell %d: cert_joint = %s, want 1", cl.Index, cl.Param[k])
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"ci tau", TauPreset(CI).Joint, true},
+		{"ci phase AT", PhasePreset(CI, 0.1).Joint, true},
+		{"ci phase clean", PhasePreset(CI, 0).Joint, false},
+		{"ci dynamics", DynamicsPreset(CI).Joint, false},
+		{"ci mnist", MNISTPreset(CI).Joint, false},
+		{"paper tau", TauPreset(Paper).Joint, false},
+		{"smoke tau", TauPreset(Smoke).Joint, true},
+		{"paper phase AT", PhasePreset(Paper, 0.1).Joint, false},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: Joint = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	m := MNISTPreset(Smoke)
+	m.Cascade, m.Joint = true, true
+	if p := m.protocol(); !p.Joint || !p.Cascade {
+		t.Errorf("mnist with the cascade and the joint bounds: protocol %+v", p)
+	}
+	if got := m.paramNames(); !slices.Equal(got, slices.Concat(mnistParams, []string{"apgd_steps", "eval_cascade", "cert_joint"})) {
+		t.Errorf("mnist with the joint bounds: columns %v", got)
+	}
+}

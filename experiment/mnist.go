@@ -79,12 +79,16 @@ var mnistParams = []string{"n", "sigma2", "sigma_w", "rep", "seed", "mu", "snr2"
 var mnistCascadeParams = []string{"apgd_steps", "eval_cascade"}
 
 // paramNames returns the parameter columns of c's file: mnistParams, then
-// mnistCascadeParams with Cascade.
+// mnistCascadeParams with Cascade, then cert_joint with Joint.
 func (c MNISTConfig) paramNames() []string {
+	p := mnistParams
 	if c.Cascade {
-		return slices.Concat(mnistParams, mnistCascadeParams)
+		p = slices.Concat(p, mnistCascadeParams)
 	}
-	return mnistParams
+	if c.Joint {
+		p = slices.Concat(p, []string{"cert_joint"})
+	}
+	return p
 }
 
 // mnistMetrics are its metric columns.
@@ -145,6 +149,9 @@ func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
 					ftoa(c.Eta), itoa(c.MaxSteps), ftoa(c.Target), itoa(c.PGDSteps), itoa(c.EvalSteps), itoa(c.EvalRestarts), itoa(setID(c.threat()))})
 				if c.Cascade {
 					params[len(params)-1] = append(params[len(params)-1], itoa(c.APGDSteps), btoa(c.Cascade))
+				}
+				if c.Joint {
+					params[len(params)-1] = append(params[len(params)-1], btoa(c.Joint))
 				}
 			}
 		}
@@ -236,9 +243,9 @@ func (src mnistSource) Draw(seed uint64) (train, test *data.Set, err error) {
 // midpoint start on the points neither broken nor certified.
 func (c MNISTConfig) protocol() cell.Protocol {
 	if c.Cascade {
-		return cell.Protocol{PGDSteps: c.EvalSteps, PGDRestarts: c.EvalRestarts, APGDSteps: c.APGDSteps, Cascade: true, NoSignals: true}
+		return cell.Protocol{PGDSteps: c.EvalSteps, PGDRestarts: c.EvalRestarts, APGDSteps: c.APGDSteps, Cascade: true, NoSignals: true, Joint: c.Joint}
 	}
-	return cell.Protocol{PGDSteps: c.EvalSteps, PGDRestarts: c.EvalRestarts, PGDOnly: true}
+	return cell.Protocol{PGDSteps: c.EvalSteps, PGDRestarts: c.EvalRestarts, PGDOnly: true, Joint: c.Joint}
 }
 
 // runCell trains and evaluates one MNIST cell: the setup's training

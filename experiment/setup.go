@@ -33,6 +33,10 @@ type Setup struct {
 	// (cell.Protocol.Cascade, attack.Protocol.Cascade; issue 18): flag
 	// -eval-cascade, CSV column eval_cascade (present only when set).
 	Cascade bool
+	// Joint certifies the upper ends with package certify's joint bounds
+	// as well as the interval bound (cell.Protocol.Joint; issue 18): flag
+	// -cert-joint, CSV column cert_joint (present only when set).
+	Joint bool
 	// Set is the perturbation set of training and evaluation attacks
 	// (THEORY §3.2: Frobenius ball on X by default, signal token only,
 	// per-token balls, ℓ∞); "" means Frobenius.
@@ -216,22 +220,28 @@ func (s Setup) Spec(dc data.Config, tau float64, seed uint64) cell.Spec {
 // PGD-EvalSteps × EvalRestarts, APGD-APGDSteps, the midpoint and erase
 // attacks and, with Cascade, the strong attack on the undecided points.
 func (s Setup) Protocol() cell.Protocol {
-	return cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, APGDSteps: s.APGDSteps, Cascade: s.Cascade}
+	return cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, APGDSteps: s.APGDSteps, Cascade: s.Cascade, Joint: s.Joint}
 }
 
 // setupParams are the column names of Setup in CSV files, in the order of
-// (Setup).params, without the optional eval_cascade (Setup.paramNames).
+// (Setup).params, without the optional eval_cascade and cert_joint
+// (Setup.paramNames).
 var setupParams = []string{"d", "m", "dh", "dv", "sigma2", "sigma_w", "project", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts", "set_id", "apgd_steps"}
 
 // paramNames returns the column names of s: setupParams, then
-// eval_cascade when s.Cascade (a file evaluated without the cascade keeps
-// the columns it had before the cascade existed, and a run resumed with
-// the other protocol stops at the header instead of mixing the two).
+// eval_cascade when s.Cascade and cert_joint when s.Joint (a file
+// evaluated without them keeps the columns it had before they existed,
+// and a run resumed with the other protocol stops at the header instead
+// of mixing the two).
 func (s Setup) paramNames() []string {
+	p := setupParams
 	if s.Cascade {
-		return slices.Concat(setupParams, []string{"eval_cascade"})
+		p = slices.Concat(p, []string{"eval_cascade"})
 	}
-	return setupParams
+	if s.Joint {
+		p = slices.Concat(p, []string{"cert_joint"})
+	}
+	return p
 }
 
 // params formats s in the order of paramNames.
@@ -240,6 +250,9 @@ func (s Setup) params() []string {
 		itoa(s.NTest), ftoa(s.Shrink), ftoa(s.Eta), itoa(s.MaxSteps), ftoa(s.Target), itoa(s.PGDSteps), itoa(s.EvalSteps), itoa(s.EvalRestarts), itoa(setID(s.threat())), itoa(s.APGDSteps)}
 	if s.Cascade {
 		p = append(p, btoa(s.Cascade))
+	}
+	if s.Joint {
+		p = append(p, btoa(s.Joint))
 	}
 	return p
 }

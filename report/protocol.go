@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"vitadv/model/cell"
 	"vitadv/sweep"
@@ -17,6 +18,8 @@ const (
 	protoCheap     = "no cascade"
 	protoUnrecord  = "no cascade: sidecar predates -eval-cascade"
 	protoEvalField = "eval_cascade"
+	protoJoint     = "joint certificate"
+	protoJointCol  = "cert_joint"
 )
 
 // ProtocolError reports a results file whose sidecar and CSV disagree on
@@ -42,11 +45,17 @@ func (e *ProtocolError) Error() string { return e.Path + ": " + e.Reason }
 //	              it has no "eval": written before the protocol was
 //	              recorded, when the cascade had no flag and was off
 //
+// and, after "; ", "joint certificate" when the "eval" records
+// "joint": true (the upper ends certified with the joint bounds as well as
+// the interval bound; cell.Protocol.Joint), nothing when it does not (the
+// interval bound alone, as every file written before it).
+//
 // The CSV must agree: its column eval_cascade (written only when the
 // cascade is on) is present, and 1, exactly when the sidecar says
-// "cascade"; otherwise a *ProtocolError.
+// "cascade", and likewise its column cert_joint with "joint"; otherwise a
+// *ProtocolError.
 func bracketProtocol(csv string, meta sweep.Meta, t *sweep.Table) (string, error) {
-	label, cascade := protoUnrecord, false
+	label, cascade, joint := protoUnrecord, false, false
 	if len(meta.Eval) > 0 {
 		var p cell.Protocol
 		dec := json.NewDecoder(bytes.NewReader(meta.Eval))
@@ -54,7 +63,7 @@ func bracketProtocol(csv string, meta sweep.Meta, t *sweep.Table) (string, error
 		if err := dec.Decode(&p); err != nil {
 			return "", &ProtocolError{Path: csv, Reason: fmt.Sprintf("sidecar \"eval\" %s is not an evaluation protocol: %v", meta.Eval, err)}
 		}
-		label, cascade = protoCheap, p.Cascade
+		label, cascade, joint = protoCheap, p.Cascade, p.Joint
 		if cascade {
 			label = protoCascade
 			if p.NoSignals {
@@ -62,18 +71,34 @@ func bracketProtocol(csv string, meta sweep.Meta, t *sweep.Table) (string, error
 			}
 		}
 	}
-	col := t.Has(protoEvalField)
+	if err := agree(csv, t, protoEvalField, cascade, "the cascade"); err != nil {
+		return "", err
+	}
+	if err := agree(csv, t, protoJointCol, joint, "the joint certificate"); err != nil {
+		return "", err
+	}
+	if joint {
+		label += "; " + protoJoint
+	}
+	return label, nil
+}
+
+// agree returns a *ProtocolError unless the CSV t has the flag column
+// field, with 1 in every row, exactly when the sidecar records what
+// (on).
+func agree(csv string, t *sweep.Table, field string, on bool, what string) error {
+	col := t.Has(field)
 	switch {
-	case col && cascade:
-		for i, v := range t.Col(protoEvalField) {
+	case col && on:
+		for i, v := range t.Col(field) {
 			if v != 1 {
-				return "", &ProtocolError{Path: csv, Reason: fmt.Sprintf("row %d has eval_cascade = %g while the sidecar records the cascade", i+1, v)}
+				return &ProtocolError{Path: csv, Reason: fmt.Sprintf("row %d has %s = %g while the sidecar records %s", i+1, field, v, what)}
 			}
 		}
 	case col:
-		return "", &ProtocolError{Path: csv, Reason: "the CSV has the column eval_cascade while the sidecar records no cascade"}
-	case cascade:
-		return "", &ProtocolError{Path: csv, Reason: "the sidecar records the cascade while the CSV has no eval_cascade column"}
+		return &ProtocolError{Path: csv, Reason: fmt.Sprintf("the CSV has the column %s while the sidecar records no %s", field, strings.TrimPrefix(what, "the "))}
+	case on:
+		return &ProtocolError{Path: csv, Reason: fmt.Sprintf("the sidecar records %s while the CSV has no %s column", what, field)}
 	}
-	return label, nil
+	return nil
 }

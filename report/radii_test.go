@@ -73,7 +73,7 @@ func TestRadiusTallies(t *testing.T) {
 }
 
 // TestBracketProtocol: the one rule on the sidecar, and its agreement
-// with the CSV's eval_cascade column. Controls: each disagreement and a
+// with the CSV's eval_cascade and cert_joint columns. Controls: each disagreement and a
 // sidecar "eval" that is not a protocol are *ProtocolError.
 func TestBracketProtocol(t *testing.T) {
 	with := &sweep.Table{Header: []string{"tau_over_mu", "eval_cascade"}, Rows: 2, Cols: map[string][]float64{"tau_over_mu": {0, 0.1}, "eval_cascade": {1, 1}}}
@@ -83,6 +83,9 @@ func TestBracketProtocol(t *testing.T) {
 	cheap := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"apgd_steps":50}`)}
 	noSig := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"apgd_steps":50,"cascade":true,"no_signals":true}`)}
 	pgdOnly := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"pgd_only":true}`)}
+	jointCasc := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"apgd_steps":50,"cascade":true,"joint":true}`)}
+	withJoint := &sweep.Table{Header: []string{"tau_over_mu", "eval_cascade", "cert_joint"}, Rows: 2, Cols: map[string][]float64{"tau_over_mu": {0, 0.1}, "eval_cascade": {1, 1}, "cert_joint": {1, 1}}}
+	halfJoint := &sweep.Table{Header: []string{"tau_over_mu", "eval_cascade", "cert_joint"}, Rows: 2, Cols: map[string][]float64{"tau_over_mu": {0, 0.1}, "eval_cascade": {1, 1}, "cert_joint": {0, 1}}}
 	for _, c := range []struct {
 		name string
 		meta sweep.Meta
@@ -101,6 +104,10 @@ func TestBracketProtocol(t *testing.T) {
 		{"a row without the cascade", casc, half, ""},
 		{"eval not a protocol", sweep.Meta{Eval: []byte(`{"cascade":"yes"}`)}, without, ""},
 		{"eval with an unknown field", sweep.Meta{Eval: []byte(`{"cascades":true}`)}, without, ""},
+		{"cascade, joint certificate", jointCasc, withJoint, protoCascade + "; " + protoJoint},
+		{"sidecar joint, no column", jointCasc, with, ""},
+		{"column cert_joint, sidecar interval", casc, withJoint, ""},
+		{"a row without the joint certificate", jointCasc, halfJoint, ""},
 	} {
 		got, err := bracketProtocol("x.csv", c.meta, c.t)
 		var pe *ProtocolError

@@ -11,6 +11,7 @@ import (
 
 	"vitadv/model/attack"
 	"vitadv/model/cell"
+	"vitadv/model/certify"
 	"vitadv/model/data"
 	"vitadv/model/train"
 	"vitadv/model/vit"
@@ -341,5 +342,67 @@ func TestJitterMovesOneULP(t *testing.T) {
 	}
 	if moved == 0 {
 		t.Errorf("Jittered(1) moved no weight")
+	}
+}
+
+// TestProtocolJoint: Protocol.Joint selects the certificate of the upper
+// end and of the radius files. Without it the bounds are the interval
+// bound's bit for bit (certify with SetJoint(false)); with it they are
+// the joint bounds' bit for bit (SetJoint(true)), never below the
+// interval bound point by point, and so are the certified radii. Control:
+// the joint bounds are strictly larger on some point, so a Joint that
+// did not reach the certifier would fail.
+func TestProtocolJoint(t *testing.T) {
+	r := mustTrain(t, small())
+	tau := r.Spec.Tau
+	want := func(joint bool) []float64 {
+		c, err := certify.New(r.Model, r.Test.M)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetJoint(joint)
+		res, err := c.Evaluate(r.Test, r.Spec.Set, tau)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Bounds
+	}
+	var got [2][]float64
+	var radii [2][]cell.Radius
+	for k, joint := range []bool{false, true} {
+		p := r.Spec.Eval
+		p.Joint = joint
+		_, cert, err := r.Bracket(true, p, r.Spec.Set, tau)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameBits(cert.Bounds, want(joint)) {
+			t.Errorf("joint %v: the bracket's certificate is not certify's with SetJoint(%v)", joint, joint)
+		}
+		got[k] = cert.Bounds
+		rr := *r
+		rr.Spec.Eval = p
+		ev, err := rr.Evaluate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if radii[k], err = rr.Radii(ev, r.Spec.Set, tau, r.Spec.Data.Mu()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	larger := 0
+	for i := range got[0] {
+		if !(got[1][i] >= got[0][i]) {
+			t.Errorf("point %d: joint bound %g below the interval bound %g", i, got[1][i], got[0][i])
+		}
+		if got[1][i] > got[0][i] {
+			larger++
+		}
+		if !(radii[1][i].Cert >= radii[0][i].Cert) {
+			t.Errorf("point %d: joint certified radius %g below the interval one %g", i, radii[1][i].Cert, radii[0][i].Cert)
+		}
+	}
+	if larger == 0 {
+		t.Errorf("the joint bounds are nowhere larger than the interval bound: Joint did not reach the certifier")
 	}
 }

@@ -57,6 +57,17 @@ func RecordColumns() []string { return train.Columns() }
 // are the zero data.Signals (else a *valid.Error naming Signals).
 // PGDOnly is already signal-free and has no cascade, so PGDOnly with
 // Cascade or with NoSignals is a *valid.Error.
+//
+// Joint selects the certificate of the upper ends (robust_err_ub, and the
+// cascade's set of points left to attack): with it, package certify's
+// joint bounds (certify.Certifier.SetJoint: the larger of the interval
+// bound and the first-order, split, row-share and top-shift bounds, all
+// sound); without it the interval bound alone, as the files written
+// before it were certified. Off in the zero value and DefaultProtocol,
+// on in the smoke and ci presets' adversarial runs (experiment.Setup.Joint,
+// flag -cert-joint). It changes no lower end computed without the
+// cascade; with the cascade, the strong attack runs on the points the
+// larger certificate leaves.
 type Protocol struct {
 	PGDSteps    int  `json:"pgd_steps"`    // K of the evaluation PGD
 	PGDRestarts int  `json:"pgd_restarts"` // PGD runs (the first from Δ = 0, the rest random)
@@ -64,6 +75,7 @@ type Protocol struct {
 	PGDOnly     bool `json:"pgd_only,omitzero"`
 	Cascade     bool `json:"cascade,omitzero"`
 	NoSignals   bool `json:"no_signals,omitzero"`
+	Joint       bool `json:"joint,omitzero"`
 }
 
 // DefaultProtocol is PGD-20 × 5 runs, APGD-100, midpoint and erase
@@ -79,11 +91,11 @@ func (p Protocol) attacks() attack.Protocol {
 }
 
 // orDefault returns p, or DefaultProtocol for the zero value (keeping
-// Cascade and NoSignals when they are the only fields set).
+// Cascade, NoSignals and Joint when they are the only fields set).
 func (p Protocol) orDefault() Protocol {
-	if p == (Protocol{Cascade: p.Cascade, NoSignals: p.NoSignals}) {
+	if p == (Protocol{Cascade: p.Cascade, NoSignals: p.NoSignals, Joint: p.Joint}) {
 		d := DefaultProtocol()
-		d.Cascade, d.NoSignals = p.Cascade, p.NoSignals
+		d.Cascade, d.NoSignals, d.Joint = p.Cascade, p.NoSignals, p.Joint
 		return d
 	}
 	return p
@@ -126,7 +138,7 @@ func (p Protocol) robust(m *vit.Model, s *data.Set, sig data.Signals, set Set, t
 			return p.attacks().RobustEval(m, s, sig, set, tau, seed)
 		}
 		if cert == nil {
-			cr, err := certifySet(m, s, set, tau)
+			cr, err := certifySet(m, s, set, tau, p.Joint)
 			if err != nil {
 				return attack.Robust{}, err
 			}
@@ -170,20 +182,32 @@ func (r *Run) Robust(test bool, p Protocol, set Set, tau float64) (attack.Robust
 }
 
 // Certify certifies the final model of r on its test set (test) or
-// training set at budget tau in set (package certify): Result.ErrUB is
-// robust_err_ub = 1 − certified fraction, a sound upper bound.
+// training set at budget tau in set (package certify) with the certificate
+// of r's protocol (r.Spec.Eval.Joint): Result.ErrUB is robust_err_ub =
+// 1 − certified fraction, a sound upper bound.
 func (r *Run) Certify(test bool, set Set, tau float64) (certify.Result, error) {
-	return certifySet(r.Model, r.set(test), set, tau)
+	return certifySet(r.Model, r.set(test), set, tau, r.Spec.Eval.Joint)
 }
 
 // certifySet certifies m on the points of s at budget tau in set (package
-// certify, its default bounds).
-func certifySet(m *vit.Model, s *data.Set, set Set, tau float64) (certify.Result, error) {
-	c, err := certify.New(m, s.M)
+// certify): the interval bound, and with joint the joint bounds as well.
+func certifySet(m *vit.Model, s *data.Set, set Set, tau float64, joint bool) (certify.Result, error) {
+	c, err := newCertifier(m, s.M, joint)
 	if err != nil {
 		return certify.Result{}, err
 	}
 	return c.Evaluate(s, set, tau)
+}
+
+// newCertifier returns a certifier of m on samples of M tokens with the
+// joint bounds on or off (Protocol.Joint), whatever certify.DefaultJoint is.
+func newCertifier(m *vit.Model, M int, joint bool) (*certify.Certifier, error) {
+	c, err := certify.New(m, M)
+	if err != nil {
+		return nil, err
+	}
+	c.SetJoint(joint)
+	return c, nil
 }
 
 // Record returns the probe of the final model (train.Prober: clean
@@ -204,12 +228,12 @@ type Eval struct {
 
 // Bracket is the robust-error bracket of the final model of r on its test
 // set (test) or training set at budget tau in set under protocol p: the
-// certificate (Run.Certify: ErrUB = robust_err_ub) and the attacks
+// certificate (p.Joint's, as Run.Certify: ErrUB = robust_err_ub) and the attacks
 // (Run.Robust: Error = robust_err_lb), the cascade reusing the
 // certificate instead of computing it twice. Unlike Evaluate it needs no
 // signal vectors beyond what p reads, so it serves runs from a Source.
 func (r *Run) Bracket(test bool, p Protocol, set Set, tau float64) (attack.Robust, certify.Result, error) {
-	cert, err := r.Certify(test, set, tau)
+	cert, err := certifySet(r.Model, r.set(test), set, tau, p.Joint)
 	if err != nil {
 		return attack.Robust{}, cert, err
 	}

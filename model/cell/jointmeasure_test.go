@@ -78,8 +78,8 @@ func TestJointMeasure(t *testing.T) {
 
 // specFromRow returns the Spec of cell idx of a committed τ-sweep file
 // (rows: header first) — data, model, optimizer, flow time, training
-// attack and evaluation protocol (the cascade when its eval_cascade
-// column says so) — and a reader of the row's numeric columns (0 for a
+// attack and evaluation protocol (the cascade and the joint certificate
+// when its eval_cascade and cert_joint columns say so) — and a reader of the row's numeric columns (0 for a
 // column the file does not have). The cell must be a Frobenius one.
 func specFromRow(t *testing.T, rows [][]string, idx int) (cell.Spec, func(string) float64) {
 	t.Helper()
@@ -115,7 +115,7 @@ func specFromRow(t *testing.T, rows [][]string, idx int) (cell.Spec, func(string
 		FlowTime: f("flow_time"),
 		Tau:      f("tau"), Set: cell.Frobenius, PGDSteps: int(f("pgd_steps")), Seed: seed,
 		Eval: cell.Protocol{PGDSteps: int(f("eval_steps")), PGDRestarts: int(f("eval_restarts")), APGDSteps: int(f("apgd_steps")),
-			Cascade: f("eval_cascade") == 1},
+			Cascade: f("eval_cascade") == 1, Joint: f("cert_joint") == 1},
 		AllowNonFinite: true,
 	}, f
 }

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"vitadv/model/attack"
-	"vitadv/model/certify"
 )
 
 // radiusIters is the number of bisection halvings of a certified radius
@@ -44,7 +43,8 @@ type Radius struct {
 // τ up to FMN's radius, or 2‖μ‖; it finds the flips of saturated softmax
 // rows that FMN's gradients do not see) and τ where ev's attacks already
 // broke the point at τ,
-// Cert by bisection on the certificate (certify.Certifier.Radius) up to
+// Cert by bisection on the certificate of r's protocol (r.Spec.Eval.Joint;
+// certify.Certifier.Radius) up to
 // Attack (up to 2‖μ‖ when Attack = +Inf: beyond ‖μ‖/√2 no point is
 // robust in an ℓ₂ set, THEORY §3.4) — with the margins at τ from ev.
 func (r *Run) Radii(ev Eval, set Set, tau, mu float64) ([]Radius, error) {
@@ -63,7 +63,7 @@ func (r *Run) Radii(ev Eval, set Set, tau, mu float64) ([]Radius, error) {
 		return nil, err
 	}
 	rx := make([]float64, te.M*te.D)
-	c, err := certify.New(m, te.M)
+	c, err := newCertifier(m, te.M, r.Spec.Eval.Joint)
 	if err != nil {
 		return nil, err
 	}

@@ -52,8 +52,9 @@
 //
 // # Joint bounds (SetJoint)
 //
-// Certifier.SetJoint(true) (default: DefaultJoint, the one line that would
-// switch every certificate of the suite) makes Margin, Evaluate and Radius
+// Certifier.SetJoint(true) (default: DefaultJoint, off; the results files
+// ask for it through cell.Protocol.Joint, flag -cert-joint, as the
+// committed ci files do) makes Margin, Evaluate and Radius
 // return the larger of the bound above and further sound bounds,
 // each with the same outward rounding:
 //

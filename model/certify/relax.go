@@ -6,11 +6,12 @@ import (
 	"vitadv/model/attack"
 )
 
-// DefaultJoint says whether New turns the joint bounds on (SetJoint). It
-// is the one line that switches every certificate of the suite — the
-// brackets and radius files of the committed CSVs included — from the
-// per-entry interval bound alone to the larger of it and the joint bounds.
-// Off: the committed CSVs were computed without them.
+// DefaultJoint says whether New turns the joint bounds on (SetJoint). Off:
+// the experiments choose per run instead (cell.Protocol.Joint, flag
+// -cert-joint, recorded in each results file's sidecar and its column
+// cert_joint): the committed ci files are certified with the joint bounds,
+// the paper and MNIST files with the interval bound alone, and the other
+// callers of New (theorems, the tests) keep the interval bound.
 const DefaultJoint = false
 
 // SetJoint turns the joint bounds on or off. With them on, Margin (and so
@@ -22,9 +23,9 @@ const DefaultJoint = false
 // it is the interval bound bit for bit. They cost more per point
 // (BenchmarkCertifyJoint against BenchmarkCertify).
 //
-// To switch the committed results, set DefaultJoint to true (New calls
-// SetJoint(DefaultJoint)); every certificate of the suite then uses them
-// and the ci CSVs must be regenerated (make results).
+// The results files ask for them through their protocol
+// (cell.Protocol.Joint); DefaultJoint is New's default for every other
+// caller.
 func (c *Certifier) SetJoint(on bool) {
 	if !on {
 		if c.jt != nil {
