@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,52 +22,19 @@ import (
 // the two protocols.
 func TestEvalCascade(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		root := t.TempDir()
-		vitadv(t, noEnv, "tau", "-preset", "smoke", "-eval-cascade="+strconvBool(on), "-cert-joint=false", "-figures=false", "-results", root)
-		csv := filepath.Join(root, "tau", "smoke.csv")
-		tab, err := sweep.ReadTable(csv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tab.Has("eval_cascade") != on {
-			t.Fatalf("cascade %v: column eval_cascade present = %v", on, tab.Has("eval_cascade"))
-		}
-		for i, v := range tab.Col("eval_cascade") {
-			if v != 1 {
-				t.Errorf("row %d: eval_cascade = %g, want 1", i, v)
-			}
-		}
-		meta, err := sweep.ReadMeta(csv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var p cell.Protocol
-		if err := json.Unmarshal(meta.Eval, &p); err != nil {
-			t.Fatalf("sidecar eval %s: %v", meta.Eval, err)
-		}
+		p, rep := smokeTauWith(t, "eval_cascade", on, "-eval-cascade="+strconvBool(on), "-cert-joint=false")
 		if p.Cascade != on || p.PGDSteps == 0 {
 			t.Errorf("cascade %v: sidecar eval = %+v", on, p)
 		}
-		vitadv(t, noEnv, "report", "-results", root)
 		want := "`tau/smoke` (no cascade)"
 		if on {
 			want = "`tau/smoke` (cascade)"
 		}
-		if rep := string(readFile(t, filepath.Join(root, "REPORT.md"))); !strings.Contains(rep, want) {
+		if !strings.Contains(rep, want) {
 			t.Errorf("cascade %v: REPORT lacks %q", on, want)
 		}
 	}
-
-	out := filepath.Join(t.TempDir(), "x")
-	vitadv(t, noEnv, "tau", "-preset", "smoke", "-eval-cascade=false", "-cert-joint=false", "-out", out, "-figures=false", "-max-cells", "1")
-	before := readFile(t, out+".csv")
-	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"tau", "-preset", "smoke", "-out", out, "-figures=false", "-eval-cascade", "-cert-joint=false"}, noEnv)
-	if err == nil {
-		t.Fatalf("a run begun without the cascade resumed with it")
-	}
-	if after, _ := os.ReadFile(out + ".csv"); !bytes.Equal(before, after) {
-		t.Errorf("the refused resume changed the file")
-	}
+	requireNoResume(t, []string{"-eval-cascade=false", "-cert-joint=false"}, []string{"-eval-cascade", "-cert-joint=false"})
 }
 
 // TestCertJoint: -cert-joint (on by default in the smoke preset) puts the
@@ -79,51 +47,65 @@ func TestEvalCascade(t *testing.T) {
 // certificates.
 func TestCertJoint(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		root := t.TempDir()
-		args := []string{"tau", "-preset", "smoke", "-figures=false", "-results", root}
-		if !on {
-			args = append(args, "-cert-joint=false")
-		}
-		vitadv(t, noEnv, args...)
-		csv := filepath.Join(root, "tau", "smoke.csv")
-		tab, err := sweep.ReadTable(csv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tab.Has("cert_joint") != on {
-			t.Fatalf("joint %v: column cert_joint present = %v", on, tab.Has("cert_joint"))
-		}
-		for i, v := range tab.Col("cert_joint") {
-			if v != 1 {
-				t.Errorf("row %d: cert_joint = %g, want 1", i, v)
-			}
-		}
-		meta, err := sweep.ReadMeta(csv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var p cell.Protocol
-		if err := json.Unmarshal(meta.Eval, &p); err != nil {
-			t.Fatalf("sidecar eval %s: %v", meta.Eval, err)
-		}
+		p, rep := smokeTauWith(t, "cert_joint", on, "-cert-joint="+strconvBool(on))
 		if p.Joint != on || !p.Cascade {
 			t.Errorf("joint %v: sidecar eval = %+v", on, p)
 		}
-		vitadv(t, noEnv, "report", "-results", root)
 		want := "`tau/smoke` (cascade)"
 		if on {
 			want = "`tau/smoke` (cascade; joint certificate)"
 		}
-		if rep := string(readFile(t, filepath.Join(root, "REPORT.md"))); !strings.Contains(rep, want) {
+		if !strings.Contains(rep, want) {
 			t.Errorf("joint %v: REPORT lacks %q", on, want)
 		}
 	}
+	requireNoResume(t, []string{"-cert-joint=false"}, nil)
+}
 
+// smokeTauWith runs the smoke τ sweep with flags into a fresh results
+// root, fails t unless the CSV has the flag column col (1 in every row)
+// exactly when on, and returns the protocol its sidecar records and the
+// REPORT made from the root.
+func smokeTauWith(t *testing.T, col string, on bool, flags ...string) (cell.Protocol, string) {
+	t.Helper()
+	root := t.TempDir()
+	vitadv(t, noEnv, append([]string{"tau", "-preset", "smoke", "-figures=false", "-results", root}, flags...)...)
+	csv := filepath.Join(root, "tau", "smoke.csv")
+	tab, err := sweep.ReadTable(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Has(col) != on {
+		t.Fatalf("%v: column %s present = %v", flags, col, tab.Has(col))
+	}
+	for i, v := range tab.Col(col) {
+		if v != 1 {
+			t.Errorf("row %d: %s = %g, want 1", i, col, v)
+		}
+	}
+	meta, err := sweep.ReadMeta(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p cell.Protocol
+	if err := json.Unmarshal(meta.Eval, &p); err != nil {
+		t.Fatalf("sidecar eval %s: %v", meta.Eval, err)
+	}
+	vitadv(t, noEnv, "report", "-results", root)
+	return p, string(readFile(t, filepath.Join(root, "REPORT.md")))
+}
+
+// requireNoResume fails t unless a smoke τ sweep begun with the flags
+// first (one cell) refuses to resume with the flags then, leaving the file
+// as it was.
+func requireNoResume(t *testing.T, first, then []string) {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "x")
-	vitadv(t, noEnv, "tau", "-preset", "smoke", "-cert-joint=false", "-out", out, "-figures=false", "-max-cells", "1")
+	base := []string{"tau", "-preset", "smoke", "-out", out, "-figures=false"}
+	vitadv(t, noEnv, slices.Concat(base, first, []string{"-max-cells", "1"})...)
 	before := readFile(t, out+".csv")
-	if err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"tau", "-preset", "smoke", "-out", out, "-figures=false"}, noEnv); err == nil {
-		t.Fatalf("a run begun with the interval bound alone resumed with the joint bounds")
+	if err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, slices.Concat(base, then), noEnv); err == nil {
+		t.Fatalf("a run begun with %v resumed with %v", first, then)
 	}
 	if after, _ := os.ReadFile(out + ".csv"); !bytes.Equal(before, after) {
 		t.Errorf("the refused resume changed the file")

@@ -22,8 +22,8 @@ var jointMeasure = flag.String("joint-measure", "", "retrain cells of a committe
 // row gives, checks that the cell's evaluation reproduces the committed
 // robust_err_lb and robust_err_ub (the Spec is the committed cell's), then
 // certifies the same test points with the joint bounds on
-// (certify.Certifier.SetJoint(true): what DefaultJoint = true would
-// commit) at the cell's τ and at half of it, and logs the upper ends
+// (certify.Certifier.SetJoint(true): what -cert-joint would commit) at
+// the cell's τ and at half of it, and logs the upper ends
 // with their time. Measured numbers are in results/bench/README.md.
 //
 //	go test ./model/cell -run TestJointMeasure -joint-measure paper-eta0.01-dh64:4,5 -v -timeout 60m

@@ -75,7 +75,7 @@ func jointResults(tb testing.TB) *golden.Values {
 
 // TestJointGolden: the joint bounds reproduce, bit for bit, the bounds and
 // radii of testdata/joint.golden on this build and every other kernel path
-// (the committed CSVs will depend on them once DefaultJoint is switched on).
+// (the committed files certified with -cert-joint, cell.Protocol.Joint, depend on them).
 // The file was written from the joint bounds as first committed (its
 // values hashed to the fingerprint 0x2c86be22cbc1e585 that pinned them
 // before) and rewritten when the Frobenius bounds of relational.go joined
