@@ -70,8 +70,9 @@ hunt:            ## rerun the tiny-scale counterexample hunt batch into results/
 hunt-paper:      ## the paper-scale (d=1024) hunt of Thm 4.2(i), (ii) and P7 with per-check budgets into results/hunt/hunt-paper.txt (52 min on 2 shared cores, measured)
 	bash results/hunt/batch-paper.sh
 
-# Issue 17's ci-scale evidence for the step size (not run by CI, nothing
-# committed yet): the ci τ sweep at η ∈ {0.1, 0.01, 0.001} × 5 seeds
+# Issue 17's ci-scale evidence for the step size (not run by CI; the
+# committed results/tau/ci-eta is this command with -out results/tau/ci-eta,
+# evaluated with the ci preset's cascade and joint certificate): the ci τ sweep at η ∈ {0.1, 0.01, 0.001} × 5 seeds
 # (paired: the same data and initialization at every η and τ), every run
 # ended at the matched gradient-flow time η·T = 15 — that of the committed
 # tau/ci.csv, 150 steps at η = 0.1 — or at robust training loss 0.01,
@@ -80,7 +81,7 @@ hunt-paper:      ## the paper-scale (d=1024) hunt of Thm 4.2(i), (ii) and P7 wit
 # the git-ignored scratch ETA_CI_OUT; a killed run resumes where it stopped.
 ETA_CI_OUT ?= results/tmp/eta-ci/tau/ci-eta
 .PHONY: eta-ci
-eta-ci:          ## τ sweep at η = 0.1, 0.01, 0.001 × 5 seeds to matched η·T = 15, into results/tmp/eta-ci (56 min wall on 2 shared cores, measured)
+eta-ci:          ## τ sweep at η = 0.1, 0.01, 0.001 × 5 seeds to matched η·T = 15, into results/tmp/eta-ci (28 min wall on 2 cores with the cascade and the joint certificate, measured)
 	$(GO) run ./cmd/vitadv tau -preset ci -eta 0.1,0.01,0.001 -reps 5 -flow-time 15 -target 0.01 -early-steps 20 -adv-attention -figures=false -out $(ETA_CI_OUT)
 
 # Issue 17 item 4: MNIST 0 vs 1 under ℓ2 (Frobenius) adversarial training,

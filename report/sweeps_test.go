@@ -53,9 +53,18 @@ func etaRepo(t *testing.T, traj func(cell int, eta float64) []string) string {
 	if err := os.WriteFile(filepath.Join(dir, "ci-eta.csv"), []byte(strings.Join(out, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	eval := "" // the sidecar records the cascade when the rows have it (bracketProtocol)
+	// The sidecar records the cascade and the joint certificate when the
+	// rows have their columns (bracketProtocol).
+	var flags []string
 	if slices.Contains(header, "eval_cascade") {
-		eval = `, "eval": {"cascade": true}`
+		flags = append(flags, `"cascade": true`)
+	}
+	if slices.Contains(header, "cert_joint") {
+		flags = append(flags, `"joint": true`)
+	}
+	eval := ""
+	if len(flags) > 0 {
+		eval = `, "eval": {` + strings.Join(flags, ", ") + `}`
 	}
 	os.WriteFile(filepath.Join(dir, "ci-eta.json"), []byte(`{"command": "vitadv tau -preset ci -eta 0.1,0.0001 (test fixture)", "job": "tau ci", "shard": "0/1", "cells": 110`+eval+`}`), 0o644)
 	if traj != nil {
