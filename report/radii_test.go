@@ -124,9 +124,11 @@ func TestBracketProtocol(t *testing.T) {
 }
 
 // TestProtocolCost: the section from a two-budget benchmark file (medians
-// over two runs of one sub-benchmark) and a root without the file (no
-// section). Controls: a line without the lb metric and a cheap budget
-// without its cascade are errors.
+// over two runs of one sub-benchmark), the same with the joint
+// certificate's results (a third column group), and a root without the
+// file (no section). Controls: a line without the lb metric, a cheap
+// budget without its cascade and a budget without its cascade-joint result
+// (when others have one) are errors.
 func TestProtocolCost(t *testing.T) {
 	root := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(root, "bench"), 0o755); err != nil {
@@ -164,6 +166,33 @@ PASS
 		if !strings.Contains(sb.String(), want) {
 			t.Errorf("section lacks %q:\n%s", want, sb.String())
 		}
+	}
+	if strings.Contains(sb.String(), "joint certificate: CPU") {
+		t.Errorf("a file without cascade-joint results has the joint column:\n%s", sb.String())
+	}
+	// With the joint certificate's results: a third column group.
+	jointFile := `BenchmarkEvalProtocol/tau=0.1/protocol=cheap-2   	1	100 ns/op	0.002 cpu-s/point	0 lb	0.9 ub
+BenchmarkEvalProtocol/tau=0.1/protocol=cascade-2 	1	100 ns/op	0.02 cpu-s/point	0 lb	0.9 ub
+BenchmarkEvalProtocol/tau=0.1/protocol=cascade-joint-2 	1	100 ns/op	0.008 cpu-s/point	0 lb	0 ub
+BenchmarkEvalProtocol/tau=0.4/protocol=cheap-2   	1	100 ns/op	0.002 cpu-s/point	0.9 lb	1 ub
+BenchmarkEvalProtocol/tau=0.4/protocol=cascade-2 	1	100 ns/op	0.006 cpu-s/point	1 lb	1 ub
+`
+	write(jointFile + "BenchmarkEvalProtocol/tau=0.4/protocol=cascade-joint-2 	1	100 ns/op	0.004 cpu-s/point	1 lb	1 ub\n")
+	sb.Reset()
+	if err := writeProtocolCost(&sb, root); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| 0.1 | 0.002 | 0.02 | 10.0× | [0.000, 0.900] | [0.000, 0.900] | 0.008 | 4.0× | [0.000, 0.000] |",
+		"| mean over these budgets | 0.002 | 0.013 | 6.5× | | | 0.006 | 3.0× | |",
+	} {
+		if !strings.Contains(sb.String(), want) {
+			t.Errorf("section with the joint certificate lacks %q:\n%s", want, sb.String())
+		}
+	}
+	write(jointFile)
+	if err := writeProtocolCost(io.Discard, root); err == nil {
+		t.Errorf("control: a budget without its cascade-joint result (others have one) gave no error")
 	}
 	write("BenchmarkEvalProtocol/tau=0.1/protocol=cheap-2 1 100 ns/op 0.002 cpu-s/point 0.9 ub\n")
 	if err := writeProtocolCost(io.Discard, root); err == nil {

@@ -15,12 +15,15 @@ import (
 // the committed ci τ sweep (results/tau/ci.csv: N = 20, N·SNR² = 20,
 // d = 128, M = 8, d_h = d_v = 64, 200 test points, Frobenius ball, PGD-5
 // adversarial training for 150 steps, replicate 0) costs per test point
-// under the two protocols (cell.Run.Evaluate, the certificate included in
-// both, since the bracket needs it):
+// under three protocols (cell.Run.Evaluate, the certificate included in
+// each, since the bracket needs it):
 //
-//	protocol=cheap    PGD-10 × 1, APGD-50, midpoint, erase; certificate
-//	protocol=cascade  the same, then the strong attack on the points
-//	                  neither broken nor certified (cell.Protocol.Cascade)
+//	protocol=cheap          PGD-10 × 1, APGD-50, midpoint, erase; the
+//	                        interval certificate
+//	protocol=cascade        the same, then the strong attack on the points
+//	                        neither broken nor certified (cell.Protocol.Cascade)
+//	protocol=cascade-joint  the cascade with the joint certificate
+//	                        (cell.Protocol.Joint): the committed ci files'
 //
 // at the budgets τ/‖μ‖ where the two differ in cost (0.1 and 0.15: the
 // certificate is loose and the cheap attacks break little; 0.25 and 0.4:
@@ -37,14 +40,13 @@ func BenchmarkEvalProtocol(b *testing.B) {
 	tc := experiment.TauPreset(experiment.CI)
 	for _, tauOverMu := range []float64{0.1, 0.15, 0.25, 0.4} {
 		var run *cell.Run
-		for _, cascade := range []bool{false, true} {
-			name := "cheap"
-			if cascade {
-				name = "cascade"
-			}
-			b.Run(fmt.Sprintf("tau=%g/protocol=%s", tauOverMu, name), func(b *testing.B) {
+		for _, p := range []struct {
+			name           string
+			cascade, joint bool
+		}{{"cheap", false, false}, {"cascade", true, false}, {"cascade-joint", true, true}} {
+			b.Run(fmt.Sprintf("tau=%g/protocol=%s", tauOverMu, p.name), func(b *testing.B) {
 				s := tc.Setup
-				s.Cascade = cascade
+				s.Cascade, s.Joint = p.cascade, p.joint
 				mu := s.MuFor(tc.N, tc.C)
 				spec := s.Spec(s.Data(tc.N, mu), float64(tauOverMu*mu), rng.Derive(tc.Seed, 0))
 				if run == nil {
