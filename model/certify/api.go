@@ -22,8 +22,29 @@ func (c *Certifier) Margin(x []float64, y float64, set attack.Set, tau float64) 
 	return c.margin(y, set, tau)
 }
 
-// margin is Margin on the prepared sample.
+// margin is Margin on the prepared sample: the interval bound, raised by
+// the joint bounds when they are on (withJoint).
 func (c *Certifier) margin(y float64, set attack.Set, tau float64) float64 {
+	set = c.begin(set, tau)
+	return c.withJoint(y, set, tau, c.intervalBound(y, set, tau))
+}
+
+// certified reports whether margin(y, set, tau) > 0 on the prepared
+// sample. With the joint bounds on, margin is the largest of the interval
+// bound and the joint bounds, so a positive interval bound settles the
+// sign without them: Radius's bisection, which needs only the sign, skips
+// the joint bounds (most of its cost) on every budget the interval bound
+// already certifies, with the same result bit for bit (TestJointGolden's
+// radii).
+func (c *Certifier) certified(y float64, set attack.Set, tau float64) bool {
+	set = c.begin(set, tau)
+	b := c.intervalBound(y, set, tau)
+	return b > 0 || c.withJoint(y, set, tau, b) > 0
+}
+
+// begin returns set ("" means the Frobenius ball) and makes the prepared
+// sample's first-order coefficients ready for a bound at tau.
+func (c *Certifier) begin(set attack.Set, tau float64) attack.Set {
 	if set == "" {
 		set = attack.Frobenius
 	}
@@ -42,12 +63,21 @@ func (c *Certifier) margin(y float64, set attack.Set, tau float64) float64 {
 			}
 		}
 	}
+	return set
+}
+
+// withJoint returns the interval bound b raised by the joint bounds when
+// they are on and tau > 0: the larger of b, the joint bounds and the
+// interval bound with the certifier's own ‖A‖₂.
+func (c *Certifier) withJoint(y float64, set attack.Set, tau, b float64) float64 {
+	if c.jt == nil {
+		return b
+	}
 	jb := math.Inf(-1)
-	if c.jt != nil && tau > 0 {
+	if tau > 0 {
 		jb = c.jointAll(y, set, tau) // the joint bounds (relax.go, split.go)
 	}
-	b := c.intervalBound(y, set, tau)
-	if c.jt != nil && c.normA != c.jt.normA0 {
+	if c.normA != c.jt.normA0 {
 		// The joint bounds tighten ‖A‖₂ (spectral.go). In exact arithmetic a
 		// smaller ‖A‖₂ only raises the interval bound, but the computed one
 		// is not monotone in it bit for bit (the rounded softmax enclosure,
@@ -299,21 +329,4 @@ func (c *Certifier) Radius(x []float64, y float64, set attack.Set, hi float64, i
 		}
 	}
 	return lo
-}
-
-// certified reports whether margin(y, set, tau) > 0 on the prepared
-// sample. With the joint bounds on, margin is the largest of the interval
-// bound and the joint bounds, so a positive interval bound settles the
-// sign without them: Radius's bisection, which needs only the sign, skips
-// the joint bounds (most of its cost) on every budget the interval bound
-// already certifies, with the same result bit for bit (TestJointGolden's
-// radii).
-func (c *Certifier) certified(y float64, set attack.Set, tau float64) bool {
-	if c.jt != nil && tau > 0 {
-		c.firstOrder()
-		if c.intervalBound(y, set, tau) > 0 {
-			return true
-		}
-	}
-	return c.margin(y, set, tau) > 0
 }
