@@ -354,13 +354,7 @@ func TestMidpointFloorControl(t *testing.T) {
 // every result as one named line.
 func certResults(tb testing.TB) *golden.Values {
 	var out golden.Values
-	type shape struct {
-		D, M, Dh int
-		scale    bool
-		shrink   float64
-		mu       float64
-	}
-	shapes := []shape{
+	shapes := []goldenShape{
 		{32, 3, 16, false, 1, 6},
 		{128, 8, 64, false, 1, 8},
 		{128, 8, 64, true, 0.25, 12},
@@ -368,15 +362,7 @@ func certResults(tb testing.TB) *golden.Values {
 		{16, 8, 8, false, 0.5, 4},
 	}
 	for si, sh := range shapes {
-		dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 6, MuNorm: sh.mu, Sigma2: 4, SigmaW: 0.2, Project: true}
-		_, te, err := data.Draw(dc, uint64(10+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh, ScaleScores: sh.scale}, vit.Init{Law: vit.Gaussian, Shrink: sh.shrink}, uint64(20+si))
-		if err != nil {
-			tb.Fatal(err)
-		}
+		m, te := sh.draw(tb, 6, uint64(10+si), uint64(20+si))
 		c, err := New(m, sh.M)
 		if err != nil {
 			tb.Fatal(err)

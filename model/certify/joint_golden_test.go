@@ -24,12 +24,18 @@ type goldenShape struct {
 // instance draws the golden model of shape sh, the si-th of its list
 // (Gaussian init of seed 40 + si), and 4 test points (data seed 30 + si).
 func (sh goldenShape) instance(tb testing.TB, si int) (*vit.Model, *data.Set) {
-	dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 4, MuNorm: sh.mu, Sigma2: 4, SigmaW: 0.2, Project: true}
-	_, te, err := data.Draw(dc, uint64(30+si))
+	return sh.draw(tb, 4, uint64(30+si), uint64(40+si))
+}
+
+// draw draws a model of shape sh (Gaussian init of seed initSeed) and
+// nTest test points (data seed dataSeed).
+func (sh goldenShape) draw(tb testing.TB, nTest int, dataSeed, initSeed uint64) (*vit.Model, *data.Set) {
+	dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: nTest, MuNorm: sh.mu, Sigma2: 4, SigmaW: 0.2, Project: true}
+	_, te, err := data.Draw(dc, dataSeed)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh, ScaleScores: sh.scale}, vit.Init{Law: vit.Gaussian, Shrink: sh.shrink}, uint64(40+si))
+	m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh, ScaleScores: sh.scale}, vit.Init{Law: vit.Gaussian, Shrink: sh.shrink}, initSeed)
 	if err != nil {
 		tb.Fatal(err)
 	}
