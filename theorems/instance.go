@@ -36,6 +36,46 @@ type Scale struct {
 	MaxSteps   int `json:"max_steps"`   // cap of the stop-rule runs
 	Replicates int `json:"replicates"`  // seeds per cell for replicate statements (P1)
 	ProbeEvery int `json:"probe_every"` // steps between trajectory probes
+	// StepFrac, when positive, puts the scale's runs inside THEORY §4.1's
+	// step-size hypothesis η ≤ CetaTheory·min{‖μ‖⁻², (σ₂²d)⁻¹} at
+	// CetaTheory = 1: a cell trains with η = StepFrac·min{‖μ‖⁻², (σ₂²d)⁻¹}
+	// (StepFrac in (0, 1]) in place of the scripts' η = 0.1, and every
+	// step count of the scale (MaxSteps, MechSteps, ProbeEvery) becomes the
+	// number of steps that reaches the same gradient-flow time η·T as at
+	// η = 0.1 (Steps). 0 (the named scales): η = 0.1. cmd/hunt -step-frac.
+	StepFrac float64 `json:"step_frac,omitempty"`
+}
+
+// ScriptsEta is the scripts' step size η = 0.1, the step of every scale
+// with StepFrac = 0; a scale's step counts are counted at it.
+const ScriptsEta = 0.1
+
+// Eta returns the step size of the scale's runs on data law dc: ScriptsEta
+// when StepFrac = 0, else StepFrac·min{‖μ‖⁻², (σ₂²d)⁻¹} = StepFrac/R² with
+// R = max{‖μ‖, σ₂√d} (RunFacts.StepLimitTheory at CetaTheory = 1).
+func (s Scale) Eta(dc data.Config) float64 {
+	if s.StepFrac == 0 {
+		return ScriptsEta
+	}
+	r := math.Max(dc.Mu(), dc.Sigma2*math.Sqrt(float64(dc.D)))
+	return s.StepFrac / (r * r)
+}
+
+// Steps returns the number of steps at step size eta that reaches the
+// gradient-flow time of n steps at ScriptsEta: n itself at ScriptsEta,
+// else cell.FlowSteps(n·ScriptsEta, eta) (at least 1; 0 only when that
+// exceeds cell.MaxFlowSteps).
+func (s Scale) Steps(n int, eta float64) int {
+	if eta == ScriptsEta || n <= 0 {
+		return n
+	}
+	return cell.FlowSteps(float64(n)*ScriptsEta, eta)
+}
+
+// Mech returns inst with the fixed horizon of the mechanism statements:
+// MechSteps steps at ScriptsEta, the same flow time at inst's own η.
+func (s Scale) Mech(inst Instance) Instance {
+	return inst.Fixed(s.Steps(s.MechSteps, inst.Train.Eta))
 }
 
 // Tiny is the property-test scale: d = 64, M = 4, d_h = d_v = 32, 100 test
@@ -124,13 +164,16 @@ type Instance = cell.Spec
 // Cell returns the instance of scale s at N training points, N·SNR₂² = c,
 // adversarial budget tau = tauRel·‖μ‖ and seed, with the projected noise
 // law, σ₂ = 4, σ_w = 0.2 (THEORY §6.5), Gaussian init (c = 16) and the
-// scripts' optimizer (η = 0.1, stop at loss < 0.01, capped at s.MaxSteps).
+// scripts' optimizer (η = 0.1, stop at loss < 0.01, capped at s.MaxSteps)
+// — or, when s.StepFrac > 0, η = s.Eta(dc) inside THEORY's step-size
+// hypothesis, with the cap and the probe interval at the same flow times.
 func (s Scale) Cell(n int, c, tauRel float64, seed uint64) Instance {
 	dc := data.Config{D: s.D, M: s.M, N: n, NTest: s.NTest, SNR2: math.Sqrt(c / float64(n)), Sigma2: 4, SigmaW: 0.2, Project: true}
+	eta := s.Eta(dc)
 	return Instance{
 		Data: dc, Arch: vit.Arch{D: s.D, Dh: s.Dh, Dv: s.Dv}, Init: vit.DefaultInit(),
-		Train: train.Config{Eta: 0.1, MaxSteps: s.MaxSteps, Target: 0.01},
-		Tau:   tauRel * dc.Mu(), Seed: seed, Probe: s.ProbeEvery,
+		Train: train.Config{Eta: eta, MaxSteps: s.Steps(s.MaxSteps, eta), Target: 0.01},
+		Tau:   tauRel * dc.Mu(), Seed: seed, Probe: s.Steps(s.ProbeEvery, eta),
 	}
 }
 

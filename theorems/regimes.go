@@ -601,7 +601,7 @@ func TauSweep(lab *Lab, sc Scale, n int, c float64, seed uint64, taus []float64)
 func TauSweepJittered(lab *Lab, sc Scale, n int, c float64, seed, jitter uint64, taus []float64) ([]float64, []float64, error) {
 	a1 := make([]float64, len(taus))
 	for i, t := range taus {
-		r, err := lab.Train(sc.Cell(n, c, t, seed).Fixed(sc.MechSteps).Jittered(jitter))
+		r, err := lab.Train(sc.Mech(sc.Cell(n, c, t, seed)).Jittered(jitter))
 		if err != nil {
 			return nil, nil, err
 		}

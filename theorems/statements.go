@@ -223,7 +223,7 @@ func All() []Statement {
 			Claim: "benign cell, fixed horizon: a₁ ≥ AttnFactor/M, γ̄ > 0 and nondecreasing after the transient, signal path dominates on ≥ 95% of test points",
 			Tests: tests("BenignMechanism"), Axes: benignAxes,
 			Check: func(lab *Lab, sc Scale, p Point, k Consts) (Verdict, error) {
-				r, err := lab.Train(sc.Cell(nOf(p), cOf(p), 0, uint64(p["seed"])).Fixed(sc.MechSteps))
+				r, err := lab.Train(sc.Mech(sc.Cell(nOf(p), cOf(p), 0, uint64(p["seed"]))))
 				if err != nil {
 					return Verdict{}, err
 				}
@@ -235,7 +235,7 @@ func All() []Statement {
 			Claim: "harmful cell, fixed horizon: train loss falls ≥ 90%, test loss ≥ 0.5, median ρ ≥ 5·|γ|, a₁ rises ≤ 0.1",
 			Tests: tests("HarmfulMechanism"), Axes: harmfulAxes,
 			Check: func(lab *Lab, sc Scale, p Point, k Consts) (Verdict, error) {
-				r, err := lab.Train(sc.Cell(nOf(p), cOf(p), 0, uint64(p["seed"])).Fixed(sc.MechSteps))
+				r, err := lab.Train(sc.Mech(sc.Cell(nOf(p), cOf(p), 0, uint64(p["seed"]))))
 				if err != nil {
 					return Verdict{}, err
 				}

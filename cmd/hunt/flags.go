@@ -73,6 +73,7 @@ func parse(w io.Writer, args []string) (*config, error) {
 	fs.Uint64Var(&c.seed, "seed", 1, "search seed: point i is drawn from PCG(seed, i)")
 	fs.BoolVar(&c.relax, "relax", false, "draw from the relaxed axis ranges (outside the hypotheses)")
 	scaleName := fs.String("scale", "tiny", "instance `scale`: "+theorems.ScaleNames)
+	stepFrac := fs.Float64("step-frac", 0, "train every check at η = `f`·min{‖μ‖⁻², (σ₂²d)⁻¹}, inside THEORY §4.1's step-size hypothesis (f in (0, 1]), to the flow time η·T of the scale's steps at η = 0.1 (theorems.Scale.StepFrac); 0: the scripts' η = 0.1")
 	fs.StringVar(&c.out, "out", scratchOut, "`directory` for counterexample files and SUMMARY.txt (the default is git-ignored scratch; -out results/hunt writes the committed tree)")
 	fs.IntVar(&c.maxFail, "max-fail", 3, "stop after this many distinct shrunk counterexamples")
 	fs.DurationVar(&c.budget, "time", 5*time.Minute, "stop searching and shrinking after this long (> 0; a check under way finishes or hits -check-time)")
@@ -118,6 +119,10 @@ func parse(w io.Writer, args []string) (*config, error) {
 		return nil, flagErr("scale", *scaleName, "must be "+theorems.ScaleNames)
 	}
 	c.scale = sc
+	if err := validStepFrac(*stepFrac); err != nil {
+		return nil, flagErr("step-frac", *stepFrac, err.Error())
+	}
+	c.scale.StepFrac = *stepFrac
 	if c.checks < 1 || c.checks > maxChecks {
 		return nil, flagErr("checks", c.checks, fmt.Sprintf("must be in [1, %d]", maxChecks))
 	}
@@ -218,6 +223,10 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 	if err != nil {
 		return st, bad("scale.name", ce.Scale.Name, "must be "+theorems.ScaleNames)
 	}
+	if err := validStepFrac(ce.Scale.StepFrac); err != nil {
+		return st, bad("scale.step_frac", ce.Scale.StepFrac, err.Error())
+	}
+	named.StepFrac = ce.Scale.StepFrac
 	if ce.Scale != named {
 		return st, bad("scale", fmt.Sprintf("%+v", ce.Scale), fmt.Sprintf("must equal the %s scale %+v", named.Name, named))
 	}
@@ -248,4 +257,13 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 		}
 	}
 	return st, nil
+}
+
+// validStepFrac checks a -step-frac value (theorems.Scale.StepFrac): 0, or
+// in (0, 1] — inside THEORY §4.1's step-size hypothesis at CetaTheory = 1.
+func validStepFrac(f float64) error {
+	if f == 0 || f > 0 && f <= 1 {
+		return nil
+	}
+	return errors.New("must be 0 (η = 0.1) or in (0, 1]")
 }

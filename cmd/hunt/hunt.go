@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -251,7 +252,7 @@ func run(w io.Writer, args []string) error {
 		for _, b := range v.Failed() {
 			ce.Failed = append(ce.Failed, b.Name)
 		}
-		name := fileName(st.ID, p, c.relax, sc.Name)
+		name := fileName(st.ID, p, c.relax, sc)
 		ce.Replay = "go run ./cmd/hunt -replay " + filepath.ToSlash(filepath.Join(c.out, name))
 		if err := writeCE(c.out, name, ce); err != nil {
 			return err
@@ -406,13 +407,16 @@ func key(p theorems.Point) string {
 	return strings.Join(parts, " ")
 }
 
-func fileName(id string, p theorems.Point, relax bool, scale string) string {
+func fileName(id string, p theorems.Point, relax bool, sc theorems.Scale) string {
 	s := strings.NewReplacer("(", "", ")", "", ".", "").Replace(id) + "-" + strings.ReplaceAll(key(p), " ", "_")
 	if relax {
 		s += "-relaxed"
 	}
-	if scale != "tiny" {
-		s += "-" + scale
+	if sc.Name != "tiny" {
+		s += "-" + sc.Name
+	}
+	if sc.StepFrac != 0 {
+		s += "-stepfrac" + strconv.FormatFloat(sc.StepFrac, 'g', -1, 64)
 	}
 	return s + ".json"
 }
@@ -461,7 +465,11 @@ func updateSummary(dir string) error {
 		if len(ce.Outside) > 0 {
 			rel += " (outside the hypotheses: " + theorems.Scope{Conditions: ce.Outside, Violated: ce.Outside}.Short() + ")"
 		}
-		fmt.Fprintf(&sb, "%s %s %s%s scale=%s [%s] fails: %s | %s\n", ce.Statement, ce.Func, ce.Tag, rel, ce.Scale.Name,
+		scale := ce.Scale.Name
+		if ce.Scale.StepFrac != 0 {
+			scale += " step-frac=" + strconv.FormatFloat(ce.Scale.StepFrac, 'g', -1, 64)
+		}
+		fmt.Fprintf(&sb, "%s %s %s%s scale=%s [%s] fails: %s | %s\n", ce.Statement, ce.Func, ce.Tag, rel, scale,
 			key(ce.Point), strings.Join(ce.Failed, "; "), ce.Replay)
 	}
 	return store.WriteFileAtomic(filepath.Join(dir, "SUMMARY.txt"), func(w io.Writer) error {

@@ -207,9 +207,11 @@ func outsideLineFor(cmd string, headerD int, tally, dir string, rest []string) (
 	if err != nil {
 		return "", fmt.Errorf("command %q: %w", cmd, err)
 	}
+	frac := c.scale.StepFrac
 	if c.scale, err = theorems.ScaleByName(theorems.CurrentScaleName(c.scale.Name, headerD)); err != nil {
 		return "", err
 	}
+	c.scale.StepFrac = frac
 	st, _ := find(c.id)
 	var n [5]int // holds, undecided, timed out, n/a, fails
 	if err := scanTally(tally, st, &n); err != nil {

@@ -93,7 +93,7 @@ func TestCommittedNames(t *testing.T) {
 			t.Errorf("%v", err)
 			continue
 		}
-		if want := fileName(ce.Statement, ce.Point, ce.Relaxed, ce.Scale.Name); filepath.Base(f) != want {
+		if want := fileName(ce.Statement, ce.Point, ce.Relaxed, ce.Scale); filepath.Base(f) != want {
 			t.Errorf("%s: fileName gives %s", filepath.Base(f), want)
 		}
 		if !strings.HasSuffix(ce.Replay, "results/hunt/"+filepath.Base(f)) {
@@ -112,7 +112,7 @@ func TestCommittedNames(t *testing.T) {
 	}
 	// Negative control: the name of a d = 256 file under its old scale
 	// name is not the committed one.
-	if got := fileName("Thm4.2(ii)", theorems.Point{"c2": 6, "log2N": 5, "seed": 3, "tau20": 9}, false, "paper"); got == midCE {
+	if got := fileName("Thm4.2(ii)", theorems.Point{"c2": 6, "log2N": 5, "seed": 3, "tau20": 9}, false, theorems.Paper()); got == midCE {
 		t.Errorf("fileName at paper = %s, the mid file's name", got)
 	}
 }
