@@ -56,6 +56,46 @@ func TestHuntRecordsOutside(t *testing.T) {
 	}
 }
 
+// TestHuntInsideStepSize: with -step-frac the same kind of hunt trains
+// inside THEORY's step-size hypothesis, so a P12 check (whose scope is the
+// training conditions and the regime-1 budget) is tallied inside — the
+// run log has no outside part and records the scale's step_frac, and the
+// text log no outside line. Control: at η = 0.1 (no -step-frac) the same
+// point is outside, with the step-size condition violated.
+func TestHuntInsideStepSize(t *testing.T) {
+	for _, c := range []struct {
+		frac    string
+		outside bool
+	}{{"0.9", false}, {"", true}} {
+		dir := t.TempDir()
+		args := []string{"-statement", "P12", "-checks", "1"}
+		if c.frac != "" {
+			args = append(args, "-step-frac", c.frac)
+		}
+		text := huntText(t, dir, args)
+		recs, err := report.ReadHuntLog(filepath.Join(dir, "b.jsonl"))
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("%v: run log %v, %v", args, recs, err)
+		}
+		r := recs[0]
+		if n := r.Holds + r.Undecided + r.TimedOut + r.Fails; n != 1 {
+			t.Fatalf("%v: %d checks tallied, want 1", args, n)
+		}
+		if got := r.Outside != nil; got != c.outside {
+			t.Errorf("%v: outside part %+v, want outside = %v", args, r.Outside, c.outside)
+		}
+		if got := strings.Contains(text, "\n"+report.OutsidePrefix); got != c.outside {
+			t.Errorf("%v: text log outside line %v, want %v:\n%s", args, got, c.outside, text)
+		}
+		if want := map[string]float64{"0.9": 0.9, "": 0}[c.frac]; r.Scale.StepFrac != want {
+			t.Errorf("%v: recorded step_frac %v, want %v", args, r.Scale.StepFrac, want)
+		}
+		if c.outside && (len(r.Outside.Violated) == 0 || !strings.HasPrefix(r.Outside.Violated[0].Name, "η ≤ CetaTheory")) {
+			t.Errorf("control: violated %+v, want THEORY's step-size condition", r.Outside.Violated)
+		}
+	}
+}
+
 // TestLabelScopeExact: the converter that labels hunt logs written before
 // the scopes were evaluated (-label-scope) is exact: a hunt's text log
 // with its outside line removed is labelled back to the hunt's own text,
