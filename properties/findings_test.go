@@ -67,6 +67,12 @@ var recordedFiles = []struct{ file, kind string }{
 	// the generator's log2N ≥ 2 excludes it, the statement does not.
 	{"Thm42i-c2=6_log2N=1_seed=1_tau20=2-relaxed.json", outside},
 	{"Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json", outside},
+	// The same point found again inside THEORY's step-size hypothesis
+	// (results/hunt/hunt-inside.txt, -step-frac 0.9: η = 1.1e-4): slowdown
+	// 155 = 39·M against SlowHi·M = 16 (734 steps to ε at τ = 0, 113 779 at
+	// τ = 0.6‖μ‖, the regime-2 window's upper end C2‖μ‖). Replayed under
+	// VITADV_STEP_FRAC=0.9 (about 3 minutes).
+	{"Thm42ii-c2=6_log2N=3_seed=1_tau20=12-stepfrac0.9.json", finding},
 	{"Thm42ii-c2=6_log2N=5_seed=3_tau20=9-mid.json", outside}, // d = 256 (written as "paper" before the scales were named by size)
 	// d = 1024 (results/hunt/hunt-paper.txt): slowdown 33.6 = 2.1·M inside
 	// [M/4, 4M], agreement with f_lin 1.00, but the entropy stays at 0.84 ln M.
@@ -137,6 +143,10 @@ func parseRecorded(name string, b []byte) (recorded, error) {
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", name, err)
 	}
+	if !(r.Scale.StepFrac >= 0 && r.Scale.StepFrac <= 1) {
+		return r, fmt.Errorf("%s: scale step_frac %v, want 0 or in (0, 1]", name, r.Scale.StepFrac)
+	}
+	named.StepFrac = r.Scale.StepFrac // the step is part of the replay key (sameScale)
 	if r.Scale != named {
 		// A findings replay keys on the name: sizes that are not the
 		// named scale's would replay at another size than recorded.
@@ -195,19 +205,23 @@ func findingsOf(t testing.TB, id string) []recorded {
 	if err != nil {
 		t.Fatalf("recorded counterexamples: %v", err)
 	}
-	return findingsAt(all, id, scale.Name)
+	return findingsAt(all, id, scale)
 }
 
-// findingsAt returns the findings of statement id among all recorded at the
-// scale called name (a file replays only at the scale it was found at):
+// sameScale reports whether a file recorded at scale a replays at scale b:
+// the same name and the same step (StepFrac; VITADV_STEP_FRAC).
+func sameScale(a, b theorems.Scale) bool { return a.Name == b.Name && a.StepFrac == b.StepFrac }
+
+// findingsAt returns the findings of statement id among all recorded at
+// scale sc, by name and step (a file replays only at the scale it was found at):
 // the points where its rule fails at the default constants, inside its
 // hypotheses (finding) or outside them (outside: the hunts' η = 0.1 is
 // outside THEORY's step-size hypothesis, and the property tests draw at
 // the same η, so they replay these points instead of rediscovering them).
-func findingsAt(all []recorded, id, name string) []recorded {
+func findingsAt(all []recorded, id string, sc theorems.Scale) []recorded {
 	var out []recorded
 	for _, r := range all {
-		if r.Statement == id && (r.Kind == finding || r.Kind == outside) && r.Scale.Name == name {
+		if r.Statement == id && (r.Kind == finding || r.Kind == outside) && sameScale(r.Scale, sc) {
 			out = append(out, r)
 		}
 	}
@@ -300,10 +314,16 @@ func TestFindings(t *testing.T) {
 				continue
 			}
 		}
-		if r.Scale.Name != scale.Name {
-			line := fmt.Sprintf("[%s] at scale %s, replayed under VITADV_SCALE=%s (%s)", fmtPoint(r.Point), r.Scale.Name, r.Scale.Name, r.File)
+		if !sameScale(r.Scale, scale) {
+			at, env := r.Scale.Name, "VITADV_SCALE="+r.Scale.Name
+			if r.Scale.StepFrac != 0 {
+				f := strconv.FormatFloat(r.Scale.StepFrac, 'g', -1, 64)
+				at += " step-frac " + f
+				env += " VITADV_STEP_FRAC=" + f
+			}
+			line := fmt.Sprintf("[%s] at scale %s, replayed under %s (%s)", fmtPoint(r.Point), at, env, r.File)
 			if out {
-				outsideOf[r.Statement] = append(outsideOf[r.Statement], fmt.Sprintf("[%s] at scale %s, %s, replayed under VITADV_SCALE=%s (%s)", fmtPoint(r.Point), r.Scale.Name, sco.Short(), r.Scale.Name, r.File))
+				outsideOf[r.Statement] = append(outsideOf[r.Statement], fmt.Sprintf("[%s] at scale %s, %s, replayed under %s (%s)", fmtPoint(r.Point), at, sco.Short(), env, r.File))
 			} else if r.Kind == finding {
 				byStmt[r.Statement] = append(byStmt[r.Statement], line)
 			}

@@ -18,7 +18,8 @@ import (
 var lab = theorems.NewLab()
 
 // scale is theorems.Tiny unless VITADV_SCALE names another scale (tiny,
-// ci, mid or paper); an unknown name fails every test (TestMain).
+// ci, mid or paper), at the step VITADV_STEP_FRAC gives (0: η = 0.1); an
+// unknown name or a bad step fails every test (TestMain).
 var scale, scaleErr = theorems.ScaleFromEnv()
 
 // isStrict is VITADV_STRICT read by strictFromEnv; a value other than
@@ -29,7 +30,7 @@ var isStrict, strictErr = strictFromEnv(os.Getenv)
 // test runs.
 func TestMain(m *testing.M) {
 	if scaleErr != nil {
-		fmt.Fprintln(os.Stderr, "properties: VITADV_SCALE:", scaleErr)
+		fmt.Fprintln(os.Stderr, "properties: VITADV_SCALE / VITADV_STEP_FRAC:", scaleErr)
 		os.Exit(2)
 	}
 	if strictErr != nil {

@@ -26,17 +26,24 @@ func TestFindingsByScale(t *testing.T) {
 		}
 		return out
 	}
-	mid := findingsAt(all, "Thm4.2(ii)", "mid")
+	mid := findingsAt(all, "Thm4.2(ii)", theorems.Mid())
 	if len(mid) != 1 || mid[0].File != "Thm42ii-c2=6_log2N=5_seed=3_tau20=9-mid.json" || mid[0].Scale != theorems.Mid() {
 		t.Errorf("Thm4.2(ii) findings at mid = %v, want the d = 256 file at theorems.Mid()", names(mid))
 	}
-	if got := findingsAt(all, "Thm4.2(ii)", "paper"); len(got) != 1 || got[0].File != "Thm42ii-c2=6_log2N=5_seed=1_tau20=7-paper.json" || got[0].Scale != theorems.Paper() {
+	if got := findingsAt(all, "Thm4.2(ii)", theorems.Paper()); len(got) != 1 || got[0].File != "Thm42ii-c2=6_log2N=5_seed=1_tau20=7-paper.json" || got[0].Scale != theorems.Paper() {
 		t.Errorf("Thm4.2(ii) findings at paper (d = 1024) = %v, want the d = 1024 file at theorems.Paper()", names(got))
 	}
 	// Negative control: the tiny finding is tiny's, not mid's.
-	tiny := findingsAt(all, "Thm4.2(ii)", "tiny")
+	tiny := findingsAt(all, "Thm4.2(ii)", theorems.Tiny())
 	if len(tiny) != 1 || tiny[0].File != "Thm42ii-c2=6_log2N=3_seed=1_tau20=12.json" {
-		t.Errorf("Thm4.2(ii) findings at tiny = %v, want the one tiny file", names(tiny))
+		t.Errorf("Thm4.2(ii) findings at tiny = %v, want the one tiny file at η = 0.1", names(tiny))
+	}
+	// The same point found inside THEORY's step-size hypothesis replays
+	// only at that step (VITADV_STEP_FRAC=0.9), and not at η = 0.1.
+	inside := theorems.Tiny()
+	inside.StepFrac = 0.9
+	if got := findingsAt(all, "Thm4.2(ii)", inside); len(got) != 1 || got[0].File != "Thm42ii-c2=6_log2N=3_seed=1_tau20=12-stepfrac0.9.json" || got[0].Kind != finding {
+		t.Errorf("Thm4.2(ii) findings at tiny, step-frac 0.9 = %v, want the one file found inside the hypotheses, listed as a finding", names(got))
 	}
 }
 
@@ -63,6 +70,27 @@ func TestScaleEnv(t *testing.T) {
 			t.Errorf("VITADV_SCALE=%q: err = %v, want *theorems.ScaleError", bad, err)
 		}
 	}
+	// VITADV_STEP_FRAC sets the scale's step (cmd/hunt -step-frac); a value
+	// outside [0, 1] or not a number is refused naming the variable.
+	t.Setenv("VITADV_SCALE", "ci")
+	for _, c := range []struct {
+		env  string
+		want float64
+		ok   bool
+	}{{"0.9", 0.9, true}, {"1", 1, true}, {"0", 0, true}, {"", 0, true}, {"1.5", 0, false}, {"-0.1", 0, false}, {"NaN", 0, false}, {"x", 0, false}} {
+		t.Setenv("VITADV_STEP_FRAC", c.env)
+		got, err := theorems.ScaleFromEnv()
+		want := theorems.CI()
+		want.StepFrac = c.want
+		if c.ok && (err != nil || got != want) {
+			t.Errorf("VITADV_STEP_FRAC=%q: %+v, %v; want %+v", c.env, got, err, want)
+		}
+		if !c.ok && (err == nil || !strings.Contains(err.Error(), "VITADV_STEP_FRAC")) {
+			t.Errorf("VITADV_STEP_FRAC=%q: err = %v, want an error naming the variable", c.env, err)
+		}
+	}
+	t.Setenv("VITADV_STEP_FRAC", "")
+	t.Setenv("VITADV_SCALE", "")
 	if testing.Short() {
 		return
 	}

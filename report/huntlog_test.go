@@ -171,3 +171,31 @@ func TestHuntLogReplayScale(t *testing.T) {
 		}
 	}
 }
+
+// TestHuntScaleStepFrac: the conversion of a text-logged command reads
+// -step-frac into the scale (cmd/hunt's rule: 0, or in (0, 1]), so the
+// converted record of a hunt inside THEORY's step-size hypothesis records
+// the step size it ran at; any other value is refused. Control: a command
+// without the flag keeps the named scale.
+func TestHuntScaleStepFrac(t *testing.T) {
+	cmd := func(extra string) []string {
+		return strings.Fields("go run ./cmd/hunt -statement P12 -checks 3 " + extra)
+	}
+	if sc, err := huntScale(cmd(""), 0); err != nil || sc != theorems.Tiny() {
+		t.Errorf("no -step-frac: %+v, %v; want the tiny scale", sc, err)
+	}
+	for _, c := range []struct {
+		extra string
+		want  float64
+	}{{"-step-frac 0.9", 0.9}, {"-step-frac=1", 1}, {"-scale ci -step-frac 0.5", 0.5}, {"-step-frac 0", 0}} {
+		sc, err := huntScale(cmd(c.extra), 0)
+		if err != nil || sc.StepFrac != c.want {
+			t.Errorf("%q: StepFrac %v, %v; want %v", c.extra, sc.StepFrac, err, c.want)
+		}
+	}
+	for _, bad := range []string{"-step-frac 2", "-step-frac -0.5", "-step-frac NaN", "-step-frac x", "-step-frac"} {
+		if _, err := huntScale(cmd(bad), 0); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

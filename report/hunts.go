@@ -197,8 +197,10 @@ func flagValue(fields []string, name string, boolean bool) (v string, present bo
 // flag (default tiny), resolved by theorems.ScaleByName. Logs written when
 // "paper" named THEORY §6.5's d = 256 scale (now mid) declare d = 256 in
 // their header comment; their "-scale paper" commands are mid (the rule
-// cmd/hunt applies to their counterexample files). Only the conversion of
-// text logs needs this: a JSON run log records the sizes themselves.
+// cmd/hunt applies to their counterexample files). A -step-frac flag sets
+// the scale's StepFrac (cmd/hunt's rule: 0, or in (0, 1]). Only the
+// conversion of text logs needs this: a JSON run log records the scale
+// itself.
 func huntScale(fields []string, headerD int) (theorems.Scale, error) {
 	name, ok, err := flagValue(fields, "scale", false)
 	if err != nil {
@@ -207,7 +209,20 @@ func huntScale(fields []string, headerD int) (theorems.Scale, error) {
 	if !ok {
 		name = "tiny"
 	}
-	return theorems.ScaleByName(theorems.CurrentScaleName(name, headerD))
+	sc, err := theorems.ScaleByName(theorems.CurrentScaleName(name, headerD))
+	if err != nil {
+		return sc, err
+	}
+	v, ok, err := flagValue(fields, "step-frac", false)
+	if err != nil || !ok {
+		return sc, err
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(f == 0 || f > 0 && f <= 1) {
+		return sc, fmt.Errorf("-step-frac %q: must be 0 or in (0, 1]", v)
+	}
+	sc.StepFrac = f
+	return sc, nil
 }
 
 // flagValues returns every value of the repeatable flag -name in a

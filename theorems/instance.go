@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"vitadv/model/certify"
 	"vitadv/model/data"
 	"vitadv/model/train"
+	"vitadv/model/valid"
 	"vitadv/model/vit"
 )
 
@@ -147,12 +149,27 @@ func CurrentScaleName(name string, d int) string {
 // ScaleFromEnv returns the scale named by VITADV_SCALE (Tiny when unset or
 // empty) and a *ScaleError for any other name, so that a typo never runs
 // the property tests at a silently different size.
+//
+// VITADV_STEP_FRAC, when set and not empty, sets the scale's StepFrac (a
+// number in [0, 1]; anything else is a *valid.Error naming the variable),
+// so that the property tests draw inside THEORY's step-size hypothesis and
+// replay the hunts' counterexamples found there (cmd/hunt -step-frac).
 func ScaleFromEnv() (Scale, error) {
-	name := os.Getenv("VITADV_SCALE")
-	if name == "" {
-		return Tiny(), nil
+	sc := Tiny()
+	if name := os.Getenv("VITADV_SCALE"); name != "" {
+		var err error
+		if sc, err = ScaleByName(name); err != nil {
+			return sc, err
+		}
 	}
-	return ScaleByName(name)
+	if v := os.Getenv("VITADV_STEP_FRAC"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f >= 0 && f <= 1) {
+			return sc, &valid.Error{Field: "VITADV_STEP_FRAC", Value: v, Rule: "must be a number in [0, 1] (0: η = 0.1)"}
+		}
+		sc.StepFrac = f
+	}
+	return sc, nil
 }
 
 // Instance is one fully specified, replayable experiment: the data law, the
