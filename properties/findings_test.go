@@ -71,7 +71,7 @@ var recordedFiles = []struct{ file, kind string }{
 	// (results/hunt/hunt-inside.txt, -step-frac 0.9: η = 1.1e-4): slowdown
 	// 155 = 39·M against SlowHi·M = 16 (734 steps to ε at τ = 0, 113 779 at
 	// τ = 0.6‖μ‖, the regime-2 window's upper end C2‖μ‖). Replayed under
-	// VITADV_STEP_FRAC=0.9 (about 3 minutes).
+	// VITADV_STEP_FRAC=0.9 (28 s; it fails there on the slowdown alone).
 	{"Thm42ii-c2=6_log2N=3_seed=1_tau20=12-stepfrac0.9.json", finding},
 	{"Thm42ii-c2=6_log2N=5_seed=3_tau20=9-mid.json", outside}, // d = 256 (written as "paper" before the scales were named by size)
 	// d = 1024 (results/hunt/hunt-paper.txt): slowdown 33.6 = 2.1·M inside
