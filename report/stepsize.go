@@ -336,8 +336,10 @@ func byEtaText(rows []ClaimRow, fs []tauFile, k theorems.Consts) string {
 		parts = append(parts, "no sweep of this cell is inside the step-size condition, so these are findings about practice, not verdicts on Thm 4.2")
 	case len(fs):
 		parts = append(parts, "every sweep of this cell is inside the step-size condition")
+	case 1:
+		parts = append(parts, fmt.Sprintf("1 of the %d sweeps is inside the step-size condition (the table says which): its verdicts are about Thm 4.2, the others' findings about practice", len(fs)))
 	default:
-		parts = append(parts, fmt.Sprintf("%d of the %d sweeps are inside the step-size condition (the table says which)", inside, len(fs)))
+		parts = append(parts, fmt.Sprintf("%d of the %d sweeps are inside the step-size condition (the table says which): their verdicts are about Thm 4.2, the others' findings about practice", inside, len(fs)))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -143,7 +143,7 @@ func TestTauSweepJudgedPerEta(t *testing.T) {
 	if !strings.Contains(stmts, "`tau/ci-eta` [η = 0.1], η = 0.1 (×205 the step-size limit)") || !strings.Contains(stmts, "`tau/ci-eta` [η = 0.0001], η = 0.0001 (inside the step-size condition)") {
 		t.Errorf("STATEMENTS' step-size sentence does not state both η against the limit:\n%s", stmts)
 	}
-	if !strings.Contains(stmts, "By η: P6's rule fails at η = 0.1, 0.0001; P7's rule fails at η = 0.1, 0.0001; 1 of the 2 sweeps are inside the step-size condition") {
+	if !strings.Contains(stmts, "By η: P6's rule fails at η = 0.1, 0.0001; P7's rule fails at η = 0.1, 0.0001; 1 of the 2 sweeps is inside the step-size condition (the table says which): its verdicts are about Thm 4.2") {
 		t.Errorf("STATEMENTS' step-size sentence does not group the rules' outcomes by η:\n%s", stmts)
 	}
 	rep := files[ReportPath]
