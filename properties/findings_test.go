@@ -143,8 +143,8 @@ func parseRecorded(name string, b []byte) (recorded, error) {
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", name, err)
 	}
-	if !(r.Scale.StepFrac >= 0 && r.Scale.StepFrac <= 1) {
-		return r, fmt.Errorf("%s: scale step_frac %v, want 0 or in (0, 1]", name, r.Scale.StepFrac)
+	if err := theorems.ValidStepFrac(r.Scale.StepFrac); err != nil {
+		return r, fmt.Errorf("%s: scale step_frac %v: %w", name, r.Scale.StepFrac, err)
 	}
 	named.StepFrac = r.Scale.StepFrac // the step is part of the replay key (sameScale)
 	if r.Scale != named {

@@ -198,7 +198,7 @@ func flagValue(fields []string, name string, boolean bool) (v string, present bo
 // "paper" named THEORY §6.5's d = 256 scale (now mid) declare d = 256 in
 // their header comment; their "-scale paper" commands are mid (the rule
 // cmd/hunt applies to their counterexample files). A -step-frac flag sets
-// the scale's StepFrac (cmd/hunt's rule: 0, or in (0, 1]). Only the
+// the scale's StepFrac (theorems.ValidStepFrac). Only the
 // conversion of text logs needs this: a JSON run log records the scale
 // itself.
 func huntScale(fields []string, headerD int) (theorems.Scale, error) {
@@ -218,7 +218,10 @@ func huntScale(fields []string, headerD int) (theorems.Scale, error) {
 		return sc, err
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || !(f == 0 || f > 0 && f <= 1) {
+	if err == nil {
+		err = theorems.ValidStepFrac(f)
+	}
+	if err != nil {
 		return sc, fmt.Errorf("-step-frac %q: must be 0 or in (0, 1]", v)
 	}
 	sc.StepFrac = f

@@ -80,7 +80,7 @@ func AssumptionSet(inst Instance, k Consts) (Verdict, error) {
 	if err != nil {
 		return Verdict{}, err
 	}
-	R := math.Max(dc.Mu(), dc.Sigma2*math.Sqrt(float64(dc.D)))
+	R := tokenNormBound(dc.Mu(), dc.Sigma2, dc.D)
 	s0 := inst.Init.Sigma0(dc.D) // the std of both laws (vit.Init.Sigma0)
 	kappa := s0 * s0 * R * R * math.Sqrt(float64(inst.Arch.Dh)) * inst.Arch.Scale()
 	wo2 := linalg.Dot(m0.Wo, m0.Wo)

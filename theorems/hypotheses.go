@@ -192,7 +192,14 @@ func (f RunFacts) Validate() error {
 }
 
 // R returns the largest token norm R = max(‖μ‖, σ₂√d) (AssumptionSet's R).
-func (f RunFacts) R() float64 { return math.Max(f.Mu, f.Sigma2*math.Sqrt(float64(f.D))) }
+func (f RunFacts) R() float64 { return tokenNormBound(f.Mu, f.Sigma2, f.D) }
+
+// tokenNormBound is R = max(‖μ‖, σ₂√d), the largest token norm of THEORY
+// §4.1 (AssumptionSet, RunFacts.R and Scale.Eta all use it): THEORY's
+// step-size limit is 1/R².
+func tokenNormBound(mu, sigma2 float64, d int) float64 {
+	return math.Max(mu, sigma2*math.Sqrt(float64(d)))
+}
 
 // EtaT returns the gradient-flow time η·T of the run.
 func (f RunFacts) EtaT() float64 { return f.Eta * float64(f.Steps) }

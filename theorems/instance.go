@@ -48,6 +48,17 @@ type Scale struct {
 	StepFrac float64 `json:"step_frac,omitempty"`
 }
 
+// ValidStepFrac checks a value of Scale.StepFrac: 0 (η = ScriptsEta) or in
+// (0, 1], inside THEORY's step-size hypothesis at CetaTheory = 1. It is
+// the one rule of cmd/hunt -step-frac, its counterexample files and run
+// logs, and VITADV_STEP_FRAC.
+func ValidStepFrac(f float64) error {
+	if f == 0 || f > 0 && f <= 1 {
+		return nil
+	}
+	return errors.New("must be 0 (η = 0.1) or in (0, 1]")
+}
+
 // ScriptsEta is the scripts' step size η = 0.1, the step of every scale
 // with StepFrac = 0; a scale's step counts are counted at it.
 const ScriptsEta = 0.1
@@ -59,7 +70,7 @@ func (s Scale) Eta(dc data.Config) float64 {
 	if s.StepFrac == 0 {
 		return ScriptsEta
 	}
-	r := math.Max(dc.Mu(), dc.Sigma2*math.Sqrt(float64(dc.D)))
+	r := tokenNormBound(dc.Mu(), dc.Sigma2, dc.D)
 	return s.StepFrac / (r * r)
 }
 
@@ -164,8 +175,11 @@ func ScaleFromEnv() (Scale, error) {
 	}
 	if v := os.Getenv("VITADV_STEP_FRAC"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || !(f >= 0 && f <= 1) {
-			return sc, &valid.Error{Field: "VITADV_STEP_FRAC", Value: v, Rule: "must be a number in [0, 1] (0: η = 0.1)"}
+		if err == nil {
+			err = ValidStepFrac(f)
+		}
+		if err != nil {
+			return sc, &valid.Error{Field: "VITADV_STEP_FRAC", Value: v, Rule: "must be 0 (η = 0.1) or a number in (0, 1]"}
 		}
 		sc.StepFrac = f
 	}

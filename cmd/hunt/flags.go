@@ -119,7 +119,7 @@ func parse(w io.Writer, args []string) (*config, error) {
 		return nil, flagErr("scale", *scaleName, "must be "+theorems.ScaleNames)
 	}
 	c.scale = sc
-	if err := validStepFrac(*stepFrac); err != nil {
+	if err := theorems.ValidStepFrac(*stepFrac); err != nil {
 		return nil, flagErr("step-frac", *stepFrac, err.Error())
 	}
 	c.scale.StepFrac = *stepFrac
@@ -223,7 +223,7 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 	if err != nil {
 		return st, bad("scale.name", ce.Scale.Name, "must be "+theorems.ScaleNames)
 	}
-	if err := validStepFrac(ce.Scale.StepFrac); err != nil {
+	if err := theorems.ValidStepFrac(ce.Scale.StepFrac); err != nil {
 		return st, bad("scale.step_frac", ce.Scale.StepFrac, err.Error())
 	}
 	named.StepFrac = ce.Scale.StepFrac
@@ -257,13 +257,4 @@ func validateCE(path string, ce *Counterexample) (theorems.Statement, error) {
 		}
 	}
 	return st, nil
-}
-
-// validStepFrac checks a -step-frac value (theorems.Scale.StepFrac): 0, or
-// in (0, 1] — inside THEORY §4.1's step-size hypothesis at CetaTheory = 1.
-func validStepFrac(f float64) error {
-	if f == 0 || f > 0 && f <= 1 {
-		return nil
-	}
-	return errors.New("must be 0 (η = 0.1) or in (0, 1]")
 }
