@@ -63,7 +63,7 @@ benchcmp:        ## benchstat: the baseline of the new file's CPU class vs the n
 	@base=$$($(BENCHFILE) find -dir $(BENCH_DIR) $(BENCH_NEW)) && echo "benchcmp: $$base vs $(BENCH_NEW)" && \
 	  $(GO) tool benchstat $(BENCHSTAT_FLAGS) "$$base" $(BENCH_NEW)
 
-peer: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## Go vs the PyTorch peer (needs python3-torch; skipped with a message if absent)
+peer: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## Go vs the PyTorch peer (needs python3-torch on OpenBLAS: make bench-deps; skipped with a message if absent, not judged on the reference BLAS)
 	@mkdir -p $(BENCH_DIR)
 	$(LINALG_GO) run ./cmd/peercmp $(subst -tags ,-tags=,$(LINALG_TAGS)) -rounds $(PEER_ROUNDS) -o $(BENCH_DIR)/peer-$(LINALG).txt
 

@@ -160,3 +160,33 @@ func TestReportRatios(t *testing.T) {
 		}
 	}
 }
+
+// TestReferenceBLASNotJudged: a peer that calls Debian's reference BLAS
+// (the lines peerBLAS printed on a machine with python3-torch but no
+// OpenBLAS) is flagged and its AT-step goal not judged; the same run on
+// OpenBLAS is judged. Negative control: the OpenBLAS lines are not flagged.
+func TestReferenceBLASNotJudged(t *testing.T) {
+	ref := []string{"torch 1.13.0a0", "threadpoolctl not installed", "loaded blas/libblas.so.3.11.0", "torch.__config__.show(): BLAS_INFO=generic"}
+	opt := []string{"torch 1.13.0a0", "threadpoolctl not installed", "loaded openblas-pthread/libblas.so.3: openblas_get_config OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64, core Zen", "torch.__config__.show(): BLAS_INFO=generic"}
+	if !peerOnReferenceBLAS(ref) || peerOnReferenceBLAS(opt) || peerOnReferenceBLAS(nil) {
+		t.Fatalf("peerOnReferenceBLAS: reference %v, OpenBLAS %v, none %v", peerOnReferenceBLAS(ref), peerOnReferenceBLAS(opt), peerOnReferenceBLAS(nil))
+	}
+	paper := shapes[0]
+	sub := paper.sub()
+	c := config{threads: 2, rounds: 1, kernels: []string{""}, peerThreads: []int{1}}
+	m := measured{goNs: map[string][]float64{}, peerNs: map[string][]float64{}, havePeer: true, paths: map[string]string{"": "asm-avx2"}}
+	for _, op := range ops {
+		m.goNs["|"+op.bench+"/"+sub] = []float64{100e6}
+		m.peerNs["1|"+op.bench+"/"+sub] = []float64{2000e6}
+	}
+	m.blas = ref
+	got := string(report(c, nil, []shape{paper}, m))
+	if !strings.Contains(got, "# peer-blas WARNING: torch calls Debian's reference BLAS") || !strings.Contains(got, "| 20.00 | ≥ 2.0× not judged: the peer calls the reference BLAS |") || strings.Contains(got, " met |") {
+		t.Errorf("reference BLAS: want the warning and no verdict:\n%s", got)
+	}
+	m.blas = opt
+	got = string(report(c, nil, []shape{paper}, m))
+	if strings.Contains(got, "WARNING") || !strings.Contains(got, "| 20.00 | ≥ 2.0× met |") {
+		t.Errorf("OpenBLAS: want the verdict:\n%s", got)
+	}
+}
