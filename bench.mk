@@ -38,6 +38,10 @@ LINALG_TAGS = $(LINALG_TAGS_$(LINALG))
 BENCH_COUNT ?= 6
 BENCH_TIME ?= 100ms
 BENCH ?= .
+# The Diagnose* benchmarks retrain committed cells and print diagnoses (minutes
+# each, asserting nothing): skipped unless BENCH_SKIP is emptied, e.g.
+# make bench BENCH=DiagnoseSecondOrder BENCH_SKIP= BENCH_COUNT=1
+BENCH_SKIP ?= Diagnose
 BENCH_DIR ?= results/bench
 BENCH_NEW ?= $(BENCH_DIR)/new-$(LINALG)$(if $(VITADV_KERNEL),-$(VITADV_KERNEL)).txt
 BENCHFILE = $(GO) run ./bench/benchfile
@@ -48,9 +52,9 @@ BENCHSTAT_FLAGS ?=
 
 bench: $(if $(findstring openblas,$(LINALG_TAGS)),openblas-deps)  ## benchmarks -> $(BENCH_NEW)
 	@mkdir -p $(BENCH_DIR)
-	{ $(BENCHFILE) header -command "make bench LINALG=$(LINALG) BENCH=$(BENCH) BENCH_COUNT=$(BENCH_COUNT) BENCH_TIME=$(BENCH_TIME)$${VITADV_KERNEL:+ VITADV_KERNEL=$$VITADV_KERNEL}" \
+	{ $(BENCHFILE) header -command "make bench LINALG=$(LINALG) BENCH=$(BENCH) BENCH_SKIP=$(BENCH_SKIP) BENCH_COUNT=$(BENCH_COUNT) BENCH_TIME=$(BENCH_TIME)$${VITADV_KERNEL:+ VITADV_KERNEL=$$VITADV_KERNEL}" \
 	    -commit "$$(git rev-parse --short HEAD)$$(git diff --quiet -- model bench || echo -dirty)" && \
-	  $(LINALG_GO) test $(LINALG_TAGS) -run '^$$' -bench '$(BENCH)' -benchtime $(BENCH_TIME) \
+	  $(LINALG_GO) test $(LINALG_TAGS) -run '^$$' -bench '$(BENCH)' -skip '$(BENCH_SKIP)' -benchtime $(BENCH_TIME) \
 	    -count $(BENCH_COUNT) -timeout 2h ./bench 2>&1; $(BENCHFILE) loadavg; } | tee $(BENCH_NEW).tmp
 	@! grep -q -e '^FAIL' -e '^panic' $(BENCH_NEW).tmp || { echo "bench: failed, see $(BENCH_NEW).tmp"; exit 1; }
 	@grep -q '^cpu: ' $(BENCH_NEW).tmp && grep -q '^linalg: ' $(BENCH_NEW).tmp || { echo "bench: no cpu: or linalg: line in $(BENCH_NEW).tmp"; exit 1; }
