@@ -31,7 +31,10 @@ import (
 //     row's variables (the row's value w_j, its rate c_j = y·d_j·u, the score
 //     rates z'_j and z”_j along a unit direction D), which bound the row's
 //     third derivative 3κ₂(c,z”) + 3κ₃(c,z',z') + 3κ₃(w,z”,z') +
-//     κ₄(w,z',z',z') for every S (|κ₂| ≤ R²/4, |κ₃| ≤ R³/4, |κ₄| ≤ 7R⁴/16);
+//     κ₄(w,z',z',z') for every S (|κ₂| ≤ R²/4, |κ₃| ≤ R³/4, |κ₄| ≤ 7R⁴/16),
+//     with ‖W_Q W_Kᵀ‖₂ estimated by power iteration (so C3 is the bound's
+//     value, not certified, which a diagnosis that finds it far too large
+//     does not need);
 //   - r_cert: today's certified radius (joint bounds).
 //
 // Measured (2026-12-07, cell 4 of tau/ci, first 6 test points, 7 s a
@@ -169,7 +172,7 @@ type thirdBound struct {
 	wq, wk   []float64
 	u        []float64
 	normU    float64
-	normA    float64 // ‖W_Q W_Kᵀ‖₂ by power iteration
+	normA    float64 // ‖W_Q W_Kᵀ‖₂ by 300 power iterations: an estimate from below (converged here), not a bound
 	qs, ks   []float64
 	gq, hk   []float64 // W_Q k_j, W_K q_l
 }
@@ -200,26 +203,14 @@ func newThirdBound(m *vit.Model, M int) *thirdBound {
 	return t
 }
 
-// rows sets dst = xᵀW (W D×Dh), cols sets dst = W p.
+// rows sets dst = xᵀW and cols sets dst = W p, for W one of the D×Dh
+// matrices W_Q, W_K (row-major).
 func (t *thirdBound) rows(x, w, dst []float64) {
-	for a := range t.Dh {
-		s := 0.0
-		for r := range t.D {
-			s += x[r] * w[r*t.Dh+a]
-		}
-		dst[a] = s
-	}
+	clear(dst)
+	linalg.AxpyRows(dst, x, 1, w, t.Dh)
 }
 
-func (t *thirdBound) cols(p, w, dst []float64) {
-	for r := range t.D {
-		s := 0.0
-		for a := range t.Dh {
-			s += w[r*t.Dh+a] * p[a]
-		}
-		dst[r] = s
-	}
-}
+func (t *thirdBound) cols(p, w, dst []float64) { linalg.DotRows(dst, p, w, t.Dh) }
 
 // bound returns C3(τ) ≥ sup |d³/dt³ F(X + ξ + tD)| over ‖ξ‖_F ≤ τ and
 // ‖D‖_F = 1 (the doc of BenchmarkDiagnoseSecondOrder), from the spreads
