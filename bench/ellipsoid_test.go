@@ -68,8 +68,8 @@ import (
 // near-spherical 64-dimensional image is up to 3.7 times too loose on the
 // scores, and the interval bounds give the values τ‖u‖ each. Multipliers
 // on that box do not recover it (the dual): each row's softmax mean is far
-// from convex over a box 2τ√K_cc ≈ 14 wide in score units at τ = 0.3 r_att,
-// so a certificate that closes the gap has to shrink the boxes themselves,
+// from convex over its box (at τ = 0.3 r_att ≈ 5 and √λ ≈ 0.7–1.9 the
+// gaps range over several score units), so a certificate that closes the gap has to shrink the boxes themselves,
 // by splitting the budget over the tokens finely enough (the radius
 // branch-and-bound with many more cells) or by bounds that are not boxes.
 // Diagnosis only (it asserts nothing); run with -benchtime=1x -v.
