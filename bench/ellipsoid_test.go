@@ -95,6 +95,27 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 		{"row blocks", func(tau float64) float64 { return e.blockShare(tau, 32) }},
 		{"row blocks + values", func(tau float64) float64 { return e.blockShareV(tau, 32) }},
 		{"scores + values", func(tau float64) float64 { return e.twoBlock(tau, 64) }},
+		{"per-token radii, uniform τ/√M (one cell)", func(tau float64) float64 {
+			r := make([]float64, M)
+			for j := range r {
+				r[j] = tau / math.Sqrt(float64(M))
+			}
+			return e.perToken(r)
+		}},
+		{"per-token radii, worst of uniform and one token at τ (cells)", func(tau float64) float64 {
+			r := make([]float64, M)
+			for j := range r {
+				r[j] = tau / math.Sqrt(float64(M))
+			}
+			v := e.perToken(r)
+			for k := range M {
+				clear(r)
+				r[k] = tau
+				v = min(v, e.perToken(r))
+			}
+			return v
+		}},
+		{"per-token radii, rank-profile cover (M! cells)", e.profileCover},
 		{"dual (optimistic)", func(tau float64) float64 { return e.dualBound(tau, 300) }},
 		{"row blocks, values exact (unsound ablation)", func(tau float64) float64 {
 			e.noValues = true
@@ -215,6 +236,8 @@ type ellipsoid struct {
 	quad      []float64 // per score coordinate, its second-order width ÷ τ²
 	c         float64   // λ_max(Σ_l P_l), blockShare's budget factor
 	K         []float64 // M²×M² Gram matrix L Lᵀ
+	qdiff     []float64 // M×M: ‖s W_Q(k_j − k_top(l))‖
+	hnorm     []float64 // M: ‖s W_K q_l‖
 	c2        float64   // λ_max(P_s + P_v), twoBlock's budget factor
 	cv        float64   // λ_max(Σ_l P_l + P_v), blockShareV's budget factor
 	normU     float64   // ‖u‖
@@ -260,6 +283,18 @@ func (e *ellipsoid) prepare(x []float64, y float64) {
 	for j := range M {
 		linalg.DotRows(gq[j*D:(j+1)*D], k[j*Dh:(j+1)*Dh], e.wq, Dh)
 		linalg.DotRows(hk[j*D:(j+1)*D], q[j*Dh:(j+1)*Dh], e.wk, Dh)
+	}
+	e.qdiff, e.hnorm = make([]float64, M*M), make([]float64, M)
+	for l := range M {
+		e.hnorm[l] = e.s * math.Sqrt(linalg.Dot(hk[l*D:(l+1)*D], hk[l*D:(l+1)*D]))
+		for j := range M {
+			d := 0.0
+			for r := range D {
+				v := gq[j*D+r] - gq[e.top[l]*D+r]
+				d += v * v
+			}
+			e.qdiff[l*M+j] = e.s * math.Sqrt(d)
+		}
 	}
 	nc, n := M*M, M*D
 	L := make([]float64, nc*n)
@@ -1019,4 +1054,69 @@ func (e *ellipsoid) rowDual(fl, fh, mu, nu []float64, ow float64) (float64, []fl
 		}
 	}
 	return bestV, bestF, bestO
+}
+
+// perToken returns the interval bound with per-token radii r (‖δ_j‖ ≤ r_j):
+// gap f_lj in its clean value ± (r_l‖s W_Q(k_j − k_t)‖ + (r_j + r_t)‖s W_K q_l‖
+// + s‖A‖ r_l (r_j + r_t)), values at y·v_j − r_j‖u‖. One cell of a
+// branch-and-bound over the radii: the bound of the cell r_j ∈ [0, r_j].
+func (e *ellipsoid) perToken(r []float64) float64 {
+	M := e.M
+	w := make([]float64, M)
+	for j := range M {
+		w[j] = e.y*e.v[j] - r[j]*e.normU
+	}
+	zl, zh := make([]float64, M), make([]float64, M)
+	total := 0.0
+	for l := range M {
+		t := e.top[l]
+		for j := range M {
+			if j == t {
+				zl[j], zh[j] = 0, 0
+				continue
+			}
+			g := e.z0[l*M+j] - e.z0[l*M+t]
+			wd := r[l]*e.qdiff[l*M+j] + (r[j]+r[t])*e.hnorm[l] + e.s*e.normA*r[l]*(r[j]+r[t])
+			zl[j], zh[j] = g-wd, g+wd
+		}
+		total += rowMin(w, zl, zh)
+	}
+	return total / float64(M)
+}
+
+// profileCover returns min over the rank orders π of the tokens of
+// perToken(τ/√π(j)): sorted descending, the k-th largest of radii with
+// Σ r_j² ≤ τ² is at most τ/√k, and perToken is monotone in every radius,
+// so this covers the whole ball with M! cells (Heap's algorithm).
+func (e *ellipsoid) profileCover(tau float64) float64 {
+	M := e.M
+	perm := make([]int, M)
+	for i := range perm {
+		perm[i] = i
+	}
+	r := make([]float64, M)
+	eval := func() float64 {
+		for rank, j := range perm {
+			r[j] = tau / math.Sqrt(float64(rank+1))
+		}
+		return e.perToken(r)
+	}
+	best := eval()
+	c := make([]int, M)
+	for i := 0; i < M; {
+		if c[i] < i {
+			if i%2 == 0 {
+				perm[0], perm[i] = perm[i], perm[0]
+			} else {
+				perm[c[i]], perm[i] = perm[i], perm[c[i]]
+			}
+			best = min(best, eval())
+			c[i]++
+			i = 0
+		} else {
+			c[i] = 0
+			i++
+		}
+	}
+	return best
 }
