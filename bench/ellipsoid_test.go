@@ -38,6 +38,12 @@ import (
 //     their part of the margin at −ρ_v‖u‖·(1/M)Σ_l‖S_l‖₂;
 //   - scores + values: all gaps in one block, the values in another
 //     (c₂ = λ_max(P_s + P_v));
+//   - per-token radii (perToken): the interval bound with ‖δ_j‖ ≤ r_j, at
+//     the uniform allocation τ/√M and each token alone at τ (an upper
+//     limit of what any radius branch-and-bound can prove: some cell of a
+//     cover contains the uniform allocation, and the bound is monotone),
+//     and the rank-profile cover (the k-th largest radius is ≤ τ/√k; all
+//     M! rank orders), a true cover;
 //   - dual: a Lagrangian decomposition (dualBound), each row's gaps and its
 //     own copy of the value shifts against multipliers, jointly the support
 //     function of the ellipsoid, multipliers by 300 supergradient steps;
@@ -58,7 +64,9 @@ import (
 // 64-dimensional near-sphere and no short list of directions carries it;
 // row blocks 0.236 (c = 2.6–4.4), + values 0.263, scores + values 0.248
 // (c₂ = 1.8): the blocks overlap too much for budget shares to help; the
-// dual, even optimistic, 0.286; the joint certificate 0.319. The ablations locate the loss: with the values
+// dual, even optimistic, 0.286; per-token radii at the uniform allocation
+// 0.539 (so no radius branch-and-bound passes 0.54 here), the rank-profile
+// cover 0.282; the joint certificate 0.319. The ablations locate the loss: with the values
 // held exact the score bound proves 0.648, while the score-only attack
 // needs 2.43 (1.7–3.7); the values alone need 0.470 with every token at τ
 // and 1.26 with the budget shared. Each point has one signal token
