@@ -12,6 +12,7 @@ import (
 
 	"vitadv/model/attack"
 	"vitadv/model/certify"
+	"vitadv/model/data"
 	"vitadv/model/linalg"
 	"vitadv/model/vit"
 )
@@ -89,15 +90,8 @@ import (
 // branch-and-bound with many more cells) or by bounds that are not boxes.
 // Diagnosis only (it asserts nothing); run with -benchtime=1x -v.
 func BenchmarkDiagnoseEllipsoid(b *testing.B) {
-	r, _, _ := trainCommittedCI(b, 4, "10451216379200822465", 0.1, "0.00304448")
-	te, m := r.Test, r.Model
+	te, m, cj, fmn := diagnosisCell4(b)
 	M, D := te.M, te.D
-	cj, _ := certify.New(m, M)
-	cj.SetJoint(true)
-	fmn, err := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 200}, m.Arch, M, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
 	e := newEllipsoid(m, M)
 	xa, xs := make([]float64, M*D), make([]float64, M*D)
 	ws := vit.NewWorkspace(m.Arch, M, 1)
@@ -238,6 +232,15 @@ func (e *ellipsoid) tokenNorms(xa, x []float64) string {
 	return s
 }
 
+// cleanValues returns the clean values y·v_j, one per token.
+func (e *ellipsoid) cleanValues() []float64 {
+	w := make([]float64, e.M)
+	for j := range w {
+		w[j] = e.y * e.v[j]
+	}
+	return w
+}
+
 // values formats y·v_j per token.
 func (e *ellipsoid) values() string {
 	s := ""
@@ -266,6 +269,25 @@ func (e *ellipsoid) attentionNorm() float64 {
 		}
 	}
 	return math.Sqrt(linalg.Dot(a, a))
+}
+
+// diagnosisCell4 retrains cell 4 of the committed tau/ci file (τ_train =
+// 0.1‖μ‖) and returns its test set and model, a certifier with the joint
+// bounds and an FMN-200 attack on single points: the setting of the
+// certificate diagnoses of this package.
+func diagnosisCell4(b *testing.B) (*data.Set, *vit.Model, *certify.Certifier, *attack.FMN) {
+	b.Helper()
+	r, _, _ := trainCommittedCI(b, 4, "10451216379200822465", 0.1, "0.00304448")
+	cj, err := certify.New(r.Model, r.Test.M)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cj.SetJoint(true)
+	fmn, err := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 200}, r.Model.Arch, r.Test.M, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r.Test, r.Model, cj, fmn
 }
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
@@ -536,20 +558,64 @@ func (e *ellipsoid) bound(n *enode, tau float64) float64 {
 		w[j] = e.y*e.v[j] + lo[j*M+e.top[j]]
 	}
 	for l := range M {
-		t := e.top[l]
-		for j := range M {
-			if j == t {
-				zl[j], zh[j] = 0, 0
-				continue
-			}
-			c := l*M + j
-			g := e.z0[l*M+j] - e.z0[l*M+t]
-			q := e.quad[c] * tau * tau
-			zl[j], zh[j] = g+lo[c]-q, g+hi[c]+q
-		}
+		e.gapBox(l, func(_, c int) (float64, float64) { q := e.quad[c] * tau * tau; return lo[c] - q, hi[c] + q }, zl, zh)
 		total += rowMin(w, zl, zh)
 	}
 	return total / float64(M)
+}
+
+// gapBox sets zl, zh to row l's score gaps to its top token t, each in its
+// clean value plus [lo, hi] = width(j, c) (c = l·M + j its coordinate; the
+// top token's own gap is 0).
+func (e *ellipsoid) gapBox(l int, width func(j, c int) (lo, hi float64), zl, zh []float64) {
+	M, t := e.M, e.top[l]
+	for j := range M {
+		if j == t {
+			zl[j], zh[j] = 0, 0
+			continue
+		}
+		g := e.z0[l*M+j] - e.z0[l*M+t]
+		lo, hi := width(j, l*M+j)
+		zl[j], zh[j] = g+lo, g+hi
+	}
+}
+
+// sNormHi returns an upper bound of ‖softmax(z)‖₂ over the box [zl, zh]:
+// √min(max_j Shi_j, Σ_j Shi_j²), Shi_j = 1/(1 + Σ_{k≠j} e^{zl_k − zh_j}).
+func sNormHi(zl, zh []float64) float64 {
+	mx, ss := 0.0, 0.0
+	for j := range zl {
+		den := 1.0
+		for k := range zl {
+			if k != j {
+				den += math.Exp(zl[k] - zh[j])
+			}
+		}
+		mx = max(mx, 1/den)
+		ss += 1 / den / den
+	}
+	return math.Sqrt(min(mx, ss))
+}
+
+// minPlus returns min Σ_l cost[l][min(k_l, len−1)] over k_l ≥ 0 with
+// Σ_l k_l ≤ S (dynamic programming over the rows).
+func minPlus(cost [][]float64, S int) float64 {
+	at := func(row []float64, k int) float64 { return row[min(k, len(row)-1)] }
+	best := make([]float64, S+1)
+	for s := range best {
+		best[s] = at(cost[0], s)
+	}
+	for _, row := range cost[1:] {
+		next := make([]float64, S+1)
+		for s := range next {
+			next[s] = math.Inf(1)
+			for k := 0; k <= s; k++ {
+				next[s] = min(next[s], best[s-k]+at(row, k))
+			}
+		}
+		best = next
+	}
+	return best[S]
 }
 
 // rowMin returns min Σ_j softmax(z)_j w_j over z in the box [zl, zh]:
@@ -608,48 +674,23 @@ func (e *ellipsoid) blockShare(tau float64, Q int) float64 {
 		}
 	}
 	zl, zh := make([]float64, M), make([]float64, M)
-	psi := make([][]float64, M)
+	psi := make([][]float64, M) // ψ_l(k): row l at ρ = τ·√(c·k/Q)
 	for l := range M {
-		t := e.top[l]
 		psi[l] = make([]float64, Q+M)
 		for k := range Q + M {
 			rho := min(tau, tau*math.Sqrt(e.c*float64(k)/float64(Q)))
-			for j := range M {
-				if j == t {
-					zl[j], zh[j] = 0, 0
-					continue
-				}
-				cc := l*M + j
-				g := e.z0[l*M+j] - e.z0[l*M+t]
-				q := e.quad[cc] * tau * tau
-				zl[j], zh[j] = g-rho*e.proj[cc]-q, g+rho*e.proj[cc]+q
-			}
+			e.gapBox(l, func(_, c int) (float64, float64) { w := rho*e.proj[c] + e.quad[c]*tau*tau; return -w, w }, zl, zh)
 			psi[l][k] = rowMin(w, zl, zh)
 		}
 	}
-	// best[s] = min Σ_{rows so far} ψ_l(k_l) with Σ k_l ≤ s.
-	S := Q + M - 1
-	best := make([]float64, S+1)
-	for s := range best {
-		best[s] = psi[0][min(s, Q+M-1)]
-	}
-	for l := 1; l < M; l++ {
-		next := make([]float64, S+1)
-		for s := range next {
-			next[s] = math.Inf(1)
-			for k := 0; k <= s; k++ {
-				next[s] = min(next[s], best[s-k]+psi[l][min(k, Q+M-1)])
-			}
-		}
-		best = next
-	}
-	return best[S] / float64(M)
+	// A row's ρ_l² in ((k−1), k]·cτ²/Q is bounded at level k, so Σ_l k_l ≤ Q + M − 1.
+	return minPlus(psi, Q+M-1) / float64(M)
 }
 
 // shareC sets e.c = λ_max(Σ_l P_l) and e.cv = λ_max(Σ_l P_l + P_v) by
 // power iteration.
 func (e *ellipsoid) shareC(L []float64) {
-	M, n := e.M, e.M*e.D
+	M := e.M
 	var blocks []shareBlock
 	for l := range M {
 		var rows []int
@@ -658,25 +699,32 @@ func (e *ellipsoid) shareC(L []float64) {
 				rows = append(rows, l*M+j)
 			}
 		}
-		G := mat.NewDense(len(rows), len(rows), nil)
-		for a, ra := range rows {
-			for bb, rb := range rows {
-				G.Set(a, bb, linalg.Dot(L[ra*n:(ra+1)*n], L[rb*n:(rb+1)*n]))
-			}
-		}
-		var inv mat.Dense
-		if err := inv.Inverse(G); err != nil {
-			panic(err)
-		}
-		blocks = append(blocks, shareBlock{rows, &inv})
+		blocks = append(blocks, e.newShareBlock(L, rows))
 	}
 	e.c = e.powerShare(L, blocks, false)
 	e.cv = e.powerShare(L, blocks, true)
 }
 
+// shareBlock is a group of coordinates (rows of L) with the inverse of
+// their Gram matrix: P x = L_bᵀ (L_b L_bᵀ)⁻¹ L_b x projects onto their span.
 type shareBlock struct {
 	rows []int
 	inv  *mat.Dense
+}
+
+func (e *ellipsoid) newShareBlock(L []float64, rows []int) shareBlock {
+	n := e.M * e.D
+	G := mat.NewDense(len(rows), len(rows), nil)
+	for a, ra := range rows {
+		for bb, rb := range rows {
+			G.Set(a, bb, linalg.Dot(L[ra*n:(ra+1)*n], L[rb*n:(rb+1)*n]))
+		}
+	}
+	var inv mat.Dense
+	if err := inv.Inverse(G); err != nil {
+		panic(err) // the gaps of a row are independent for every model this diagnosis trains
+	}
+	return shareBlock{rows, &inv}
 }
 
 func (e *ellipsoid) powerShare(L []float64, blocks []shareBlock, values bool) float64 {
@@ -723,67 +771,31 @@ func (e *ellipsoid) powerShare(L []float64, blocks []shareBlock, values bool) fl
 // row l's box.
 func (e *ellipsoid) blockShareV(tau float64, Q int) float64 {
 	M := e.M
-	nu := e.normU
-	w := make([]float64, M)
-	for j := range M {
-		w[j] = e.y * e.v[j]
-	}
+	w := e.cleanValues()
 	zl, zh := make([]float64, M), make([]float64, M)
 	psi := make([][]float64, M) // row bound at level k, values clean
 	sig := make([][]float64, M) // ≥ ‖S_l‖₂ at level k
 	for l := range M {
-		t := e.top[l]
 		psi[l], sig[l] = make([]float64, Q+M+1), make([]float64, Q+M+1)
 		for k := range Q + M + 1 {
 			rho := min(tau, tau*math.Sqrt(e.cv*float64(k)/float64(Q)))
-			for j := range M {
-				if j == t {
-					zl[j], zh[j] = 0, 0
-					continue
-				}
-				cc := l*M + j
-				g := e.z0[l*M+j] - e.z0[l*M+t]
-				q := e.quad[cc] * tau * tau
-				zl[j], zh[j] = g-rho*e.proj[cc]-q, g+rho*e.proj[cc]+q
-			}
+			e.gapBox(l, func(_, c int) (float64, float64) { w := rho*e.proj[c] + e.quad[c]*tau*tau; return -w, w }, zl, zh)
 			psi[l][k] = rowMin(w, zl, zh)
-			mx, ss := 0.0, 0.0
-			for j := range M {
-				den := 1.0
-				for i := range M {
-					if i != j {
-						den += math.Exp(zl[i] - zh[j])
-					}
-				}
-				sh := 1 / den
-				mx = max(mx, sh)
-				ss += sh * sh
-			}
-			sig[l][k] = math.Sqrt(min(mx, ss))
+			sig[l][k] = sNormHi(zl, zh)
 		}
 	}
 	S := Q + M // Σ over the M rows and the value block of k ≤ Q + M
 	out := math.Inf(1)
+	cost := make([][]float64, M)
 	for kv := 0; kv <= S; kv++ {
 		rv := min(tau, tau*math.Sqrt(e.cv*float64(kv)/float64(Q)))
-		rem := S - kv
-		best := make([]float64, rem+1)
-		for s := range best {
-			k := min(s, Q+M)
-			best[s] = psi[0][k] - rv*nu*sig[0][k]
-		}
-		for l := 1; l < M; l++ {
-			next := make([]float64, rem+1)
-			for s := range next {
-				next[s] = math.Inf(1)
-				for k := 0; k <= s; k++ {
-					kk := min(k, Q+M)
-					next[s] = min(next[s], best[s-k]+psi[l][kk]-rv*nu*sig[l][kk])
-				}
+		for l := range M {
+			cost[l] = make([]float64, Q+M+1)
+			for k := range cost[l] {
+				cost[l][k] = psi[l][k] - rv*e.normU*sig[l][k]
 			}
-			best = next
 		}
-		out = min(out, best[rem])
+		out = min(out, minPlus(cost, S-kv))
 	}
 	return out / float64(M)
 }
@@ -794,11 +806,7 @@ func (e *ellipsoid) blockShareV(tau float64, Q int) float64 {
 // at −ρ_v‖u‖·(1/M)Σ_l ‖S_l‖₂ (cells of ρ_v, each at its conservative ends).
 func (e *ellipsoid) twoBlock(tau float64, cells int) float64 {
 	M := e.M
-	nu := e.normU
-	w := make([]float64, M)
-	for j := range M {
-		w[j] = e.y * e.v[j]
-	}
+	w := e.cleanValues()
 	zl, zh := make([]float64, M), make([]float64, M)
 	out := math.Inf(1)
 	for i := range cells {
@@ -806,29 +814,8 @@ func (e *ellipsoid) twoBlock(tau float64, cells int) float64 {
 		rs := min(tau, math.Sqrt(max(0, e.c2*tau*tau-tv0*tv0)))
 		total := 0.0
 		for l := range M {
-			t := e.top[l]
-			for j := range M {
-				if j == t {
-					zl[j], zh[j] = 0, 0
-					continue
-				}
-				cc := l*M + j
-				g := e.z0[l*M+j] - e.z0[l*M+t]
-				q := e.quad[cc] * tau * tau
-				zl[j], zh[j] = g-rs*e.proj[cc]-q, g+rs*e.proj[cc]+q
-			}
-			mx, ss := 0.0, 0.0
-			for j := range M {
-				den := 1.0
-				for k := range M {
-					if k != j {
-						den += math.Exp(zl[k] - zh[j])
-					}
-				}
-				mx = max(mx, 1/den)
-				ss += 1 / den / den
-			}
-			total += rowMin(w, zl, zh) - tv1*nu*math.Sqrt(min(mx, ss))
+			e.gapBox(l, func(_, c int) (float64, float64) { w := rs*e.proj[c] + e.quad[c]*tau*tau; return -w, w }, zl, zh)
+			total += rowMin(w, zl, zh) - tv1*e.normU*sNormHi(zl, zh)
 		}
 		out = min(out, total/float64(M))
 	}
@@ -846,18 +833,7 @@ func (e *ellipsoid) twoC(L []float64) {
 			}
 		}
 	}
-	n := M * e.D
-	G := mat.NewDense(len(rows), len(rows), nil)
-	for a, ra := range rows {
-		for bb, rb := range rows {
-			G.Set(a, bb, linalg.Dot(L[ra*n:(ra+1)*n], L[rb*n:(rb+1)*n]))
-		}
-	}
-	var inv mat.Dense
-	if err := inv.Inverse(G); err != nil {
-		panic(err)
-	}
-	e.c2 = e.powerShare(L, []shareBlock{{rows, &inv}}, true)
+	e.c2 = e.powerShare(L, []shareBlock{e.newShareBlock(L, rows)}, true)
 }
 
 // scoreOnlyRadius returns the smallest τ (bisection below hi, 10 halvings)
@@ -953,16 +929,7 @@ func (e *ellipsoid) dualBound(tau float64, iters int) float64 {
 		total := 0.0
 		for l := range M {
 			t := e.top[l]
-			for j := range M {
-				if j == t {
-					fl[j], fh[j] = 0, 0
-					continue
-				}
-				c := l*M + j
-				g := e.z0[l*M+j] - e.z0[l*M+t]
-				w := tau*e.proj[c] + e.quad[c]*tau*tau
-				fl[j], fh[j] = g-w, g+w
-			}
+			e.gapBox(l, func(_, c int) (float64, float64) { w := tau*e.proj[c] + e.quad[c]*tau*tau; return -w, w }, fl, fh)
 			mu := make([]float64, M)
 			for j := range M {
 				if j != t {
@@ -1114,25 +1081,25 @@ func (e *ellipsoid) rowDual(fl, fh, mu, nu []float64, ow float64) (float64, []fl
 // gap f_lj in its clean value ± (r_l‖s W_Q(k_j − k_t)‖ + (r_j + r_t)‖s W_K q_l‖
 // + s‖A‖ r_l (r_j + r_t)), values at y·v_j − r_j‖u‖. One cell of a
 // branch-and-bound over the radii: the bound of the cell r_j ∈ [0, r_j].
-func (e *ellipsoid) perToken(r []float64) float64 {
+func (e *ellipsoid) perToken(r []float64) float64 { return e.cellBound(r, r, r, r) }
+
+// cellBound is perToken with each token's radius given per purpose: value
+// shifts at most a_j‖u‖, key-side score shifts k_j‖s W_K q_l‖, query-side
+// q_l‖s W_Q(k_j − k_t)‖, and the second-order term at the whole radii r.
+func (e *ellipsoid) cellBound(r, a, k, q []float64) float64 {
 	M := e.M
 	w := make([]float64, M)
 	for j := range M {
-		w[j] = e.y*e.v[j] - r[j]*e.normU
+		w[j] = e.y*e.v[j] - a[j]*e.normU
 	}
 	zl, zh := make([]float64, M), make([]float64, M)
 	total := 0.0
 	for l := range M {
 		t := e.top[l]
-		for j := range M {
-			if j == t {
-				zl[j], zh[j] = 0, 0
-				continue
-			}
-			g := e.z0[l*M+j] - e.z0[l*M+t]
-			wd := r[l]*e.qdiff[l*M+j] + (r[j]+r[t])*e.hnorm[l] + e.s*e.normA*r[l]*(r[j]+r[t])
-			zl[j], zh[j] = g-wd, g+wd
-		}
+		e.gapBox(l, func(j, c int) (float64, float64) {
+			wd := q[l]*e.qdiff[c] + (k[j]+k[t])*e.hnorm[l] + e.s*e.normA*r[l]*(r[j]+r[t])
+			return -wd, wd
+		}, zl, zh)
 		total += rowMin(w, zl, zh)
 	}
 	return total / float64(M)
@@ -1250,24 +1217,5 @@ func (e *ellipsoid) perTokenSplit(r []float64, f [3]float64) float64 {
 		sc := math.Sqrt(e.cp[j]) * r[j]
 		a[j], k[j], q[j] = min(r[j], f[0]*sc), min(r[j], f[1]*sc), min(r[j], f[2]*sc)
 	}
-	w := make([]float64, M)
-	for j := range M {
-		w[j] = e.y*e.v[j] - a[j]*e.normU
-	}
-	zl, zh := make([]float64, M), make([]float64, M)
-	total := 0.0
-	for l := range M {
-		t := e.top[l]
-		for j := range M {
-			if j == t {
-				zl[j], zh[j] = 0, 0
-				continue
-			}
-			g := e.z0[l*M+j] - e.z0[l*M+t]
-			wd := q[l]*e.qdiff[l*M+j] + (k[j]+k[t])*e.hnorm[l] + e.s*e.normA*r[l]*(r[j]+r[t])
-			zl[j], zh[j] = g-wd, g+wd
-		}
-		total += rowMin(w, zl, zh)
-	}
-	return total / float64(M)
+	return e.cellBound(r, a, k, q)
 }

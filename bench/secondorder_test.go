@@ -7,7 +7,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"vitadv/model/attack"
-	"vitadv/model/certify"
 	"vitadv/model/linalg"
 	"vitadv/model/vit"
 )
@@ -48,17 +47,10 @@ import (
 // scores kept exact, as the interval bounds do). Diagnosis only (it
 // asserts nothing); run with -benchtime=1x -v.
 func BenchmarkDiagnoseSecondOrder(b *testing.B) {
-	r, _, _ := trainCommittedCI(b, 4, "10451216379200822465", 0.1, "0.00304448")
-	te, m := r.Test, r.Model
+	te, m, cj, fmn := diagnosisCell4(b)
 	M, D := te.M, te.D
 	n := M * D
 	mu := te.Mu
-	cj, _ := certify.New(m, M)
-	cj.SetJoint(true)
-	fmn, err := attack.NewFMN(attack.FMNConfig{Set: attack.Frobenius, Steps: 200}, m.Arch, M, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
 	ws := vit.NewWorkspace(m.Arch, M, 1)
 	margin := func(x []float64, y float64) float64 { return y * m.Forward(ws, x, 1)[0] }
 	grad := func(x []float64, y float64, dst []float64) {
