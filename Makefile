@@ -153,9 +153,9 @@ paper-phase:     ## clean phase diagram at d = 1024 in c = N·SNR² (252 cells, 
 	  -shard $$i/2 -figures=false -out results/phase/paper-cgrid-clean & done; wait
 	$(GO) run ./cmd/vitadv merge phase -preset paper -tau 0 -c $(PAPER_C) -n $(PAPER_N) -reps 3 -out results/phase/paper-cgrid-clean
 	rm -f results/phase/paper-cgrid-clean.shard-*
-paper-tau:       ## τ sweeps under PGD-10 adversarial training at d = 1024, d_h = 512 and 64 (the collapse study; 51 + 18 min on 2 shared cores, measured; d_h = 64 evaluated with the cascade)
+paper-tau:       ## τ sweeps under PGD-10 adversarial training at d = 1024, d_h = 512 and 64 (the collapse study; 51 + 33 min on 2 shared cores, measured; d_h = 64 evaluated with the cascade and the joint certificate)
 	$(GO) run ./cmd/vitadv tau -preset paper -steps 400 -reps 2 -taus $(PAPER_TAUS) -out results/tau/paper-s400
-	$(GO) run ./cmd/vitadv tau -preset paper -dh 64 -steps 400 -reps 2 -taus $(PAPER_TAUS) -eval-cascade -out results/tau/paper-s400-dh64
+	$(GO) run ./cmd/vitadv tau -preset paper -dh 64 -steps 400 -reps 2 -taus $(PAPER_TAUS) -eval-cascade -cert-joint -out results/tau/paper-s400-dh64
 paper-eta:       ## τ sweeps at η = 0.01, d = 1024, d_h = 512 and 64, to η·T = 10, through Slurm (deploy/paper-eta.sh; 2.64 + 0.21 core-hours, measured)
 	deploy/paper-eta.sh
 paper: paper-phase paper-tau hunt-paper ## all of the paper-size evidence, then the report and the generated tables
