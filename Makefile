@@ -114,7 +114,7 @@ eta-ci-inside:   ## the ci τ sweep at η = 0.0004, inside THEORY's step-size li
 # (-eval-cascade, issue 18): 2014 s wall, 1825 s CPU at load 5–10 (535 s
 # wall without it); at τ = 0.05‖μ‖ the cascade moves no lower end (964 s
 # against 306 s; with the joint bounds 1124 s wall against 189 s, two runs
-# byte-identical, 2026-12-07 on the AVX2-only EPYC at load 2–4), and that
+# byte-identical, 2026-12-07 on the AVX2-only EPYC at load ≈ 4), and that
 # file is evaluated with it all the same, so that its 18 undecided rows are
 # points the strong attack could not break either. It is certified with
 # the joint bounds (-cert-joint: robust_err_ub fell on 123 of 135 rows,

@@ -99,6 +99,13 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	uniform := func(tau float64) []float64 { // every token at τ/√M
+		r := make([]float64, M)
+		for j := range r {
+			r[j] = tau / math.Sqrt(float64(M))
+		}
+		return r
+	}
 	bounds := []struct {
 		name  string
 		bound func(tau float64) float64
@@ -109,18 +116,9 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 		{"row blocks", func(tau float64) float64 { return e.blockShare(tau, 32) }},
 		{"row blocks + values", func(tau float64) float64 { return e.blockShareV(tau, 32) }},
 		{"scores + values", func(tau float64) float64 { return e.twoBlock(tau, 64) }},
-		{"per-token radii, uniform τ/√M (one cell)", func(tau float64) float64 {
-			r := make([]float64, M)
-			for j := range r {
-				r[j] = tau / math.Sqrt(float64(M))
-			}
-			return e.perToken(r)
-		}},
+		{"per-token radii, uniform τ/√M (one cell)", func(tau float64) float64 { return e.perToken(uniform(tau)) }},
 		{"per-token radii, worst of uniform and one token at τ (cells)", func(tau float64) float64 {
-			r := make([]float64, M)
-			for j := range r {
-				r[j] = tau / math.Sqrt(float64(M))
-			}
+			r := uniform(tau)
 			v := e.perToken(r)
 			for k := range M {
 				clear(r)
@@ -131,10 +129,7 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 		}},
 		{"per-token radii, rank-profile cover (M! cells)", e.profileCover},
 		{"uniform cell, budget split by purpose (worst of a grid of shared splits)", func(tau float64) float64 {
-			r := make([]float64, M)
-			for j := range r {
-				r[j] = tau / math.Sqrt(float64(M))
-			}
+			r := uniform(tau)
 			v := math.Inf(1)
 			for i := 0; i <= 12; i++ {
 				for k := 0; k <= 12-i; k++ {
@@ -156,11 +151,15 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 		}},
 	}
 	const points = 10
-	ratios := make([][]float64, len(bounds)+5)
+	ratios := make([][]float64, len(bounds))
+	// per point ÷ r_att: values alone with every token at τ and with the
+	// budget shared, the joint certificate, the score-only and the strong attack
+	var rBoxes, rShares, rJoint, rScore, rStrong []float64
 	for b.Loop() {
 		for i := range ratios {
 			ratios[i] = ratios[i][:0]
 		}
+		rBoxes, rShares, rJoint, rScore, rStrong = rBoxes[:0], rShares[:0], rJoint[:0], rScore[:0], rStrong[:0]
 		for i := range points {
 			x, y := te.Sample(i), te.Y[i]
 			fmn.Perturb(m, x, []float64{y}, 1, xa)
@@ -200,11 +199,8 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 					break
 				}
 			}
-			ratios[len(bounds)+4] = append(ratios[len(bounds)+4], rst)
-			ratios[len(bounds)+3] = append(ratios[len(bounds)+3], rs)
-			ratios[len(bounds)] = append(ratios[len(bounds)], rBox)
-			ratios[len(bounds)+1] = append(ratios[len(bounds)+1], rShare)
-			ratios[len(bounds)+2] = append(ratios[len(bounds)+2], rc)
+			rBoxes, rShares, rJoint = append(rBoxes, rBox), append(rShares, rShare), append(rJoint, rc)
+			rScore, rStrong = append(rScore, rs), append(rStrong, rst)
 			b.Logf("  radius ÷ r_att%s; values alone, every token at τ %.3f, shared (‖a‖₂ = %.3f) %.3f; joint certificate %.3f (c = %.2f, c_v = %.2f, c₂ = %.2f, c_j = %.2f–%.2f); score-only attack (tokens ⟂ u) %.3f; strong ensemble breaks at %.1f",
 				line, rBox, na, rShare, rc, e.c, e.cv, e.c2, slices.Min(e.cp), slices.Max(e.cp), rs, rst)
 		}
@@ -212,10 +208,10 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 	for k, bd := range bounds {
 		b.Logf("median radius ÷ r_att, %s: %.3f", bd.name, median(ratios[k]))
 	}
-	b.Logf("median radius ÷ r_att, values alone (every token at τ; shared): %.3f; %.3f", median(ratios[len(bounds)]), median(ratios[len(bounds)+1]))
-	b.Logf("median radius ÷ r_att, joint certificate: %.3f", median(ratios[len(bounds)+2]))
-	b.Logf("median radius ÷ r_att, score-only attack: %.3f", median(ratios[len(bounds)+3]))
-	b.Logf("median radius ÷ r_att, strong ensemble (grid 0.4–0.9, else 1): %.3f", median(ratios[len(bounds)+4]))
+	b.Logf("median radius ÷ r_att, values alone (every token at τ; shared): %.3f; %.3f", median(rBoxes), median(rShares))
+	b.Logf("median radius ÷ r_att, joint certificate: %.3f", median(rJoint))
+	b.Logf("median radius ÷ r_att, score-only attack: %.3f", median(rScore))
+	b.Logf("median radius ÷ r_att, strong ensemble (grid 0.4–0.9, else 1): %.3f", median(rStrong))
 }
 
 // tokenNorms formats ‖δ_j‖ = ‖xa_j − x_j‖ per token.
