@@ -142,8 +142,12 @@ mutate:          ## mutation testing: killed ratio and survivors of the catalogu
 
 # The paper's own size (d = 1024, M = 16, d_h = d_v = 512; README "Scales"):
 # the evidence committed under results/ at that scale, one target each, and
-# `make paper` for all of it (about 2½ h on 2 shared cores; each run resumes
+# `make paper` for all of it (about 4 h on 2 shared cores; each run resumes
 # where it stopped when killed). See results/REPORT.md "Scale paper".
+# tau/paper-s400 with the strong protocol (-eval-cascade -cert-joint) took
+# 7229 s on the AVX2-only EPYC, beside other jobs most of the time, against
+# 3063 s with the PGD alone: its sidecar records the run that completed it
+# at the committed path (a resume of the finished CSV, 0 cells computed).
 PAPER_C = 0.2,0.35,0.5,0.7,1,1.4,2,2.8,4,5.6,8,16
 PAPER_N = 2,4,6,8,12,16,20
 PAPER_TAUS = 0,0.05,0.1,0.15,0.25,0.4,0.55,0.7,0.85,1
@@ -153,8 +157,8 @@ paper-phase:     ## clean phase diagram at d = 1024 in c = N·SNR² (252 cells, 
 	  -shard $$i/2 -figures=false -out results/phase/paper-cgrid-clean & done; wait
 	$(GO) run ./cmd/vitadv merge phase -preset paper -tau 0 -c $(PAPER_C) -n $(PAPER_N) -reps 3 -out results/phase/paper-cgrid-clean
 	rm -f results/phase/paper-cgrid-clean.shard-*
-paper-tau:       ## τ sweeps under PGD-10 adversarial training at d = 1024, d_h = 512 and 64 (the collapse study; 51 + 33 min on 2 shared cores, measured; d_h = 64 evaluated with the cascade and the joint certificate)
-	$(GO) run ./cmd/vitadv tau -preset paper -steps 400 -reps 2 -taus $(PAPER_TAUS) -out results/tau/paper-s400
+paper-tau:       ## τ sweeps under PGD-10 adversarial training at d = 1024, d_h = 512 and 64 (the collapse study, both evaluated with the cascade and the joint certificate; 2 h + 33 min on 2 shared cores, measured)
+	$(GO) run ./cmd/vitadv tau -preset paper -steps 400 -reps 2 -taus $(PAPER_TAUS) -eval-cascade -cert-joint -out results/tau/paper-s400
 	$(GO) run ./cmd/vitadv tau -preset paper -dh 64 -steps 400 -reps 2 -taus $(PAPER_TAUS) -eval-cascade -cert-joint -out results/tau/paper-s400-dh64
 paper-eta:       ## τ sweeps at η = 0.01, d = 1024, d_h = 512 and 64, to η·T = 10, through Slurm (deploy/paper-eta.sh; 2.64 + 0.21 core-hours, measured)
 	deploy/paper-eta.sh

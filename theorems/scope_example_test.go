@@ -229,7 +229,7 @@ func ExampleScopeP6() {
 	//   P8: τ=0.85 inside; τ=1 inside
 	//   P7: outside (η)
 	//   P9: inside
-	// paper-s400.csv (vitadv tau -preset paper -steps 400 -reps 2 -taus 0,0.05,0.1,0.15,0.25,0.4,0.55,0.7,0.85,1 -out results/tau/paper-s400): d=1024 M=16 d_h=512 N=20 ‖μ‖=90 η=0.1 T=400 η·T=40, 20 rows
+	// paper-s400.csv (vitadv tau -preset paper -steps 400 -reps 2 -taus 0,0.05,0.1,0.15,0.25,0.4,0.55,0.7,0.85,1 -eval-cascade -cert-joint -out results/tau/paper-s400): d=1024 M=16 d_h=512 N=20 ‖μ‖=90 η=0.1 T=400 η·T=40, 20 rows
 	//   M ≥ 2: 16 ≥ 2 (×0.125)
 	//   d ≥ Cd·N^DExp: 1024 ≥ 40 (×0.03906)
 	//   κ₀ = σ₀²R²√d_h ≤ Csig: 0.4714 ≤ 0.5 (×0.9428)
