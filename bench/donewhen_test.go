@@ -98,10 +98,10 @@ func writeDoneWhen(w io.Writer, names []string, run doneWhenRun) {
 			ok = med >= doneWhenShare
 			line = fmt.Sprintf("#   %-26s per sample: median %5.1f%% (samples %d, %.1f–%.1f%%", n, med, len(samples), lo, hi)
 		} else {
-			line = fmt.Sprintf("#   %-26s per sample: no sample at or below 100%% (samples %d, %.1f–%.1f%%", n, len(samples), lo, hi)
+			line = fmt.Sprintf("#   %-26s per sample: no sample at or below %g%% (samples %d, %.1f–%.1f%%", n, maxShare, len(samples), lo, hi)
 		}
 		if d := len(samples) - len(v); d > 0 {
-			line += fmt.Sprintf("; %d above 100%% dropped: the peak run after them was disturbed", d)
+			line += fmt.Sprintf("; %d above %g%% dropped: the peak run after them was disturbed", d, maxShare)
 		}
 		line += "): " + meets(ok)
 		if peakMed > 0 && len(run.gflops[n]) > 0 {
@@ -111,7 +111,7 @@ func writeDoneWhen(w io.Writer, names []string, run doneWhenRun) {
 			ok = ok && okLine
 			verdict := meets(okLine)
 			if share > maxShare {
-				verdict = "above 100%: the Peak line was disturbed, rerun"
+				verdict = fmt.Sprintf("above %g%%: the Peak line was disturbed, rerun", maxShare)
 			}
 			line += fmt.Sprintf("; against the Peak line: %.1f of %.1f GFLOP/s = %5.1f%%: %s", g, peakMed, share, verdict)
 		} else {

@@ -113,7 +113,7 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 		{"ellipsoid root", func(tau float64) float64 { return e.certify(tau, 1) }},
 		{"ellipsoid 64 nodes", func(tau float64) float64 { return e.certify(tau, 64) }},
 		{"ellipsoid 512 nodes", func(tau float64) float64 { return e.certify(tau, 512) }},
-		{"row blocks", func(tau float64) float64 { return e.blockShare(tau, 32) }},
+		{"row blocks", func(tau float64) float64 { return e.blockShare(tau, 32, false) }},
 		{"row blocks + values", func(tau float64) float64 { return e.blockShareV(tau, 32) }},
 		{"scores + values", func(tau float64) float64 { return e.twoBlock(tau, 64) }},
 		{"per-token radii, uniform τ/√M (one cell)", func(tau float64) float64 { return e.perToken(uniform(tau)) }},
@@ -144,11 +144,7 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 			return v
 		}},
 		{"dual (optimistic)", func(tau float64) float64 { return e.dualBound(tau, 300) }},
-		{"row blocks, values exact (unsound ablation)", func(tau float64) float64 {
-			e.noValues = true
-			defer func() { e.noValues = false }()
-			return e.blockShare(tau, 32)
-		}},
+		{"row blocks, values exact (unsound ablation)", func(tau float64) float64 { return e.blockShare(tau, 32, true) }},
 	}
 	const points = 10
 	ratios := make([][]float64, len(bounds))
@@ -183,7 +179,7 @@ func BenchmarkDiagnoseEllipsoid(b *testing.B) {
 				ratios[k] = append(ratios[k], lo/ra)
 				line += fmt.Sprintf("; %s %.3f", bd.name, lo/ra)
 			}
-			m0, na := e.blockShare(0, 1), e.attentionNorm()
+			m0, na := e.blockShare(0, 1, false), e.attentionNorm()
 			rBox, rShare := m0/e.normU/ra, m0/(e.normU*na)/ra
 			rc := cj.Radius(x, y, attack.Frobenius, ra, 12) / ra
 			rs := scoreOnlyRadius(m, x, y, e.u, M, 4*ra) / ra
@@ -312,7 +308,6 @@ type ellipsoid struct {
 	c2        float64   // λ_max(P_s + P_v), twoBlock's budget factor
 	cv        float64   // λ_max(Σ_l P_l + P_v), blockShareV's budget factor
 	normU     float64   // ‖u‖
-	noValues  bool      // ablation: blockShare keeps the values at their clean values
 }
 
 func newEllipsoid(m *vit.Model, M int) *ellipsoid {
@@ -659,13 +654,14 @@ func rowMin(w, zl, zh []float64) float64 {
 // Σ_l ρ_l² ≤ λ_max(Σ_l P_l)·τ² = c·τ²; each row is bounded at its own ρ_l
 // (per-coordinate half-widths ρ_l·√K_cc) and the allocation of c·τ² over
 // the rows is minimized by dynamic programming over quanta of c·τ²/Q. The
-// values sit at their lower ends with every token at radius τ.
-func (e *ellipsoid) blockShare(tau float64, Q int) float64 {
+// values sit at their lower ends with every token at radius τ, or, with
+// valuesExact (an ablation, not a bound of the margin), at y·v_j.
+func (e *ellipsoid) blockShare(tau float64, Q int, valuesExact bool) float64 {
 	M := e.M
 	w := make([]float64, M)
 	for j := range M {
 		w[j] = e.y*e.v[j] - tau*e.normU
-		if e.noValues {
+		if valuesExact {
 			w[j] = e.y * e.v[j]
 		}
 	}
@@ -725,15 +721,8 @@ func (e *ellipsoid) newShareBlock(L []float64, rows []int) shareBlock {
 
 func (e *ellipsoid) powerShare(L []float64, blocks []shareBlock, values bool) float64 {
 	M, D, n := e.M, e.D, e.M*e.D
-	x := make([]float64, n)
-	for i := range x {
-		x[i] = 1 / math.Sqrt(float64(n))
-	}
 	nu2 := linalg.Dot(e.u, e.u)
-	y := make([]float64, n)
-	lam := 0.0
-	for range 200 {
-		clear(y)
+	return powerIter(n, 200, func(y, x []float64) {
 		for _, bk := range blocks {
 			p := make([]float64, len(bk.rows))
 			for a, ra := range bk.rows {
@@ -751,6 +740,21 @@ func (e *ellipsoid) powerShare(L []float64, blocks []shareBlock, values bool) fl
 				linalg.Axpy(y[j*D:(j+1)*D], c, e.u)
 			}
 		}
+	})
+}
+
+// powerIter returns ‖A x‖ after iters steps x ← A x/‖A x‖ from the uniform
+// unit vector of length n, where apply adds A x to y (y is zeroed first):
+// λ_max of a positive semidefinite A once converged.
+func powerIter(n, iters int, apply func(y, x []float64)) float64 {
+	x, y := make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i] = 1 / math.Sqrt(float64(n))
+	}
+	lam := 0.0
+	for range iters {
+		clear(y)
+		apply(y, x)
 		lam = math.Sqrt(linalg.Dot(y, y))
 		for i := range x {
 			x[i] = y[i] / lam
@@ -1180,25 +1184,13 @@ func (e *ellipsoid) purposeC(gq, hk []float64) {
 			qs = append(qs, g)
 		}
 		qb := basis(qs)
-		x := make([]float64, D)
-		for i := range x {
-			x[i] = 1 / math.Sqrt(float64(D))
-		}
-		y := make([]float64, D)
-		lam := 0.0
-		for range 300 {
-			clear(y)
+		e.cp[j] = powerIter(D, 300, func(y, x []float64) {
 			for _, bs := range [][][]float64{ub, kb, qb} {
 				for _, b := range bs {
 					linalg.Axpy(y, linalg.Dot(b, x), b)
 				}
 			}
-			lam = math.Sqrt(linalg.Dot(y, y))
-			for i := range x {
-				x[i] = y[i] / lam
-			}
-		}
-		e.cp[j] = lam
+		})
 	}
 }
 
