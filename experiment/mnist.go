@@ -79,7 +79,8 @@ var mnistParams = []string{"n", "sigma2", "sigma_w", "rep", "seed", "mu", "snr2"
 var mnistCascadeParams = []string{"apgd_steps", "eval_cascade"}
 
 // paramNames returns the parameter columns of c's file: mnistParams, then
-// mnistCascadeParams with Cascade, then cert_joint with Joint.
+// mnistCascadeParams with Cascade, then cert_joint with Joint, then
+// cert_deep with DeepNodes > 0.
 func (c MNISTConfig) paramNames() []string {
 	p := mnistParams
 	if c.Cascade {
@@ -87,6 +88,9 @@ func (c MNISTConfig) paramNames() []string {
 	}
 	if c.Joint {
 		p = slices.Concat(p, []string{"cert_joint"})
+	}
+	if c.DeepNodes > 0 {
+		p = slices.Concat(p, []string{"cert_deep"})
 	}
 	return p
 }
@@ -152,6 +156,9 @@ func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
 				}
 				if c.Joint {
 					params[len(params)-1] = append(params[len(params)-1], btoa(c.Joint))
+				}
+				if c.DeepNodes > 0 {
+					params[len(params)-1] = append(params[len(params)-1], itoa(c.DeepNodes))
 				}
 			}
 		}
@@ -243,9 +250,9 @@ func (src mnistSource) Draw(seed uint64) (train, test *data.Set, err error) {
 // midpoint start on the points neither broken nor certified.
 func (c MNISTConfig) protocol() cell.Protocol {
 	if c.Cascade {
-		return cell.Protocol{PGDSteps: c.EvalSteps, PGDRestarts: c.EvalRestarts, APGDSteps: c.APGDSteps, Cascade: true, NoSignals: true, Joint: c.Joint}
+		return cell.Protocol{PGDSteps: c.EvalSteps, PGDRestarts: c.EvalRestarts, APGDSteps: c.APGDSteps, Cascade: true, NoSignals: true, Joint: c.Joint, DeepNodes: c.DeepNodes}
 	}
-	return cell.Protocol{PGDSteps: c.EvalSteps, PGDRestarts: c.EvalRestarts, PGDOnly: true, Joint: c.Joint}
+	return cell.Protocol{PGDSteps: c.EvalSteps, PGDRestarts: c.EvalRestarts, PGDOnly: true, Joint: c.Joint, DeepNodes: c.DeepNodes}
 }
 
 // runCell trains and evaluates one MNIST cell: the setup's training

@@ -37,6 +37,10 @@ type Setup struct {
 	// as well as the interval bound (cell.Protocol.Joint; issue 18): flag
 	// -cert-joint, CSV column cert_joint (present only when set).
 	Joint bool
+	// DeepNodes > 0 certifies the points left undecided once more with
+	// that branch-and-bound budget (cell.Protocol.DeepNodes; issue 18):
+	// flag -cert-deep, CSV column cert_deep (present only when > 0).
+	DeepNodes int
 	// Set is the perturbation set of training and evaluation attacks
 	// (THEORY §3.2: Frobenius ball on X by default, signal token only,
 	// per-token balls, ℓ∞); "" means Frobenius.
@@ -58,6 +62,7 @@ func (s Setup) Validate() error {
 		floatIn("eta", s.Eta, 0, MaxEta, false), intIn("steps", s.MaxSteps, 1, MaxSteps),
 		floatIn("target", s.Target, 0, MaxScale, true), intIn("pgd-steps", s.PGDSteps, 1, MaxAttackSteps),
 		intIn("eval-steps", s.EvalSteps, 1, MaxAttackSteps), intIn("eval-restarts", s.EvalRestarts, 1, MaxRestarts),
+		intIn("cert-deep", s.DeepNodes, 0, cell.MaxDeepNodes),
 		intIn("apgd-steps", s.APGDSteps, 0, MaxAttackSteps),
 		setValid(s.Set),
 	)
@@ -220,16 +225,17 @@ func (s Setup) Spec(dc data.Config, tau float64, seed uint64) cell.Spec {
 // PGD-EvalSteps × EvalRestarts, APGD-APGDSteps, the midpoint and erase
 // attacks and, with Cascade, the strong attack on the undecided points.
 func (s Setup) Protocol() cell.Protocol {
-	return cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, APGDSteps: s.APGDSteps, Cascade: s.Cascade, Joint: s.Joint}
+	return cell.Protocol{PGDSteps: s.EvalSteps, PGDRestarts: s.EvalRestarts, APGDSteps: s.APGDSteps, Cascade: s.Cascade, Joint: s.Joint, DeepNodes: s.DeepNodes}
 }
 
 // setupParams are the column names of Setup in CSV files, in the order of
-// (Setup).params, without the optional eval_cascade and cert_joint
-// (Setup.paramNames).
+// (Setup).params, without the optional eval_cascade, cert_joint and
+// cert_deep (Setup.paramNames).
 var setupParams = []string{"d", "m", "dh", "dv", "sigma2", "sigma_w", "project", "n_test", "init_shrink", "eta", "max_steps", "target", "pgd_steps", "eval_steps", "eval_restarts", "set_id", "apgd_steps"}
 
 // paramNames returns the column names of s: setupParams, then
-// eval_cascade when s.Cascade and cert_joint when s.Joint (a file
+// eval_cascade when s.Cascade, cert_joint when s.Joint and cert_deep when
+// s.DeepNodes > 0 (a file
 // evaluated without them keeps the columns it had before they existed,
 // and a run resumed with the other protocol stops at the header instead
 // of mixing the two).
@@ -240,6 +246,9 @@ func (s Setup) paramNames() []string {
 	}
 	if s.Joint {
 		p = slices.Concat(p, []string{"cert_joint"})
+	}
+	if s.DeepNodes > 0 {
+		p = slices.Concat(p, []string{"cert_deep"})
 	}
 	return p
 }
@@ -253,6 +262,9 @@ func (s Setup) params() []string {
 	}
 	if s.Joint {
 		p = append(p, btoa(s.Joint))
+	}
+	if s.DeepNodes > 0 {
+		p = append(p, itoa(s.DeepNodes))
 	}
 	return p
 }

@@ -20,6 +20,7 @@ const (
 	protoEvalField = "eval_cascade"
 	protoJoint     = "joint certificate"
 	protoJointCol  = "cert_joint"
+	protoDeepCol   = "cert_deep"
 )
 
 // ProtocolError reports a results file whose sidecar and CSV disagree on
@@ -48,14 +49,18 @@ func (e *ProtocolError) Error() string { return e.Path + ": " + e.Reason }
 // and, after "; ", "joint certificate" when the "eval" records
 // "joint": true (the upper ends certified with the joint bounds as well as
 // the interval bound; cell.Protocol.Joint), nothing when it does not (the
-// interval bound alone, as every file written before it).
+// interval bound alone, as every file written before it), then
+// "; deep branch-and-bound (N nodes)" when it records "deep_nodes": N > 0
+// (the points left undecided certified once more with N bound
+// evaluations; cell.Protocol.DeepNodes).
 //
 // The CSV must agree: its column eval_cascade (written only when the
 // cascade is on) is present, and 1, exactly when the sidecar says
-// "cascade", and likewise its column cert_joint with "joint"; otherwise a
-// *ProtocolError.
+// "cascade", and likewise its column cert_joint with "joint", and its
+// column cert_deep is present exactly when "deep_nodes" is, with N in
+// every row; otherwise a *ProtocolError.
 func bracketProtocol(csv string, meta sweep.Meta, t *sweep.Table) (string, error) {
-	label, cascade, joint := protoUnrecord, false, false
+	label, cascade, joint, deep := protoUnrecord, false, false, 0
 	if len(meta.Eval) > 0 {
 		var p cell.Protocol
 		dec := json.NewDecoder(bytes.NewReader(meta.Eval))
@@ -63,7 +68,7 @@ func bracketProtocol(csv string, meta sweep.Meta, t *sweep.Table) (string, error
 		if err := dec.Decode(&p); err != nil {
 			return "", &ProtocolError{Path: csv, Reason: fmt.Sprintf("sidecar \"eval\" %s is not an evaluation protocol: %v", meta.Eval, err)}
 		}
-		label, cascade, joint = protoCheap, p.Cascade, p.Joint
+		label, cascade, joint, deep = protoCheap, p.Cascade, p.Joint, p.DeepNodes
 		if cascade {
 			label = protoCascade
 			if p.NoSignals {
@@ -77,10 +82,36 @@ func bracketProtocol(csv string, meta sweep.Meta, t *sweep.Table) (string, error
 	if err := agree(csv, t, protoJointCol, joint, "the joint certificate"); err != nil {
 		return "", err
 	}
+	if err := agreeDeep(csv, t, deep); err != nil {
+		return "", err
+	}
 	if joint {
 		label += "; " + protoJoint
 	}
+	if deep > 0 {
+		label += fmt.Sprintf("; deep branch-and-bound (%d nodes)", deep)
+	}
 	return label, nil
+}
+
+// agreeDeep returns a *ProtocolError unless the CSV t has the column
+// cert_deep exactly when the sidecar records deep_nodes = deep > 0, with
+// deep in every row.
+func agreeDeep(csv string, t *sweep.Table, deep int) error {
+	col := t.Has(protoDeepCol)
+	switch {
+	case col && deep > 0:
+		for i, v := range t.Col(protoDeepCol) {
+			if v != float64(deep) {
+				return &ProtocolError{Path: csv, Reason: fmt.Sprintf("row %d has %s = %g while the sidecar records deep_nodes %d", i+1, protoDeepCol, v, deep)}
+			}
+		}
+	case col:
+		return &ProtocolError{Path: csv, Reason: fmt.Sprintf("the CSV has the column %s while the sidecar records no deep_nodes", protoDeepCol)}
+	case deep > 0:
+		return &ProtocolError{Path: csv, Reason: fmt.Sprintf("the sidecar records deep_nodes %d while the CSV has no %s column", deep, protoDeepCol)}
+	}
+	return nil
 }
 
 // agree returns a *ProtocolError unless the CSV t has the flag column

@@ -73,7 +73,7 @@ func TestRadiusTallies(t *testing.T) {
 }
 
 // TestBracketProtocol: the one rule on the sidecar, and its agreement
-// with the CSV's eval_cascade and cert_joint columns. Controls: each disagreement and a
+// with the CSV's eval_cascade, cert_joint and cert_deep columns. Controls: each disagreement and a
 // sidecar "eval" that is not a protocol are *ProtocolError.
 func TestBracketProtocol(t *testing.T) {
 	with := &sweep.Table{Header: []string{"tau_over_mu", "eval_cascade"}, Rows: 2, Cols: map[string][]float64{"tau_over_mu": {0, 0.1}, "eval_cascade": {1, 1}}}
@@ -86,6 +86,10 @@ func TestBracketProtocol(t *testing.T) {
 	jointCasc := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"apgd_steps":50,"cascade":true,"joint":true}`)}
 	withJoint := &sweep.Table{Header: []string{"tau_over_mu", "eval_cascade", "cert_joint"}, Rows: 2, Cols: map[string][]float64{"tau_over_mu": {0, 0.1}, "eval_cascade": {1, 1}, "cert_joint": {1, 1}}}
 	halfJoint := &sweep.Table{Header: []string{"tau_over_mu", "eval_cascade", "cert_joint"}, Rows: 2, Cols: map[string][]float64{"tau_over_mu": {0, 0.1}, "eval_cascade": {1, 1}, "cert_joint": {0, 1}}}
+	deepJoint := sweep.Meta{Eval: []byte(`{"pgd_steps":10,"pgd_restarts":1,"apgd_steps":50,"cascade":true,"joint":true,"deep_nodes":4096}`)}
+	deepCols := []string{"tau_over_mu", "eval_cascade", "cert_joint", "cert_deep"}
+	withDeep := &sweep.Table{Header: deepCols, Rows: 2, Cols: map[string][]float64{"tau_over_mu": {0, 0.1}, "eval_cascade": {1, 1}, "cert_joint": {1, 1}, "cert_deep": {4096, 4096}}}
+	otherDeep := &sweep.Table{Header: deepCols, Rows: 2, Cols: map[string][]float64{"tau_over_mu": {0, 0.1}, "eval_cascade": {1, 1}, "cert_joint": {1, 1}, "cert_deep": {4096, 64}}}
 	for _, c := range []struct {
 		name string
 		meta sweep.Meta
@@ -108,6 +112,10 @@ func TestBracketProtocol(t *testing.T) {
 		{"sidecar joint, no column", jointCasc, with, ""},
 		{"column cert_joint, sidecar interval", casc, withJoint, ""},
 		{"a row without the joint certificate", jointCasc, halfJoint, ""},
+		{"cascade, joint certificate, deep", deepJoint, withDeep, protoCascade + "; " + protoJoint + "; deep branch-and-bound (4096 nodes)"},
+		{"sidecar deep, no column", deepJoint, withJoint, ""},
+		{"column cert_deep, sidecar not deep", jointCasc, withDeep, ""},
+		{"a row with another deep budget", deepJoint, otherDeep, ""},
 	} {
 		got, err := bracketProtocol("x.csv", c.meta, c.t)
 		var pe *ProtocolError

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,12 +63,52 @@ func TestCertJoint(t *testing.T) {
 	requireNoResume(t, []string{"-cert-joint=false"}, nil)
 }
 
+// TestCertDeep: -cert-deep 4096 puts the column cert_deep = 4096 in every
+// row, records "deep_nodes": 4096 in the sidecar's "eval", and REPORT
+// names the file's brackets "cascade; joint certificate; deep
+// branch-and-bound (4096 nodes)"; without it (-cert-deep 0, the control)
+// there is no such column and no "deep_nodes". A run begun without the
+// deep stage does not resume with it (the header differs). A negative
+// budget is a flag error naming cert-deep.
+func TestCertDeep(t *testing.T) {
+	for _, n := range []int{4096, 0} {
+		p, rep := smokeTauValue(t, "cert_deep", float64(n), "-cert-deep", strconv.Itoa(n))
+		if p.DeepNodes != n || !p.Joint || !p.Cascade {
+			t.Errorf("deep %d: sidecar eval = %+v", n, p)
+		}
+		want := "`tau/smoke` (cascade; joint certificate)"
+		if n > 0 {
+			want = "`tau/smoke` (cascade; joint certificate; deep branch-and-bound (4096 nodes))"
+		}
+		if !strings.Contains(rep, want) {
+			t.Errorf("deep %d: REPORT lacks %q", n, want)
+		}
+	}
+	requireNoResume(t, nil, []string{"-cert-deep", "4096"})
+	err := runEnv(&bytes.Buffer{}, &bytes.Buffer{}, []string{"tau", "-preset", "smoke", "-cert-deep", "-1", "-out", filepath.Join(t.TempDir(), "x")}, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "cert-deep") {
+		t.Errorf("-cert-deep -1: err = %v, want an error naming cert-deep", err)
+	}
+}
+
 // smokeTauWith runs the smoke τ sweep with flags into a fresh results
 // root, fails t unless the CSV has the flag column col (1 in every row)
 // exactly when on, and returns the protocol its sidecar records and the
 // REPORT made from the root.
 func smokeTauWith(t *testing.T, col string, on bool, flags ...string) (cell.Protocol, string) {
 	t.Helper()
+	want := 0.0
+	if on {
+		want = 1
+	}
+	return smokeTauValue(t, col, want, flags...)
+}
+
+// smokeTauValue is smokeTauWith for a column of any value: the CSV must
+// have col, with want in every row, exactly when want ≠ 0.
+func smokeTauValue(t *testing.T, col string, want float64, flags ...string) (cell.Protocol, string) {
+	t.Helper()
+	on := want != 0
 	root := t.TempDir()
 	vitadv(t, noEnv, append([]string{"tau", "-preset", "smoke", "-figures=false", "-results", root}, flags...)...)
 	csv := filepath.Join(root, "tau", "smoke.csv")
@@ -79,8 +120,8 @@ func smokeTauWith(t *testing.T, col string, on bool, flags ...string) (cell.Prot
 		t.Fatalf("%v: column %s present = %v", flags, col, tab.Has(col))
 	}
 	for i, v := range tab.Col(col) {
-		if v != 1 {
-			t.Errorf("row %d: %s = %g, want 1", i, col, v)
+		if v != want {
+			t.Errorf("row %d: %s = %g, want %g", i, col, v, want)
 		}
 	}
 	meta, err := sweep.ReadMeta(csv)

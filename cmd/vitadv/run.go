@@ -389,12 +389,14 @@ func defineSetup(fs *flagSet, s *experiment.Setup, noise bool) {
 
 // defineCascade binds -eval-cascade, the evaluation protocol's strong
 // stage (experiment.Setup.Cascade), and -cert-joint, its certificate
-// (experiment.Setup.Joint), for the experiments that evaluate a
+// (experiment.Setup.Joint), and -cert-deep, its last stage on the
+// undecided points (experiment.Setup.DeepNodes), for the experiments that evaluate a
 // robust-error bracket (phase, tau, mnist; mnist with its signal-free
 // variant, cell.Protocol.NoSignals).
 func defineCascade(fs *flagSet, s *experiment.Setup) {
 	fs.Bool(&s.Cascade, "eval-cascade", "evaluate the bracket with the cascade: after PGD, APGD, midpoint and erase, the strong attack\n(attack.DefaultStrong) on the test points neither broken nor certified (issue 18); adds the column\neval_cascade; recorded in the sidecar's \"eval\"; mnist (no signal tokens) then uses the signal-free\nprotocol: no midpoint attack, and adds apgd_steps before eval_cascade")
 	fs.Bool(&s.Joint, "cert-joint", "certify the upper ends with the joint bounds as well as the interval bound\n(certify.Certifier.SetJoint: first-order, split, row-share and top-shift bounds; issue 18); adds the\ncolumn cert_joint; recorded in the sidecar's \"eval\"; on by default where -eval-cascade is")
+	fs.Int(&s.DeepNodes, "cert-deep", "certify the test points left undecided (neither broken nor certified) once more with this\nbranch-and-bound budget (cell.Protocol.DeepNodes; issue 18; 4096 decides most MNIST rows); 0 = off;\nadds the column cert_deep; recorded in the sidecar's \"eval\"")
 }
 
 // shardFrom returns the shard from -shard or, if unset, from the batch

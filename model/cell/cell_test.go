@@ -14,6 +14,7 @@ import (
 	"vitadv/model/certify"
 	"vitadv/model/data"
 	"vitadv/model/train"
+	"vitadv/model/valid"
 	"vitadv/model/vit"
 )
 
@@ -189,8 +190,10 @@ type fixedSource struct{ train, test *data.Set }
 func (f fixedSource) Draw(uint64) (*data.Set, *data.Set, error) { return f.train, f.test, nil }
 
 // TestTrainSource trains on the sets a Source gives (here the synthetic
-// draw, so the run must equal the Data run) and refuses probes with a
-// Source.
+// draw, so the run must equal the Data run), refuses probes with a
+// Source, and refuses Evaluate on the Source run (it has no signal
+// vectors to probe: a *valid.Error naming Run.Sig, not a panic) while
+// Bracket evaluates it; the control is Evaluate on the Data run.
 func TestTrainSource(t *testing.T) {
 	s := small()
 	s.Probe = 0
@@ -200,8 +203,21 @@ func TestTrainSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Source = fixedSource{tr, te}
-	if got := mustTrain(t, s); !sameBits(got.Losses, want.Losses) {
+	got := mustTrain(t, s)
+	if !sameBits(got.Losses, want.Losses) {
 		t.Errorf("Source run losses %v, want the Data run's %v", got.Losses, want.Losses)
+	}
+	var ve *valid.Error
+	if _, err := got.Evaluate(); !errors.As(err, &ve) || ve.Field != "Run.Sig" {
+		t.Errorf("Evaluate on a Source run: err = %v, want a *valid.Error on Run.Sig", err)
+	}
+	free := s.Eval
+	free.NoSignals = true
+	if _, _, err := got.Bracket(true, free, s.Set, s.Tau); err != nil {
+		t.Errorf("Bracket on a Source run: %v", err)
+	}
+	if _, err := want.Evaluate(); err != nil {
+		t.Errorf("control: Evaluate on the Data run: %v", err)
 	}
 	s.Probe = 1
 	if _, err := cell.Train(context.Background(), s); !errors.Is(err, cell.ErrProbeWithSource) {
