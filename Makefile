@@ -128,8 +128,8 @@ eta-ci-inside:   ## the ci τ sweep at η = 0.0004, inside THEORY's step-size li
 MNIST_AT_SLICE = -preset ci -eta 0.001 -steps 20000 -n 8,16,32,64 -noise 0.5,1 -reps 1
 .PHONY: mnist-at
 mnist-at:        ## MNIST 0 vs 1 under adversarial training (τ = 0.05, 0.1‖μ‖; η = 0.1 and a η = 0.001 slice) into results/mnist, then the report
-	$(GO) run ./cmd/vitadv mnist -preset ci -tau 0.05 -eval-cascade -cert-joint -out results/mnist/ci-at-0.05
-	$(GO) run ./cmd/vitadv mnist -preset ci -tau 0.1 -eval-cascade -cert-joint -out results/mnist/ci-at-0.1
+	$(GO) run ./cmd/vitadv mnist -preset ci -tau 0.05 -eval-cascade -cert-joint -cert-deep 4096 -out results/mnist/ci-at-0.05
+	$(GO) run ./cmd/vitadv mnist -preset ci -tau 0.1 -eval-cascade -cert-joint -cert-deep 4096 -out results/mnist/ci-at-0.1
 	$(GO) run ./cmd/vitadv mnist $(MNIST_AT_SLICE) -out results/mnist/ci-eta0.001
 	$(GO) run ./cmd/vitadv mnist $(MNIST_AT_SLICE) -tau 0.1 -out results/mnist/ci-at-0.1-eta0.001
 	$(GO) run ./cmd/vitadv report -results results

@@ -15,6 +15,17 @@ import (
 // (issue 18: "≥ 95% of the committed bracket rows decided").
 const DecidedWidth = 0.05
 
+// widthSlack absorbs the rounding of the subtraction ub − lb: the ends are
+// fractions k/n of n test points, so a bracket of exactly DecidedWidth·n
+// points (25 of 500: lb 0.174, ub 0.224) computes as 0.05000000000000002.
+// It is far below one test point (1/n ≥ 5·10⁻⁴ for every committed file),
+// so no bracket a point wider is counted.
+const widthSlack = 1e-9
+
+// decidedBracket reports whether the bracket [lb, ub] is decided:
+// ub − lb ≤ DecidedWidth, up to widthSlack.
+func decidedBracket(lb, ub float64) bool { return ub-lb <= DecidedWidth+widthSlack }
+
 // bracketTally sums the robust-error brackets [robust_err_lb,
 // robust_err_ub] of the adversarial rows (τ > 0) of one scale and
 // perturbation set. Per row, lb is the fraction of test points an attack
@@ -63,7 +74,7 @@ func (ts *bracketTallies) add(rel, scale, proto string, t *sweep.Table) {
 			continue
 		}
 		b.rows++
-		if ub-lb <= DecidedWidth {
+		if decidedBracket(lb, ub) {
 			b.decided++
 		}
 		b.broken += lb

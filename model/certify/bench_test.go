@@ -93,3 +93,40 @@ func BenchmarkCertifyClean(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCertifyDeep times the Frobenius-ball certificate with the joint
+// bounds at the branch-and-bound budgets of the evaluation protocol: the
+// default (DefaultNodes) and the deep stage of cell.Protocol.DeepNodes
+// (4096, flag -cert-deep), on 20 points of the ci shape (d = 128, M = 8)
+// and of the MNIST ci shape (d = 784, M = 4, d_h = d_v = 32), at a budget
+// where the root bound decides few of them, so that most points spend the
+// whole budget: the cost per undecided point of the deep stage.
+func BenchmarkCertifyDeep(b *testing.B) {
+	for _, sh := range []struct{ D, M, Dh int }{{128, 8, 64}, {784, 4, 32}} {
+		dc := data.Config{D: sh.D, M: sh.M, N: 2, NTest: 20, MuNorm: 8, Sigma2: 4, SigmaW: 0.2, Project: true}
+		_, te, err := data.Draw(dc, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := vit.NewInit(vit.Arch{D: sh.D, Dh: sh.Dh, Dv: sh.Dh}, vit.Init{Law: vit.Gaussian, Shrink: 1}, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, nodes := range []int{DefaultNodes, 4096} {
+			b.Run(fmt.Sprintf("d=%d/M=%d/nodes=%d", sh.D, sh.M, nodes), func(b *testing.B) {
+				c, _ := New(m, te.M)
+				c.SetJoint(true)
+				c.SetNodes(nodes)
+				var res Result
+				for b.Loop() {
+					res, err = c.Evaluate(te, attack.Frobenius, 0.3)
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(te.N*b.N)/b.Elapsed().Seconds(), "points/s")
+				b.ReportMetric(float64(res.Certified), "certified")
+			})
+		}
+	}
+}
