@@ -235,10 +235,9 @@ var setupParams = []string{"d", "m", "dh", "dv", "sigma2", "sigma_w", "project",
 
 // paramNames returns the column names of s: setupParams, then
 // eval_cascade when s.Cascade, cert_joint when s.Joint and cert_deep when
-// s.DeepNodes > 0 (a file
-// evaluated without them keeps the columns it had before they existed,
-// and a run resumed with the other protocol stops at the header instead
-// of mixing the two).
+// s.DeepNodes > 0 (a file evaluated without them keeps the columns it had
+// before they existed, and a run resumed with the other protocol stops at
+// the header instead of mixing the two).
 func (s Setup) paramNames() []string {
 	p := setupParams
 	if s.Cascade {

@@ -76,8 +76,9 @@ func RecordColumns() []string { return train.Columns() }
 // a branch-and-bound budget of DeepNodes bound evaluations instead of
 // certify.DefaultNodes (certify.Certifier.SetNodes; the same bounds, so the
 // same soundness), and counts as certified if that bound is positive. It
-// only lowers upper ends, and costs only on the undecided points (about
-// 0.1 s a point at 4096 nodes on the MNIST ci shape, M = 4: issue 18).
+// only lowers upper ends, and costs only on the undecided points (at 4096
+// nodes about 0.2 s a point at the MNIST ci shape, M = 4, and 1 s at the
+// ci shape, M = 8: certify's BenchmarkCertifyDeep; issue 18).
 // 0 (the zero value and DefaultProtocol) leaves it out, as every file
 // written before it.
 type Protocol struct {
