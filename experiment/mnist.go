@@ -101,39 +101,10 @@ var mnistMetrics = []string{"steps", "converged", "train_obj", "train_err", "tes
 // Job returns the sweep over (N, σ₂, replicate), reading the images from
 // dir (mnist.Find).
 func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
-	tr, err := mnist.Load(dir, "train")
+	pool, err := c.pools(dir)
 	if err != nil {
 		return nil, err
 	}
-	te, err := mnist.Load(dir, "t10k")
-	if err != nil {
-		return nil, err
-	}
-	if c.NTest/2 > min(len(te.Zeros), len(te.Ones)) {
-		return nil, &valid.Error{Field: "ntest", Value: c.NTest, Rule: fmt.Sprintf("at most %d test images per class", min(len(te.Zeros), len(te.Ones)))}
-	}
-	if nmax := slices.Max(c.N); nmax/2 > min(len(tr.Zeros), len(tr.Ones)) {
-		return nil, &valid.Error{Field: "n", Value: nmax, Rule: "more training images than the split holds"}
-	}
-	mean := make([]float64, 28*28)
-	if c.Center {
-		for _, img := range slices.Concat(tr.Zeros, tr.Ones) {
-			for k, v := range img {
-				mean[k] += v
-			}
-		}
-		for k := range mean {
-			mean[k] /= float64(len(tr.Zeros) + len(tr.Ones))
-		}
-	}
-	tokens := func(imgs [][]float64) [][]float64 {
-		out := make([][]float64, len(imgs))
-		for i, img := range imgs {
-			out[i] = c.token(img, mean)
-		}
-		return out
-	}
-	pool := [2][2][][]float64{{tokens(tr.Zeros), tokens(tr.Ones)}, {tokens(te.Zeros), tokens(te.Ones)}}
 	d := c.Dim()
 	type mnistCell struct { // what a cell trains from (typed; its CSV fields are formatted from it)
 		n  int
@@ -173,6 +144,80 @@ func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
 			row, err := c.runCell(pool, g.n, g.s2, cell.Seed)
 			return [][]string{row}, err
 		}}, nil
+}
+
+// tokenPools holds the image tokens of the two splits and classes:
+// [split][class], split 0 train and 1 test (t10k), class 0 the zeros and 1
+// the ones.
+type tokenPools [2][2][][]float64
+
+// pools reads the MNIST images from dir and turns each into its image
+// token (c.token: pooled, centred on the mean training image when
+// c.Center, rescaled to ‖μ‖). It returns a *valid.Error when c asks for
+// more test or training images per class than the splits hold.
+func (c MNISTConfig) pools(dir string) (tokenPools, error) {
+	tr, err := mnist.Load(dir, "train")
+	if err != nil {
+		return tokenPools{}, err
+	}
+	te, err := mnist.Load(dir, "t10k")
+	if err != nil {
+		return tokenPools{}, err
+	}
+	if c.NTest/2 > min(len(te.Zeros), len(te.Ones)) {
+		return tokenPools{}, &valid.Error{Field: "ntest", Value: c.NTest, Rule: fmt.Sprintf("at most %d test images per class", min(len(te.Zeros), len(te.Ones)))}
+	}
+	if nmax := slices.Max(c.N); nmax/2 > min(len(tr.Zeros), len(tr.Ones)) {
+		return tokenPools{}, &valid.Error{Field: "n", Value: nmax, Rule: "more training images than the split holds"}
+	}
+	mean := make([]float64, 28*28)
+	if c.Center {
+		for _, img := range slices.Concat(tr.Zeros, tr.Ones) {
+			for k, v := range img {
+				mean[k] += v
+			}
+		}
+		for k := range mean {
+			mean[k] /= float64(len(tr.Zeros) + len(tr.Ones))
+		}
+	}
+	tokens := func(imgs [][]float64) [][]float64 {
+		out := make([][]float64, len(imgs))
+		for i, img := range imgs {
+			out[i] = c.token(img, mean)
+		}
+		return out
+	}
+	return tokenPools{{tokens(tr.Zeros), tokens(tr.Ones)}, {tokens(te.Zeros), tokens(te.Ones)}}, nil
+}
+
+// CellSpec returns the spec of the cell of c's sweep with N = n, noise
+// level σ₂ = s2 and seed (the seed column of its row), images from dir
+// (mnist.Find): what Job's cell trains and evaluates, for diagnoses that
+// retrain one committed cell (cell.Train, then cell.Run.Bracket with
+// spec.Eval at spec.Tau). It returns c.Validate's error for a bad
+// configuration.
+func (c MNISTConfig) CellSpec(dir string, n int, s2 float64, seed uint64) (cell.Spec, error) {
+	if err := c.Validate(); err != nil {
+		return cell.Spec{}, err
+	}
+	pool, err := c.pools(dir)
+	if err != nil {
+		return cell.Spec{}, err
+	}
+	return c.spec(pool, n, s2, seed), nil
+}
+
+// spec is the cell spec of (n, s2, seed) on the token pools: the setup's
+// training on images drawn by mnistSource, evaluated by c.protocol at
+// τ = TauOverMu·‖μ‖.
+func (c MNISTConfig) spec(pool tokenPools, n int, s2 float64, seed uint64) cell.Spec {
+	s := c.Setup
+	s.D = c.Dim()
+	spec := s.Spec(data.Config{D: s.D, M: c.M, N: n, NTest: c.NTest}, c.TauOverMu*c.Mu, seed)
+	spec.Source = mnistSource{c: c, pool: pool, n: n, s2: s2}
+	spec.Eval = c.protocol()
+	return spec
 }
 
 // token pools img by c.Pool, subtracts the pooled mean and rescales to ‖μ‖.
@@ -230,7 +275,7 @@ func (c MNISTConfig) set(zeros, ones [][]float64, n int, s2 float64, seed uint64
 // (cell.Source): n training and NTest test images at noise level s2.
 type mnistSource struct {
 	c    MNISTConfig
-	pool [2][2][][]float64
+	pool tokenPools
 	n    int
 	s2   float64
 }
@@ -259,13 +304,8 @@ func (c MNISTConfig) protocol() cell.Protocol {
 // (cell.Train) on images drawn by mnistSource, robust error by c.protocol
 // (the evaluation PGD alone, or with Cascade the signal-free cascade), the
 // certificate, and the clean attention means (cell.Run.Clean).
-func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uint64) ([]string, error) {
-	s := c.Setup
-	s.D = c.Dim()
-	tau := c.TauOverMu * c.Mu
-	spec := s.Spec(data.Config{D: s.D, M: c.M, N: n, NTest: c.NTest}, tau, seed)
-	spec.Source = mnistSource{c: c, pool: pool, n: n, s2: s2}
-	spec.Eval = c.protocol()
+func (c MNISTConfig) runCell(pool tokenPools, n int, s2 float64, seed uint64) ([]string, error) {
+	spec := c.spec(pool, n, s2, seed)
 	run, err := cell.Train(context.Background(), spec)
 	if err != nil {
 		return nil, err
@@ -273,7 +313,7 @@ func (c MNISTConfig) runCell(pool [2][2][][]float64, n int, s2 float64, seed uin
 	res := run.Result
 	// robust_err_lb from the attacks, robust_err_ub = 1 − certified
 	// fraction at τ (package certify); the cascade reuses the certificate.
-	rob, cr, err := run.Bracket(true, spec.Eval, spec.Set, tau)
+	rob, cr, err := run.Bracket(true, spec.Eval, spec.Set, spec.Tau)
 	if err != nil {
 		return nil, err
 	}
