@@ -195,9 +195,11 @@ func (c MNISTConfig) pools(dir string) (tokenPools, error) {
 // level σ₂ = s2 and seed (the seed column of its row), images from dir
 // (mnist.Find): what Job's cell trains and evaluates, for diagnoses that
 // retrain one committed cell (cell.Train, then cell.Run.Bracket with
-// spec.Eval at spec.Tau). It returns c.Validate's error for a bad
-// configuration.
+// spec.Eval at spec.Tau). A bad configuration, n or s2 is the *valid.Error
+// that Validate and the image count give the one-cell grid (N = {n},
+// σ₂ = {s2}).
 func (c MNISTConfig) CellSpec(dir string, n int, s2 float64, seed uint64) (cell.Spec, error) {
+	c.N, c.Sigma2 = []int{n}, []float64{s2}
 	if err := c.Validate(); err != nil {
 		return cell.Spec{}, err
 	}

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"slices"
 	"testing"
@@ -16,8 +17,9 @@ import (
 // trains and evaluates to that cell's row of the sweep (Job): the same
 // training loss and the same bracket, formatted as the CSV writes them, at
 // every cell of the smoke preset with the committed AT protocol (cascade,
-// joint bounds, deep stage). Control: a bad configuration is the
-// *valid.Error of Validate.
+// joint bounds, deep stage). Controls: a bad configuration, an odd, zero
+// or too large N and a negative or NaN σ₂ are *valid.Error values naming
+// the field, not panics.
 func TestMNISTCellSpec(t *testing.T) {
 	dir, err := mnist.Find(os.Getenv)
 	if err != nil {
@@ -61,8 +63,22 @@ func TestMNISTCellSpec(t *testing.T) {
 	}
 	bad := c
 	bad.Pool = 3
-	var ve *valid.Error
-	if _, err := bad.CellSpec(dir, 2, 0.5, 1); !errors.As(err, &ve) || ve.Field != "pool" {
-		t.Errorf("control: pool 3 gave %v, want a *valid.Error on pool", err)
+	for _, b := range []struct {
+		c     MNISTConfig
+		n     int
+		s2    float64
+		field string
+	}{
+		{bad, 2, 0.5, "pool"},
+		{c, 3, 0.5, "n"},
+		{c, 0, 0.5, "n"},
+		{c, 1 << 20, 0.5, "n"},
+		{c, 2, -1, "noise"},
+		{c, 2, math.NaN(), "noise"},
+	} {
+		var ve *valid.Error
+		if _, err := b.c.CellSpec(dir, b.n, b.s2, 1); !errors.As(err, &ve) || ve.Field != b.field {
+			t.Errorf("control: N = %d, σ₂ = %g, pool %d gave %v, want a *valid.Error on %s", b.n, b.s2, b.c.Pool, err, b.field)
+		}
 	}
 }
