@@ -262,7 +262,11 @@ func (r *Run) Bracket(test bool, p Protocol, set Set, tau float64) (attack.Robus
 		return attack.Robust{}, certify.Result{}, err
 	}
 	s := r.set(test)
-	cert, err := certifySet(r.Model, s, set, tau, p.Joint)
+	c, err := newCertifier(r.Model, s.M, p.Joint)
+	if err != nil {
+		return attack.Robust{}, certify.Result{}, err
+	}
+	cert, err := c.Evaluate(s, set, tau)
 	if err != nil {
 		return attack.Robust{}, cert, err
 	}
@@ -270,20 +274,16 @@ func (r *Run) Bracket(test bool, p Protocol, set Set, tau float64) (attack.Robus
 	if err != nil || p.DeepNodes == 0 || tau == 0 {
 		return rob, cert, err
 	}
-	err = deepen(r.Model, s, set, tau, p, &cert, rob.Margins)
-	return rob, cert, err
+	deepen(c, s, set, tau, p.DeepNodes, &cert, rob.Margins)
+	return rob, cert, nil
 }
 
-// deepen is Protocol.DeepNodes's stage: it certifies again, with
-// p.DeepNodes bound evaluations, every point of s that cert does not
+// deepen is Protocol.DeepNodes's stage: with c's branch-and-bound budget
+// set to nodes, it certifies again every point of s that cert does not
 // certify and no attack broke (margins[i] > 0), and records in cert the
 // bounds it raises above 0 (Bounds, Certified, ErrUB).
-func deepen(m *vit.Model, s *data.Set, set Set, tau float64, p Protocol, cert *certify.Result, margins []float64) error {
-	c, err := newCertifier(m, s.M, p.Joint)
-	if err != nil {
-		return err
-	}
-	c.SetNodes(p.DeepNodes)
+func deepen(c *certify.Certifier, s *data.Set, set Set, tau float64, nodes int, cert *certify.Result, margins []float64) {
+	c.SetNodes(nodes)
 	for i, b := range cert.Bounds {
 		if b > 0 || !(margins[i] > 0) {
 			continue
@@ -294,7 +294,6 @@ func deepen(m *vit.Model, s *data.Set, set Set, tau float64, p Protocol, cert *c
 		}
 	}
 	cert.ErrUB = 1 - float64(cert.Certified)/float64(cert.N)
-	return nil
 }
 
 // Evaluate evaluates r on its test set at r.Spec.Tau in r.Spec.Set under
