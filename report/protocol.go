@@ -94,41 +94,40 @@ func bracketProtocol(csv string, meta sweep.Meta, t *sweep.Table) (string, error
 	return label, nil
 }
 
-// agreeDeep returns a *ProtocolError unless the CSV t has the column
-// cert_deep exactly when the sidecar records deep_nodes = deep > 0, with
-// deep in every row.
-func agreeDeep(csv string, t *sweep.Table, deep int) error {
-	col := t.Has(protoDeepCol)
-	switch {
-	case col && deep > 0:
-		for i, v := range t.Col(protoDeepCol) {
-			if v != float64(deep) {
-				return &ProtocolError{Path: csv, Reason: fmt.Sprintf("row %d has %s = %g while the sidecar records deep_nodes %d", i+1, protoDeepCol, v, deep)}
-			}
-		}
-	case col:
-		return &ProtocolError{Path: csv, Reason: fmt.Sprintf("the CSV has the column %s while the sidecar records no deep_nodes", protoDeepCol)}
-	case deep > 0:
-		return &ProtocolError{Path: csv, Reason: fmt.Sprintf("the sidecar records deep_nodes %d while the CSV has no %s column", deep, protoDeepCol)}
-	}
-	return nil
-}
-
 // agree returns a *ProtocolError unless the CSV t has the flag column
 // field, with 1 in every row, exactly when the sidecar records what
 // (on).
 func agree(csv string, t *sweep.Table, field string, on bool, what string) error {
+	want := 0.0
+	if on {
+		want = 1
+	}
+	return agreeValue(csv, t, field, want, what, strings.TrimPrefix(what, "the "))
+}
+
+// agreeDeep returns a *ProtocolError unless the CSV t has the column
+// cert_deep exactly when the sidecar records deep_nodes = deep > 0, with
+// deep in every row.
+func agreeDeep(csv string, t *sweep.Table, deep int) error {
+	return agreeValue(csv, t, protoDeepCol, float64(deep), fmt.Sprintf("deep_nodes %d", deep), "deep_nodes")
+}
+
+// agreeValue returns a *ProtocolError unless the CSV t has the column
+// field exactly when the sidecar records what (want ≠ 0), with want in
+// every row; none names the setting in the message for a column the
+// sidecar does not record.
+func agreeValue(csv string, t *sweep.Table, field string, want float64, what, none string) error {
 	col := t.Has(field)
 	switch {
-	case col && on:
+	case col && want != 0:
 		for i, v := range t.Col(field) {
-			if v != 1 {
+			if v != want {
 				return &ProtocolError{Path: csv, Reason: fmt.Sprintf("row %d has %s = %g while the sidecar records %s", i+1, field, v, what)}
 			}
 		}
 	case col:
-		return &ProtocolError{Path: csv, Reason: fmt.Sprintf("the CSV has the column %s while the sidecar records no %s", field, strings.TrimPrefix(what, "the "))}
-	case on:
+		return &ProtocolError{Path: csv, Reason: fmt.Sprintf("the CSV has the column %s while the sidecar records no %s", field, none)}
+	case want != 0:
 		return &ProtocolError{Path: csv, Reason: fmt.Sprintf("the sidecar records %s while the CSV has no %s column", what, field)}
 	}
 	return nil
