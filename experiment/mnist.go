@@ -79,20 +79,15 @@ var mnistParams = []string{"n", "sigma2", "sigma_w", "rep", "seed", "mu", "snr2"
 var mnistCascadeParams = []string{"apgd_steps", "eval_cascade"}
 
 // paramNames returns the parameter columns of c's file: mnistParams, then
-// mnistCascadeParams with Cascade, then cert_joint with Joint, then
-// cert_deep with DeepNodes > 0.
+// mnistCascadeParams with Cascade, then the certificate's columns
+// (Setup.certColumns).
 func (c MNISTConfig) paramNames() []string {
 	p := mnistParams
 	if c.Cascade {
 		p = slices.Concat(p, mnistCascadeParams)
 	}
-	if c.Joint {
-		p = slices.Concat(p, []string{"cert_joint"})
-	}
-	if c.DeepNodes > 0 {
-		p = slices.Concat(p, []string{"cert_deep"})
-	}
-	return p
+	names, _ := c.certColumns()
+	return slices.Concat(p, names)
 }
 
 // mnistMetrics are its metric columns.
@@ -111,6 +106,7 @@ func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
 		s2 float64
 	}
 	var grid []mnistCell
+	_, certValues := c.certColumns()
 	var params [][]string
 	for _, n := range c.N {
 		for _, s2 := range c.Sigma2 {
@@ -125,12 +121,7 @@ func (c MNISTConfig) Job(name, dir string) (*sweep.Job, error) {
 				if c.Cascade {
 					params[len(params)-1] = append(params[len(params)-1], itoa(c.APGDSteps), btoa(c.Cascade))
 				}
-				if c.Joint {
-					params[len(params)-1] = append(params[len(params)-1], btoa(c.Joint))
-				}
-				if c.DeepNodes > 0 {
-					params[len(params)-1] = append(params[len(params)-1], itoa(c.DeepNodes))
-				}
+				params[len(params)-1] = append(params[len(params)-1], certValues...)
 			}
 		}
 	}

@@ -243,13 +243,8 @@ func (s Setup) paramNames() []string {
 	if s.Cascade {
 		p = slices.Concat(p, []string{"eval_cascade"})
 	}
-	if s.Joint {
-		p = slices.Concat(p, []string{"cert_joint"})
-	}
-	if s.DeepNodes > 0 {
-		p = slices.Concat(p, []string{"cert_deep"})
-	}
-	return p
+	names, _ := s.certColumns()
+	return slices.Concat(p, names)
 }
 
 // params formats s in the order of paramNames.
@@ -259,13 +254,23 @@ func (s Setup) params() []string {
 	if s.Cascade {
 		p = append(p, btoa(s.Cascade))
 	}
+	_, values := s.certColumns()
+	return append(p, values...)
+}
+
+// certColumns returns the optional certificate columns of a results file
+// of s and their values, the last of its parameter columns (after the
+// cascade's): cert_joint = 1 when s.Joint and cert_deep = s.DeepNodes when
+// it is > 0. The τ and phase sweeps (paramNames) and the MNIST sweep
+// (MNISTConfig.paramNames) write them alike.
+func (s Setup) certColumns() (names, values []string) {
 	if s.Joint {
-		p = append(p, btoa(s.Joint))
+		names, values = append(names, "cert_joint"), append(values, btoa(s.Joint))
 	}
 	if s.DeepNodes > 0 {
-		p = append(p, itoa(s.DeepNodes))
+		names, values = append(names, "cert_deep"), append(values, itoa(s.DeepNodes))
 	}
-	return p
+	return names, values
 }
 
 // outcomeMetrics are the metric columns of one trained cell (see outcome).
